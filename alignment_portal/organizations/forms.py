@@ -1,0 +1,60 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+
+from alignment_portal.organizations.models import Organization, Role
+
+User = get_user_model()
+
+
+class OrganizationForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "fiscal_year_start_month", "currency"]
+        labels = {"name": "Business name", "fiscal_year_start_month": "Fiscal year starts in"}
+
+    def clean_currency(self):
+        currency = self.cleaned_data["currency"].strip().upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise forms.ValidationError("Use a three-letter currency code, like USD or EUR.")
+        return currency
+
+
+class SignUpForm(UserCreationForm):
+    email = forms.EmailField(help_text="For password resets and invitations.")
+    organization_name = forms.CharField(
+        max_length=120, label="Your business", required=False,
+        help_text="Creates your first organization; you become its owner.")
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username", "email"]
+
+    def __init__(self, *args, require_organization=True, fixed_email=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization_name"].required = require_organization
+        if not require_organization:
+            del self.fields["organization_name"]
+        if fixed_email:
+            self.fields["email"].initial = fixed_email
+            self.fields["email"].disabled = True
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this email exists already: sign in instead.")
+        return email
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=[])
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in roles]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)

@@ -1,0 +1,148 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+class Role(models.TextChoices):
+    """What a member may do, strongest first (see DOMAIN.md, People and tenancy)."""
+
+    OWNER = "owner", "Owner"
+    CONSULTANT = "consultant", "Consultant"
+    STAFF = "staff", "Staff"
+    VIEWER = "viewer", "Viewer"
+
+    @property
+    def rank(self) -> int:
+        return ROLE_RANK[self]
+
+    def at_least(self, other: "Role") -> bool:
+        return ROLE_RANK[self] >= ROLE_RANK[Role(other)]
+
+
+ROLE_RANK = {Role.OWNER: 4, Role.CONSULTANT: 3, Role.STAFF: 2, Role.VIEWER: 1}
+
+MONTHS = [(m, name) for m, name in enumerate(
+    ["January", "February", "March", "April", "May", "June", "July", "August",
+     "September", "October", "November", "December"], start=1)]
+
+
+class Organization(models.Model):
+    """One client business. Every planning record belongs to exactly one."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    fiscal_year_start_month = models.PositiveSmallIntegerField(choices=MONTHS, default=1)
+    currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code, e.g. EUR")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
+                name="organization_fiscal_month_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in one organization. A consultant has one per client."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    email_reminders = models.BooleanField(
+        default=True, help_text="Email me the metric values I owe for this organization.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organization__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} as {self.role}"
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def can(self, role: Role) -> bool:
+        """True when this member's role is `role` or stronger."""
+        return self.role_enum.at_least(role)
+
+    @property
+    def can_plan(self) -> bool:
+        return self.can(Role.CONSULTANT)
+
+    @property
+    def can_log(self) -> bool:
+        return self.can(Role.STAFF)
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """A single-use link to join an organization with a role. Only the token's hash is kept."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organization}"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from alignment_portal.organizations import views
+
+# Every organization-scoped URL starts /o/<org_slug>/ and its view begins with get_membership().
+org_patterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("settings/", views.organization_settings, name="organization_settings"),
+    path("delete/", views.organization_delete, name="organization_delete"),
+    path("members/", views.members, name="members"),
+    path("members/<int:membership_id>/role/", views.member_role, name="member_role"),
+    path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path("invitations/<int:invitation_id>/revoke/", views.invitation_revoke,
+         name="invitation_revoke"),
+    path("goals/", include("goals.urls")),
+    path("initiatives/", include("initiatives.urls")),
+    path("metrics/", include("metrics.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("portfolio/", views.portfolio, name="portfolio"),
+    path("organizations/new/", views.organization_create, name="organization_create"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("accounts/signup/", views.sign_up, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
+         name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("o/<slug:org_slug>/", include(org_patterns)),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,223 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from alignment_portal.organizations.models import Organization
+from goals.models import Goal
+from metrics.models import Metric
+
+ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class ToolCategory(models.TextChoices):
+    CRM = "crm", "CRM"
+    EMAIL_MARKETING = "email_marketing", "Email marketing"
+    SOCIAL_MEDIA = "social_media", "Social media"
+    ACCOUNTING = "accounting", "Accounting"
+    INVOICING = "invoicing", "Invoicing"
+    POS = "pos", "Point of sale"
+    INVENTORY = "inventory", "Inventory"
+    ECOMMERCE = "ecommerce", "E-commerce"
+    SCHEDULING = "scheduling", "Scheduling"
+    HELPDESK = "helpdesk", "Helpdesk"
+    ANALYTICS = "analytics", "Analytics"
+    ERP = "erp", "ERP"
+    PROJECT_MANAGEMENT = "project_management", "Project management"
+    OTHER = "other", "Other"
+
+
+class Integration(models.TextChoices):
+    STANDALONE = "standalone", "Standalone"
+    MANUAL_EXPORT = "manual_export", "Manual export"
+    API = "api", "Integrated via API"
+
+
+class ToolStatus(models.TextChoices):
+    TRIAL = "trial", "Trial"
+    ACTIVE = "active", "Active"
+    RETIRED = "retired", "Retired"
+
+
+class Tool(models.Model):
+    """One entry of the technology inventory."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tools")
+    name = models.CharField(max_length=120)
+    vendor = models.CharField(max_length=120, blank=True)
+    category = models.CharField(max_length=20, choices=ToolCategory.choices,
+                                default=ToolCategory.OTHER)
+    monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    seats = models.PositiveIntegerField(default=1)
+    integration = models.CharField(max_length=15, choices=Integration.choices,
+                                   default=Integration.STANDALONE)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="owned_tools")
+    status = models.CharField(max_length=10, choices=ToolStatus.choices,
+                              default=ToolStatus.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["category", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="tool_name_unique"),
+            models.CheckConstraint(condition=Q(monthly_cost__gte=0), name="tool_cost_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InitiativeStatus(models.TextChoices):
+    IDEA = "idea", "Idea"
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    LIVE = "live", "Live"
+    PAUSED = "paused", "Paused"
+    RETIRED = "retired", "Retired"
+
+
+# DOMAIN.md: the statuses but idea and retired are "active".
+ACTIVE_INITIATIVE_STATUSES = [
+    InitiativeStatus.PLANNED, InitiativeStatus.IN_PROGRESS, InitiativeStatus.LIVE,
+    InitiativeStatus.PAUSED,
+]
+
+
+class AutomationLevel(models.IntegerChoices):
+    ASSISTED = 1, "1 Assisted"
+    TASK = 2, "2 Task automation"
+    WORKFLOW = 3, "3 Process workflow"
+    INTEGRATED = 4, "4 Integrated across systems"
+    ADAPTIVE = 5, "5 Adaptive"
+
+
+class InitiativeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_INITIATIVE_STATUSES)
+
+
+class Initiative(models.Model):
+    """A piece of automation or technology the business runs or plans."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="initiatives")
+    name = models.CharField(max_length=160)
+    description = models.TextField(blank=True)
+    process = models.CharField(max_length=160, blank=True,
+                               help_text="The business process it changes.")
+    department = models.CharField(max_length=80, blank=True)
+    tools = models.ManyToManyField(Tool, blank=True, related_name="initiatives")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="owned_initiatives")
+    status = models.CharField(max_length=12, choices=InitiativeStatus.choices,
+                              default=InitiativeStatus.IDEA)
+    start_date = models.DateField(null=True, blank=True)
+    go_live_date = models.DateField(null=True, blank=True)
+    one_time_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    hours_saved_per_month = models.DecimalField(max_digits=8, decimal_places=1, default=0)
+    impact = models.PositiveSmallIntegerField(default=3, validators=ONE_TO_FIVE)
+    effort = models.PositiveSmallIntegerField(default=3, validators=ONE_TO_FIVE)
+    automation_level = models.PositiveSmallIntegerField(choices=AutomationLevel.choices,
+                                                        default=AutomationLevel.TASK)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords(m2m_fields=[tools])
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(one_time_cost__gte=0, monthly_cost__gte=0,
+                                               hours_saved_per_month__gte=0),
+                                   name="initiative_costs_not_negative"),
+            models.CheckConstraint(condition=Q(impact__gte=1, impact__lte=5,
+                                               effort__gte=1, effort__lte=5),
+                                   name="initiative_impact_effort_1_to_5"),
+            models.CheckConstraint(condition=Q(automation_level__gte=1, automation_level__lte=5),
+                                   name="initiative_automation_level_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(go_live_date__isnull=True) | Q(start_date__isnull=True)
+                | Q(go_live_date__gte=F("start_date")),
+                name="initiative_go_live_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_INITIATIVE_STATUSES
+
+
+class Contribution(models.TextChoices):
+    PRIMARY = "primary", "Primary"
+    SUPPORTING = "supporting", "Supporting"
+    INDIRECT = "indirect", "Indirect"
+
+
+CONTRIBUTION_WEIGHT = {
+    Contribution.PRIMARY: 1.0,
+    Contribution.SUPPORTING: 0.5,
+    Contribution.INDIRECT: 0.25,
+}
+
+
+class AlignmentLink(models.Model):
+    """An initiative serves a goal: how much, and how it will move the goal."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,
+                                   related_name="alignment_links")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="alignment_links")
+    contribution = models.CharField(max_length=10, choices=Contribution.choices,
+                                    default=Contribution.PRIMARY)
+    rationale = models.TextField(help_text="How will this move the goal?")
+    expected_effect = models.CharField(max_length=200, blank=True,
+                                       help_text="Expected effect on the goal's metric.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "goal"], name="alignment_link_unique"),
+            models.CheckConstraint(condition=~Q(rationale=""), name="alignment_link_rationale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id} serves {self.goal_id} ({self.contribution})"
+
+
+class MetricRole(models.TextChoices):
+    OUTCOME = "outcome", "Outcome"
+    ACTIVITY = "activity", "Activity"
+
+
+class MeasurementLink(models.Model):
+    """A metric that measures an initiative, as its outcome or as its activity."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,
+                                   related_name="measurement_links")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="measurement_links")
+    role = models.CharField(max_length=10, choices=MetricRole.choices, default=MetricRole.OUTCOME)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "metric"],
+                                    name="measurement_link_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id} measures {self.initiative_id} ({self.role})"

@@ -1,0 +1,167 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from alignment_portal.organizations.models import Organization
+
+
+class Kind(models.TextChoices):
+    KPI = "KPI", "KPI (performance of a process)"
+    KVI = "KVI", "KVI (value created for the business)"
+
+
+class Nature(models.TextChoices):
+    OUTCOME = "outcome", "Outcome (a result the business wants)"
+    OUTPUT = "output", "Output (activity volume)"
+
+
+class Level(models.TextChoices):
+    OPERATIONAL = "operational", "Operational"
+    DEPARTMENTAL = "departmental", "Departmental"
+    STRATEGIC = "strategic", "Strategic"
+
+
+class Unit(models.TextChoices):
+    PERCENT = "%", "%"
+    COUNT = "count", "Count"
+    CURRENCY = "currency", "Currency"
+    MINUTES = "minutes", "Minutes"
+    HOURS = "hours", "Hours"
+    DAYS = "days", "Days"
+    SCORE = "score", "Score"
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
+# Freshness window per frequency (DOMAIN.md): a value is fresh within the window plus a grace
+# of half a window.
+FREQUENCY_WINDOW_DAYS = {Frequency.WEEKLY: 7, Frequency.MONTHLY: 31, Frequency.QUARTERLY: 92}
+
+
+class Source(models.TextChoices):
+    FORM = "form", "Form"
+    CSV = "csv", "CSV"
+    API = "api", "API"
+
+
+class MetricQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at=None)
+
+
+class Metric(models.Model):
+    """A KPI or KVI definition of one organization."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="metrics")
+    name = models.CharField(max_length=120)
+    definition = models.TextField(blank=True, help_text="What is counted, and how.")
+    kind = models.CharField(max_length=3, choices=Kind.choices, default=Kind.KPI)
+    nature = models.CharField(max_length=10, choices=Nature.choices, default=Nature.OUTCOME)
+    level = models.CharField(max_length=15, choices=Level.choices, default=Level.OPERATIONAL)
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.COUNT)
+    direction = models.CharField(max_length=6, choices=Direction.choices,
+                                 default=Direction.HIGHER)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices,
+                                 default=Frequency.MONTHLY)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="owned_metrics",
+                              help_text="Who logs its values.")
+    source = models.CharField(max_length=4, choices=Source.choices, default=Source.FORM)
+    library_key = models.CharField(max_length=60, blank=True,
+                                   help_text="The library definition it was added from, if any.")
+    created_at = models.DateTimeField(default=timezone.now)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = MetricQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="metric_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def window_days(self) -> int:
+        return FREQUENCY_WINDOW_DAYS[Frequency(self.frequency)]
+
+    @property
+    def freshness_limit_days(self) -> float:
+        """A value older than this many days is stale: the window plus half a window."""
+        return self.window_days * 1.5
+
+    def is_fresh(self, latest_period, today=None) -> bool:
+        if latest_period is None:
+            return False
+        today = today or timezone.localdate()
+        return (today - latest_period) <= timedelta(days=self.freshness_limit_days)
+
+
+class MetricValue(models.Model):
+    """The current value of a metric for one period. Replaced values go to MetricValueRevision."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="metric_values")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="values")
+    period = models.DateField(help_text="The date the value is for.")
+    value = models.DecimalField(max_digits=20, decimal_places=6)
+    note = models.CharField(max_length=500, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=4, choices=Source.choices, default=Source.FORM)
+
+    class Meta:
+        ordering = ["-period"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "period"],
+                                    name="metric_value_one_per_period"),
+        ]
+        indexes = [models.Index(fields=["organization", "metric", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id} {self.period}: {self.value}"
+
+
+class MetricValueRevision(models.Model):
+    """A value that was replaced by a later entry for the same metric and period."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="revisions")
+    period = models.DateField()
+    value = models.DecimalField(max_digits=20, decimal_places=6)
+    note = models.CharField(max_length=500, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    entered_at = models.DateTimeField()
+    source = models.CharField(max_length=4, choices=Source.choices)
+    replaced_at = models.DateTimeField(default=timezone.now)
+    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-replaced_at"]
+        indexes = [models.Index(fields=["metric", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id} {self.period}: {self.value} (replaced)"

@@ -1,0 +1,91 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+from django.db.utils import OperationalError
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k" * 20 + "Zq8-Xy_3vBn5mWp7aRt9uLs2dFg4hJk6"
+
+
+def test_healthz_is_200_with_the_database(client, db):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_without_it(client, db):
+    with mock.patch("django.db.backends.utils.CursorWrapper.execute",
+                    side_effect=OperationalError("down")):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+
+
+def _settings_with(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; from django.conf import settings; "
+         "django.setup(); print(settings.SECURE_SSL_REDIRECT, settings.DEBUG)"],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "alignment_portal.settings", **env},
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_production_refuses_a_missing_secret_key():
+    result = _settings_with({"DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "portal.example"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is missing or weak" in result.stderr
+
+
+def test_production_refuses_a_weak_secret_key():
+    result = _settings_with({"DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "portal.example",
+                             "DJANGO_SECRET_KEY": "django-insecure-short"})
+    assert "DJANGO_SECRET_KEY is missing or weak" in result.stderr
+
+
+def test_debug_with_a_public_host_is_refused():
+    result = _settings_with({"DJANGO_DEBUG": "true", "DJANGO_ALLOWED_HOSTS": "portal.example"})
+    assert result.returncode != 0
+    assert "Debug pages leak secrets" in result.stderr
+
+
+def test_a_malformed_boolean_is_refused():
+    result = _settings_with({"DJANGO_DEBUG": "maybe"})
+    assert "DJANGO_DEBUG must be true or false" in result.stderr
+
+
+def test_production_values_start_with_https_on_by_default():
+    result = _settings_with({"DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "portal.example",
+                             "DJANGO_SECRET_KEY": STRONG_KEY})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "False"]
+    result = _settings_with({"DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "portal.example",
+                             "DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_HTTPS": "false"})
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_check_deploy_is_clean_under_production_variables():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**clean, "DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "portal.example",
+             "DJANGO_SECRET_KEY": STRONG_KEY, "EMAIL_HOST": "smtp.portal.example"},
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_csp_header_has_a_nonce_and_no_inline_script(client, db):
+    response = client.get(reverse("login"))
+    policy = response["Content-Security-Policy"]
+    script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src and "'nonce-" in script_src
+    nonce = script_src.split("'nonce-")[1].split("'")[0]
+    body = response.content.decode()
+    assert f'nonce="{nonce}"' in body  # the htmx script tag carries it
+    assert "/static/django-htmx/" in body or "htmx" in body
