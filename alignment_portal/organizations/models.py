@@ -42,6 +42,9 @@ class Organization(models.Model):
     currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code, e.g. EUR")
     created_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now)
+    # Set with every change to the plan or the numbers; the recompute sets recomputed_at.
+    recompute_requested_at = models.DateTimeField(null=True, blank=True)
+    recomputed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

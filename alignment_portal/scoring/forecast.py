@@ -1,0 +1,80 @@
+"""Goal progress and forecast (DOMAIN.md, "Goal (SMART)"): pure, no database.
+
+Progress = (latest - baseline) / (target - baseline), clipped to [0, 1.5]. The forecast is the
+least-squares line through the metric's values since the goal's start date (at least three),
+evaluated at the due date. Lower-is-better goals need no special case: their target lies
+below the baseline, and the ratios work out the same way.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+import numpy as np
+
+PROGRESS_MIN = 0.0
+PROGRESS_MAX = 1.5
+MIN_FORECAST_POINTS = 3
+AT_RISK_SHARE = 0.8  # the forecast reaches at least this share of the needed change
+
+
+class ForecastStatus(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    NO_DATA = "no_data"
+
+    @property
+    def label(self) -> str:
+        return {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track",
+                "no_data": "No data"}[self.value]
+
+
+@dataclass(frozen=True)
+class Forecast:
+    status: ForecastStatus
+    value_at_due: float | None  # the line's value on the due date
+    share_of_needed: float | None  # (forecast - baseline) / (target - baseline)
+    points: int
+    reason: str
+
+
+def progress(latest: float | None, baseline: float | None, target: float | None) -> float | None:
+    """Share of the way from baseline to target, clipped to [0, 1.5]; None when undefined."""
+    if latest is None or baseline is None or target is None or target == baseline:
+        return None
+    share = (float(latest) - float(baseline)) / (float(target) - float(baseline))
+    return float(min(max(share, PROGRESS_MIN), PROGRESS_MAX))
+
+
+def forecast(periods: list[date], values: list[float], *, baseline: float | None,
+             target: float | None, start_date: date | None, due_date: date | None) -> Forecast:
+    """Fit a line to the values dated on or after `start_date` and read it at `due_date`."""
+    if baseline is None or target is None or due_date is None or target == baseline:
+        return Forecast(ForecastStatus.NO_DATA, None, None, 0,
+                        "The goal needs a baseline, a different target and a due date.")
+    pairs = [(p, float(v)) for p, v in zip(periods, values, strict=True)
+             if start_date is None or p >= start_date]
+    if len(pairs) < MIN_FORECAST_POINTS:
+        return Forecast(ForecastStatus.NO_DATA, None, None, len(pairs),
+                        f"{len(pairs)} value(s) since the start; a forecast needs "
+                        f"{MIN_FORECAST_POINTS}.")
+    origin = pairs[0][0]
+    x = np.array([(p - origin).days for p, _ in pairs], dtype=float)
+    y = np.array([v for _, v in pairs], dtype=float)
+    if np.ptp(x) == 0:
+        value_at_due = float(y.mean())
+    else:
+        slope, intercept = np.polyfit(x, y, 1)
+        value_at_due = float(slope * (due_date - origin).days + intercept)
+    share = (value_at_due - float(baseline)) / (float(target) - float(baseline))
+    if share >= 1:
+        status, verb = ForecastStatus.ON_TRACK, "reaches"
+    elif share >= AT_RISK_SHARE:
+        status, verb = ForecastStatus.AT_RISK, "falls a little short of"
+    else:
+        status, verb = ForecastStatus.OFF_TRACK, "falls short of"
+    reason = (f"The trend of {len(pairs)} values {verb} the target: {value_at_due:.4g} by "
+              f"{due_date:%Y-%m-%d} against {float(target):.4g} "
+              f"({share:.0%} of the change needed).")
+    return Forecast(status, value_at_due, share, len(pairs), reason)

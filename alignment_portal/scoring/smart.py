@@ -1,0 +1,171 @@
+"""The SMART check of a goal (DOMAIN.md, "Goal (SMART)"): pure, no database.
+
+Each criterion passes or fails with a reason a person can act on. The goal form runs it as
+you type, the goal page shows it, and the scoring engine uses it for D1 and NOT_SMART.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+# A description shorter than this is not "at least a sentence".
+MIN_DESCRIPTION_WORDS = 5
+MIN_CONFIDENCE = 50
+# Achievable warns when the target needs more than this many times the metric's best weekly
+# change so far.
+ACHIEVABLE_PACE_FACTOR = 3
+
+# Words that say nothing specific on their own: a title made only of these is vague
+# ("improve efficiency", "grow sales").
+VAGUE_WORDS = frozenset("""
+    a an the and or of to for in on our my we be get make do more less better best good great
+    improve improving increase increasing grow growing boost optimize optimise enhance
+    maximize maximise reduce decrease cut lower raise drive streamline transform leverage
+    efficiency efficient productivity performance results growth quality things stuff
+    business operations process processes sales revenue profit profits customers success
+""".split())
+
+CRITERIA = ("specific", "measurable", "achievable", "relevant", "time_bound")
+LABELS = {"specific": "Specific", "measurable": "Measurable", "achievable": "Achievable",
+          "relevant": "Relevant", "time_bound": "Time-bound"}
+
+
+@dataclass(frozen=True)
+class GoalFacts:
+    """What the check reads of a goal, its cycle and its metric's history."""
+
+    title: str = ""
+    description: str = ""
+    why_it_matters: str = ""
+    has_metric: bool = False
+    baseline_value: Decimal | float | None = None
+    target_value: Decimal | float | None = None
+    confidence: int | None = None
+    priority_rank: int | None = None
+    level: str = ""
+    has_parent: bool = False
+    start_date: date | None = None
+    due_date: date | None = None
+    cycle_start: date | None = None
+    cycle_end: date | None = None
+    # The largest week-on-week change the metric's history shows, in the target's direction
+    # (None when the history is too short to say).
+    best_weekly_change: float | None = None
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    passed: bool
+    reason: str
+    warning: str = ""
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.key]
+
+
+@dataclass(frozen=True)
+class SmartResult:
+    criteria: list[Criterion] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.criteria)
+
+    @property
+    def failed(self) -> list[Criterion]:
+        return [c for c in self.criteria if not c.passed]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [c.warning for c in self.criteria if c.warning]
+
+    def failed_names(self) -> str:
+        return ", ".join(c.label for c in self.failed)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9%$€£]+", (text or "").lower())
+
+
+def check_specific(facts: GoalFacts) -> Criterion:
+    title_words = _words(facts.title)
+    if not title_words:
+        return Criterion("specific", False, "Give the goal a title.")
+    if all(word in VAGUE_WORDS for word in title_words):
+        return Criterion("specific", False,
+                         f"“{facts.title.strip()}” is only a vague verb: say what changes, for "
+                         "whom, and by how much.")
+    if len(_words(facts.description)) < MIN_DESCRIPTION_WORDS:
+        return Criterion("specific", False,
+                         "Describe in at least a sentence what exactly changes and for whom.")
+    return Criterion("specific", True, "The title and description say what changes.")
+
+
+def check_measurable(facts: GoalFacts) -> Criterion:
+    if not facts.has_metric:
+        return Criterion("measurable", False, "Choose the metric that measures this goal.")
+    if facts.baseline_value is None or facts.target_value is None:
+        return Criterion("measurable", False, "Enter both a baseline and a target value.")
+    if Decimal(str(facts.target_value)) == Decimal(str(facts.baseline_value)):
+        return Criterion("measurable", False,
+                         "The target equals the baseline: nothing would change.")
+    return Criterion("measurable", True, "A metric with a baseline and a different target.")
+
+
+def weeks_between(start: date | None, end: date | None) -> float | None:
+    if start is None or end is None or end <= start:
+        return None
+    return (end - start).days / 7
+
+
+def check_achievable(facts: GoalFacts) -> Criterion:
+    if facts.confidence is None:
+        return Criterion("achievable", False, "Record how confident you are (0-100 %).")
+    if facts.confidence < MIN_CONFIDENCE:
+        return Criterion("achievable", False,
+                         f"Confidence is {facts.confidence} %: below {MIN_CONFIDENCE} % the "
+                         "goal is a hope, not a plan. Lower the target or give it more time.")
+    warning = ""
+    weeks = weeks_between(facts.start_date, facts.due_date)
+    if (weeks and facts.best_weekly_change and facts.best_weekly_change > 0
+            and facts.baseline_value is not None and facts.target_value is not None):
+        needed = abs(float(facts.target_value) - float(facts.baseline_value)) / weeks
+        if needed > ACHIEVABLE_PACE_FACTOR * facts.best_weekly_change:
+            warning = (f"The target needs {needed:.3g} per week, more than "
+                       f"{ACHIEVABLE_PACE_FACTOR}× the best weekly change so far "
+                       f"({facts.best_weekly_change:.3g}).")
+    return Criterion("achievable", True, f"Confidence {facts.confidence} %.", warning)
+
+
+def check_relevant(facts: GoalFacts) -> Criterion:
+    if not (facts.why_it_matters or "").strip():
+        return Criterion("relevant", False, "Say why this goal matters to the business.")
+    if facts.priority_rank or facts.level == "strategic" or facts.has_parent:
+        return Criterion("relevant", True, "It matters, and it is a priority, strategic, or "
+                                           "serves a parent goal.")
+    return Criterion("relevant", False,
+                     "Make it a priority goal, a strategic goal, or link it to a parent goal.")
+
+
+def check_time_bound(facts: GoalFacts) -> Criterion:
+    if facts.start_date is None or facts.due_date is None:
+        return Criterion("time_bound", False, "Set a start date and a due date.")
+    if facts.due_date <= facts.start_date:
+        return Criterion("time_bound", False, "The due date must come after the start date.")
+    if facts.cycle_start and facts.cycle_end:
+        latest = facts.cycle_end + (facts.cycle_end - facts.cycle_start)
+        if facts.due_date > latest:
+            return Criterion("time_bound", False,
+                             f"Due {facts.due_date:%Y-%m-%d} is more than one cycle past this "
+                             f"cycle's end; the latest is {latest:%Y-%m-%d}.")
+    return Criterion("time_bound", True, f"Due {facts.due_date:%Y-%m-%d}.")
+
+
+def check(facts: GoalFacts) -> SmartResult:
+    """All five criteria, in SMART order."""
+    return SmartResult([check_specific(facts), check_measurable(facts),
+                        check_achievable(facts), check_relevant(facts),
+                        check_time_bound(facts)])
