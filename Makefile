@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 # The first Python 3.12+ on the PATH (pyenv's shims honour .python-version).
-PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3); do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
