@@ -16,6 +16,9 @@ PROGRESS_MIN = 0.0
 PROGRESS_MAX = 1.5
 MIN_FORECAST_POINTS = 3
 AT_RISK_SHARE = 0.8  # the forecast reaches at least this share of the needed change
+# Floating-point slack: a line that lands exactly on the target must count as reaching it
+# (a least-squares fit gives 0.999999999999998 for a series that does).
+SHARE_TOLERANCE = 1e-9
 
 
 class ForecastStatus(StrEnum):
@@ -68,9 +71,9 @@ def forecast(periods: list[date], values: list[float], *, baseline: float | None
         slope, intercept = np.polyfit(x, y, 1)
         value_at_due = float(slope * (due_date - origin).days + intercept)
     share = (value_at_due - float(baseline)) / (float(target) - float(baseline))
-    if share >= 1:
+    if share >= 1 - SHARE_TOLERANCE:
         status, verb = ForecastStatus.ON_TRACK, "reaches"
-    elif share >= AT_RISK_SHARE:
+    elif share >= AT_RISK_SHARE - SHARE_TOLERANCE:
         status, verb = ForecastStatus.AT_RISK, "falls a little short of"
     else:
         status, verb = ForecastStatus.OFF_TRACK, "falls short of"
