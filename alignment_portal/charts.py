@@ -44,3 +44,82 @@ def _script_safe(json_text: str) -> str:
     where the \\u escapes mean the same characters (as Django's json_script does)."""
     return (json_text.replace("<", "\\u003c").replace(">", "\\u003e")
             .replace("&", "\\u0026"))
+
+
+# Impact x effort (initiatives). Impact and effort are scores of 1-5; 4 and 5 count as high, so
+# the quadrant lines sit at 3.5 and a middling 3 reads as low (the cheaper, humbler reading).
+QUADRANT_SPLIT = 3.5
+QUADRANTS = {  # (high impact, high effort) -> name
+    (True, False): "Quick wins", (True, True): "Major projects",
+    (False, False): "Fill-ins", (False, True): "Thankless tasks",
+}
+
+
+def impact_effort_quadrant(impact: float, effort: float) -> str:
+    return QUADRANTS[(impact > QUADRANT_SPLIT, effort > QUADRANT_SPLIT)]
+
+
+def impact_effort_chart(points: list[dict], *, currency: str = "",
+                        colour_label: str = "linked to an active goal") -> Chart:
+    """Active initiatives by effort (x) and impact (y), sized by monthly cost.
+
+    `points`: dicts with name, impact, effort, monthly_cost, aligned (bool) and href (the
+    initiative's page, opened on click). Aligned points are blue circles, the others red
+    diamonds, so the split does not rest on colour alone. Points on the same spot are spread
+    a little around it so none hides another."""
+    import math
+
+    max_cost = max((p["monthly_cost"] for p in points), default=0) or 1
+    seen: dict = {}
+    groups = {True: [], False: []}
+    for p in points:
+        n = seen.get((p["impact"], p["effort"]), 0)
+        seen[(p["impact"], p["effort"])] = n + 1
+        angle, radius = n * 2.4, 0.12 * math.sqrt(n)  # a small sunflower spiral
+        groups[bool(p["aligned"])].append({
+            **p, "x": p["effort"] + radius * math.cos(angle),
+            "y": p["impact"] + radius * math.sin(angle),
+            "size": 12 + 28 * math.sqrt(max(p["monthly_cost"], 0) / max_cost),
+        })
+    figure = go.Figure()
+    for aligned, colour, symbol, label in [(True, BRAND, "circle", colour_label),
+                                           (False, BAD, "diamond", f"not {colour_label}")]:
+        group = groups[aligned]
+        figure.add_trace(go.Scatter(
+            x=[g["x"] for g in group], y=[g["y"] for g in group], mode="markers", name=label,
+            marker={"size": [g["size"] for g in group], "color": colour, "symbol": symbol,
+                    "opacity": 0.75, "line": {"width": 1, "color": "#ffffff"}},
+            customdata=[[g["href"]] for g in group],
+            text=[f"{g['name']}<br>impact {g['impact']}, effort {g['effort']}<br>"
+                  f"{g['monthly_cost']:,.0f} {currency}/month<br>{label}" for g in group],
+            hovertemplate="%{text}<extra></extra>",
+        ))
+    for value, axis in [(QUADRANT_SPLIT, "x"), (QUADRANT_SPLIT, "y")]:
+        line = ({"x0": value, "x1": value, "y0": 0.5, "y1": 5.5} if axis == "x"
+                else {"x0": 0.5, "x1": 5.5, "y0": value, "y1": value})
+        figure.add_shape(type="line", line={"color": "#9ca3af", "dash": "dash"}, **line)
+    for (high_impact, high_effort), name in QUADRANTS.items():
+        figure.add_annotation(x=5.4 if high_effort else 0.6, y=5.4 if high_impact else 0.6,
+                              text=f"<b>{name}</b>", showarrow=False,
+                              xanchor="right" if high_effort else "left",
+                              yanchor="top" if high_impact else "bottom",
+                              font={"color": "#374151"})
+    figure.update_xaxes(title_text="Effort (1 small – 5 large)", range=[0.5, 5.5], dtick=1)
+    figure.update_yaxes(title_text="Impact (1 small – 5 large)", range=[0.5, 5.5], dtick=1)
+    counts: dict = {}
+    for p in points:
+        quadrant = impact_effort_quadrant(p["impact"], p["effort"])
+        counts[quadrant] = counts.get(quadrant, 0) + 1
+    aligned = sum(1 for p in points if p["aligned"])
+    summary = (f"{len(points)} active initiatives; {aligned} {colour_label}, "
+               f"{len(points) - aligned} not. "
+               + ", ".join(f"{name}: {counts.get(name, 0)}" for name in QUADRANTS.values())
+               + ".")
+    table = [(p["name"], p["impact"], p["effort"],
+              impact_effort_quadrant(p["impact"], p["effort"]), f"{p['monthly_cost']:,.2f}",
+              "yes" if p["aligned"] else "no") for p in points]
+    return finish(figure, title="Impact × effort of active initiatives", summary=summary,
+                  height=460, table=table,
+                  table_header=("Initiative", "Impact", "Effort", "Quadrant",
+                                f"Monthly cost {currency}".strip(),
+                                colour_label.capitalize()))

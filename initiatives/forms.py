@@ -1,0 +1,249 @@
+"""Forms of the initiatives app. Every choice field lists only the organization's records, so a
+forged id of another organization is refused as "not one of the available choices"."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from goals.models import Goal, GoalStatus
+from initiatives.models import (
+    AlignmentLink,
+    Contribution,
+    Initiative,
+    InitiativeStatus,
+    MeasurementLink,
+    MetricRole,
+    Tool,
+    ToolStatus,
+)
+from metrics.models import Metric
+
+User = get_user_model()
+
+NOT_NEGATIVE = "Costs and hours cannot be negative."
+
+
+def members_of(organization):
+    return User.objects.filter(memberships__organization=organization).order_by("username")
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        full_name = obj.get_full_name()
+        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
+
+
+class GoalChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        state = "" if obj.status == GoalStatus.ACTIVE else f" ({obj.get_status_display()})"
+        rank = f"#{obj.priority_rank} " if obj.priority_rank else ""
+        return f"{rank}{obj.title}{state}"
+
+
+def goals_of(organization):
+    # Active goals first; drafts next, so a plan can be linked before it starts.
+    return (Goal.objects.filter(organization=organization)
+            .exclude(status=GoalStatus.ARCHIVED).order_by("status", "priority_rank", "title"))
+
+
+class InitiativeForm(forms.ModelForm):
+    owner = OwnerChoiceField(queryset=User.objects.none(), required=False)
+    tools = forms.ModelMultipleChoiceField(
+        queryset=Tool.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Tools of this organization's inventory that the initiative uses.")
+
+    class Meta:
+        model = Initiative
+        fields = ["name", "description", "process", "department", "tools", "owner", "status",
+                  "start_date", "go_live_date", "one_time_cost", "monthly_cost",
+                  "hours_saved_per_month", "impact", "effort", "automation_level"]
+        labels = {"process": "Business process it changes", "go_live_date": "Go-live date",
+                  "hours_saved_per_month": "Hours saved per month (expected)",
+                  "impact": "Impact (1-5)", "effort": "Effort (1-5)"}
+        help_texts = {"impact": "1 barely noticeable, 5 transforms the business.",
+                      "effort": "1 an afternoon, 5 a major project.",
+                      "monthly_cost": "Running cost per month, tools included.",
+                      "one_time_cost": "Setup, licences bought once, consultants."}
+        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}),
+                   "go_live_date": forms.DateInput(attrs={"type": "date"}),
+                   "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        tools = Tool.objects.filter(organization=organization)
+        if self.instance.pk:  # keep a retired tool the initiative still lists
+            tools = tools.exclude(status=ToolStatus.RETIRED) | tools.filter(
+                initiatives=self.instance)
+        else:
+            tools = tools.exclude(status=ToolStatus.RETIRED)
+        self.fields["tools"].queryset = tools.distinct().order_by("category", "name")
+        self.fields["owner"].queryset = members_of(organization)
+        for name in ["impact", "effort"]:
+            self.fields[name].min_value = 1
+            self.fields[name].max_value = 5
+            self.fields[name].widget.attrs.update(min=1, max=5)
+        for name in ["one_time_cost", "monthly_cost", "hours_saved_per_month"]:
+            self.fields[name].widget.attrs["min"] = 0
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ["one_time_cost", "monthly_cost", "hours_saved_per_month"]:
+            value = cleaned.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, NOT_NEGATIVE)
+        for name in ["impact", "effort"]:
+            value = cleaned.get(name)
+            if value is not None and not 1 <= value <= 5:
+                self.add_error(name, f"{name.capitalize()} is a score from 1 to 5.")
+        start, go_live = cleaned.get("start_date"), cleaned.get("go_live_date")
+        if start and go_live and go_live < start:
+            self.add_error("go_live_date", "The go-live date cannot be before the start date.")
+        return cleaned
+
+    def _post_clean(self):
+        # The service runs the model's full_clean (and its constraints) when it saves; running
+        # it here too would repeat the constraint messages in a less friendly wording.
+        pass
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("tools", None)
+        return data
+
+
+class ToolForm(forms.ModelForm):
+    owner = OwnerChoiceField(queryset=User.objects.none(), required=False)
+
+    class Meta:
+        model = Tool
+        fields = ["name", "vendor", "category", "monthly_cost", "seats", "integration", "owner",
+                  "status"]
+        help_texts = {"monthly_cost": "What the subscription costs per month, all seats."}
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["owner"].queryset = members_of(organization)
+        self.fields["monthly_cost"].widget.attrs["min"] = 0
+
+    def clean_monthly_cost(self):
+        value = self.cleaned_data["monthly_cost"]
+        if value is not None and value < 0:
+            raise forms.ValidationError("The monthly cost cannot be negative.")
+        return value
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Tool.objects.filter(organization=self.organization, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("The inventory has a tool of this name already.")
+        return name
+
+    def _post_clean(self):
+        pass  # the service validates the model (see InitiativeForm._post_clean)
+
+
+class AlignmentLinkForm(forms.Form):
+    """An initiative serves a goal. Seen from an initiative, the goal is chosen; seen from a
+    goal, the initiative is; in the matrix both are fixed by the cell."""
+
+    initiative = forms.ModelChoiceField(queryset=Initiative.objects.none())
+    goal = GoalChoiceField(queryset=Goal.objects.none(), label="Serves goal")
+    contribution = forms.ChoiceField(
+        choices=Contribution.choices,
+        help_text="Primary: the goal is why it exists. Supporting: it helps. Indirect: it "
+                  "helps something that helps.")
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Rationale",
+        help_text="How will this move the goal?",
+        error_messages={"required": "Say how this initiative will move the goal: a link "
+                                    "needs a rationale."})
+    expected_effect = forms.CharField(
+        required=False, max_length=200, label="Expected effect (optional)",
+        help_text="The change you expect in the goal's metric, e.g. “−5 minutes wait at peak”.")
+
+    def __init__(self, *args, organization, initiative=None, goal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["initiative"].queryset = Initiative.objects.filter(
+            organization=organization).exclude(status=InitiativeStatus.RETIRED)
+        self.fields["goal"].queryset = goals_of(organization)
+        # The side that is fixed by the page is not a field at all: nothing to forge.
+        if initiative is not None:
+            del self.fields["initiative"]
+        if goal is not None:
+            del self.fields["goal"]
+        self.fixed = {"initiative": initiative, "goal": goal}
+
+    @classmethod
+    def for_link(cls, link: AlignmentLink, data=None, **kwargs):
+        return cls(data, organization=link.organization, initiative=link.initiative,
+                   goal=link.goal, initial={"contribution": link.contribution,
+                                            "rationale": link.rationale,
+                                            "expected_effect": link.expected_effect}, **kwargs)
+
+    def link_fields(self) -> dict:
+        data = {**self.cleaned_data}
+        for side, record in self.fixed.items():
+            if record is not None:
+                data[side] = record
+        return data
+
+
+class MeasurementLinkForm(forms.Form):
+    metric = forms.ModelChoiceField(queryset=Metric.objects.none(), label="Metric")
+    role = forms.ChoiceField(
+        choices=MetricRole.choices, label="Role for this initiative",
+        help_text="Outcome: the result it should move. Activity: how much it does.")
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].queryset = Metric.objects.filter(
+            organization=organization).active()
+
+
+class MeasurementRoleForm(forms.ModelForm):
+    class Meta:
+        model = MeasurementLink
+        fields = ["role"]
+
+    def _post_clean(self):
+        pass  # the service validates
+
+
+SORTS = {
+    "name": "Name", "status": "Status", "department": "Department", "impact": "Impact",
+    "effort": "Effort", "monthly_cost": "Monthly cost", "go_live_date": "Go-live",
+}
+
+
+class InitiativeFilterForm(forms.Form):
+    """The list's filters; they live in the URL, so a filtered list can be shared."""
+
+    q = forms.CharField(required=False, label="Name contains")
+    status = forms.ChoiceField(required=False,
+                               choices=[("", "Any status"), ("active", "Any active")]
+                               + list(InitiativeStatus.choices))
+    department = forms.ChoiceField(required=False, choices=[])
+    tool = forms.ModelChoiceField(queryset=Tool.objects.none(), required=False,
+                                  empty_label="Any tool")
+    goal = GoalChoiceField(queryset=Goal.objects.none(), required=False,
+                           empty_label="Any goal or none", label="Serves goal")
+    sort = forms.ChoiceField(required=False, choices=[
+        (f"{sign}{key}", f"{label} ({'descending' if sign else 'ascending'})")
+        for key, label in SORTS.items() for sign in ("", "-")])
+
+    def __init__(self, *args, organization, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", "Any department")] + [
+            (d, d) for d in departments]
+        self.fields["tool"].queryset = Tool.objects.filter(organization=organization)
+        self.fields["goal"].queryset = Goal.objects.filter(organization=organization).order_by(
+            "status", "priority_rank", "title")
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid one (a forged id) is left out and shown as an error."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v}

@@ -1,0 +1,409 @@
+"""Reads for initiatives, tools and links. Each takes the organization, and each page's reads run
+in a fixed number of queries whatever the number of records."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import groupby
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
+
+from goals.models import CycleState, Goal, GoalStatus
+from initiatives.models import (
+    ACTIVE_INITIATIVE_STATUSES,
+    AlignmentLink,
+    Initiative,
+    InitiativeStatus,
+    MeasurementLink,
+    Tool,
+    ToolCategory,
+    ToolStatus,
+)
+
+INITIATIVES_PER_PAGE = 25
+MATRIX_ROWS_PER_PAGE = 50
+
+# A goal counts as active (for alignment) when it is active and its cycle is not closed
+# (DOMAIN.md gives such goals weight 0).
+ACTIVE_GOAL = Q(status=GoalStatus.ACTIVE) & ~Q(cycle__state=CycleState.CLOSED)
+
+
+def active_goals(*, organization) -> QuerySet[Goal]:
+    return Goal.objects.filter(ACTIVE_GOAL, organization=organization)
+
+
+def serves_an_active_goal() -> Exists:
+    """Annotation: the initiative has a link to at least one active goal."""
+    return Exists(AlignmentLink.objects.filter(
+        initiative=OuterRef("pk"), goal__status=GoalStatus.ACTIVE).exclude(
+        goal__cycle__state=CycleState.CLOSED))
+
+
+def departments(*, organization) -> list[str]:
+    return list(Initiative.objects.filter(organization=organization).exclude(department="")
+                .order_by("department").values_list("department", flat=True).distinct())
+
+
+# The initiative list
+
+def initiative_page(*, organization, filters: dict, sort: str = "name",
+                    page_number=1) -> Page:
+    """One page of the organization's initiatives, filtered and sorted; with owner, tools and
+    linked goals in two more queries, whatever the page's length."""
+    initiatives = (
+        Initiative.objects.filter(organization=organization)
+        .select_related("owner")
+        .annotate(serves_active_goal=serves_an_active_goal())
+        .prefetch_related(
+            Prefetch("tools", queryset=Tool.objects.order_by("name")),
+            Prefetch("alignment_links",
+                     queryset=AlignmentLink.objects.select_related("goal").order_by(
+                         "goal__title")),
+        )
+    )
+    status = filters.get("status")
+    if status == "active":
+        initiatives = initiatives.filter(status__in=ACTIVE_INITIATIVE_STATUSES)
+    elif status:
+        initiatives = initiatives.filter(status=status)
+    if filters.get("department"):
+        initiatives = initiatives.filter(department=filters["department"])
+    if filters.get("tool"):
+        initiatives = initiatives.filter(tools=filters["tool"])
+    if filters.get("goal"):
+        initiatives = initiatives.filter(alignment_links__goal=filters["goal"])
+    if filters.get("q"):
+        initiatives = initiatives.filter(name__icontains=filters["q"])
+    key = sort.lstrip("-")
+    nulls = F(key).desc(nulls_last=True) if sort.startswith("-") else F(key).asc(
+        nulls_last=True)
+    initiatives = initiatives.order_by(nulls, "name", "pk")
+    return Paginator(initiatives, INITIATIVES_PER_PAGE).get_page(page_number)
+
+
+def initiative_detail(*, organization, initiative_id: int) -> Initiative:
+    return (Initiative.objects.filter(organization=organization, pk=initiative_id)
+            .select_related("owner").get())
+
+
+def initiative_alignment_links(*, initiative) -> list[AlignmentLink]:
+    return list(AlignmentLink.objects.filter(
+        organization=initiative.organization, initiative=initiative)
+        .select_related("goal", "goal__cycle").order_by("goal__title"))
+
+
+def initiative_measurement_links(*, initiative) -> list[MeasurementLink]:
+    return list(MeasurementLink.objects.filter(
+        organization=initiative.organization, initiative=initiative)
+        .select_related("metric").order_by("role", "metric__name"))
+
+
+def goal_alignment_links(*, goal) -> list[AlignmentLink]:
+    return list(AlignmentLink.objects.filter(organization=goal.organization, goal=goal)
+                .select_related("initiative").order_by("initiative__name"))
+
+
+# The alignment matrix
+
+@dataclass
+class MatrixRow:
+    initiative: Initiative
+    cells: list  # (goal, link or None), in the order of the columns
+    misaligned: bool  # no link to any active goal, whether or not its column is shown
+
+
+@dataclass
+class MatrixGroup:
+    department: str
+    rows: list[MatrixRow]
+
+
+@dataclass
+class Matrix:
+    goals: list[Goal]
+    orphan_goal_ids: set[int]
+    groups: list[MatrixGroup]
+    page: Page
+    totals: dict = field(default_factory=dict)
+
+
+def alignment_matrix(*, organization, goal_scope: str = "", goal_q: str = "",
+                     department: str = "", initiative_q: str = "",
+                     misaligned_only: bool = False, page_number=1) -> Matrix:
+    """Active goals (priority goals first) against active initiatives, grouped by department.
+
+    The goals are the columns and the initiatives the rows: 500 initiatives scroll down, which
+    reads better than 500 columns across. Rows are paginated; orphan goals and misaligned
+    initiatives are judged against all records, not just the page. Six queries in all.
+    """
+    goals = active_goals(organization=organization).select_related("cycle")
+    if goal_scope == "priority":
+        goals = goals.filter(priority_rank__isnull=False)
+    if goal_q:
+        goals = goals.filter(title__icontains=goal_q)
+    goals = list(goals.order_by(F("priority_rank").asc(nulls_last=True), "perspective", "title"))
+    goal_ids = [g.pk for g in goals]
+
+    orphan_goal_ids = set(goal_ids) - set(
+        AlignmentLink.objects.filter(organization=organization, goal_id__in=goal_ids,
+                                     initiative__status__in=ACTIVE_INITIATIVE_STATUSES)
+        .values_list("goal_id", flat=True).distinct())
+
+    initiatives = (Initiative.objects.filter(organization=organization).active()
+                   .annotate(serves_active_goal=serves_an_active_goal()))
+    if department:
+        initiatives = initiatives.filter(department=department)
+    if initiative_q:
+        initiatives = initiatives.filter(name__icontains=initiative_q)
+    if misaligned_only:
+        initiatives = initiatives.filter(serves_active_goal=False)
+    initiatives = initiatives.order_by("department", "name", "pk")
+    page = Paginator(initiatives, MATRIX_ROWS_PER_PAGE).get_page(page_number)
+
+    links = {
+        (link.initiative_id, link.goal_id): link
+        for link in AlignmentLink.objects.filter(
+            organization=organization, goal_id__in=goal_ids,
+            initiative_id__in=[i.pk for i in page.object_list])
+    }
+    groups = []
+    for dept, members in groupby(page.object_list, key=lambda i: i.department):
+        rows = [MatrixRow(initiative=i,
+                          cells=[(g, links.get((i.pk, g.pk))) for g in goals],
+                          misaligned=not i.serves_active_goal)
+                for i in members]
+        groups.append(MatrixGroup(department=dept or "No department", rows=rows))
+    return Matrix(goals=goals, orphan_goal_ids=orphan_goal_ids, groups=groups, page=page)
+
+
+def matrix_cell(*, organization, goal_id: int, initiative_id: int):
+    """The goal, initiative and link (or None) of one matrix cell; 404 outside the org."""
+    from django.shortcuts import get_object_or_404
+
+    goal = get_object_or_404(Goal, pk=goal_id, organization=organization)
+    initiative = get_object_or_404(Initiative, pk=initiative_id, organization=organization)
+    link = AlignmentLink.objects.filter(organization=organization, goal=goal,
+                                        initiative=initiative).first()
+    return goal, initiative, link
+
+
+# Tools and the technology audit
+
+@dataclass
+class AuditCategory:
+    category: str
+    label: str
+    tools: list[Tool]
+    monthly_cost: Decimal  # of its active and trial tools
+    active_count: int
+
+    @property
+    def overlapping(self) -> bool:
+        """Two or more active tools in one category: probably paying twice for one job."""
+        return self.active_count >= 2
+
+
+def tool_list(*, organization, status: str = "") -> list[Tool]:
+    tools = Tool.objects.filter(organization=organization).select_related("owner")
+    if status:
+        tools = tools.filter(status=status)
+    return list(tools.order_by("category", "name"))
+
+
+def technology_audit(*, organization) -> list[AuditCategory]:
+    """Tools grouped by category with each category's monthly cost, the initiatives using each
+    tool, and `tool.shelfware` (active, used by no active initiative). Two queries."""
+    tools = (Tool.objects.filter(organization=organization).select_related("owner")
+             .prefetch_related(Prefetch("initiatives", queryset=Initiative.objects.order_by(
+                 "name")))
+             .order_by("category", "name"))
+    labels = dict(ToolCategory.choices)
+    categories = []
+    for category, members in groupby(tools, key=lambda t: t.category):
+        members = list(members)
+        for tool in members:
+            tool.active_initiatives = [i for i in tool.initiatives.all() if i.is_active]
+            tool.shelfware = tool.status == ToolStatus.ACTIVE and not tool.active_initiatives
+        in_use = [t for t in members if t.status != ToolStatus.RETIRED]
+        categories.append(AuditCategory(
+            category=category, label=labels.get(category, category), tools=members,
+            monthly_cost=sum((t.monthly_cost for t in in_use), Decimal(0)),
+            active_count=sum(1 for t in members if t.status == ToolStatus.ACTIVE)))
+    categories.sort(key=lambda c: (-c.monthly_cost, c.label))
+    return categories
+
+
+# The backlog and the impact x effort chart
+
+# Until the scoring issue stores priority scores, the backlog orders by impact / effort. To
+# switch, add an ordering here (e.g. "priority_score": ["-priority_score", ...]) with the
+# annotation it needs in `backlog`, and change BACKLOG_ORDER.
+BACKLOG_ORDERINGS = {
+    "impact_per_effort": ["-impact_per_effort", "-impact", "effort", "name"],
+}
+BACKLOG_ORDER = "impact_per_effort"
+
+
+def backlog(*, organization, order: str = BACKLOG_ORDER) -> list[Initiative]:
+    """Initiatives in `idea` and `planned`, the best bet first."""
+    initiatives = (
+        Initiative.objects.filter(organization=organization,
+                                  status__in=[InitiativeStatus.IDEA, InitiativeStatus.PLANNED])
+        .select_related("owner")
+        .annotate(impact_per_effort=Cast("impact", FloatField()) / Cast("effort", FloatField()),
+                  serves_active_goal=serves_an_active_goal())
+    )
+    return list(initiatives.order_by(*BACKLOG_ORDERINGS[order]))
+
+
+def impact_effort_points(*, organization) -> list[Initiative]:
+    """Active initiatives with impact, effort, monthly cost and `serves_active_goal`."""
+    return list(Initiative.objects.filter(organization=organization).active()
+                .annotate(serves_active_goal=serves_an_active_goal()).order_by("name"))
+
+
+# History of changes
+
+@dataclass
+class HistoryEntry:
+    when: object
+    who: str
+    subject: str
+    action: str  # created, changed, deleted
+    changes: list[str]
+
+
+def _display(model_field, value, names: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation:
+        return names.get((model_field.related_model, value), f"#{value} (deleted)")
+    return str(value)
+
+
+def _entries(records, *, fields: list[str], subject, names: dict, extra=None) -> list:
+    """Turn one object's historical records (oldest first) into entries with field changes."""
+    entries, previous = [], None
+    for record in records:
+        action = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
+        changes = []
+        if action == "changed" and previous is not None:
+            for name in fields:
+                model_field = record._meta.get_field(name)
+                attname = model_field.attname
+                old, new = getattr(previous, attname), getattr(record, attname)
+                if old != new:
+                    changes.append(f"{model_field.verbose_name.capitalize()}: "
+                                   f"{_display(model_field, old, names)} → "
+                                   f"{_display(model_field, new, names)}")
+        if extra is not None:
+            changes += extra(previous, record)
+        if action == "changed" and not changes:
+            previous = record
+            continue  # a save that changed nothing we show
+        user = record.history_user
+        entries.append(HistoryEntry(when=record.history_date,
+                                    who=user.get_username() if user else "the system",
+                                    subject=subject(record), action=action, changes=changes))
+        previous = record
+    return entries
+
+
+def _names(model, ids, attr) -> dict:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {(model, pk): str(value) for pk, value in
+            model.objects.filter(pk__in=ids).values_list("pk", attr)}
+
+
+def _link_entries(organization, link_filter: dict) -> list[HistoryEntry]:
+    """Changes of alignment and measurement links matching `link_filter`."""
+    from metrics.models import Metric
+
+    link_records = list(AlignmentLink.history.filter(organization_id=organization.pk,
+                                                     **link_filter)
+                        .select_related("history_user").order_by("id", "history_date"))
+    measure_filter = {k: v for k, v in link_filter.items() if k != "goal_id"}
+    measure_records = [] if "goal_id" in link_filter else list(
+        MeasurementLink.history.filter(organization_id=organization.pk, **measure_filter)
+        .select_related("history_user").order_by("id", "history_date"))
+    names = {}
+    names.update(_names(Goal, [r.goal_id for r in link_records], "title"))
+    names.update(_names(Initiative, [r.initiative_id for r in link_records + measure_records],
+                        "name"))
+    names.update(_names(Metric, [r.metric_id for r in measure_records], "name"))
+    entries = []
+    for _, records in groupby(link_records, key=lambda r: r.id):
+        entries += _entries(
+            list(records), fields=["contribution", "rationale", "expected_effect"], names=names,
+            subject=lambda r: (f"Link: {names.get((Initiative, r.initiative_id), 'an initiative')}"
+                               f" serves {names.get((Goal, r.goal_id), 'a deleted goal')}"))
+    for _, records in groupby(measure_records, key=lambda r: r.id):
+        entries += _entries(
+            list(records), fields=["role"], names=names,
+            subject=lambda r: (f"Measurement: {names.get((Metric, r.metric_id), 'a metric')} "
+                               f"measures {names.get((Initiative, r.initiative_id), 'it')}"))
+    return entries
+
+
+HISTORY_LIMIT = 40
+
+
+def initiative_history(*, initiative) -> list[HistoryEntry]:
+    """What changed on the initiative, its tools and its links, newest first."""
+    from django.contrib.auth import get_user_model
+
+    records = list(initiative.history.select_related("history_user").order_by("history_date"))
+    # django-simple-history keeps the tools of each version in a historical through table.
+    through = Initiative.history.model._meta.get_field(
+        "historicalinitiative_tools").related_model
+    tool_sets = defaultdict(set)
+    tool_ids = set()
+    for history_id, tool_id in through.objects.filter(
+            history__in=[r.history_id for r in records]).values_list("history_id", "tool_id"):
+        tool_sets[history_id].add(tool_id)
+        tool_ids.add(tool_id)
+    User = get_user_model()
+    names = {**_names(User, [r.owner_id for r in records], "username"),
+             **_names(Tool, tool_ids, "name")}
+
+    def tool_change(previous, record):
+        if previous is None or tool_sets[previous.history_id] == tool_sets[record.history_id]:
+            return []
+
+        def label(ids):
+            return ", ".join(sorted(names.get((Tool, i), f"#{i}") for i in ids)) or "none"
+        return [f"Tools: {label(tool_sets[previous.history_id])} → "
+                f"{label(tool_sets[record.history_id])}"]
+
+    fields = ["name", "description", "process", "department", "owner", "status", "start_date",
+              "go_live_date", "one_time_cost", "monthly_cost", "hours_saved_per_month",
+              "impact", "effort", "automation_level"]
+    entries = _entries(records, fields=fields, names=names, extra=tool_change,
+                       subject=lambda r: f"Initiative {r.name}")
+    entries += _link_entries(initiative.organization, {"initiative_id": initiative.pk})
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:HISTORY_LIMIT]
+
+
+def tool_history(*, tool) -> list[HistoryEntry]:
+    from django.contrib.auth import get_user_model
+
+    records = list(tool.history.select_related("history_user").order_by("history_date"))
+    names = _names(get_user_model(), [r.owner_id for r in records], "username")
+    entries = _entries(records, fields=["name", "vendor", "category", "monthly_cost", "seats",
+                                        "integration", "owner", "status"],
+                       names=names, subject=lambda r: f"Tool {r.name}")
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:HISTORY_LIMIT]
+
+
+def goal_link_history(*, goal) -> list[HistoryEntry]:
+    entries = _link_entries(goal.organization, {"goal_id": goal.pk})
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:HISTORY_LIMIT]
