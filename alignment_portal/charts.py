@@ -123,3 +123,42 @@ def impact_effort_chart(points: list[dict], *, currency: str = "",
                   table_header=("Initiative", "Impact", "Effort", "Quadrant",
                                 f"Monthly cost {currency}".strip(),
                                 colour_label.capitalize()))
+
+
+def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
+                 goals: list[dict], freshness: str) -> Chart:
+    """A metric's values over time with the baseline and target of each goal it measures
+    (dashed lines). `points` are (period date, value) in date order; `goals` are dicts with
+    title, baseline and target (either may be None)."""
+    figure = go.Figure()
+    dates = [p for p, _ in points]
+    values = [float(v) for _, v in points]
+    figure.add_trace(go.Scatter(x=dates, y=values, mode="lines+markers", name=name,
+                                line={"color": BRAND, "width": 2}, marker={"size": 5},
+                                hovertemplate="%{x|%d %b %Y}: %{y}<extra></extra>"))
+    for goal in goals:
+        for key, colour, label in (("baseline", INK, "baseline"), ("target", OK, "target")):
+            if goal.get(key) is None:
+                continue
+            figure.add_hline(y=float(goal[key]), line={"color": colour, "dash": "dash",
+                                                       "width": 1.5},
+                             annotation_text=f"{label}: {goal['title'][:40]}",
+                             annotation_position="top left",
+                             annotation_font={"size": 11, "color": colour})
+    figure.update_yaxes(title_text=unit, rangemode="tozero" if unit != "score" else "normal")
+    better = "higher" if direction == "higher" else "lower"
+    if values:
+        summary = (f"{len(values)} values from {dates[0]:%d %b %Y} to {dates[-1]:%d %b %Y}; "
+                   f"latest {values[-1]:g} {unit}, lowest {min(values):g}, highest "
+                   f"{max(values):g}. {better.capitalize()} is better. Data is {freshness}.")
+    else:
+        summary = "No values yet."
+    for goal in goals:
+        parts = [f"{k} {float(goal[k]):g}" for k in ("baseline", "target")
+                 if goal.get(k) is not None]
+        if parts:
+            summary += f" Goal “{goal['title']}”: {', '.join(parts)}."
+    table = [(f"{p:%Y-%m-%d}", f"{v:g}") for p, v in zip(dates[-24:], values[-24:],
+                                                          strict=True)]
+    return finish(figure, title=f"{name} over time", summary=summary, table=table,
+                  table_header=("Period", unit))

@@ -293,6 +293,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_BEAT_SCHEDULE: dict = {}
+# Metrics: one email a day per person with the values they owe (metrics/tasks.py).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["metrics-value-reminders"] = {
+    "task": "metrics.send_value_reminders",
+    "schedule": crontab(hour=env_int("METRICS_REMINDER_HOUR", 7), minute=0),
+}
 
 LOGGING = {
     "version": 1,

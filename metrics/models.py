@@ -165,3 +165,43 @@ class MetricValueRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric_id} {self.period}: {self.value} (replaced)"
+
+
+class ValueImport(models.Model):
+    """An uploaded CSV of values between its preview and its confirmation.
+
+    The file is kept here (not on a web server's disk) so the confirmation can reach any
+    process; confirming claims the row, so a second confirmation imports nothing again.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+")
+    filename = models.CharField(max_length=255, blank=True)
+    content = models.BinaryField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class ReminderSent(models.Model):
+    """One row per person and day a reminder went out: the daily job claims it first, so a
+    second run on the same day sends nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    metric_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sent_on"], name="reminder_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.sent_on}"

@@ -1,12 +1,314 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
+from alignment_portal import charts
 from alignment_portal.organizations.access import get_membership
-from metrics.models import Metric
+from alignment_portal.organizations.models import Membership, Role
+from metrics import selectors, services
+from metrics.csv_export import (
+    DEFINITION_HEADER,
+    VALUE_HEADER,
+    csv_lines,
+    definition_rows,
+    value_rows,
+)
+from metrics.csv_import import parse_values_csv
+from metrics.forms import ImportForm, LogValueForm, MetricForm
+from metrics.library import LIBRARY
+from metrics.models import Metric, MetricValue, Source, ValueImport
+
+VALUES_PER_PAGE = 25
 
 
 @login_required
 def metric_list(request, org_slug):
     membership = get_membership(request, org_slug)
-    metrics = Metric.objects.filter(organization=membership.organization).active()
-    return render(request, "metrics/metric_list.html", {"metrics": metrics})
+    archived = request.GET.get("archived") == "1"
+    rows = selectors.metric_statuses(membership.organization, user=request.user,
+                                     archived=archived)
+    return render(request, "metrics/metric_list.html", {"rows": rows, "archived": archived})
+
+
+@login_required
+def metric_create(request, org_slug):
+    membership = get_membership(request, org_slug, Role.CONSULTANT)
+    organization = membership.organization
+    form = MetricForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            metric = services.metric_create(organization=organization, user=request.user,
+                                            **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{metric.name} is defined.")
+            return redirect("metrics:detail", org_slug=org_slug, metric_id=metric.pk)
+    return render(request, "metrics/metric_form.html", {"form": form, "metric": None})
+
+
+@login_required
+def metric_edit(request, org_slug, metric_id):
+    membership = get_membership(request, org_slug, Role.CONSULTANT)
+    organization = membership.organization
+    metric = get_object_or_404(Metric, pk=metric_id, organization=organization)
+    form = MetricForm(request.POST or None, instance=metric, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.metric_update(metric=metric, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{metric.name} is saved.")
+            return redirect("metrics:detail", org_slug=org_slug, metric_id=metric.pk)
+    return render(request, "metrics/metric_form.html", {"form": form, "metric": metric})
+
+
+@login_required
+@require_POST
+def metric_archive(request, org_slug, metric_id):
+    membership = get_membership(request, org_slug, Role.CONSULTANT)
+    metric = get_object_or_404(Metric, pk=metric_id, organization=membership.organization)
+    restore = request.POST.get("restore") == "1"
+    services.metric_archive(metric=metric, archived=not restore)
+    messages.success(request, f"{metric.name} is {'restored' if restore else 'archived'}.")
+    return redirect("metrics:detail", org_slug=org_slug, metric_id=metric.pk)
+
+
+@login_required
+def metric_library(request, org_slug):
+    membership = get_membership(request, org_slug, Role.CONSULTANT)
+    organization = membership.organization
+    added = dict(Metric.objects.filter(organization=organization).exclude(library_key="")
+                 .values_list("library_key", "pk"))
+    error = None
+    if request.method == "POST":
+        key = request.POST.get("key", "")
+        try:
+            metric = services.metric_add_from_library(organization=organization, key=key,
+                                                      owner=request.user)
+        except ValidationError as exc:
+            error = (key, exc.messages[0])
+        else:
+            added[key] = metric.pk
+            if not request.htmx:
+                messages.success(request, f"{metric.name} is added; edit it to fit.")
+                return redirect("metrics:library", org_slug=org_slug)
+        if request.htmx:
+            item = next((i for i in LIBRARY if i.key == key), None)
+            if item is not None:
+                return render(request, "metrics/library.html#item",
+                              {"item": item, "added": added, "error": error,
+                               "just_added": error is None})
+    return render(request, "metrics/library.html",
+                  {"library": LIBRARY, "added": added, "error": error})
+
+
+def _log_row_context(request, organization, metric, *, form=None, result=None):
+    annotated = selectors.metrics_with_latest(organization, archived=metric.is_archived)
+    status = selectors.metric_status(annotated.get(pk=metric.pk), user=request.user)
+    if form is None:
+        form = LogValueForm(metric=metric, initial={"period": status.current_period})
+    return {"row": status, "form": form, "result": result}
+
+
+@login_required
+def log_values(request, org_slug):
+    membership = get_membership(request, org_slug, Role.STAFF)
+    rows = selectors.log_rows(membership.organization, user=request.user)
+    entries = [{"row": row, "form": LogValueForm(metric=row.metric,
+                                                 initial={"period": row.current_period})}
+               for row in rows]
+    due = sum(1 for row in rows if row.is_due)
+    return render(request, "metrics/log_values.html", {"entries": entries, "due": due})
+
+
+@login_required
+@require_POST
+def log_value(request, org_slug, metric_id):
+    """Save one row of "Log values". htmx gets the row back (saved, or its errors in place);
+    without JavaScript the page is shown again."""
+    membership = get_membership(request, org_slug, Role.STAFF)
+    organization = membership.organization
+    metric = get_object_or_404(Metric, pk=metric_id, organization=organization)
+    form = LogValueForm(request.POST, metric=metric)
+    result = "error"
+    if form.is_valid():
+        try:
+            outcome = services.metric_value_record(
+                metric=metric, period=form.cleaned_data["period"],
+                value=form.cleaned_data["value"], note=form.cleaned_data["note"],
+                user=request.user, source=Source.FORM)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(None if field == "__all__" else field, errors)
+        else:
+            result = outcome.outcome
+            metric.refresh_from_db()
+            form = None
+    context = _log_row_context(request, organization, metric, form=form, result=result)
+    if request.htmx:
+        return render(request, "metrics/log_values.html#row", context)
+    if result != "error":
+        messages.success(request, f"{metric.name}: {_result_words(result)}.")
+        return redirect(reverse("metrics:log", args=[org_slug]) + f"#row-{metric.pk}")
+    rows = selectors.log_rows(organization, user=request.user)
+    entries = [{"row": row, "form": LogValueForm(metric=row.metric,
+                                                 initial={"period": row.current_period})}
+               if row.metric.pk != metric.pk else {"row": row, "form": context["form"],
+                                                   "result": "error"}
+               for row in rows]
+    if metric.is_archived:
+        entries.insert(0, context)
+    return render(request, "metrics/log_values.html",
+                  {"entries": entries, "due": sum(1 for row in rows if row.is_due)})
+
+
+def _result_words(result: str) -> str:
+    return {"created": "saved", "replaced": "saved; the previous value is in the history",
+            "unchanged": "same value as before, nothing changed"}.get(result, result)
+
+
+@login_required
+def metric_detail(request, org_slug, metric_id):
+    membership = get_membership(request, org_slug)
+    organization = membership.organization
+    metric = get_object_or_404(Metric, pk=metric_id, organization=organization)
+    annotated = selectors.metrics_with_latest(organization, archived=metric.is_archived)
+    status = selectors.metric_status(annotated.get(pk=metric.pk), user=request.user)
+    values_page = Paginator(selectors.metric_values(metric), VALUES_PER_PAGE).get_page(
+        request.GET.get("page"))
+    history_page = Paginator(selectors.metric_revisions(metric), VALUES_PER_PAGE).get_page(
+        request.GET.get("history"))
+    context = {"metric": metric, "row": status, "values_page": values_page,
+               "history_page": history_page}
+    if request.htmx and request.GET.get("part") in {"values", "history"}:
+        return render(request, f"metrics/metric_detail.html#{request.GET['part']}", context)
+    points = list(selectors.metric_values(metric).order_by("period")
+                  .values_list("period", "value"))
+    context["chart"] = charts.metric_trend(
+        name=metric.name, unit=metric.unit, direction=metric.direction, points=points,
+        goals=selectors.goal_lines(metric), freshness=status.freshness)
+    context["goals"] = metric.goals.filter(organization=organization)
+    return render(request, "metrics/metric_detail.html", context)
+
+
+@login_required
+def value_detail(request, org_slug, metric_id, value_id):
+    """One stored value, its history, and (for staff) a form to replace it."""
+    membership = get_membership(request, org_slug)
+    organization = membership.organization
+    metric = get_object_or_404(Metric, pk=metric_id, organization=organization)
+    value = get_object_or_404(MetricValue, pk=value_id, metric=metric,
+                              organization=organization)
+    form = LogValueForm(metric=metric, initial={"period": value.period, "value": value.value,
+                                                "note": value.note})
+    if request.method == "POST":
+        get_membership(request, org_slug, Role.STAFF)
+        form = LogValueForm(request.POST, metric=metric)
+        if form.is_valid():
+            try:
+                outcome = services.metric_value_record(
+                    metric=metric, period=form.cleaned_data["period"],
+                    value=form.cleaned_data["value"], note=form.cleaned_data["note"],
+                    user=request.user, source=Source.FORM)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(None if field == "__all__" else field, errors)
+            else:
+                messages.success(request, f"{metric.name}: {_result_words(outcome.outcome)}.")
+                return redirect("metrics:value", org_slug=org_slug, metric_id=metric.pk,
+                                value_id=outcome.value.pk)
+    return render(request, "metrics/value_detail.html",
+                  {"metric": metric, "value": value, "form": form,
+                   "revisions": selectors.value_revisions(value)[:100]})
+
+
+@login_required
+def import_values(request, org_slug):
+    """Upload a CSV and see what it would import; nothing is written until confirmed."""
+    membership = get_membership(request, org_slug, Role.STAFF)
+    organization = membership.organization
+    form = ImportForm(request.POST or None, request.FILES or None)
+    preview = staged = None
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        preview = parse_values_csv(content, organization=organization)
+        if not preview.error and preview.rows:
+            staged = services.value_import_stage(
+                organization=organization, user=request.user,
+                filename=form.cleaned_data["file"].name, content=content)
+    return render(request, "metrics/import.html",
+                  {"form": form, "preview": preview, "staged": staged})
+
+
+@login_required
+@require_POST
+def import_confirm(request, org_slug):
+    membership = get_membership(request, org_slug, Role.STAFF)
+    organization = membership.organization
+    staged = get_object_or_404(ValueImport, pk=request.POST.get("import") or 0,
+                               organization=organization)
+    try:
+        preview, result = services.value_import_confirm(value_import=staged, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("metrics:import", org_slug=org_slug)
+    if result is None:
+        messages.info(request, "This file was imported already; nothing was imported again.")
+    else:
+        messages.success(
+            request, f"Imported {result.created} new and {result.replaced} replaced values "
+                     f"({result.unchanged} unchanged, {len(preview.problems)} lines refused).")
+    return redirect("metrics:list", org_slug=org_slug)
+
+
+def _csv_response(filename: str, lines) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def export_values(request, org_slug):
+    membership = get_membership(request, org_slug)
+    organization = membership.organization
+    stamp = timezone.localdate().isoformat()
+    return _csv_response(f"{organization.slug}-metric-values-{stamp}.csv",
+                         csv_lines(VALUE_HEADER, value_rows(organization)))
+
+
+@login_required
+@require_GET
+def export_definitions(request, org_slug):
+    membership = get_membership(request, org_slug)
+    organization = membership.organization
+    stamp = timezone.localdate().isoformat()
+    return _csv_response(f"{organization.slug}-metrics-{stamp}.csv",
+                         csv_lines(DEFINITION_HEADER, definition_rows(organization)))
+
+
+@login_required
+def todo(request, org_slug):
+    """The metrics I owe now, the same list as the daily reminder email."""
+    membership = get_membership(request, org_slug)
+    rows = selectors.todo_rows(membership.organization, user=request.user)
+    return render(request, "metrics/todo.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def reminder_setting(request, org_slug):
+    membership = get_membership(request, org_slug)
+    wanted = request.POST.get("email_reminders") == "on"
+    Membership.objects.filter(pk=membership.pk).update(email_reminders=wanted)
+    messages.success(request, "Reminder emails are on." if wanted
+                     else "Reminder emails are off for this organization.")
+    return redirect("metrics:todo", org_slug=org_slug)

@@ -1,0 +1,152 @@
+"""Reads for metrics. Each takes the organization (or, for the reminder job, reads across
+organizations on purpose) and runs a fixed number of queries whatever the number of metrics."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from alignment_portal.organizations.models import Membership, Organization
+from metrics.models import Metric, MetricValue, MetricValueRevision
+from metrics.periods import period_label, period_start
+
+
+def metrics_with_latest(organization: Organization, *, archived: bool = False) -> QuerySet:
+    """The organization's metrics with `latest_period` and `latest_value` (one query)."""
+    latest = MetricValue.objects.filter(metric=OuterRef("pk")).order_by("-period")
+    metrics = Metric.objects.filter(organization=organization).select_related("owner")
+    metrics = metrics.exclude(archived_at=None) if archived else metrics.filter(archived_at=None)
+    return metrics.annotate(latest_period=Subquery(latest.values("period")[:1]),
+                            latest_value=Subquery(latest.values("value")[:1]))
+
+
+@dataclass
+class MetricStatus:
+    """A metric as the lists show it: its last value, whether it is due and fresh."""
+
+    metric: Metric
+    current_period: date
+    current_label: str
+    latest_period: date | None
+    latest_value: object
+    is_due: bool  # no value for the period containing today
+    is_fresh: bool  # DOMAIN.md: latest value within the window plus half a window
+    is_mine: bool
+
+    @property
+    def freshness(self) -> str:
+        if self.latest_period is None:
+            return "no data"
+        return "fresh" if self.is_fresh else "stale"
+
+    @property
+    def latest_label(self) -> str:
+        if self.latest_period is None:
+            return ""
+        return period_label(self.metric.frequency, self.latest_period)
+
+
+def metric_status(metric: Metric, *, user=None, today: date | None = None) -> MetricStatus:
+    """Status of a metric annotated by `metrics_with_latest`."""
+    today = today or timezone.localdate()
+    current = period_start(metric.frequency, today)
+    latest = getattr(metric, "latest_period", None)
+    return MetricStatus(
+        metric=metric, current_period=current,
+        current_label=period_label(metric.frequency, current),
+        latest_period=latest, latest_value=getattr(metric, "latest_value", None),
+        is_due=latest is None or latest < current,
+        is_fresh=metric.is_fresh(latest, today),
+        is_mine=user is not None and metric.owner_id == user.pk,
+    )
+
+
+def metric_statuses(organization: Organization, *, user=None, today: date | None = None,
+                    archived: bool = False) -> list[MetricStatus]:
+    today = today or timezone.localdate()
+    return [metric_status(m, user=user, today=today)
+            for m in metrics_with_latest(organization, archived=archived)]
+
+
+def log_rows(organization: Organization, *, user, today: date | None = None
+             ) -> list[MetricStatus]:
+    """What the "Log values" page lists: mine and due first, then other due ones, then mine,
+    then the rest; by name within each group."""
+    rows = metric_statuses(organization, user=user, today=today)
+    return sorted(rows, key=lambda r: (not (r.is_mine and r.is_due), not r.is_due,
+                                       not r.is_mine, r.metric.name.lower()))
+
+
+def todo_rows(organization: Organization, *, user, today: date | None = None
+              ) -> list[MetricStatus]:
+    """The metrics `user` owns that are due now (the "My to-do" page and the reminder)."""
+    return [r for r in log_rows(organization, user=user, today=today) if r.is_mine and r.is_due]
+
+
+def metric_values(metric: Metric) -> QuerySet:
+    return (MetricValue.objects.filter(organization=metric.organization, metric=metric)
+            .select_related("entered_by").order_by("-period"))
+
+
+def metric_revisions(metric: Metric) -> QuerySet:
+    return (MetricValueRevision.objects.filter(organization=metric.organization, metric=metric)
+            .select_related("entered_by", "replaced_by").order_by("-replaced_at", "-id"))
+
+
+def value_revisions(value: MetricValue) -> QuerySet:
+    return metric_revisions(value.metric).filter(period=value.period)
+
+
+def goal_lines(metric: Metric) -> list[dict]:
+    """Baseline and target of the goals this metric measures (not archived), for the chart."""
+    from goals.models import Goal
+
+    goals = (Goal.objects.filter(organization=metric.organization, metric=metric)
+             .exclude(status="archived").order_by("due_date", "pk"))
+    return [{"title": g.title, "baseline": g.baseline_value, "target": g.target_value,
+             "start": g.start_date, "due": g.due_date} for g in goals]
+
+
+@dataclass
+class Reminder:
+    """Everything one person owes, across their organizations."""
+
+    user: object
+    organizations: list  # [(Organization, [MetricStatus])]
+
+    @property
+    def metric_count(self) -> int:
+        return sum(len(rows) for _, rows in self.organizations)
+
+
+def reminders_due(today: date | None = None) -> list[Reminder]:
+    """One Reminder per person who owns due metrics in an organization where they are still a
+    member with reminders on and have an email address. Three queries in all."""
+    today = today or timezone.localdate()
+    latest = MetricValue.objects.filter(metric=OuterRef("pk")).order_by("-period")
+    metrics = (Metric.objects.filter(archived_at=None, owner__isnull=False)
+               .exclude(owner__email="")
+               .select_related("owner", "organization")
+               .annotate(latest_period=Subquery(latest.values("period")[:1]),
+                         latest_value=Subquery(latest.values("value")[:1])))
+    owed = defaultdict(lambda: defaultdict(list))
+    organizations = {}
+    for metric in metrics:
+        status = metric_status(metric, user=metric.owner, today=today)
+        if status.is_due:
+            owed[metric.owner_id][metric.organization_id].append(status)
+            organizations[metric.organization_id] = metric.organization
+    if not owed:
+        return []
+    opted_in = set(Membership.objects.filter(user_id__in=list(owed), email_reminders=True)
+                   .values_list("user_id", "organization_id"))
+    reminders = []
+    for user_id, by_org in owed.items():
+        items = [(organizations[org_id], sorted(rows, key=lambda r: r.metric.name.lower()))
+                 for org_id, rows in by_org.items() if (user_id, org_id) in opted_in]
+        if items:
+            items.sort(key=lambda item: item[0].name)
+            reminders.append(Reminder(user=items[0][1][0].metric.owner, organizations=items))
+    return sorted(reminders, key=lambda r: r.user.pk)

@@ -1,0 +1,285 @@
+"""Writes for metrics and their values. Every write that changes a value or a definition asks
+for the organization's scores to be recomputed, once per transaction."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from alignment_portal.organizations.models import Organization
+from alignment_portal.scoring.triggers import request_recompute
+from metrics.library import LIBRARY_BY_KEY
+from metrics.models import Metric, MetricValue, MetricValueRevision, Source, ValueImport
+from metrics.validation import validate_entry
+
+METRIC_FIELDS = ["name", "definition", "kind", "nature", "level", "unit", "direction",
+                 "frequency", "owner", "source"]
+
+
+def _check_owner(organization: Organization, owner) -> None:
+    if owner is not None and not owner.memberships.filter(organization=organization).exists():
+        raise ValidationError({"owner": "The owner must be a member of this organization."})
+
+
+@transaction.atomic
+def metric_create(*, organization: Organization, user=None, **fields) -> Metric:
+    """A new metric definition of `organization`."""
+    metric = Metric(organization=organization, **fields)
+    _check_owner(organization, metric.owner)
+    metric.full_clean()
+    metric.save()
+    request_recompute(organization)
+    return metric
+
+
+@transaction.atomic
+def metric_update(*, metric: Metric, user=None, **fields) -> Metric:
+    for name, value in fields.items():
+        if name not in METRIC_FIELDS:
+            raise ValueError(f"{name} is not an editable metric field")
+        setattr(metric, name, value)
+    _check_owner(metric.organization, metric.owner)
+    metric.full_clean()
+    metric.save()
+    request_recompute(metric.organization)
+    return metric
+
+
+@transaction.atomic
+def metric_archive(*, metric: Metric, archived: bool = True) -> Metric:
+    """Archive (or restore) a metric: it keeps its values but takes no new ones."""
+    metric.archived_at = timezone.now() if archived else None
+    metric.save(update_fields=["archived_at"])
+    request_recompute(metric.organization)
+    return metric
+
+
+@transaction.atomic
+def metric_add_from_library(*, organization: Organization, key: str, owner=None) -> Metric:
+    """Copy a library definition into `organization`. Adding it again returns the copy."""
+    item = LIBRARY_BY_KEY.get(key)
+    if item is None:
+        raise ValidationError("There is no such metric in the library.")
+    existing = Metric.objects.filter(organization=organization, library_key=key).first()
+    if existing is not None:
+        return existing
+    if Metric.objects.filter(organization=organization, name__iexact=item.name).exists():
+        raise ValidationError(f"A metric named “{item.name}” exists already.")
+    return metric_create(
+        organization=organization, name=item.name, definition=item.definition, kind=item.kind,
+        nature=item.nature, level=item.level, unit=item.unit, direction=item.direction,
+        frequency=item.frequency, owner=owner, library_key=item.key)
+
+
+@dataclass
+class RecordResult:
+    value: MetricValue
+    outcome: str  # "created", "replaced" or "unchanged"
+
+
+def _lock_metric(metric: Metric) -> Metric:
+    """Lock the metric's row: every write of its values serialises on it, so two submissions
+    of the same period cannot both insert, nor both move the old value to the history."""
+    return Metric.objects.select_for_update().get(pk=metric.pk)
+
+
+@transaction.atomic
+def metric_value_record(*, metric: Metric, period: date, value, note: str = "", user=None,
+                        source: str = Source.FORM, today: date | None = None) -> RecordResult:
+    """Store the value of `metric` for the period containing `period`.
+
+    Idempotent per metric and period: the same value (and no new note) changes nothing; a
+    different one replaces it and the old one is kept in MetricValueRevision with who entered
+    it, when, and who replaced it. Raises ValidationError (see metrics/validation.py).
+    """
+    locked = _lock_metric(metric)
+    period, number, note = validate_entry(metric=locked, day=period, value=value, note=note,
+                                          today=today)
+    now = timezone.now()
+    current = MetricValue.objects.filter(metric=locked, period=period).first()
+    if current is None:
+        created = MetricValue.objects.create(
+            organization_id=locked.organization_id, metric=locked, period=period, value=number,
+            note=note, entered_by=user, entered_at=now, source=source)
+        request_recompute(locked.organization_id)
+        return RecordResult(created, "created")
+    if current.value == number and (not note or note == current.note):
+        return RecordResult(current, "unchanged")
+    MetricValueRevision.objects.create(**_revision_fields(current, replaced_by=user, now=now))
+    current.value, current.note = number, note
+    current.entered_by, current.entered_at, current.source = user, now, source
+    current.save(update_fields=["value", "note", "entered_by", "entered_at", "source"])
+    request_recompute(locked.organization_id)
+    return RecordResult(current, "replaced")
+
+
+def _revision_fields(current: MetricValue, *, replaced_by, now) -> dict:
+    return {
+        "organization_id": current.organization_id, "metric_id": current.metric_id,
+        "period": current.period, "value": current.value, "note": current.note,
+        "entered_by_id": current.entered_by_id, "entered_at": current.entered_at,
+        "source": current.source, "replaced_at": now, "replaced_by": replaced_by,
+    }
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    """One validated value ready for a bulk write (period already snapped)."""
+
+    metric_id: int
+    period: date
+    value: Decimal
+    note: str = ""
+
+
+@dataclass
+class BulkResult:
+    created: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    metric_ids: set = field(default_factory=set)
+
+    @property
+    def written(self) -> int:
+        return self.created + self.replaced
+
+
+BATCH = 2000
+
+
+@transaction.atomic
+def metric_values_record_bulk(*, organization: Organization, rows: list[ValueRow], user=None,
+                              source: str = Source.CSV) -> BulkResult:
+    """Write many validated values in one transaction, in bulk (a few queries per 2,000 rows).
+
+    The same rules as `metric_value_record`: new periods are inserted, changed values replace
+    the old ones (kept as revisions), identical ones change nothing. Rows must be validated
+    already (metrics/csv_import.py does it with metrics/validation.py) and unique per metric
+    and period.
+    """
+    result = BulkResult()
+    if not rows:
+        return result
+    metric_ids = sorted({row.metric_id for row in rows})
+    # Lock the metrics (in id order, so two imports cannot deadlock) and check they belong here
+    # and are open: an archive between preview and confirmation refuses the whole import.
+    metrics = list(Metric.objects.select_for_update().filter(
+        pk__in=metric_ids, organization=organization).order_by("pk"))
+    if len(metrics) != len(metric_ids):
+        raise ValidationError("Some metrics of this import no longer exist.")
+    archived = [m.name for m in metrics if m.is_archived]
+    if archived:
+        raise ValidationError(f"These metrics were archived since the preview: "
+                              f"{', '.join(archived)}. Nothing was imported.")
+    periods = [row.period for row in rows]
+    existing = {
+        (v.metric_id, v.period): v
+        for v in MetricValue.objects.filter(
+            metric_id__in=metric_ids, period__gte=min(periods), period__lte=max(periods)
+        ).only("id", "metric_id", "period", "value", "note", "entered_by_id", "entered_at",
+               "source", "organization_id")
+    }
+    now = timezone.now()
+    new_values, changed, revisions = [], [], []
+    for row in rows:
+        current = existing.get((row.metric_id, row.period))
+        if current is None:
+            new_values.append(MetricValue(
+                organization_id=organization.pk, metric_id=row.metric_id, period=row.period,
+                value=row.value, note=row.note, entered_by=user, entered_at=now, source=source))
+        elif current.value == row.value and (not row.note or row.note == current.note):
+            result.unchanged += 1
+        else:
+            revisions.append(MetricValueRevision(
+                **_revision_fields(current, replaced_by=user, now=now)))
+            current.value, current.note = row.value, row.note
+            current.entered_by, current.entered_at, current.source = user, now, source
+            changed.append(current)
+    MetricValue.objects.bulk_create(new_values, batch_size=BATCH)
+    MetricValueRevision.objects.bulk_create(revisions, batch_size=BATCH)
+    MetricValue.objects.bulk_update(changed, ["value", "note", "entered_by", "entered_at",
+                                              "source"], batch_size=500)
+    result.created, result.replaced = len(new_values), len(changed)
+    result.metric_ids = set(metric_ids)
+    if result.written:
+        request_recompute(organization)
+    return result
+
+
+@transaction.atomic
+def value_import_stage(*, organization: Organization, user, filename: str,
+                       content: bytes) -> ValueImport:
+    """Keep an uploaded file until its preview is confirmed."""
+    return ValueImport.objects.create(organization=organization, uploaded_by=user,
+                                      filename=filename[:255], content=content)
+
+
+@transaction.atomic
+def value_import_confirm(*, value_import: ValueImport, user, today: date | None = None):
+    """Import the valid rows of a staged file, once. Returns (preview, BulkResult), or
+    (None, None) when it was confirmed before.
+
+    The import row is locked and marked confirmed in the same transaction as the values, so a
+    second confirmation (a double click, a reload) imports nothing; and it would change
+    nothing anyway, since recording the same value again is a no-op.
+    """
+    from metrics.csv_import import parse_values_csv
+
+    locked = ValueImport.objects.select_for_update().get(pk=value_import.pk)
+    if locked.confirmed_at is not None:
+        return None, None
+    preview = parse_values_csv(bytes(locked.content), organization=locked.organization,
+                               today=today)
+    if preview.error:
+        raise ValidationError(preview.error)
+    result = metric_values_record_bulk(organization=locked.organization, rows=preview.rows,
+                                       user=user, source=Source.CSV)
+    locked.confirmed_at = timezone.now()
+    locked.summary = {"created": result.created, "replaced": result.replaced,
+                      "unchanged": result.unchanged, "refused": len(preview.problems)}
+    locked.content = b""  # the values are in; the file is no longer needed
+    locked.save(update_fields=["confirmed_at", "summary", "content"])
+    return preview, result
+
+
+def reminders_send(*, today: date | None = None) -> int:
+    """Email each person the values they owe today, once a day, one email per person across
+    their organizations. Returns the number of emails sent.
+
+    Each person's day is claimed first (ReminderSent, unique per person and day), so a second
+    run on the same day, or two workers at once, send nothing twice.
+    """
+    from django.conf import settings
+    from django.core.mail import EmailMessage, get_connection
+    from django.db import IntegrityError
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from metrics.models import ReminderSent
+    from metrics.selectors import reminders_due
+
+    today = today or timezone.localdate()
+    sent = 0
+    connection = get_connection()
+    for reminder in reminders_due(today):
+        try:
+            with transaction.atomic():
+                ReminderSent.objects.create(user=reminder.user, sent_on=today,
+                                            metric_count=reminder.metric_count)
+                items = [(org, rows, settings.SITE_URL + reverse("metrics:log", args=[org.slug]))
+                         for org, rows in reminder.organizations]
+                body = render_to_string("metrics/email/reminder.txt", {
+                    "user": reminder.user, "items": items,
+                    "metric_count": reminder.metric_count})
+                count = reminder.metric_count
+                subject = (f"{count} metric value{'s' if count != 1 else ''} to log "
+                           f"({', '.join(org.name for org, _ in reminder.organizations)})")
+                EmailMessage(subject[:150], body, to=[reminder.user.email],
+                             connection=connection).send()
+        except IntegrityError:
+            continue  # already reminded today
+        sent += 1
+    return sent

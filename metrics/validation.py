@@ -1,0 +1,203 @@
+"""The one place that decides whether a metric value may be stored.
+
+Used by the "Log values" form, the CSV import (web and command line) and, later, the API, so
+every path refuses the same input with the same words. Each check raises
+`django.core.exceptions.ValidationError` with a message meant for the person who typed it.
+
+Rules (DOMAIN.md, "Metric value", and the decisions written down here):
+- a value is a finite decimal number; empty, text, NaN and infinities are refused;
+- it must fit the database column: at most 14 digits before the decimal point; more than 6
+  decimals are rounded to 6;
+- unit "%": 0 to 100; units count, minutes, hours and days: not negative (a negative count or
+  duration means nothing); currency and score may be negative (a loss, an NPS below zero);
+- decimal commas are read where unambiguous ("12,5", "1.234,5"); "1,234" is ambiguous unless
+  the caller says commas are decimal (a semicolon-separated CSV);
+- the period date is snapped to the start of its period (metrics/periods.py); a period that
+  starts after today is refused (a value cannot be measured before its period has begun), as
+  is a date before 1990 (almost always a typo);
+- an archived metric takes no values;
+- a note is plain text: at most 500 characters, no HTML markup and no spreadsheet formula.
+"""
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from metrics.models import Metric, Unit
+from metrics.periods import period_start
+
+MAX_ABS_VALUE = Decimal(10) ** 14  # DecimalField(max_digits=20, decimal_places=6)
+QUANTUM = Decimal("0.000001")
+EARLIEST_PERIOD = date(1990, 1, 1)
+NOTE_MAX_LENGTH = 500
+NON_NEGATIVE_UNITS = {Unit.COUNT, Unit.MINUTES, Unit.HOURS, Unit.DAYS}
+
+_SPACES = re.compile(r"[\s\u00a0\u202f']")  # thousands separators people type: space, ', nbsp
+_PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_DOT_THOUSANDS_COMMA_DECIMAL = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+,\d+$")
+_COMMA_THOUSANDS_DOT_DECIMAL = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+$")
+_HTML = re.compile(r"<\s*[a-zA-Z/!]")
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def parse_number(raw, *, decimal_comma: bool = False) -> Decimal:
+    """A Decimal from what a person typed, or ValidationError saying why not."""
+    if isinstance(raw, Decimal):
+        number = raw
+    elif isinstance(raw, int | float):
+        number = Decimal(str(raw))
+    else:
+        text = "" if raw is None else str(raw).strip()
+        if not text:
+            raise ValidationError("Enter a number: the value is empty.", code="empty")
+        if text.startswith("=") or text.startswith("@"):
+            raise ValidationError(
+                f"“{_short(text)}” is a spreadsheet formula, not a number: paste the value "
+                "it shows instead.", code="formula")
+        lowered = text.lower().lstrip("+-")
+        if lowered in {"nan", "inf", "infinity", "∞"}:
+            raise ValidationError(
+                f"“{_short(text)}” is not a number you can measure: enter a finite value.",
+                code="not_finite")
+        compact = _SPACES.sub("", text)
+        if compact.endswith("%"):
+            compact = compact[:-1]
+        number = _decimal_from_text(compact, text, decimal_comma=decimal_comma)
+    if not number.is_finite():
+        raise ValidationError("NaN and infinity are not values you can measure: enter a "
+                              "finite number.", code="not_finite")
+    if abs(number) >= MAX_ABS_VALUE:
+        raise ValidationError(
+            f"{_short(str(raw))} is too large: values must be below 100,000,000,000,000 "
+            "(14 digits before the decimal point).", code="too_large")
+    return number.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
+
+
+def _decimal_from_text(compact: str, original: str, *, decimal_comma: bool) -> Decimal:
+    if _PLAIN.match(compact):
+        candidate = compact
+    elif _DOT_THOUSANDS_COMMA_DECIMAL.match(compact):
+        candidate = compact.replace(".", "").replace(",", ".")
+    elif _COMMA_THOUSANDS_DOT_DECIMAL.match(compact) and "." in compact:
+        candidate = compact.replace(",", "")
+    elif _COMMA_DECIMAL.match(compact):
+        after = compact.split(",", 1)[1]
+        leading_zero = compact.lstrip("+-").startswith(("0,", ","))
+        if len(after) == 3 and not decimal_comma and not leading_zero:
+            raise ValidationError(
+                f"“{_short(original)}” is ambiguous: is the comma a decimal point or a "
+                "thousands separator? Write 1234 or 1.234.", code="ambiguous")
+        candidate = compact.replace(",", ".")
+    elif _COMMA_THOUSANDS_DOT_DECIMAL.match(compact):
+        if decimal_comma:
+            raise ValidationError(
+                f"“{_short(original)}” has more than one decimal comma.", code="invalid")
+        raise ValidationError(
+            f"“{_short(original)}” is ambiguous: is the comma a decimal point or a thousands "
+            "separator? Write 1234 or 1.234.", code="ambiguous")
+    else:
+        raise ValidationError(f"“{_short(original)}” is not a number.", code="invalid")
+    try:
+        return Decimal(candidate)
+    except InvalidOperation:
+        raise ValidationError(f"“{_short(original)}” is not a number.",
+                              code="invalid") from None
+
+
+def check_value_for_unit(metric: Metric, value: Decimal) -> Decimal:
+    """Refuse a value that makes no sense in the metric's unit."""
+    if metric.unit == Unit.PERCENT and not (0 <= value <= 100):
+        raise ValidationError(
+            f"{_plain(value)} % is outside 0-100: {metric.name} is a percentage.",
+            code="out_of_range")
+    if metric.unit in NON_NEGATIVE_UNITS and value < 0:
+        raise ValidationError(
+            f"{_plain(value)} is negative: {metric.name} is measured in "
+            f"{Unit(metric.unit).label.lower()}, which cannot be below zero.",
+            code="negative")
+    return value
+
+
+def check_metric_open(metric: Metric) -> None:
+    if metric.is_archived:
+        raise ValidationError(
+            f"{metric.name} is archived and takes no new values; restore it first.",
+            code="archived")
+
+
+def check_period(metric: Metric, day: date, today: date | None = None) -> date:
+    """The start of the period `day` falls in, refused when in the future or implausibly old."""
+    today = today or timezone.localdate()
+    start = period_start(metric.frequency, day)
+    if start > today:
+        raise ValidationError(
+            f"{day:%Y-%m-%d} is in a period that has not started yet; values are for the "
+            f"current period or earlier ({metric.get_frequency_display().lower()} metric).",
+            code="future")
+    if day < EARLIEST_PERIOD:
+        raise ValidationError(f"{day:%Y-%m-%d} is before 1990: check the year.", code="too_old")
+    return start
+
+
+def clean_note(raw) -> str:
+    note = "" if raw is None else str(raw).strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError(f"The note is {len(note)} characters; keep it under "
+                              f"{NOTE_MAX_LENGTH}.", code="note_too_long")
+    if _HTML.search(note):
+        raise ValidationError("The note contains HTML markup; write plain text.",
+                              code="note_html")
+    if note.startswith(("=", "@")):
+        raise ValidationError("The note starts like a spreadsheet formula (= or @); write "
+                              "plain text.", code="note_formula")
+    return note
+
+
+def validate_entry(*, metric: Metric, day: date, value, note="", today: date | None = None,
+                   decimal_comma: bool = False) -> tuple[date, Decimal, str]:
+    """Everything a value must pass before it is stored: (period start, value, note).
+
+    Raises ValidationError with a dict keyed by the field at fault ("value", "period",
+    "note", or "__all__" for the metric itself), all messages at once.
+    """
+    errors: dict[str, list] = {}
+    try:
+        check_metric_open(metric)
+    except ValidationError as exc:
+        raise ValidationError({"__all__": exc.messages}) from None
+    period = number = None
+    try:
+        period = check_period(metric, day, today)
+    except ValidationError as exc:
+        errors["period"] = exc.messages
+    try:
+        number = check_value_for_unit(metric, parse_number(value, decimal_comma=decimal_comma))
+    except ValidationError as exc:
+        errors["value"] = exc.messages
+    try:
+        note = clean_note(note)
+    except ValidationError as exc:
+        errors["note"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return period, number, note
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plain(value: Decimal) -> str:
+    return format_decimal(value)
+
+
+def format_decimal(value: Decimal | None) -> str:
+    """A Decimal without trailing zeros or exponent: 12.500000 -> "12.5", 1E+2 -> "100"."""
+    if value is None:
+        return ""
+    text = format(Decimal(value).normalize(), "f")
+    return "0" if text in {"-0", ""} else text
