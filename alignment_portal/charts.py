@@ -125,6 +125,37 @@ def impact_effort_chart(points: list[dict], *, currency: str = "",
                                 colour_label.capitalize()))
 
 
+def goal_progress_chart(*, periods, values, metric_name: str, baseline, target, due_date,
+                        forecast_value: float | None) -> Chart:
+    """A goal's metric over time with its baseline and target, and the forecast line from the
+    start date to the due date when there is one (goals issue)."""
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(x=list(periods), y=list(values), mode="lines+markers",
+                                name=metric_name, line={"color": BRAND}))
+    if target is not None:
+        figure.add_hline(y=float(target), line={"color": OK, "dash": "dash"},
+                         annotation_text="target")
+    if baseline is not None:
+        figure.add_hline(y=float(baseline), line={"color": "#6b7280", "dash": "dot"},
+                         annotation_text="baseline")
+    if forecast_value is not None and due_date is not None:
+        # From the latest value to where the trend line stands on the due date.
+        figure.add_trace(go.Scatter(x=[periods[-1], due_date], y=[values[-1], forecast_value],
+                                    mode="lines", name="forecast",
+                                    line={"color": WARN, "dash": "dash"}))
+    latest = values[-1]
+    summary = (f"{len(values)} values of {metric_name}; latest {latest:.4g} on "
+               f"{periods[-1]:%Y-%m-%d}")
+    if target is not None:
+        summary += f", target {float(target):.4g}"
+    if forecast_value is not None and due_date is not None:
+        summary += f", forecast {forecast_value:.4g} by {due_date:%Y-%m-%d}"
+    return finish(figure, title=f"{metric_name} towards the target", summary=summary + ".",
+                  table=[(f"{p:%Y-%m-%d}", f"{v:.4g}") for p, v in zip(periods, values,
+                                                                       strict=True)],
+                  table_header=("Period", metric_name))
+
+
 def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
                  goals: list[dict], freshness: str) -> Chart:
     """A metric's values over time with the baseline and target of each goal it measures

@@ -1,0 +1,302 @@
+"""Reads of the goals app. Every selector takes the organization (or a record already fetched
+with it), so nothing of another organization can leak in."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from alignment_portal.organizations.models import Organization
+from alignment_portal.scoring import forecast as forecasting
+from alignment_portal.scoring import smart
+from goals.models import Cycle, CycleState, Goal, GoalOutcome, GoalStatus, Perspective
+from metrics.models import MetricValue
+
+# Cycles ---------------------------------------------------------------------------------------
+
+def cycles_for(*, organization: Organization) -> QuerySet[Cycle]:
+    return Cycle.objects.filter(organization=organization).order_by("-start_date")
+
+
+def open_cycles(*, organization: Organization) -> QuerySet[Cycle]:
+    """Cycles whose goals may still change: not closed."""
+    return cycles_for(organization=organization).exclude(state=CycleState.CLOSED)
+
+
+def current_cycle(*, organization: Organization) -> Cycle | None:
+    """The active cycle, else the latest one still in planning or review."""
+    cycles = list(open_cycles(organization=organization))
+    for cycle in cycles:
+        if cycle.state == CycleState.ACTIVE:
+            return cycle
+    return cycles[0] if cycles else None
+
+
+def members_of(*, organization: Organization):
+    """The people a goal may be owned by: members of the organization."""
+    return (get_user_model().objects.filter(memberships__organization=organization)
+            .order_by("username").distinct())
+
+
+# Goals ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GoalFilters:
+    cycle: int | None = None
+    perspective: str = ""
+    status: str = ""  # "" = every status but archived
+    owner: int | None = None
+
+
+def goal_list(*, organization: Organization, filters: GoalFilters | None = None
+              ) -> QuerySet[Goal]:
+    """The organization's goals, filtered, with what a list row shows joined in (one query
+    whatever the number of goals)."""
+    filters = filters or GoalFilters()
+    goals = (Goal.objects.filter(organization=organization)
+             .select_related("cycle", "owner", "metric", "parent"))
+    if filters.cycle:
+        goals = goals.filter(cycle_id=filters.cycle)
+    if filters.perspective:
+        goals = goals.filter(perspective=filters.perspective)
+    if filters.status:
+        goals = goals.filter(status=filters.status)
+    else:
+        goals = goals.exclude(status=GoalStatus.ARCHIVED)
+    if filters.owner:
+        goals = goals.filter(owner_id=filters.owner)
+    return goals.order_by("-cycle__start_date", "priority_rank", "title", "pk")
+
+
+def parent_choices(*, organization: Organization, goal: Goal | None = None) -> QuerySet[Goal]:
+    """Goals that may be a parent: the organization's own, not archived, and never the goal
+    itself or one of its descendants (that would be a loop)."""
+    goals = Goal.objects.filter(organization=organization).exclude(status=GoalStatus.ARCHIVED)
+    if goal is not None and goal.pk:
+        goals = goals.exclude(pk__in=descendant_ids(goal) | {goal.pk})
+    return goals.select_related("cycle").order_by("-cycle__start_date", "title")
+
+
+def descendant_ids(goal: Goal) -> set[int]:
+    """Ids of every goal below `goal` in the hierarchy (one query per level)."""
+    found: set[int] = set()
+    frontier = {goal.pk}
+    while frontier:
+        children = set(Goal.objects.filter(organization_id=goal.organization_id,
+                                           parent_id__in=frontier)
+                       .values_list("pk", flat=True)) - found - {goal.pk}
+        found |= children
+        frontier = children
+    return found
+
+
+@dataclass
+class TreeNode:
+    goal: Goal
+    children: list["TreeNode"] = field(default_factory=list)
+
+
+def goal_tree(goals: list[Goal]) -> list[TreeNode]:
+    """Arrange goals under their parents. A goal whose parent is not in the list is a root,
+    so a filtered list still shows every goal once."""
+    nodes = {goal.pk: TreeNode(goal) for goal in goals}
+    roots = []
+    for goal in goals:
+        parent = nodes.get(goal.parent_id)
+        if parent is not None:
+            parent.children.append(nodes[goal.pk])
+        else:
+            roots.append(nodes[goal.pk])
+    return roots
+
+
+def cycle_goals(*, cycle: Cycle) -> list[Goal]:
+    return list(Goal.objects.filter(organization_id=cycle.organization_id, cycle=cycle)
+                .select_related("owner", "metric", "parent")
+                .order_by("priority_rank", "title", "pk"))
+
+
+def goals_by_perspective(goals: list[Goal]) -> list[tuple[str, list[Goal]]]:
+    """(perspective label, its goals) in the balanced-scorecard order, empty ones included."""
+    return [(label, [g for g in goals if g.perspective == value])
+            for value, label in Perspective.choices]
+
+
+def priority_goals(goals: list[Goal]) -> list[Goal]:
+    return sorted((g for g in goals if g.priority_rank), key=lambda g: g.priority_rank)
+
+
+def outcomes_of(*, cycle: Cycle) -> dict[int, GoalOutcome]:
+    return {o.goal_id: o for o in GoalOutcome.objects.filter(
+        organization_id=cycle.organization_id, cycle=cycle).select_related("recorded_by")}
+
+
+def serving_links(*, goal: Goal):
+    """The alignment links of the initiatives serving `goal` (read-only here)."""
+    from initiatives.models import AlignmentLink
+
+    return (AlignmentLink.objects.filter(organization_id=goal.organization_id, goal=goal)
+            .select_related("initiative").order_by("initiative__name"))
+
+
+# Measure: SMART facts, progress and forecast ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Series:
+    periods: list[date]
+    values: list[float]
+
+    @property
+    def latest(self) -> float | None:
+        return self.values[-1] if self.values else None
+
+
+EMPTY_SERIES = Series([], [])
+
+
+def metric_series(*, organization: Organization, metric_id: int | None) -> Series:
+    """A metric's values, oldest first."""
+    if not metric_id:
+        return EMPTY_SERIES
+    rows = (MetricValue.objects.filter(organization=organization, metric_id=metric_id)
+            .order_by("period").values_list("period", "value"))
+    return Series([p for p, _ in rows], [float(v) for _, v in rows])
+
+
+def best_weekly_change(series: Series, direction: int) -> float | None:
+    """The largest change per week between consecutive values, in `direction` (+1 when the
+    target lies above the baseline, -1 below). None when the history cannot say."""
+    if direction == 0 or len(series.values) < 2:
+        return None
+    best = None
+    pairs = list(zip(series.periods, series.values, strict=True))
+    for (p0, v0), (p1, v1) in zip(pairs, pairs[1:], strict=False):
+        weeks = (p1 - p0).days / 7
+        if weeks <= 0:
+            continue
+        change = direction * (v1 - v0) / weeks
+        if best is None or change > best:
+            best = change
+    return best if best and best > 0 else None
+
+
+def _direction(baseline, target) -> int:
+    if baseline is None or target is None or target == baseline:
+        return 0
+    return 1 if Decimal(str(target)) > Decimal(str(baseline)) else -1
+
+
+def goal_facts(values: dict, *, cycle: Cycle | None, series: Series) -> smart.GoalFacts:
+    """The SMART check's facts from a goal's field values (a saved goal's or a form's,
+    partly filled in)."""
+    baseline, target = values.get("baseline_value"), values.get("target_value")
+    return smart.GoalFacts(
+        title=values.get("title") or "",
+        description=values.get("description") or "",
+        why_it_matters=values.get("why_it_matters") or "",
+        has_metric=bool(values.get("metric")),
+        baseline_value=baseline,
+        target_value=target,
+        confidence=values.get("confidence"),
+        priority_rank=values.get("priority_rank"),
+        level=values.get("level") or "",
+        has_parent=bool(values.get("parent")),
+        start_date=values.get("start_date"),
+        due_date=values.get("due_date"),
+        cycle_start=cycle.start_date if cycle else None,
+        cycle_end=cycle.end_date if cycle else None,
+        best_weekly_change=best_weekly_change(series, _direction(baseline, target)),
+    )
+
+
+SMART_FIELDS = ("title", "description", "why_it_matters", "metric", "baseline_value",
+                "target_value", "confidence", "priority_rank", "level", "parent",
+                "start_date", "due_date")
+
+
+def goal_smart(goal: Goal, *, series: Series) -> smart.SmartResult:
+    values = {name: getattr(goal, name if name not in ("metric", "parent") else f"{name}_id")
+              for name in SMART_FIELDS}
+    return smart.check(goal_facts(values, cycle=goal.cycle, series=series))
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    latest: float | None
+    progress: float | None  # 0 .. 1.5
+    forecast: forecasting.Forecast
+
+    @property
+    def progress_percent(self) -> int | None:
+        return None if self.progress is None else round(self.progress * 100)
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def goal_progress(goal: Goal, *, series: Series) -> GoalProgress:
+    """Progress from the latest value, and the forecast from the values since the start."""
+    baseline, target = _number(goal.baseline_value), _number(goal.target_value)
+    return GoalProgress(
+        latest=series.latest,
+        progress=forecasting.progress(series.latest, baseline, target),
+        forecast=forecasting.forecast(series.periods, series.values, baseline=baseline,
+                                      target=target, start_date=goal.start_date,
+                                      due_date=goal.due_date),
+    )
+
+
+# History ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: object
+    who: str
+    what: str  # created / changed / deleted
+    changes: list[Change]
+
+
+HISTORY_LIMIT = 50
+_HIDDEN_FIELDS = {"id", "organization", "created_at", "snapshot"}
+
+
+def history_entries(record, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
+    """Who changed what and when, newest first, from django-simple-history: one query. Each
+    entry lists the fields that changed with their old and new values."""
+    records = list(record.history.select_related("history_user")
+                   .order_by("-history_date", "-history_id")[: limit + 1])
+    labels = {f.name: str(f.verbose_name) for f in record._meta.fields}
+    entries = []
+    for index, current in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None and current.history_type == "~":
+            delta = current.diff_against(previous)
+            changes = [Change(labels.get(c.field, c.field), _show(c.old), _show(c.new))
+                       for c in delta.changes if c.field not in _HIDDEN_FIELDS]
+        user = current.history_user
+        entries.append(HistoryEntry(
+            when=current.history_date,
+            who=user.get_username() if user else "the system",
+            what={"+": "created", "~": "changed", "-": "deleted"}[current.history_type],
+            changes=changes,
+        ))
+    return entries
+
+
+def _show(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
