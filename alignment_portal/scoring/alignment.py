@@ -1,0 +1,412 @@
+"""Scores of metrics, goals, initiatives and the organization (DOMAIN.md, "Scores"): pure.
+
+Each function takes frames (see frames.py) and returns a frame indexed by the record's id, or
+a dict for the organization. Nothing here touches the database; `today` is always passed in.
+Definitions this module settles where DOMAIN.md is silent:
+
+- an **active goal** has status `active` and a cycle that is not closed (goal weight > 0);
+- an initiative's **outcome metrics** are those linked to it with the role `outcome` (the
+  role on the measurement link, not the metric's nature); archived metrics do not count;
+- **metrics in use** (D4's denominator) are unarchived metrics that measure an active goal
+  or an active initiative;
+- a dimension whose denominator is empty is 0 (as DOMAIN.md says for D1).
+"""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from alignment_portal.scoring import constants as C
+from alignment_portal.scoring import forecast as forecast_mod
+from alignment_portal.scoring import smart
+from alignment_portal.scoring.frames import OrgFrames, as_date, as_float, as_int
+from initiatives.models import ACTIVE_INITIATIVE_STATUSES
+from metrics.models import FREQUENCY_WINDOW_DAYS
+
+ACTIVE_STATUSES = frozenset(str(s) for s in ACTIVE_INITIATIVE_STATUSES)
+WINDOW_DAYS = {str(k): v for k, v in FREQUENCY_WINDOW_DAYS.items()}
+
+
+def _pct(numerator: float, denominator: float) -> float:
+    return round(100.0 * numerator / denominator, 2) if denominator else 0.0
+
+
+# --- Metrics ------------------------------------------------------------------------------
+
+def metric_freshness(metrics: pd.DataFrame, values: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Per metric: its latest period and value, the age in days, and whether it is fresh.
+
+    Fresh means the latest value is no older than the metric's frequency window (weekly 7,
+    monthly 31, quarterly 92 days) times FRESHNESS_GRACE_FACTOR (the window plus half).
+    A metric with no value is stale.
+    """
+    out = pd.DataFrame(index=pd.Index(metrics["id"].astype("int64"), name="metric_id"))
+    latest = (values.sort_values(["metric_id", "period"])
+              .drop_duplicates("metric_id", keep="last").set_index("metric_id"))
+    out["latest_period"] = latest["period"].reindex(out.index)
+    out["latest_value"] = latest["value"].reindex(out.index)
+    age = (pd.Timestamp(today) - out["latest_period"]).dt.days
+    out["days_since_latest"] = age
+    limit = metrics.set_index("id")["frequency"].map(WINDOW_DAYS).fillna(31) * \
+        C.FRESHNESS_GRACE_FACTOR
+    out["freshness_limit_days"] = limit.reindex(out.index).to_numpy()
+    out["is_fresh"] = (age.notna() & (age <= out["freshness_limit_days"])).astype(bool)
+    return out
+
+
+def best_weekly_changes(values: pd.DataFrame) -> pd.DataFrame:
+    """Per metric: the largest rise and the largest fall per week between consecutive values
+    (both as positive numbers, NaN when the history shows none). SMART's Achievable warning
+    compares a goal's needed pace with the one in its direction."""
+    ordered = values.sort_values(["metric_id", "period"])
+    same = ordered["metric_id"].eq(ordered["metric_id"].shift())
+    days = ordered["period"].diff().dt.days
+    change = ordered["value"].diff()
+    per_week = (change / (days / 7)).where(same & (days > 0))
+    frame = pd.DataFrame({"metric_id": ordered["metric_id"], "up": per_week.clip(lower=0),
+                          "down": (-per_week).clip(lower=0)})
+    best = frame.groupby("metric_id")[["up", "down"]].max()
+    return best.where(best > 0)
+
+
+# --- Goals --------------------------------------------------------------------------------
+
+def goal_weights(goals: pd.DataFrame, cycles: pd.DataFrame) -> pd.DataFrame:
+    """Per goal: is_active, is_priority (a priority goal of the current cycle), and weight
+    (GOAL_WEIGHT_PRIORITY, GOAL_WEIGHT_ACTIVE or GOAL_WEIGHT_INACTIVE)."""
+    state = goals["cycle_id"].map(cycles.set_index("id")["state"]) if len(cycles) else \
+        pd.Series(None, index=goals.index, dtype=object)
+    is_active = goals["status"].eq("active") & state.ne("closed")
+    is_priority = is_active & goals["priority_rank"].notna() & state.eq("active")
+    weight = np.where(is_priority, C.GOAL_WEIGHT_PRIORITY,
+                      np.where(is_active, C.GOAL_WEIGHT_ACTIVE, C.GOAL_WEIGHT_INACTIVE))
+    return pd.DataFrame({"is_active": is_active.to_numpy(dtype=bool),
+                         "is_priority": is_priority.to_numpy(dtype=bool),
+                         "weight": weight.astype(float)},
+                        index=pd.Index(goals["id"].astype("int64"), name="goal_id"))
+
+
+def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFrame,
+                today: date) -> pd.DataFrame:
+    """Per goal: weight, the SMART check (smart.check), progress and forecast
+    (forecast.progress / forecast.forecast on its metric's values), and how many active
+    initiatives serve it."""
+    goals, cycles = frames.goals, frames.cycles
+    index = pd.Index(goals["id"].astype("int64"), name="goal_id")
+    cycle_dates = cycles.set_index("id")[["start_date", "end_date"]] if len(cycles) else None
+    best = best_weekly_changes(frames.values)
+    needed = set(goals["metric_id"].dropna().astype("int64"))
+    history = {}
+    if needed:
+        subset = frames.values[frames.values["metric_id"].isin(needed)].sort_values("period")
+        for metric_id, group in subset.groupby("metric_id"):
+            history[int(metric_id)] = (list(group["period"].dt.date), list(group["value"]))
+    active_inits = set(frames.initiatives.loc[
+        frames.initiatives["status"].isin(ACTIVE_STATUSES), "id"])
+    links = frames.alignment_links
+    served = links[links["initiative_id"].isin(active_inits)].groupby("goal_id").size()
+
+    rows = []
+    for goal in goals.itertuples(index=False):
+        metric_id = as_int(goal.metric_id)
+        baseline, target = as_float(goal.baseline_value), as_float(goal.target_value)
+        cycle_start = cycle_end = None
+        if cycle_dates is not None and goal.cycle_id in cycle_dates.index:
+            cycle_start = as_date(cycle_dates.at[goal.cycle_id, "start_date"])
+            cycle_end = as_date(cycle_dates.at[goal.cycle_id, "end_date"])
+        best_change = None
+        if metric_id is not None and metric_id in best.index and baseline is not None \
+                and target is not None:
+            best_change = as_float(best.at[metric_id, "up" if target >= baseline else "down"])
+        facts = smart.GoalFacts(
+            title=goal.title or "", description=goal.description or "",
+            why_it_matters=goal.why_it_matters or "", has_metric=metric_id is not None,
+            baseline_value=baseline, target_value=target, confidence=as_int(goal.confidence),
+            priority_rank=as_int(goal.priority_rank), level=goal.level or "",
+            has_parent=as_int(goal.parent_id) is not None,
+            start_date=as_date(goal.start_date), due_date=as_date(goal.due_date),
+            cycle_start=cycle_start, cycle_end=cycle_end, best_weekly_change=best_change)
+        result = smart.check(facts)
+        periods, values = history.get(metric_id, ([], [])) if metric_id else ([], [])
+        latest = as_float(freshness.at[metric_id, "latest_value"]) \
+            if metric_id is not None and metric_id in freshness.index else None
+        fc = forecast_mod.forecast(periods, values, baseline=baseline, target=target,
+                                   start_date=facts.start_date, due_date=facts.due_date)
+        rows.append({
+            "smart_passed": result.passed,
+            "smart_failed": [c.label for c in result.failed],
+            "smart": [{"key": c.key, "label": c.label, "passed": c.passed, "reason": c.reason,
+                       "warning": c.warning} for c in result.criteria],
+            "progress": forecast_mod.progress(latest, baseline, target),
+            "forecast_status": str(fc.status),
+            "forecast_value": fc.value_at_due,
+            "forecast_share": fc.share_of_needed,
+            "forecast_reason": fc.reason,
+            "served_by": int(served.get(goal.id, 0)),
+        })
+    out = pd.DataFrame(rows, index=index, columns=[
+        "smart_passed", "smart_failed", "smart", "progress", "forecast_status",
+        "forecast_value", "forecast_share", "forecast_reason", "served_by"])
+    return weights.join(out)
+
+
+# --- Vanity -------------------------------------------------------------------------------
+
+def vanity_verdict(correlation: float | None) -> str:
+    """What a correlation of period-to-period changes says about a vanity flag:
+    `confirmed` below VANITY_CONFIRM_BELOW, `cleared` above VANITY_CLEAR_ABOVE,
+    `inconclusive` in between (both ends included), `no_evidence` without one."""
+    if correlation is None or np.isnan(correlation):
+        return "no_evidence"
+    if correlation > C.VANITY_CLEAR_ABOVE:
+        return "cleared"
+    if correlation < C.VANITY_CONFIRM_BELOW:
+        return "confirmed"
+    return "inconclusive"
+
+
+def change_correlation(a_periods: np.ndarray, a_values: np.ndarray, b_periods: np.ndarray,
+                       b_values: np.ndarray) -> tuple[float | None, int]:
+    """Correlation of the period-to-period changes of two series over the periods both have
+    (each array sorted by period). None below VANITY_MIN_COMMON_PERIODS common periods, or
+    when either series of changes is constant. Returns (correlation, common periods)."""
+    _, ia, ib = np.intersect1d(a_periods, b_periods, assume_unique=True, return_indices=True)
+    common = len(ia)
+    if common < C.VANITY_MIN_COMMON_PERIODS:
+        return None, common
+    da, db = np.diff(a_values[ia]), np.diff(b_values[ib])
+    if np.std(da) == 0 or np.std(db) == 0:
+        return None, common
+    return float(np.corrcoef(da, db)[0, 1]), common
+
+
+def metric_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFrame
+                  ) -> pd.DataFrame:
+    """Per metric: freshness, whether it is in use, and the vanity rule with its evidence.
+
+    Vanity rule (DOMAIN.md): an unarchived `output` metric that is not the measure of any
+    active goal, where no active initiative it measures also has an outcome metric. Evidence:
+    for each active goal it should serve (a goal of an initiative it measures), the
+    correlation of changes with that goal's metric; the highest decides (vanity_verdict).
+    `is_vanity` is the rule unless the evidence clears it.
+    """
+    metrics = frames.metrics.set_index("id")
+    out = freshness.copy()
+    active_goals = frames.goals[frames.goals["id"].isin(weights.index[weights["is_active"]])]
+    goal_measures = set(active_goals["metric_id"].dropna().astype("int64"))
+    active_inits = set(frames.initiatives.loc[
+        frames.initiatives["status"].isin(ACTIVE_STATUSES), "id"])
+    unarchived = set(metrics.index[~metrics["archived"]])
+    ml = frames.measurement_links
+    ml = ml[ml["metric_id"].isin(unarchived)]
+    ml_active = ml[ml["initiative_id"].isin(active_inits)]
+
+    out["is_archived"] = metrics["archived"].reindex(out.index).astype(bool)
+    out["in_use"] = out.index.isin(unarchived) & (
+        out.index.isin(goal_measures) | out.index.isin(set(ml_active["metric_id"])))
+
+    # Initiatives that have an outcome metric: the set of outcome metrics each one has.
+    outcome_by_init = ml_active[ml_active["role"].eq("outcome")].groupby(
+        "initiative_id")["metric_id"].agg(set)
+    excused = set()
+    for row in ml_active.itertuples(index=False):
+        others = outcome_by_init.get(row.initiative_id, set()) - {row.metric_id}
+        if others:
+            excused.add(row.metric_id)
+    is_output = metrics["nature"].reindex(out.index).eq("output")
+    rule = is_output & out.index.isin(unarchived) & ~out.index.isin(goal_measures) & \
+        ~out.index.isin(excused)
+    out["vanity_rule"] = rule.astype(bool)
+
+    # Evidence: pairs (output metric, metric of an active goal it should serve).
+    goal_metric = active_goals.dropna(subset=["metric_id"]).set_index("id")["metric_id"]
+    al = frames.alignment_links
+    al = al[al["goal_id"].isin(goal_metric.index)]
+    pairs = ml[ml["metric_id"].isin(out.index[rule])][["metric_id", "initiative_id"]].merge(
+        al[["initiative_id", "goal_id"]], on="initiative_id")
+    pairs["goal_metric_id"] = pairs["goal_id"].map(goal_metric).astype("int64")
+    pairs = pairs[pairs["goal_metric_id"] != pairs["metric_id"]].drop_duplicates(
+        ["metric_id", "goal_id"])
+    series = {}
+    if len(pairs):
+        needed = set(pairs["metric_id"]) | set(pairs["goal_metric_id"])
+        subset = frames.values[frames.values["metric_id"].isin(needed)].sort_values("period")
+        for metric_id, group in subset.groupby("metric_id"):
+            series[int(metric_id)] = (group["period"].to_numpy(dtype="datetime64[D]"),
+                                      group["value"].to_numpy(dtype=float))
+    best: dict[int, tuple[float, int, int]] = {}
+    for pair in pairs.itertuples(index=False):
+        a, b = series.get(int(pair.metric_id)), series.get(int(pair.goal_metric_id))
+        if a is None or b is None:
+            continue
+        correlation, common = change_correlation(a[0], a[1], b[0], b[1])
+        if correlation is not None and (pair.metric_id not in best
+                                        or correlation > best[pair.metric_id][0]):
+            best[int(pair.metric_id)] = (correlation, int(pair.goal_id), common)
+    out["vanity_correlation"] = [best[m][0] if m in best else None for m in out.index]
+    out["vanity_goal_id"] = [best[m][1] if m in best else None for m in out.index]
+    out["vanity_common_periods"] = [best[m][2] if m in best else None for m in out.index]
+    out["vanity_verdict"] = [vanity_verdict(best[m][0]) if m in best else "no_evidence"
+                             for m in out.index]
+    out["is_vanity"] = (out["vanity_rule"] & out["vanity_verdict"].ne("cleared")).astype(bool)
+    out["vanity_note"] = np.where(out["vanity_rule"] & out["vanity_verdict"].eq("cleared"),
+                                  C.VANITY_CLEARED_NOTE, "")
+    return out
+
+
+# --- Initiatives --------------------------------------------------------------------------
+
+def initiative_scores(frames: OrgFrames, weights: pd.DataFrame, metric_table: pd.DataFrame
+                      ) -> pd.DataFrame:
+    """Per initiative: the alignment score (0-100) and its three parts, and the priority score.
+
+    - line_of_sight (0-1): max over its links of goal weight × contribution weight;
+    - measurement (0-1): MEASUREMENT_GOAL_OUTCOME when an outcome metric of it is the measure
+      of an active goal it serves, MEASUREMENT_OTHER_OUTCOME for another outcome metric,
+      MEASUREMENT_ACTIVITY_ONLY for activity metrics only, MEASUREMENT_NONE without any;
+    - freshness (0-1): the share of its (unarchived) metrics that are fresh;
+    - alignment_score = 60 × line of sight + 25 × measurement + 15 × freshness;
+    - priority_score = alignment score × impact / effort, for ordering the backlog.
+    """
+    inits = frames.initiatives
+    index = pd.Index(inits["id"].astype("int64"), name="initiative_id")
+    out = pd.DataFrame(index=index)
+    out["is_active"] = inits["status"].isin(ACTIVE_STATUSES).to_numpy(dtype=bool)
+
+    al = frames.alignment_links.copy()
+    al["goal_weight"] = al["goal_id"].map(weights["weight"]).fillna(0.0)
+    al["contribution_weight"] = al["contribution"].map(
+        {str(k): v for k, v in C.CONTRIBUTION_WEIGHT.items()}).fillna(0.0)
+    al["sight"] = al["goal_weight"] * al["contribution_weight"]
+    out["line_of_sight"] = al.groupby("initiative_id")["sight"].max().reindex(index).fillna(0.0)
+
+    unarchived = metric_table.index[~metric_table["is_archived"]]
+    ml = frames.measurement_links
+    ml = ml[ml["metric_id"].isin(unarchived)].copy()
+    goal_metric = frames.goals.set_index("id")["metric_id"]
+    served = al[al["goal_weight"] > 0][["initiative_id", "goal_id"]].copy()
+    served["metric_id"] = served["goal_id"].map(goal_metric)
+    served_pairs = {(int(i), int(m)) for i, m in zip(
+        served.dropna(subset=["metric_id"])["initiative_id"],
+        served.dropna(subset=["metric_id"])["metric_id"], strict=True)}
+    is_outcome = ml["role"].eq("outcome")
+    ml["serves_goal"] = [
+        outcome and (int(i), int(m)) in served_pairs
+        for i, m, outcome in zip(ml["initiative_id"], ml["metric_id"], is_outcome, strict=True)]
+    ml["factor"] = np.where(ml["serves_goal"], C.MEASUREMENT_GOAL_OUTCOME,
+                            np.where(is_outcome, C.MEASUREMENT_OTHER_OUTCOME,
+                                     C.MEASUREMENT_ACTIVITY_ONLY))
+    ml["fresh"] = ml["metric_id"].map(metric_table["is_fresh"]).fillna(False).astype(float)
+    ml["vanity_or_activity"] = ~is_outcome | ml["metric_id"].map(
+        metric_table["is_vanity"]).fillna(False).astype(bool)
+    grouped = ml.groupby("initiative_id")
+    out["measurement"] = grouped["factor"].max().reindex(index).fillna(C.MEASUREMENT_NONE)
+    out["freshness"] = grouped["fresh"].mean().reindex(index).fillna(0.0)
+    out["metric_count"] = grouped.size().reindex(index).fillna(0).astype(int)
+    out["fresh_metric_count"] = grouped["fresh"].sum().reindex(index).fillna(0).astype(int)
+    out["outcome_metric_count"] = ml[is_outcome].groupby("initiative_id").size().reindex(
+        index).fillna(0).astype(int)
+    out["only_activity_or_vanity"] = (grouped["vanity_or_activity"].all().reindex(index)
+                                      .fillna(False).astype(bool) & (out["metric_count"] > 0))
+
+    out["alignment_score"] = (C.ALIGNMENT_LINE_OF_SIGHT_POINTS * out["line_of_sight"]
+                              + C.ALIGNMENT_MEASUREMENT_POINTS * out["measurement"]
+                              + C.ALIGNMENT_FRESHNESS_POINTS * out["freshness"]).round(2)
+    impact = inits["impact"].astype(float).to_numpy()
+    effort = inits["effort"].astype(float).clip(lower=1).to_numpy()
+    out["priority_score"] = (out["alignment_score"] * impact / effort).round(2)
+
+    # Facts the flags and the explanation need.
+    live_links = al[al["goal_weight"] > 0]
+    out["live_link_count"] = live_links.groupby("initiative_id").size().reindex(
+        index).fillna(0).astype(int)
+    out["link_count"] = al.groupby("initiative_id").size().reindex(index).fillna(0).astype(int)
+    drafts = al["goal_id"].map(frames.goals.set_index("id")["status"]).eq("draft")
+    out["draft_link_count"] = al[drafts].groupby("initiative_id").size().reindex(
+        index).fillna(0).astype(int)
+    indirect = live_links["contribution"].eq("indirect").astype(bool)
+    out["only_indirect"] = (indirect.groupby(live_links["initiative_id"]).all()
+                            .reindex(index).fillna(False).astype(bool))
+    words = live_links["rationale"].fillna("").map(lambda text: len(smart._words(text)))
+    out["short_rationale_count"] = (live_links[words < C.MIN_RATIONALE_WORDS]
+                                    .groupby("initiative_id").size().reindex(index)
+                                    .fillna(0).astype(int))
+    spend = inits["monthly_cost"].fillna(0).to_numpy() + \
+        inits["one_time_cost"].fillna(0).to_numpy() / C.D2_ONE_TIME_COST_MONTHS
+    out["spend_weight"] = np.maximum(spend, C.D2_MIN_INITIATIVE_WEIGHT)
+    out["monthly_cost"] = inits["monthly_cost"].fillna(0).to_numpy()
+    return out
+
+
+# --- Tools --------------------------------------------------------------------------------
+
+def tool_usage(frames: OrgFrames, initiative_table: pd.DataFrame) -> pd.DataFrame:
+    """Per tool: is_active, used (by an active initiative), and redundant (one of
+    REDUNDANT_TOOLS_MIN or more active tools in a category that is not ignored)."""
+    tools = frames.tools
+    index = pd.Index(tools["id"].astype("int64"), name="tool_id")
+    active_inits = set(initiative_table.index[initiative_table["is_active"]])
+    it = frames.initiative_tools
+    used = set(it.loc[it["initiative_id"].isin(active_inits), "tool_id"])
+    out = pd.DataFrame({"is_active": tools["status"].eq("active").to_numpy(dtype=bool),
+                        "category": tools["category"].to_numpy(),
+                        "integration": tools["integration"].to_numpy(),
+                        "monthly_cost": tools["monthly_cost"].fillna(0).to_numpy(dtype=float)},
+                       index=index)
+    out["used"] = out.index.isin(used)
+    counts = out[out["is_active"]].groupby("category").size()
+    redundant = {c for c, n in counts.items()
+                 if n >= C.REDUNDANT_TOOLS_MIN and c not in C.REDUNDANCY_IGNORED_CATEGORIES}
+    out["redundant"] = out["is_active"] & out["category"].isin(redundant)
+    return out
+
+
+def redundant_categories(tool_table: pd.DataFrame) -> list[str]:
+    return sorted(set(tool_table.loc[tool_table["redundant"], "category"]))
+
+
+# --- Organization -------------------------------------------------------------------------
+
+def dimensions(goal_table: pd.DataFrame, initiative_table: pd.DataFrame,
+               metric_table: pd.DataFrame, tool_table: pd.DataFrame) -> dict[str, float]:
+    """D1-D5 (0-100), as DOMAIN.md defines them:
+
+    - D1 Goals: share of active goals that pass all five SMART criteria;
+    - D2 Alignment: share of active initiatives, weighted by monthly cost + one-time cost / 12
+      (at least 1 each), that link to at least one active goal;
+    - D3 Measurement: share of active initiatives with at least one outcome metric;
+    - D4 Feedback: share of metrics in use that are fresh;
+    - D5 Integration: share of active tools integrated via API, less 10 points per category
+      of redundant tools, not below 0.
+    """
+    active_goals = goal_table[goal_table["is_active"]]
+    d1 = _pct(int(active_goals["smart_passed"].sum()), len(active_goals))
+    active = initiative_table[initiative_table["is_active"]]
+    aligned = active["live_link_count"] > 0
+    d2 = _pct(float(active.loc[aligned, "spend_weight"].sum()),
+              float(active["spend_weight"].sum()))
+    d3 = _pct(int((active["outcome_metric_count"] > 0).sum()), len(active))
+    in_use = metric_table[metric_table["in_use"]]
+    d4 = _pct(int(in_use["is_fresh"].sum()), len(in_use))
+    active_tools = tool_table[tool_table["is_active"]]
+    integrated = _pct(int(active_tools["integration"].eq("api").sum()), len(active_tools))
+    d5 = max(0.0, integrated - C.D5_REDUNDANT_CATEGORY_PENALTY
+             * len(redundant_categories(tool_table)))
+    return {"d1": d1, "d2": d2, "d3": d3, "d4": d4, "d5": round(d5, 2)}
+
+
+def misaligned_spend(initiative_table: pd.DataFrame, tool_table: pd.DataFrame
+                     ) -> dict[str, float]:
+    """Monthly money not working for an active goal: the monthly cost of active initiatives
+    with no link to an active goal, plus that of active tools no active initiative uses.
+    `share` is that amount as a percentage (0-100) of all active monthly spend (initiatives
+    plus tools); 0 when nothing is spent."""
+    active = initiative_table[initiative_table["is_active"]]
+    tools = tool_table[tool_table["is_active"]]
+    unaligned = float(active.loc[active["live_link_count"] == 0, "monthly_cost"].sum())
+    shelfware = float(tools.loc[~tools["used"], "monthly_cost"].sum())
+    total = float(active["monthly_cost"].sum()) + float(tools["monthly_cost"].sum())
+    amount = round(unaligned + shelfware, 2)
+    return {"amount": amount, "share": _pct(amount, total), "total": round(total, 2),
+            "initiatives": round(unaligned, 2), "tools": round(shelfware, 2)}

@@ -1,0 +1,44 @@
+"""One organization's whole scorecard from its frames: pure (frames in, frames out)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from alignment_portal.scoring import alignment, flags, maturity
+from alignment_portal.scoring.frames import OrgFrames
+
+
+@dataclass
+class Scorecard:
+    """Everything a recompute writes: a frame per record kind, the organization's scores and
+    the flags that hold now."""
+
+    metrics: pd.DataFrame  # indexed by metric id
+    goals: pd.DataFrame  # indexed by goal id
+    initiatives: pd.DataFrame  # indexed by initiative id
+    tools: pd.DataFrame  # indexed by tool id
+    dimensions: dict  # d1..d5, 0-100
+    misaligned_spend: dict  # amount, share (0-100), total, initiatives, tools
+    explanation: dict  # the maturity rung and the next rung's unmet conditions
+    flags: pd.DataFrame  # flags.FLAG_COLUMNS
+
+    @property
+    def rung(self) -> int:
+        return self.explanation["rung"]
+
+
+def score(frames: OrgFrames, today: date) -> Scorecard:
+    freshness = alignment.metric_freshness(frames.metrics, frames.values, today)
+    weights = alignment.goal_weights(frames.goals, frames.cycles)
+    metric_table = alignment.metric_scores(frames, weights, freshness)
+    goal_table = alignment.goal_scores(frames, weights, freshness, today)
+    initiative_table = alignment.initiative_scores(frames, weights, metric_table)
+    tool_table = alignment.tool_usage(frames, initiative_table)
+    dims = alignment.dimensions(goal_table, initiative_table, metric_table, tool_table)
+    spend = alignment.misaligned_spend(initiative_table, tool_table)
+    explanation = maturity.assess(frames, dims, spend, goal_table, initiative_table,
+                                  metric_table, tool_table)
+    raised = flags.raise_flags(frames, goal_table, initiative_table, metric_table, tool_table)
+    return Scorecard(metric_table, goal_table, initiative_table, tool_table, dims, spend,
+                     explanation, raised)

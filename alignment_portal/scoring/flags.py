@@ -1,0 +1,164 @@
+"""Flags (DOMAIN.md, "Flags"): what is wrong, on which record, and what to do about it. Pure.
+
+`raise_flags` returns one row per flag that holds now: code, severity, subject (type, id,
+label), message and suggested fix. The engine opens new ones, keeps those still raised and
+resolves the rest. Severities are constants.FLAG_SEVERITY (DOMAIN.md fixes only AT_RISK).
+
+Scope decisions where DOMAIN.md is silent:
+- initiative flags concern active initiatives only (an idea or a retired one has no spend and
+  needs no nagging);
+- WEAK_ALIGNMENT looks at links to active goals (links to finished goals are DRIFT's matter);
+  "a rationale under a sentence" is fewer than MIN_RATIONALE_WORDS words;
+- DRIFT needs at least one link, none of them to an active or draft goal; MISALIGNED is raised
+  beside it (DRIFT says why);
+- VANITY_METRICS: an active initiative with metrics, each of them an activity metric or a
+  vanity metric;
+- STALE_DATA on an initiative: it has metrics and none is fresh; on a metric: in use
+  (measures an active goal or initiative) and not fresh;
+- goal flags concern active goals; ORPHAN_GOAL is high for a priority goal;
+- REDUNDANT_TOOLS ignores the catch-all category "other".
+"""
+
+import pandas as pd
+
+from alignment_portal.scoring import constants as C
+from alignment_portal.scoring.alignment import redundant_categories
+from alignment_portal.scoring.frames import OrgFrames
+from initiatives.models import ToolCategory
+
+FLAG_COLUMNS = ["code", "severity", "subject_type", "subject_id", "subject_label", "message",
+                "suggested_fix"]
+CATEGORY_LABELS = {str(k): str(v) for k, v in ToolCategory.choices}
+
+
+def _flag(rows, code, subject_type, subject_id, label, message, fix, severity=None):
+    rows.append({"code": code, "severity": severity or C.FLAG_SEVERITY[code],
+                 "subject_type": subject_type, "subject_id": str(subject_id),
+                 "subject_label": str(label)[:200], "message": message,
+                 "suggested_fix": fix})
+
+
+def initiative_flags(rows, frames: OrgFrames, initiatives: pd.DataFrame) -> None:
+    names = dict(zip(frames.initiatives["id"], frames.initiatives["name"], strict=True))
+    for i, row in initiatives[initiatives["is_active"]].iterrows():
+        name = names[i]
+        if row["live_link_count"] == 0:
+            _flag(rows, "MISALIGNED", "initiative", i, name,
+                  f"“{name}” is active but serves no active goal"
+                  + (f"; it costs {row['monthly_cost']:.2f} a month." if row["monthly_cost"]
+                     else "."),
+                  "Link it to the active goal it should move, or pause or retire it.")
+        if row["live_link_count"] and (row["only_indirect"] or row["short_rationale_count"]):
+            why = ("its links to goals are all indirect" if row["only_indirect"] else
+                   f"{row['short_rationale_count']} of its links explain in less than a "
+                   "sentence how it moves the goal")
+            _flag(rows, "WEAK_ALIGNMENT", "initiative", i, name, f"“{name}”: {why}.",
+                  "Say in a sentence how it moves the goal, or link it to a goal it serves "
+                  "directly (primary or supporting).")
+        if row["link_count"] and not row["live_link_count"] and not row["draft_link_count"]:
+            _flag(rows, "DRIFT", "initiative", i, name,
+                  f"Every goal “{name}” was linked to is archived, achieved, missed or in a "
+                  "closed cycle.",
+                  "Link it to a goal of the current cycle, or retire it if its job is done.")
+        if row["metric_count"] == 0:
+            _flag(rows, "UNMEASURED", "initiative", i, name,
+                  f"Nothing measures “{name}”: no metric is linked to it.",
+                  "Link the outcome metric that shows it works (and an activity metric if "
+                  "useful).")
+        elif row["only_activity_or_vanity"]:
+            _flag(rows, "VANITY_METRICS", "initiative", i, name,
+                  f"“{name}” is measured only by activity or vanity metrics, which count "
+                  "effort, not results.",
+                  "Link an outcome metric, ideally the measure of the goal it serves.")
+        if row["metric_count"] and row["fresh_metric_count"] == 0:
+            _flag(rows, "STALE_DATA", "initiative", i, name,
+                  f"None of the {row['metric_count']} metric(s) of “{name}” has a fresh value.",
+                  "Log the latest values of its metrics.")
+
+
+def goal_flags(rows, frames: OrgFrames, goals: pd.DataFrame) -> None:
+    titles = dict(zip(frames.goals["id"], frames.goals["title"], strict=True))
+    for g, row in goals[goals["is_active"]].iterrows():
+        title = titles[g]
+        if row["served_by"] == 0:
+            _flag(rows, "ORPHAN_GOAL", "goal", g, title,
+                  f"No active initiative serves “{title}”"
+                  + (" (a priority goal)." if row["is_priority"] else "."),
+                  "Link an initiative that moves it, or plan one.",
+                  severity=C.ORPHAN_PRIORITY_GOAL_SEVERITY if row["is_priority"] else None)
+        if not row["smart_passed"]:
+            failed = [c for c in row["smart"] if not c["passed"]]
+            _flag(rows, "NOT_SMART", "goal", g, title,
+                  f"“{title}” is not {', '.join(c['label'] for c in failed)}: "
+                  + " ".join(c["reason"] for c in failed),
+                  failed[0]["reason"] if failed else "")
+        status = row["forecast_status"]
+        if status in ("off_track", "at_risk"):
+            code = "OFF_TRACK" if status == "off_track" else "AT_RISK"
+            _flag(rows, code, "goal", g, title, row["forecast_reason"],
+                  "Review the initiatives that serve it: speed them up, add one, or revise "
+                  "the target or due date in the next review.")
+
+
+def metric_flags(rows, frames: OrgFrames, metrics: pd.DataFrame) -> None:
+    names = dict(zip(frames.metrics["id"], frames.metrics["name"], strict=True))
+    for m, row in metrics.iterrows():
+        name = names[m]
+        if row["in_use"] and not row["is_fresh"]:
+            age = ("has no value yet" if pd.isna(row["latest_period"]) else
+                   f"was last logged {int(row['days_since_latest'])} days ago (fresh within "
+                   f"{row['freshness_limit_days']:g})")
+            _flag(rows, "STALE_DATA", "metric", m, name, f"“{name}” {age}.",
+                  "Log its latest value.")
+        if row["is_vanity"]:
+            evidence = ""
+            if row["vanity_verdict"] in ("confirmed", "inconclusive"):
+                evidence = (f" Its changes correlate {row['vanity_correlation']:.2f} with the "
+                            f"goal's outcome over {int(row['vanity_common_periods'])} periods"
+                            + (", which confirms it." if row["vanity_verdict"] == "confirmed"
+                               else "."))
+            _flag(rows, "VANITY_METRIC", "metric", m, name,
+                  f"“{name}” counts activity, measures no active goal, and no initiative it "
+                  "measures has an outcome metric." + evidence,
+                  "Pair it with the outcome it should move, or stop reporting it as progress.")
+
+
+def tool_flags(rows, frames: OrgFrames, tools: pd.DataFrame, initiatives: pd.DataFrame) -> None:
+    names = dict(zip(frames.tools["id"], frames.tools["name"], strict=True))
+    active = tools[tools["is_active"]]
+    categories = redundant_categories(tools)
+    for category in categories:
+        members = [names[t] for t in active.index[active["category"].eq(category)]]
+        label = CATEGORY_LABELS.get(category, category)
+        _flag(rows, "REDUNDANT_TOOLS", "tool_category", category, label,
+              f"{len(members)} active {label} tools: {', '.join(members)}.",
+              "Keep one and retire the others, or record why each is needed.")
+    for t, row in active[~active["used"]].iterrows():
+        _flag(rows, "SHELFWARE", "tool", t, names[t],
+              f"“{names[t]}” is active but no active initiative uses it"
+              + (f"; it costs {row['monthly_cost']:.2f} a month." if row["monthly_cost"]
+                 else "."),
+              "Link it to the initiative that uses it, or retire it.")
+    n_tools, n_inits = len(active), int(initiatives["is_active"].sum())
+    too_many = n_tools > n_inits
+    too_redundant = len(categories) > C.TOOL_SPRAWL_MAX_REDUNDANT_CATEGORIES
+    if too_many or too_redundant:
+        reasons = []
+        if too_many:
+            reasons.append(f"{n_tools} active tools for {n_inits} active initiatives")
+        if too_redundant:
+            reasons.append(f"{len(categories)} categories with redundant tools")
+        _flag(rows, "TOOL_SPRAWL", "organization", frames.organization_id,
+              frames.organization_name, "Tool sprawl: " + " and ".join(reasons) + ".",
+              "Consolidate: retire shelfware and redundant tools before adding new ones.")
+
+
+def raise_flags(frames: OrgFrames, goals: pd.DataFrame, initiatives: pd.DataFrame,
+                metrics: pd.DataFrame, tools: pd.DataFrame) -> pd.DataFrame:
+    """Every flag that holds now, one row each (FLAG_COLUMNS)."""
+    rows: list[dict] = []
+    initiative_flags(rows, frames, initiatives)
+    goal_flags(rows, frames, goals)
+    metric_flags(rows, frames, metrics)
+    tool_flags(rows, frames, tools, initiatives)
+    return pd.DataFrame(rows, columns=FLAG_COLUMNS)

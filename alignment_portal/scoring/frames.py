@@ -1,0 +1,103 @@
+"""The frames the scoring functions read: one organization's records as pandas DataFrames.
+
+The engine fills them from the database in a fixed number of queries (engine.load_frames);
+tests build them by hand with `OrgFrames.build(...)`. Every frame has the columns listed in
+COLUMNS, in any order, even when empty, so the functions never special-case a missing column.
+Money and measured values are floats; dates are `datetime.date` objects except
+`values.period`, which is datetime64 for vectorized arithmetic.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+COLUMNS = {
+    "cycles": ["id", "name", "start_date", "end_date", "state", "reviewed_at", "closed_at"],
+    "goals": ["id", "cycle_id", "title", "description", "why_it_matters", "level", "parent_id",
+              "priority_rank", "metric_id", "baseline_value", "target_value", "start_date",
+              "due_date", "confidence", "status"],
+    "metrics": ["id", "name", "kind", "nature", "frequency", "direction", "archived"],
+    "values": ["metric_id", "period", "value"],
+    "initiatives": ["id", "name", "status", "monthly_cost", "one_time_cost", "impact", "effort"],
+    "tools": ["id", "name", "category", "monthly_cost", "integration", "status"],
+    "initiative_tools": ["initiative_id", "tool_id"],
+    "alignment_links": ["initiative_id", "goal_id", "contribution", "rationale"],
+    "measurement_links": ["initiative_id", "metric_id", "role"],
+}
+FLOAT_COLUMNS = {
+    "goals": ["baseline_value", "target_value"],
+    "values": ["value"],
+    "initiatives": ["monthly_cost", "one_time_cost"],
+    "tools": ["monthly_cost"],
+}
+
+
+def frame(name: str, rows=None) -> pd.DataFrame:
+    """A frame of kind `name` from tuples (in COLUMNS order) or dicts; typed the same way."""
+    columns = COLUMNS[name]
+    rows = list(rows or [])
+    if rows and isinstance(rows[0], dict):
+        df = pd.DataFrame.from_records(rows)
+        for column in columns:
+            if column not in df:
+                df[column] = None
+        df = df[columns]
+    else:
+        df = pd.DataFrame.from_records(rows, columns=columns)
+    for column in FLOAT_COLUMNS.get(name, []):
+        df[column] = pd.to_numeric(df[column], errors="coerce").astype(float)
+    if name == "values":
+        df["period"] = pd.to_datetime(df["period"])
+        df["metric_id"] = df["metric_id"].astype("int64")
+    if name == "metrics":
+        df["archived"] = df["archived"].fillna(False).astype(bool)
+    return df
+
+
+@dataclass
+class OrgFrames:
+    """Everything one recompute reads about one organization."""
+
+    organization_id: int
+    organization_name: str
+    cycles: pd.DataFrame = field(default_factory=lambda: frame("cycles"))
+    goals: pd.DataFrame = field(default_factory=lambda: frame("goals"))
+    metrics: pd.DataFrame = field(default_factory=lambda: frame("metrics"))
+    values: pd.DataFrame = field(default_factory=lambda: frame("values"))
+    initiatives: pd.DataFrame = field(default_factory=lambda: frame("initiatives"))
+    tools: pd.DataFrame = field(default_factory=lambda: frame("tools"))
+    initiative_tools: pd.DataFrame = field(default_factory=lambda: frame("initiative_tools"))
+    alignment_links: pd.DataFrame = field(default_factory=lambda: frame("alignment_links"))
+    measurement_links: pd.DataFrame = field(default_factory=lambda: frame("measurement_links"))
+
+    @classmethod
+    def build(cls, organization_id: int = 1, organization_name: str = "Organization",
+              **rows) -> "OrgFrames":
+        """Frames from plain rows (lists of dicts or tuples) keyed by frame name."""
+        unknown = set(rows) - set(COLUMNS)
+        if unknown:
+            raise TypeError(f"unknown frames: {sorted(unknown)}")
+        return cls(organization_id, organization_name,
+                   **{name: frame(name, rows.get(name)) for name in COLUMNS})
+
+
+def as_date(value) -> date | None:
+    """A pandas/NumPy/Python date-like as a `date`, None for missing."""
+    if value is None or (not isinstance(value, date) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value if type(value) is date else value.date() if hasattr(value, "date") else value
+
+
+def as_float(value) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def as_int(value) -> int | None:
+    if value is None or pd.isna(value):
+        return None
+    return int(value)
