@@ -90,8 +90,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "simple_history",
+    "ninja",
     "alignment_portal.organizations",
     "alignment_portal.scoring",
+    "alignment_portal.api",
     "metrics",
     "goals",
     "initiatives",
@@ -108,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "alignment_portal.api.middleware.ApiBodyLimitMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks, so it sees the outcome of the login view.
     "axes.middleware.AxesMiddleware",
@@ -293,13 +296,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_BEAT_SCHEDULE: dict = {}
-# Metrics: one email a day per person with the values they owe (metrics/tasks.py).
+# Scoring: catch up organizations marked for recompute but not done (broker down, worker
+# died), and snapshot every organization's scores nightly for the history charts.
 from celery.schedules import crontab  # noqa: E402
 
+CELERY_BEAT_SCHEDULE["scoring-sweep-recomputes"] = {
+    "task": "scoring.sweep_recomputes", "schedule": env_int("SCORING_SWEEP_SECONDS", 300)}
+CELERY_BEAT_SCHEDULE["scoring-nightly-snapshot"] = {
+    "task": "scoring.snapshot_scores", "schedule": crontab(hour=2, minute=15)}
+# Metrics: one email a day per person with the values they owe (metrics/tasks.py).
 CELERY_BEAT_SCHEDULE["metrics-value-reminders"] = {
     "task": "metrics.send_value_reminders",
     "schedule": crontab(hour=env_int("METRICS_REMINDER_HOUR", 7), minute=0),
 }
+
+# API: requests per token and window (django-ninja's throttle syntax, e.g. 120/m, 10/s).
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/m")
 
 LOGGING = {
     "version": 1,

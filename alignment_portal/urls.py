@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from alignment_portal.api import views as api_views
+from alignment_portal.api.api import api
 from alignment_portal.organizations import views
 
 # Every organization-scoped URL starts /o/<org_slug>/ and its view begins with get_membership().
@@ -14,6 +16,9 @@ org_patterns = [
     path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
     path("invitations/<int:invitation_id>/revoke/", views.invitation_revoke,
          name="invitation_revoke"),
+    path("api-tokens/", api_views.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:token_id>/revoke/", api_views.api_token_revoke,
+         name="api_token_revoke"),
     path("goals/", include("goals.urls")),
     path("initiatives/", include("initiatives.urls")),
     path("metrics/", include("metrics.urls")),
@@ -30,5 +35,6 @@ urlpatterns = [
          name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("o/<slug:org_slug>/", include(org_patterns)),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -20,6 +20,16 @@ def _fast_and_isolated(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the cache: no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process unless a test asks for the real broker (see test_celery)."""
     from alignment_portal.celery import app

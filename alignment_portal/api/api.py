@@ -1,0 +1,217 @@
+"""The API for automation to push its own numbers (`/api/v1/`), with django-ninja.
+
+Every request carries `Authorization: Bearer <token>`; a token reaches only its own
+organization, and only what its scope allows. Requests are rate-limited per token (429 with
+Retry-After). Errors are JSON: `{"detail": "..."}`.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest
+from ninja import Field, NinjaAPI, Schema, Status
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+from ninja.throttling import AuthRateThrottle
+
+from alignment_portal.api.models import ApiToken, Scope
+from alignment_portal.api.services import api_token_for
+from metrics.models import Metric, MetricValue, Source
+from metrics.services import ValueRow, metric_values_record_bulk
+from metrics.validation import format_decimal, validate_entry
+
+MAX_BATCH = 1000
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        if len(token) > 200:
+            return None
+        return api_token_for(token)
+
+
+class TokenRateThrottle(AuthRateThrottle):
+    """Requests per token (keyed on str(token)), at the rate settings.API_RATE_LIMIT says."""
+
+    def allow_request(self, request) -> bool:
+        if self.rate != settings.API_RATE_LIMIT:
+            self.rate = settings.API_RATE_LIMIT
+            self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+
+api = NinjaAPI(
+    title="Alignment Portal API",
+    version="1",
+    description=(
+        "Push metric values from your own automation and read scores and flags. "
+        "Authenticate with `Authorization: Bearer <token>`; an owner creates tokens on the "
+        "organization's API tokens page. Values are idempotent per metric and period."
+    ),
+    auth=TokenAuth(),
+    throttle=[TokenRateThrottle(settings.API_RATE_LIMIT)],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request, exc):
+    return api.create_response(
+        request, {"detail": "Missing, unknown or revoked token: send "
+                            "'Authorization: Bearer <token>'."}, status=401)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request, exc):
+    return api.create_response(
+        request, {"detail": "The request does not match the schema.", "errors": exc.errors},
+        status=422)
+
+
+def _token(request, scope: str) -> ApiToken:
+    api_token: ApiToken = request.auth
+    if not api_token.allows(scope):
+        raise HttpError(403, f"This token's scope is '{api_token.scope}'; this needs "
+                             f"'{scope}'.")
+    return api_token
+
+
+class MetricOut(Schema):
+    id: int
+    name: str
+    kind: str
+    nature: str
+    unit: str
+    direction: str
+    frequency: str
+    last_period: date | None
+    last_value: str | None = Field(description="Decimal as a string, to keep its precision.")
+
+
+@api.get("/metrics", response=list[MetricOut], summary="List the organization's metrics")
+def list_metrics(request):
+    api_token = _token(request, Scope.READ)
+    latest = MetricValue.objects.filter(metric=OuterRef("pk")).order_by("-period")
+    metrics = (Metric.objects.filter(organization=api_token.organization_id).active()
+               .annotate(last_period=Subquery(latest.values("period")[:1]),
+                         last_value=Subquery(latest.values("value")[:1]))
+               .order_by("name"))
+    return [
+        MetricOut(id=m.pk, name=m.name, kind=m.kind, nature=m.nature, unit=m.unit,
+                  direction=m.direction, frequency=m.frequency, last_period=m.last_period,
+                  last_value=format_decimal(m.last_value) if m.last_value is not None else None)
+        for m in metrics
+    ]
+
+
+class ValueIn(Schema):
+    metric: int | str = Field(description="The metric's id, or its exact name.")
+    date: date
+    value: float | str = Field(description="A finite number (or a numeric string).")
+    note: str = Field("", max_length=500)
+
+
+class ValuesIn(Schema):
+    items: list[ValueIn] = Field(..., max_length=MAX_BATCH)
+    atomic: bool = Field(False, description="Store nothing if any item is refused.")
+
+
+class ItemResult(Schema):
+    index: int
+    status: Literal["stored", "replaced", "unchanged", "refused"]
+    metric_id: int | None = None
+    period: date | None = None
+    reason: str | None = None
+
+
+class ValuesOut(Schema):
+    stored: int
+    replaced: int
+    unchanged: int
+    refused: int
+    items: list[ItemResult]
+
+
+@api.post("/values", response={200: ValuesOut, 400: dict, 413: dict, 422: dict},
+          summary="Push a batch of metric values")
+def push_values(request, payload: ValuesIn):
+    """Store up to 1,000 values. Each item is `stored` (new period), `replaced` (a different
+    value for a period that had one; the old one stays in the history), `unchanged` (the same
+    value again) or `refused` with the reason. Without `atomic`, the valid items are stored
+    even when others are refused; with `atomic: true`, nothing is stored if any is refused."""
+    api_token = _token(request, Scope.WRITE_VALUES)
+    organization = api_token.organization
+    metrics = list(Metric.objects.filter(organization=organization))
+    by_id = {m.pk: m for m in metrics}
+    by_name = {m.name: m for m in metrics}
+    results: list[ItemResult] = []
+    rows: list[tuple[int, ValueRow]] = []
+    seen: set[tuple[int, date]] = set()
+    for index, item in enumerate(payload.items):
+        metric = (by_id.get(item.metric) if isinstance(item.metric, int)
+                  else by_name.get(item.metric))
+        if metric is None:
+            results.append(ItemResult(index=index, status="refused",
+                                      reason=f"No metric {item.metric!r} in this organization."))
+            continue
+        try:
+            period, number, note = validate_entry(metric=metric, day=item.date,
+                                                  value=item.value, note=item.note)
+        except ValidationError as exc:
+            results.append(ItemResult(index=index, status="refused", metric_id=metric.pk,
+                                      reason=" ".join(exc.messages)))
+            continue
+        if (metric.pk, period) in seen:
+            results.append(ItemResult(
+                index=index, status="refused", metric_id=metric.pk, period=period,
+                reason=f"Another item of this batch is for {metric.name} in the same period "
+                       f"({period:%Y-%m-%d})."))
+            continue
+        seen.add((metric.pk, period))
+        rows.append((index, ValueRow(metric.pk, period, number, note)))
+        results.append(ItemResult(index=index, status="stored", metric_id=metric.pk,
+                                  period=period))
+    refused = sum(1 for r in results if r.status == "refused")
+    if payload.atomic and refused:
+        return Status(422, {
+            "detail": f"{refused} item(s) refused; atomic batch: nothing was stored.",
+            "items": [r.dict() for r in results if r.status == "refused"]})
+    if rows:
+        with transaction.atomic():
+            # Lock the metrics first (as the bulk write does, in id order), so what is read
+            # here as "already there" is what the write replaces.
+            list(Metric.objects.select_for_update().filter(
+                pk__in=sorted({row.metric_id for _, row in rows})).order_by("pk")
+                .values_list("pk", flat=True))
+            existing = _existing_values(rows)
+            metric_values_record_bulk(organization=organization, rows=[r for _, r in rows],
+                                      source=Source.API)
+        for index, row in rows:
+            previous = existing.get((row.metric_id, row.period))
+            if previous is not None:
+                value, note = previous
+                same = value == row.value and (not row.note or row.note == note)
+                results[index].status = "unchanged" if same else "replaced"
+    counts = {s: sum(1 for r in results if r.status == s)
+              for s in ("stored", "replaced", "unchanged", "refused")}
+    return Status(200, {**counts, "items": results})
+
+
+def _existing_values(rows) -> dict[tuple[int, date], tuple[Decimal, str]]:
+    metric_ids = {row.metric_id for _, row in rows}
+    periods = [row.period for _, row in rows]
+    wanted = {(row.metric_id, row.period) for _, row in rows}
+    return {
+        (metric_id, period): (value, note)
+        for metric_id, period, value, note in MetricValue.objects.filter(
+            metric_id__in=metric_ids, period__gte=min(periods), period__lte=max(periods)
+        ).values_list("metric_id", "period", "value", "note")
+        if (metric_id, period) in wanted
+    }
