@@ -223,6 +223,18 @@ def test_a_fourth_priority_goal_is_refused_with_the_names_of_the_three(cycle):
     assert Goal.objects.get(pk=fourth.pk).priority_rank is None
 
 
+def test_the_unique_constraint_backs_up_the_lock(monkeypatch, cycle):
+    """Even if the friendly pre-check were skipped, the database refuses the fourth and the
+    service turns the IntegrityError into the same message."""
+    GoalFactory(cycle=cycle, priority_rank=1)
+    goal = GoalFactory(cycle=cycle)
+    monkeypatch.setattr(services, "_check_priority_slot", lambda goal: None)
+    with pytest.raises(ValidationError) as excinfo:
+        services.goal_update(goal=goal, priority_rank=1)
+    assert "Another change took that priority slot" in excinfo.value.messages[0]
+    assert Goal.objects.get(pk=goal.pk).priority_rank is None
+
+
 def test_a_taken_rank_is_refused_naming_the_free_ones(cycle):
     GoalFactory(cycle=cycle, priority_rank=1, title="Keep the ovens on time")
     with pytest.raises(ValidationError) as excinfo:
