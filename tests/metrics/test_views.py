@@ -1,0 +1,307 @@
+"""Every metrics view: roles, tenancy, the Log values page, import confirmation, exports."""
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from metrics.models import Metric, MetricValue, MetricValueRevision, ValueImport
+from metrics.periods import period_start
+from tests.factories import MetricFactory, MetricValueFactory
+
+ROLES = ["viewer", "staff", "consultant", "owner"]
+
+
+@pytest.fixture
+def metric(tenancy):
+    return MetricFactory(organization=tenancy.org, name="Wait time", unit="minutes",
+                         frequency="weekly", owner=tenancy.user("staff"))
+
+
+@pytest.fixture
+def other_metric(tenancy):
+    return MetricFactory(organization=tenancy.other_org, name="Their metric")
+
+
+def _views(metric, value):
+    """(url name, kwargs, method, weakest role)"""
+    m = {"metric_id": metric.pk}
+    return [
+        ("metrics:list", {}, "get", "viewer"),
+        ("metrics:todo", {}, "get", "viewer"),
+        ("metrics:export_values", {}, "get", "viewer"),
+        ("metrics:export_definitions", {}, "get", "viewer"),
+        ("metrics:detail", m, "get", "viewer"),
+        ("metrics:value", {**m, "value_id": value.pk}, "get", "viewer"),
+        ("metrics:log", {}, "get", "staff"),
+        ("metrics:import", {}, "get", "staff"),
+        ("metrics:log_value", m, "post", "staff"),
+        ("metrics:create", {}, "get", "consultant"),
+        ("metrics:library", {}, "get", "consultant"),
+        ("metrics:edit", m, "get", "consultant"),
+        ("metrics:archive", m, "post", "consultant"),
+    ]
+
+
+def test_views_answer_by_role(tenancy, metric):
+    value = MetricValueFactory(metric=metric, period=date(2026, 1, 5))
+    for name, kwargs, method, weakest in _views(metric, value):
+        url = reverse(name, kwargs={"org_slug": tenancy.org.slug, **kwargs})
+        for role in ROLES:
+            if method == "post" and ROLES.index(role) >= ROLES.index(weakest):
+                continue  # the allowed POSTs are exercised by their own tests
+            response = getattr(tenancy.client(role), method)(url)
+            expected = 200 if ROLES.index(role) >= ROLES.index(weakest) else 403
+            assert response.status_code == expected, (name, role, response.status_code)
+
+
+def test_outsiders_and_other_organizations_ids_get_404(tenancy, metric, other_metric):
+    value = MetricValueFactory(metric=metric, period=date(2026, 1, 5))
+    other_value = MetricValueFactory(metric=other_metric, period=date(2026, 1, 5))
+    for name, kwargs, method, _ in _views(metric, value):
+        url = reverse(name, kwargs={"org_slug": tenancy.org.slug, **kwargs})
+        assert getattr(tenancy.client_for(tenancy.users["outsider"]), method)(url).status_code \
+            == 404
+        assert getattr(tenancy.client("owner", tenancy.other_org), method)(url).status_code \
+            == 404
+        if kwargs:
+            foreign = {k: (other_metric.pk if k == "metric_id" else other_value.pk)
+                       for k in kwargs}
+            url = reverse(name, kwargs={"org_slug": tenancy.org.slug, **foreign})
+            assert getattr(tenancy.client("owner"), method)(url).status_code == 404, name
+    assert MetricValue.objects.filter(metric=other_metric).count() == 1
+
+
+def test_staff_can_log_but_cannot_edit_definitions(tenancy, metric):
+    client = tenancy.client("staff")
+    response = client.post(reverse("metrics:log_value", args=[tenancy.org.slug, metric.pk]),
+                           {"period": timezone.localdate(), "value": "7"})
+    assert response.status_code == 302
+    assert MetricValue.objects.get(metric=metric).value == 7
+    assert client.post(reverse("metrics:edit", args=[tenancy.org.slug, metric.pk]),
+                       {"name": "Renamed"}).status_code == 403
+    assert client.post(reverse("metrics:create", args=[tenancy.org.slug]),
+                       {"name": "New"}).status_code == 403
+    assert client.post(reverse("metrics:archive", args=[tenancy.org.slug, metric.pk])
+                       ).status_code == 403
+    assert client.post(reverse("metrics:library", args=[tenancy.org.slug]),
+                       {"key": "nps"}).status_code == 403
+    metric.refresh_from_db()
+    assert metric.name == "Wait time" and metric.archived_at is None
+
+
+def test_viewers_can_neither_log_nor_edit(tenancy, metric):
+    client = tenancy.client("viewer")
+    assert client.post(reverse("metrics:log_value", args=[tenancy.org.slug, metric.pk]),
+                       {"period": timezone.localdate(), "value": "7"}).status_code == 403
+    assert client.post(reverse("metrics:edit", args=[tenancy.org.slug, metric.pk]),
+                       {"name": "Renamed"}).status_code == 403
+    upload = SimpleUploadedFile("v.csv", b"metric,date,value\nWait time,2026-01-05,3\n")
+    assert client.post(reverse("metrics:import", args=[tenancy.org.slug]),
+                       {"file": upload}).status_code == 403
+    assert not MetricValue.objects.exists()
+
+
+def test_consultant_creates_edits_and_archives_a_metric(tenancy):
+    client = tenancy.client("consultant")
+    data = {"name": "Queue length", "definition": "People waiting at 8am.", "kind": "KPI",
+            "nature": "outcome", "level": "operational", "unit": "count",
+            "direction": "lower", "frequency": "weekly", "owner": tenancy.user("staff").pk,
+            "source": "form"}
+    response = client.post(reverse("metrics:create", args=[tenancy.org.slug]), data)
+    metric = Metric.objects.get(organization=tenancy.org, name="Queue length")
+    assert response.status_code == 302
+    response = client.post(reverse("metrics:edit", args=[tenancy.org.slug, metric.pk]),
+                           {**data, "kind": "KVI"})
+    metric.refresh_from_db()
+    assert metric.kind == "KVI"
+    client.post(reverse("metrics:archive", args=[tenancy.org.slug, metric.pk]))
+    metric.refresh_from_db()
+    assert metric.is_archived
+
+
+def test_owner_must_be_a_member(tenancy):
+    outsider = tenancy.users["outsider"]
+    response = tenancy.client("owner").post(reverse("metrics:create", args=[tenancy.org.slug]), {
+        "name": "X", "kind": "KPI", "nature": "outcome", "level": "operational",
+        "unit": "count", "direction": "higher", "frequency": "weekly", "owner": outsider.pk,
+        "source": "form"})
+    assert response.status_code == 200
+    assert not Metric.objects.filter(name="X").exists()
+
+
+def test_library_adds_in_one_click_with_htmx(tenancy):
+    client = tenancy.client("consultant")
+    response = client.post(reverse("metrics:library", args=[tenancy.org.slug]),
+                           {"key": "wait_time_peak"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "Added" in body and "<html" not in body
+    metric = Metric.objects.get(organization=tenancy.org, library_key="wait_time_peak")
+    assert (metric.unit, metric.direction) == ("minutes", "lower")
+
+
+def test_log_row_saves_through_htmx_and_reports_in_place(tenancy, metric):
+    client = tenancy.client("staff")
+    url = reverse("metrics:log_value", args=[tenancy.org.slug, metric.pk])
+    today = timezone.localdate()
+    response = client.post(url, {"period": today, "value": "12,5"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert 'data-result="created"' in body and 'role="status"' in body and "<html" not in body
+    response = client.post(url, {"period": today, "value": "-3"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert 'data-result="error"' in body and 'aria-invalid="true"' in body
+    assert f'aria-describedby="m{metric.pk}-value_error"' in body and "negative" in body
+    response = client.post(url, {"period": today, "value": "9"}, HTTP_HX_REQUEST="true")
+    assert 'data-result="replaced"' in response.content.decode()
+    assert MetricValue.objects.get(metric=metric).value == 9
+    assert MetricValueRevision.objects.get(metric=metric).value == 12.5
+
+
+@pytest.mark.parametrize(("value", "period", "words"), [
+    ("", None, "empty"), ("NaN", None, "not a number you can measure"),
+    ("Infinity", None, "not a number you can measure"), ("abc", None, "not a number"),
+    ("1e20", None, "too large"), ("5", "2099-01-01", "not started yet"),
+    ("-1", None, "negative"),
+])
+def test_log_form_refuses_bad_input_with_a_clear_message(tenancy, metric, value, period, words):
+    response = tenancy.client("staff").post(
+        reverse("metrics:log_value", args=[tenancy.org.slug, metric.pk]),
+        {"period": period or timezone.localdate(), "value": value}, HTTP_HX_REQUEST="true")
+    assert words in response.content.decode()
+    assert not MetricValue.objects.exists()
+
+
+def test_log_form_refuses_a_percentage_above_100_and_archived_metrics(tenancy):
+    rate = MetricFactory(organization=tenancy.org, unit="%")
+    client = tenancy.client("staff")
+    url = reverse("metrics:log_value", args=[tenancy.org.slug, rate.pk])
+    assert "outside 0-100" in client.post(url, {"period": timezone.localdate(), "value": "101"},
+                                          HTTP_HX_REQUEST="true").content.decode()
+    rate.archived_at = timezone.now()
+    rate.save()
+    assert "archived" in client.post(url, {"period": timezone.localdate(), "value": "50"},
+                                     HTTP_HX_REQUEST="true").content.decode()
+    assert not MetricValue.objects.exists()
+
+
+def test_log_values_prefills_the_current_period_and_lists_due_first(tenancy, metric):
+    done = MetricFactory(organization=tenancy.org, name="Aaa done", frequency="monthly")
+    MetricValueFactory(metric=done, period=period_start("monthly", timezone.localdate()))
+    body = tenancy.client("staff").get(reverse("metrics:log", args=[tenancy.org.slug])
+                                       ).content.decode()
+    current = period_start("weekly", timezone.localdate()).isoformat()
+    assert f'value="{current}"' in body
+    assert body.index("Wait time") < body.index("Aaa done")
+    assert "js/log-values.js" in body and "<script>" not in body
+
+
+def _make_metrics(organization, n):
+    start = Metric.objects.filter(organization=organization).count()
+    for i in range(start, start + n):
+        metric = MetricFactory(organization=organization, name=f"Bulk {i}")
+        MetricValueFactory(metric=metric, period=date(2026, 1, 1))
+
+
+def test_log_values_query_count_does_not_grow_with_metrics(tenancy,
+                                                           django_assert_max_num_queries):
+    client = tenancy.client("staff")
+    url = reverse("metrics:log", args=[tenancy.org.slug])
+    _make_metrics(tenancy.org, 3)
+    with django_assert_max_num_queries(10) as small:
+        assert client.get(url).status_code == 200
+    _make_metrics(tenancy.org, 40)
+    with django_assert_max_num_queries(10) as large:
+        assert client.get(url).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_metric_list_query_count_does_not_grow(tenancy, django_assert_max_num_queries):
+    _make_metrics(tenancy.org, 30)
+    client = tenancy.client("viewer")
+    with django_assert_max_num_queries(8):
+        body = client.get(reverse("metrics:list", args=[tenancy.org.slug])).content.decode()
+    assert body.count("Stale") >= 30
+
+
+def test_metric_page_shows_chart_freshness_values_and_history(tenancy, metric):
+    from tests.factories import GoalFactory
+
+    GoalFactory(cycle__organization=tenancy.org, metric=metric, baseline_value=12,
+                target_value=6)
+    for i in range(30):
+        MetricValueFactory(metric=metric, period=date(2025, 1, 6).fromordinal(
+            date(2025, 1, 6).toordinal() + 7 * i), value=10 + i)
+    client = tenancy.client("viewer")
+    url = reverse("metrics:detail", args=[tenancy.org.slug, metric.pk])
+    body = client.get(url).content.decode()
+    assert "chart-data" in body and "plotly/plotly.min.js" in body and "target" in body
+    assert "Page 1 of 2" in body and "Stale" in body
+    fragment = client.get(url + "?page=2&part=values", HTTP_HX_REQUEST="true").content.decode()
+    assert "Page 2 of 2" in fragment and "<html" not in fragment
+
+
+def test_html_in_notes_is_shown_as_text(tenancy, metric):
+    MetricValueFactory(metric=metric, period=date(2026, 1, 5), note="<b>x</b>")
+    body = tenancy.client("viewer").get(
+        reverse("metrics:detail", args=[tenancy.org.slug, metric.pk])).content.decode()
+    assert "&lt;b&gt;x&lt;/b&gt;" in body
+
+
+def test_import_previews_then_confirmed_twice_stores_each_value_once(tenancy, metric):
+    client = tenancy.client("staff")
+    csv = "metric;date;value;note\nWait time;05.01.2026;7,5;\nWait time;12.01.2026;x;\n"
+    upload = SimpleUploadedFile("v.csv", ("\ufeff" + csv).encode())
+    response = client.post(reverse("metrics:import", args=[tenancy.org.slug]),
+                           {"file": upload})
+    body = response.content.decode()
+    assert "nothing is imported yet" in body and "“x” is not a number" in body
+    assert not MetricValue.objects.exists()
+    staged = ValueImport.objects.get()
+    confirm = reverse("metrics:import_confirm", args=[tenancy.org.slug])
+    client.post(confirm, {"import": staged.pk})
+    client.post(confirm, {"import": staged.pk})
+    assert MetricValue.objects.filter(metric=metric).count() == 1
+    assert MetricValue.objects.get().source == "csv"
+    # Uploading and confirming the same file again changes nothing either.
+    upload = SimpleUploadedFile("v.csv", csv.encode())
+    client.post(reverse("metrics:import", args=[tenancy.org.slug]), {"file": upload})
+    client.post(confirm, {"import": ValueImport.objects.latest("pk").pk})
+    assert MetricValue.objects.count() == 1 and not MetricValueRevision.objects.exists()
+
+
+def test_another_organizations_import_cannot_be_confirmed(tenancy, metric):
+    staged = ValueImport.objects.create(organization=tenancy.other_org,
+                                        content=b"metric,date,value\n")
+    response = tenancy.client("owner").post(
+        reverse("metrics:import_confirm", args=[tenancy.org.slug]), {"import": staged.pk})
+    assert response.status_code == 404
+
+
+def test_import_refuses_a_file_over_5_mb(tenancy, metric):
+    upload = SimpleUploadedFile("big.csv", b"metric,date,value\n" + b"x" * (5 * 1024 * 1024))
+    body = tenancy.client("staff").post(reverse("metrics:import", args=[tenancy.org.slug]),
+                                        {"file": upload}).content.decode()
+    assert "the limit is 5 MB" in body
+    assert not ValueImport.objects.exists()
+
+
+def test_value_export_neutralises_formulas(tenancy, metric):
+    MetricValueFactory(metric=metric, period=date(2026, 1, 5), value=-3, note="@evil")
+    response = tenancy.client("viewer").get(
+        reverse("metrics:export_values", args=[tenancy.org.slug]))
+    text = b"".join(response.streaming_content).decode()
+    assert "Wait time,2026-01-05,-3,'@evil" in text
+    defs = b"".join(tenancy.client("viewer").get(
+        reverse("metrics:export_definitions", args=[tenancy.org.slug])).streaming_content)
+    assert b"Wait time" in defs and b"Their metric" not in defs
+
+
+def test_todo_lists_my_due_metrics_and_turns_reminders_off(tenancy, metric):
+    client = tenancy.client("staff")
+    body = client.get(reverse("metrics:todo", args=[tenancy.org.slug])).content.decode()
+    assert "Wait time" in body
+    client.post(reverse("metrics:reminders", args=[tenancy.org.slug]), {})
+    membership = tenancy.user("staff").memberships.get(organization=tenancy.org)
+    assert membership.email_reminders is False
