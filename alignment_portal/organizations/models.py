@@ -45,6 +45,14 @@ class Organization(models.Model):
     # Set with every change to the plan or the numbers; the recompute sets recomputed_at.
     recompute_requested_at = models.DateTimeField(null=True, blank=True)
     recomputed_at = models.DateTimeField(null=True, blank=True)
+    # The recompute's own bookkeeping (alignment_portal/scoring/triggers.py): every request
+    # bumps recompute_generation; a recompute records the generation it read as
+    # recomputed_generation, so "marked but not done" is exact even across clocks. A task is
+    # queued while recompute_queued_at is set and running while recompute_started_at is.
+    recompute_generation = models.PositiveBigIntegerField(default=0)
+    recomputed_generation = models.PositiveBigIntegerField(default=0)
+    recompute_queued_at = models.DateTimeField(null=True, blank=True)
+    recompute_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

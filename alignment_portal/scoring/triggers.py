@@ -1,31 +1,151 @@
-"""How a change anywhere asks for its organization's scores to be recomputed.
+"""How a change anywhere asks for its organization's scores to be recomputed, and how one
+recompute at a time claims the organization.
 
-Every write service calls `request_recompute(organization)` inside its transaction. The mark is
-a column in the database, set in the same transaction as the change, so it survives a broker
-that is down: the periodic sweep recomputes every organization still marked. The task itself
-is queued after commit; requests made while one is queued collapse into it.
+Every write service calls `request_recompute(organization)` inside its transaction. The mark
+is in the database, in the same transaction as the change, so it survives a broker that is
+down: every request bumps `recompute_generation`, and a finished recompute records the
+generation it read as `recomputed_generation`. "Marked but not done" is exactly
+`recomputed_generation < recompute_generation`; the periodic sweep catches those up.
+
+Collapsing: a request queues a task only when none is queued (`recompute_queued_at` empty or
+older than QUEUED_STALE, the mark of a message that was lost). The task clears the mark when
+it claims the organization, so a change made while it runs queues the next one.
+
+One at a time: a task claims the organization with a conditional UPDATE of
+`recompute_started_at` (empty, or older than CLAIM_STALE: a worker that died mid-run never
+released it, and the task time limit has long passed). Because the claim is an UPDATE of the
+row every request also updates, the generation read right after it covers every change the
+recompute will see.
 """
 
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from alignment_portal.lib.queue import enqueue_on_commit
+from alignment_portal.lib.queue import send_now
 from alignment_portal.organizations.models import Organization
+
+log = logging.getLogger(__name__)
+
+# A queued mark this old belongs to a message that was lost (the sweep runs every few
+# minutes and queues again).
+QUEUED_STALE = timedelta(minutes=10)
+# A claim this old belongs to a worker that died: the task's hard time limit has passed.
+CLAIM_STALE = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+# A recompute that finds new requests arrived while it ran goes round again, this many times
+# at most (then the queued task or the sweep takes over).
+MAX_ROUNDS = 3
 
 
 def request_recompute(organization: Organization | int) -> None:
+    """Mark the organization for recompute and queue one after commit unless one is queued."""
     organization_id = getattr(organization, "pk", organization)
     now = timezone.now()
     Organization.objects.filter(pk=organization_id).update(
-        recompute_requested_at=now, last_activity_at=now)
+        recompute_requested_at=now, last_activity_at=now,
+        recompute_generation=F("recompute_generation") + 1)
+    if mark_queued(organization_id, now):
+        transaction.on_commit(lambda: publish(organization_id), robust=True)
+
+
+def mark_queued(organization_id: int, now=None) -> bool:
+    """Set the queued mark unless a live one is there; True when this call set it."""
+    now = now or timezone.now()
+    return Organization.objects.filter(pk=organization_id).filter(
+        Q(recompute_queued_at__isnull=True) | Q(recompute_queued_at__lt=now - QUEUED_STALE)
+    ).update(recompute_queued_at=now) == 1
+
+
+def clear_queued(organization_id: int) -> None:
+    Organization.objects.filter(pk=organization_id).update(recompute_queued_at=None)
+
+
+def publish(organization_id: int) -> bool:
+    """Send the recompute task (in-process without a broker). When the broker cannot take it,
+    drop the queued mark so the next change or the sweep queues again."""
     from alignment_portal.scoring.tasks import recompute_organization
 
-    enqueue_on_commit(recompute_organization, organization_id)
+    if send_now(recompute_organization, organization_id):
+        return True
+    clear_queued(organization_id)
+    return False
 
 
 def organizations_awaiting_recompute():
     """Marked and not recomputed since: what the sweep catches up."""
-    return Organization.objects.filter(
-        Q(recompute_requested_at__isnull=False)
-        & (Q(recomputed_at__isnull=True) | Q(recomputed_at__lt=F("recompute_requested_at")))
+    return Organization.objects.filter(recomputed_generation__lt=F("recompute_generation"))
+
+
+def organizations_to_sweep(now=None):
+    """Awaiting, with no live queued task and no live claim (a dead worker's claim is stale)."""
+    now = now or timezone.now()
+    return organizations_awaiting_recompute().filter(
+        Q(recompute_queued_at__isnull=True) | Q(recompute_queued_at__lt=now - QUEUED_STALE),
+        Q(recompute_started_at__isnull=True) | Q(recompute_started_at__lt=now - CLAIM_STALE),
     )
+
+
+@dataclass(frozen=True)
+class Claim:
+    organization_id: int
+    started_at: object
+    generation: int
+    recomputed_generation: int
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.recomputed_generation >= self.generation
+
+
+def claim(organization_id: int) -> Claim | None:
+    """Claim the organization for one recompute; None while another one holds it."""
+    now = timezone.now()
+    claimed = Organization.objects.filter(pk=organization_id).filter(
+        Q(recompute_started_at__isnull=True) | Q(recompute_started_at__lt=now - CLAIM_STALE)
+    ).update(recompute_started_at=now, recompute_queued_at=None)
+    if not claimed:
+        return None
+    generation, done = Organization.objects.values_list(
+        "recompute_generation", "recomputed_generation").get(pk=organization_id)
+    return Claim(organization_id, now, generation, done)
+
+
+def release(held: Claim, *, done: bool) -> None:
+    """Give the claim back; when `done`, record the generation the recompute covered."""
+    updates = {"recompute_started_at": None}
+    if done:
+        updates.update(recomputed_at=timezone.now(), recomputed_generation=held.generation)
+    Organization.objects.filter(pk=held.organization_id,
+                                recompute_started_at=held.started_at).update(**updates)
+
+
+BUSY, UP_TO_DATE, DONE = "busy", "up_to_date", "done"
+
+
+def run_recompute(organization_id: int, *, force: bool = False, today=None) -> str:
+    """Claim, recompute, release: DONE, UP_TO_DATE (nothing new since the last one and not
+    `force`), or BUSY (another recompute holds the organization; its last round covers
+    requests made before it ends, see MAX_ROUNDS)."""
+    from alignment_portal.scoring import engine
+
+    outcome = BUSY
+    for _ in range(MAX_ROUNDS):
+        held = claim(organization_id)
+        if held is None:
+            return outcome if outcome == DONE else BUSY
+        if held.up_to_date and not force:
+            release(held, done=False)
+            return outcome if outcome == DONE else UP_TO_DATE
+        try:
+            engine.recompute(organization_id, today=today)
+        except BaseException:
+            release(held, done=False)
+            raise
+        release(held, done=True)
+        outcome, force = DONE, False
+    return outcome

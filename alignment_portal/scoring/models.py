@@ -1,0 +1,199 @@
+"""The scoring engine's results: current scores per record, flags, and history snapshots.
+
+Every row is written by engine.recompute only; pages read them through selectors.py.
+`computed_at` is when the row's values last changed (a recompute that changes nothing
+leaves it alone), not when the last recompute ran (that is Organization.recomputed_at).
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from alignment_portal.organizations.models import Organization
+
+
+class Severity(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class SubjectType(models.TextChoices):
+    INITIATIVE = "initiative", "Initiative"
+    GOAL = "goal", "Goal"
+    METRIC = "metric", "Metric"
+    TOOL = "tool", "Tool"
+    TOOL_CATEGORY = "tool_category", "Tool category"
+    ORGANIZATION = "organization", "Organization"
+
+
+class InitiativeScore(models.Model):
+    """An initiative's alignment score (0-100) with its three parts (each 0-1), and its
+    priority score (alignment × impact / effort)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    initiative = models.OneToOneField("initiatives.Initiative", on_delete=models.CASCADE,
+                                      related_name="score")
+    is_active = models.BooleanField()
+    alignment_score = models.FloatField()
+    line_of_sight = models.FloatField()
+    measurement = models.FloatField()
+    freshness = models.FloatField()
+    priority_score = models.FloatField()
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "-priority_score"])]
+
+    def __str__(self) -> str:
+        return f"initiative {self.initiative_id}: {self.alignment_score:.0f}"
+
+
+class GoalScore(models.Model):
+    """A goal's weight, SMART check, progress and forecast, and how many active initiatives
+    serve it."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    goal = models.OneToOneField("goals.Goal", on_delete=models.CASCADE, related_name="score")
+    is_active = models.BooleanField()
+    is_priority = models.BooleanField()
+    weight = models.FloatField()
+    smart_passed = models.BooleanField()
+    smart = models.JSONField(default=list)  # [{key, label, passed, reason, warning}, ...]
+    progress = models.FloatField(null=True)  # 0-1.5
+    forecast_status = models.CharField(max_length=10)  # forecast.ForecastStatus
+    forecast_value = models.FloatField(null=True)
+    forecast_share = models.FloatField(null=True)
+    forecast_reason = models.CharField(max_length=300)
+    served_by = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"goal {self.goal_id}: {self.forecast_status}"
+
+
+class MetricScore(models.Model):
+    """A metric's freshness and the vanity verdict with its evidence."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    metric = models.OneToOneField("metrics.Metric", on_delete=models.CASCADE,
+                                  related_name="score")
+    latest_period = models.DateField(null=True)
+    latest_value = models.FloatField(null=True)
+    is_fresh = models.BooleanField()
+    in_use = models.BooleanField()
+    is_vanity = models.BooleanField()
+    vanity_rule = models.BooleanField()
+    # confirmed / cleared / inconclusive / no_evidence (alignment.vanity_verdict)
+    vanity_verdict = models.CharField(max_length=12)
+    vanity_correlation = models.FloatField(null=True)
+    vanity_goal = models.ForeignKey("goals.Goal", on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    vanity_note = models.CharField(max_length=120, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"metric {self.metric_id}: {'fresh' if self.is_fresh else 'stale'}"
+
+
+class OrganizationScore(models.Model):
+    """The five dimensions (0-100), the maturity rung with its explanation, and misaligned
+    spend (monthly amount in the organization's currency, and its share 0-100)."""
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE,
+                                        related_name="score")
+    d1_goals = models.FloatField()
+    d2_alignment = models.FloatField()
+    d3_measurement = models.FloatField()
+    d4_feedback = models.FloatField()
+    d5_integration = models.FloatField()
+    rung = models.PositiveSmallIntegerField()
+    misaligned_spend = models.DecimalField(max_digits=14, decimal_places=2)
+    misaligned_spend_share = models.FloatField()  # percent of active monthly spend
+    explanation = models.JSONField(default=dict)  # maturity.assess
+    open_flags = models.JSONField(default=dict)  # {"high": n, "medium": n, "low": n}
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: rung {self.rung}"
+
+    @property
+    def rung_name(self) -> str:
+        return self.explanation.get("name", "")
+
+
+class FlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at=None)
+
+
+class Flag(models.Model):
+    """Something wrong with one record, with a reason and a fix. Resolved, never deleted."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="flags")
+    code = models.CharField(max_length=20)
+    severity = models.CharField(max_length=6, choices=Severity.choices)
+    subject_type = models.CharField(max_length=15, choices=SubjectType.choices)
+    # The subject's id as text: a record's primary key, or a tool category's code.
+    subject_id = models.CharField(max_length=40)
+    subject_label = models.CharField(max_length=200)
+    message = models.TextField()
+    suggested_fix = models.TextField()
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["resolved_at", "severity", "-first_seen_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "code", "subject_type", "subject_id"],
+                                    condition=Q(resolved_at=None), name="flag_one_open"),
+            models.CheckConstraint(condition=Q(severity__in=Severity.values),
+                                   name="flag_severity_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "subject_type", "subject_id"]),
+            models.Index(fields=["organization", "resolved_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} on {self.subject_type} {self.subject_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class ScoreSnapshot(models.Model):
+    """An organization's scores at one moment: nightly (cycle empty) or at a cycle's close."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="score_snapshots")
+    cycle = models.ForeignKey("goals.Cycle", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="score_snapshots")
+    taken_on = models.DateField()
+    taken_at = models.DateTimeField(default=timezone.now)
+    d1_goals = models.FloatField()
+    d2_alignment = models.FloatField()
+    d3_measurement = models.FloatField()
+    d4_feedback = models.FloatField()
+    d5_integration = models.FloatField()
+    rung = models.PositiveSmallIntegerField()
+    misaligned_spend = models.DecimalField(max_digits=14, decimal_places=2)
+    misaligned_spend_share = models.FloatField()
+    open_flags = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["organization", "taken_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "taken_on"],
+                                    condition=Q(cycle=None), name="snapshot_one_per_day"),
+            models.UniqueConstraint(fields=["organization", "cycle"],
+                                    condition=Q(cycle__isnull=False),
+                                    name="snapshot_one_per_cycle"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} on {self.taken_on}: rung {self.rung}"
