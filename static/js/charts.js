@@ -7,8 +7,9 @@
       var data = el.querySelector("script.chart-data");
       if (!data || !window.Plotly) return;
       var figure = JSON.parse(data.textContent);
-      var config = { displaylogo: false, responsive: true,
-                     modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+      // No mode bar: its buttons would be focusable inside a drawing hidden from screen
+      // readers (the figure's summary and table carry the numbers).
+      var config = { displayModeBar: false, responsive: true };
       el.dataset.drawn = "1";
       window.Plotly.newPlot(el, figure.data, figure.layout, config).then(function () {
         // A point with a link in its customdata opens it (e.g. the initiative).
