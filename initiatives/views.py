@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from alignment_portal import charts
@@ -27,6 +29,7 @@ from initiatives.forms import (
 )
 from initiatives.models import (
     AlignmentLink,
+    Contribution,
     Initiative,
     InitiativeStatus,
     MeasurementLink,
@@ -396,6 +399,39 @@ def _matrix_cell_base(org_slug) -> str:
     return reverse("initiatives:matrix_cell", args=[org_slug, 0, 0])[:-len("0/0/")]
 
 
+CONTRIBUTION_LABELS = dict(Contribution.choices)
+
+
+def matrix_cell_html(*, cell_base: str, goal_id: int, initiative_id: int, link,
+                     can_plan: bool) -> str:
+    """The inside of one matrix cell. Built in Python rather than in the template because a
+    page of the matrix has thousands of cells and the template engine took seconds for them;
+    the htmx fragment of a single cell uses this same function, so there is one markup."""
+    url = f"{cell_base}{goal_id}/{initiative_id}/"
+    label = escape(CONTRIBUTION_LABELS[link.contribution]) if link else ""
+    if can_plan:
+        css = f"cell-link contrib-{link.contribution}" if link else "cell-link"
+        text = label or '+<span class="visually-hidden"> link</span>'
+        return (f'<a class="{css}" href="{url}?edit=1" hx-get="{url}?edit=1" '
+                f'hx-target="#cell-{goal_id}-{initiative_id}">{text}</a>')
+    if link:
+        return (f'<span class="contrib-{link.contribution}" title="{escape(link.rationale)}">'
+                f'{label}</span>')
+    return '<span class="muted">·<span class="visually-hidden"> no link</span></span>'
+
+
+def _matrix_rows_html(grid, *, cell_base: str, can_plan: bool) -> None:
+    """Give each row its cells as one safe string of <td> elements."""
+    for group in grid.groups:
+        for row in group.rows:
+            i = row.initiative.pk
+            row.cells_html = mark_safe("".join(  # noqa: S308 (ids are ints, text escaped)
+                f'<td id="cell-{goal.pk}-{i}" class="cell">'
+                f'{matrix_cell_html(cell_base=cell_base, goal_id=goal.pk, initiative_id=i,
+                                    link=link, can_plan=can_plan)}</td>'
+                for goal, link in row.cells))
+
+
 @login_required
 def matrix(request, org_slug):
     membership = get_membership(request, org_slug)
@@ -411,9 +447,11 @@ def matrix(request, org_slug):
                                       page_number=request.GET.get("page"), **params)
     query = request.GET.copy()
     query.pop("page", None)
+    _matrix_rows_html(grid, cell_base=_matrix_cell_base(org_slug),
+                      can_plan=membership.can_plan)
     context = {"grid": grid, "params": params, "query": query.urlencode(),
                "departments": selectors.departments(organization=organization),
-               "cell_base": _matrix_cell_base(org_slug), "matrix_url": request.path,
+               "matrix_url": request.path,
                "orphan_goals": [g for g in grid.goals if g.pk in grid.orphan_goal_ids]}
     template = "initiatives/matrix.html"
     if request.htmx and not request.htmx.boosted:
@@ -465,8 +503,13 @@ def matrix_cell(request, org_slug, goal_id, initiative_id):
     if not request.htmx and request.method == "POST" and not editing:
         messages.success(request, status_message or "Saved.")
         return redirect(reverse("initiatives:matrix", args=[org_slug]))
+    cell_base = _matrix_cell_base(org_slug)
+    cell_html = mark_safe(matrix_cell_html(  # noqa: S308 (see matrix_cell_html)
+        cell_base=cell_base, goal_id=goal.pk, initiative_id=initiative.pk, link=link,
+        can_plan=membership.can_plan))
     context = {"goal": goal, "initiative": initiative, "link": link, "form": form,
-               "status_message": status_message, "cell_base": _matrix_cell_base(org_slug),
+               "status_message": status_message, "cell_base": cell_base,
+               "cell_html": cell_html,
                "matrix_url": reverse("initiatives:matrix", args=[org_slug])}
     status = 400 if form is not None and form.is_bound and form.errors else 200
     if request.htmx:
