@@ -215,3 +215,85 @@ def _existing_values(rows) -> dict[tuple[int, date], tuple[Decimal, str]]:
         ).values_list("metric_id", "period", "value", "note")
         if (metric_id, period) in wanted
     }
+
+
+class Dimensions(Schema):
+    goals: float = Field(description="D1: share of active goals passing all SMART criteria.")
+    alignment: float = Field(description="D2: cost-weighted share of active initiatives "
+                                         "linked to an active goal.")
+    measurement: float = Field(description="D3: share of active initiatives with an outcome "
+                                           "metric.")
+    feedback: float = Field(description="D4: share of metrics in use that are fresh.")
+    integration: float = Field(description="D5: share of active tools integrated via API, "
+                                           "less 10 points per redundant category.")
+
+
+class InitiativeScoreOut(Schema):
+    id: int
+    name: str
+    alignment_score: float
+    priority_score: float
+
+
+class ScoresOut(Schema):
+    computed_at: str | None = Field(description="When the scores were last computed (ISO "
+                                                "8601); null before the first recompute.")
+    rung: int | None
+    rung_name: str | None
+    dimensions: Dimensions | None
+    misaligned_spend: str | None = Field(description="Monthly amount, decimal as a string.")
+    misaligned_spend_share: float | None
+    open_flags: dict[str, int]
+    initiatives: list[InitiativeScoreOut]
+
+
+class FlagOut(Schema):
+    code: str
+    severity: str
+    subject_type: str
+    subject_id: str
+    subject_label: str
+    message: str
+    suggested_fix: str
+    first_seen_at: str
+
+
+@api.get("/scores", response=ScoresOut, summary="The organization's scores")
+def read_scores(request):
+    """Maturity rung, the five dimensions (0-100), misaligned spend, open flags by severity
+    and each initiative's alignment and priority score."""
+    from alignment_portal.scoring.models import InitiativeScore, OrganizationScore
+
+    organization_id = _token(request, Scope.READ).organization_id
+    score = OrganizationScore.objects.filter(organization_id=organization_id).first()
+    initiatives = (InitiativeScore.objects.filter(organization_id=organization_id)
+                   .select_related("initiative").order_by("-priority_score", "initiative_id"))
+    return ScoresOut(
+        computed_at=score.computed_at.isoformat() if score else None,
+        rung=score.rung if score else None,
+        rung_name=score.rung_name if score else None,
+        dimensions=Dimensions(goals=score.d1_goals, alignment=score.d2_alignment,
+                              measurement=score.d3_measurement, feedback=score.d4_feedback,
+                              integration=score.d5_integration) if score else None,
+        misaligned_spend=format_decimal(score.misaligned_spend) if score else None,
+        misaligned_spend_share=score.misaligned_spend_share if score else None,
+        open_flags=score.open_flags if score else {},
+        initiatives=[InitiativeScoreOut(id=s.initiative_id, name=s.initiative.name,
+                                        alignment_score=s.alignment_score,
+                                        priority_score=s.priority_score) for s in initiatives],
+    )
+
+
+@api.get("/flags", response=list[FlagOut], summary="The organization's open flags")
+def read_flags(request):
+    """Open flags, highest severity first, each with its message and suggested fix."""
+    from alignment_portal.scoring.models import Flag
+
+    organization_id = _token(request, Scope.READ).organization_id
+    order = {"high": 0, "medium": 1, "low": 2}
+    flags = sorted(Flag.objects.filter(organization_id=organization_id).open(),
+                   key=lambda f: (order.get(f.severity, 3), f.code, f.subject_label))
+    return [FlagOut(code=f.code, severity=f.severity, subject_type=f.subject_type,
+                    subject_id=f.subject_id, subject_label=f.subject_label, message=f.message,
+                    suggested_fix=f.suggested_fix, first_seen_at=f.first_seen_at.isoformat())
+            for f in flags]

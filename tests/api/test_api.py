@@ -235,3 +235,24 @@ def test_a_token_never_reaches_another_organization_by_date_either(client, feed)
                                              "value": 3}]})
     assert MetricValue.objects.get().metric_id == feed["csat"].pk
     assert date.fromisoformat(_week(feed)) >= MetricValue.objects.get().period
+
+
+def test_scores_and_flags_of_the_token_organization(client, feed, tenancy):
+    from alignment_portal.scoring.engine import recompute
+    from tests.factories import InitiativeFactory
+
+    InitiativeFactory(organization=tenancy.org, name="Oven timers", status="live")
+    InitiativeFactory(organization=tenancy.other_org, name="Their secret project", status="live")
+    before = client.get("/api/v1/scores", HTTP_AUTHORIZATION=f"Bearer {feed['read']}").json()
+    assert before["computed_at"] is None and before["initiatives"] == []
+    recompute(tenancy.org.pk)
+    recompute(tenancy.other_org.pk)
+    scores = client.get("/api/v1/scores", HTTP_AUTHORIZATION=f"Bearer {feed['read']}").json()
+    assert scores["rung"] >= 1 and set(scores["dimensions"]) == {
+        "goals", "alignment", "measurement", "feedback", "integration"}
+    assert [i["name"] for i in scores["initiatives"]] == ["Oven timers"]
+    flags = client.get("/api/v1/flags", HTTP_AUTHORIZATION=f"Bearer {feed['read']}").json()
+    misaligned = [f for f in flags if f["code"] == "MISALIGNED"]
+    assert [f["subject_label"] for f in misaligned] == ["Oven timers"]
+    assert all("secret" not in f["subject_label"] for f in flags)
+    assert misaligned[0]["suggested_fix"]
