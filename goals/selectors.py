@@ -152,6 +152,13 @@ class Series:
     def latest(self) -> float | None:
         return self.values[-1] if self.values else None
 
+    def until(self, day: date | None) -> "Series":
+        """The values dated on or before `day` (all of them when there is no day)."""
+        if day is None:
+            return self
+        kept = [(p, v) for p, v in zip(self.periods, self.values, strict=True) if p <= day]
+        return Series([p for p, _ in kept], [v for _, v in kept])
+
 
 EMPTY_SERIES = Series([], [])
 
@@ -238,7 +245,10 @@ def _number(value) -> float | None:
 
 
 def goal_progress(goal: Goal, *, series: Series) -> GoalProgress:
-    """Progress from the latest value, and the forecast from the values since the start."""
+    """Progress from the latest value, and the forecast from the values since the start.
+    Values after the due date do not count: a goal of a closed cycle is judged by where it
+    stood when it was due, not by what happened next quarter."""
+    series = series.until(goal.due_date)
     baseline, target = _number(goal.baseline_value), _number(goal.target_value)
     return GoalProgress(
         latest=series.latest,

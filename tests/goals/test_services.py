@@ -349,3 +349,11 @@ def test_every_write_marks_the_organization(cycle, org):
         Organization.objects.filter(pk=org.pk).update(recompute_requested_at=None)
         call()
         assert marked(org)
+
+
+def test_progress_of_a_goal_ignores_values_after_its_due_date(cycle):
+    from goals.selectors import Series, goal_progress
+
+    goal = smart_goal(cycle, baseline_value=10, target_value=20)
+    series = Series([cycle.start_date, cycle.end_date, date(2027, 3, 1)], [10.0, 15.0, 30.0])
+    assert goal_progress(goal, series=series).progress == 0.5
