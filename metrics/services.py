@@ -141,6 +141,9 @@ class BulkResult:
     replaced: int = 0
     unchanged: int = 0
     metric_ids: set = field(default_factory=set)
+    # (metric_id, period) -> "created", "replaced" or "unchanged", for callers that answer
+    # per row (the API).
+    outcomes: dict = field(default_factory=dict)
 
     @property
     def written(self) -> int:
@@ -175,30 +178,37 @@ def metric_values_record_bulk(*, organization: Organization, rows: list[ValueRow
         raise ValidationError(f"These metrics were archived since the preview: "
                               f"{', '.join(archived)}. Nothing was imported.")
     periods = [row.period for row in rows]
+    # Plain tuples, not model instances: this is the hot loop of a 100,000-row import.
     existing = {
-        (v.metric_id, v.period): v
-        for v in MetricValue.objects.filter(
+        (metric_id, period): (pk, value, note, entered_by_id, entered_at, source)
+        for pk, metric_id, period, value, note, entered_by_id, entered_at, source
+        in MetricValue.objects.filter(
             metric_id__in=metric_ids, period__gte=min(periods), period__lte=max(periods)
-        ).only("id", "metric_id", "period", "value", "note", "entered_by_id", "entered_at",
-               "source", "organization_id")
+        ).values_list("pk", "metric_id", "period", "value", "note", "entered_by_id",
+                      "entered_at", "source")
     }
     now = timezone.now()
+    user_id = getattr(user, "pk", None)
     new_values, changed, revisions = [], [], []
     for row in rows:
         current = existing.get((row.metric_id, row.period))
         if current is None:
-            new_values.append(MetricValue(
-                organization_id=organization.pk, metric_id=row.metric_id, period=row.period,
-                value=row.value, note=row.note, entered_by=user, entered_at=now, source=source))
-        elif current.value == row.value and (not row.note or row.note == current.note):
+            result.outcomes[(row.metric_id, row.period)] = "created"
+            new_values.append(row)
+            continue
+        pk, value, note, entered_by_id, entered_at, old_source = current
+        if value == row.value and (not row.note or row.note == note):
             result.unchanged += 1
-        else:
-            revisions.append(MetricValueRevision(
-                **_revision_fields(current, replaced_by=user, now=now)))
-            current.value, current.note = row.value, row.note
-            current.entered_by, current.entered_at, current.source = user, now, source
-            changed.append(current)
-    MetricValue.objects.bulk_create(new_values, batch_size=BATCH)
+            result.outcomes[(row.metric_id, row.period)] = "unchanged"
+            continue
+        result.outcomes[(row.metric_id, row.period)] = "replaced"
+        revisions.append(MetricValueRevision(
+            organization_id=organization.pk, metric_id=row.metric_id, period=row.period,
+            value=value, note=note, entered_by_id=entered_by_id, entered_at=entered_at,
+            source=old_source, replaced_at=now, replaced_by_id=user_id))
+        changed.append(MetricValue(pk=pk, value=row.value, note=row.note,
+                                   entered_by_id=user_id, entered_at=now, source=source))
+    _insert_values(organization.pk, new_values, user_id=user_id, now=now, source=source)
     MetricValueRevision.objects.bulk_create(revisions, batch_size=BATCH)
     MetricValue.objects.bulk_update(changed, ["value", "note", "entered_by", "entered_at",
                                               "source"], batch_size=500)
@@ -207,6 +217,32 @@ def metric_values_record_bulk(*, organization: Organization, rows: list[ValueRow
     if result.written:
         request_recompute(organization)
     return result
+
+
+def _insert_values(organization_id: int, rows: list[ValueRow], *, user_id, now, source) -> None:
+    """Insert new values: PostgreSQL's COPY where available (a 100,000-row import in about a
+    second instead of tens of seconds through the ORM), bulk_create elsewhere."""
+    if not rows:
+        return
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        table = MetricValue._meta.db_table
+        columns = ("organization_id", "metric_id", "period", "value", "note", "entered_by_id",
+                   "entered_at", "source")
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            with raw.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row((organization_id, row.metric_id, row.period, row.value,
+                                    row.note, user_id, now, source))
+        return
+    MetricValue.objects.bulk_create(
+        [MetricValue(organization_id=organization_id, metric_id=row.metric_id,
+                     period=row.period, value=row.value, note=row.note, entered_by_id=user_id,
+                     entered_at=now, source=source) for row in rows],
+        batch_size=BATCH)
 
 
 @transaction.atomic

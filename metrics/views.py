@@ -113,8 +113,6 @@ def metric_library(request, org_slug):
 def _log_row_context(request, organization, metric, *, form=None, result=None):
     annotated = selectors.metrics_with_latest(organization, archived=metric.is_archived)
     status = selectors.metric_status(annotated.get(pk=metric.pk), user=request.user)
-    if form is None:
-        form = LogValueForm(metric=metric, initial={"period": status.current_period})
     return {"row": status, "form": form, "result": result}
 
 
@@ -122,9 +120,7 @@ def _log_row_context(request, organization, metric, *, form=None, result=None):
 def log_values(request, org_slug):
     membership = get_membership(request, org_slug, Role.STAFF)
     rows = selectors.log_rows(membership.organization, user=request.user)
-    entries = [{"row": row, "form": LogValueForm(metric=row.metric,
-                                                 initial={"period": row.current_period})}
-               for row in rows]
+    entries = [{"row": row} for row in rows]
     due = sum(1 for row in rows if row.is_due)
     return render(request, "metrics/log_values.html", {"entries": entries, "due": due})
 
@@ -159,11 +155,8 @@ def log_value(request, org_slug, metric_id):
         messages.success(request, f"{metric.name}: {_result_words(result)}.")
         return redirect(reverse("metrics:log", args=[org_slug]) + f"#row-{metric.pk}")
     rows = selectors.log_rows(organization, user=request.user)
-    entries = [{"row": row, "form": LogValueForm(metric=row.metric,
-                                                 initial={"period": row.current_period})}
-               if row.metric.pk != metric.pk else {"row": row, "form": context["form"],
-                                                   "result": "error"}
-               for row in rows]
+    entries = [{"row": row} if row.metric.pk != metric.pk
+               else {"row": row, "form": context["form"], "result": "error"} for row in rows]
     if metric.is_archived:
         entries.insert(0, context)
     return render(request, "metrics/log_values.html",
