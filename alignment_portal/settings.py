@@ -304,14 +304,6 @@ CELERY_BEAT_SCHEDULE["scoring-sweep-recomputes"] = {
     "task": "scoring.sweep_recomputes", "schedule": env_int("SCORING_SWEEP_SECONDS", 300)}
 CELERY_BEAT_SCHEDULE["scoring-nightly-snapshot"] = {
     "task": "scoring.snapshot_scores", "schedule": crontab(hour=2, minute=15)}
-# Scoring: catch up organizations marked for recompute but not done (broker down, worker
-# died), and snapshot every organization's scores nightly for the history charts.
-from celery.schedules import crontab  # noqa: E402
-
-CELERY_BEAT_SCHEDULE["scoring-sweep-recomputes"] = {
-    "task": "scoring.sweep_recomputes", "schedule": env_int("SCORING_SWEEP_SECONDS", 300)}
-CELERY_BEAT_SCHEDULE["scoring-nightly-snapshot"] = {
-    "task": "scoring.snapshot_scores", "schedule": crontab(hour=2, minute=15)}
 # Metrics: one email a day per person with the values they owe (metrics/tasks.py).
 CELERY_BEAT_SCHEDULE["metrics-value-reminders"] = {
     "task": "metrics.send_value_reminders",
