@@ -87,6 +87,21 @@ def goal_weights(goals: pd.DataFrame, cycles: pd.DataFrame) -> pd.DataFrame:
                         index=pd.Index(goals["id"].astype("int64"), name="goal_id"))
 
 
+def _series_by_metric(values: pd.DataFrame, metric_ids) -> dict[int, tuple]:
+    """{metric id: (periods as datetime64[D] array, values array)}, sorted by period, for the
+    given metrics: one sort and one split instead of a groupby per metric."""
+    subset = values[values["metric_id"].isin(set(metric_ids))]
+    if subset.empty:
+        return {}
+    subset = subset.sort_values(["metric_id", "period"], kind="stable")
+    ids = subset["metric_id"].to_numpy()
+    periods = subset["period"].to_numpy(dtype="datetime64[D]")
+    amounts = subset["value"].to_numpy(dtype=float)
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    ends = np.r_[starts[1:], len(ids)]
+    return {int(ids[a]): (periods[a:b], amounts[a:b]) for a, b in zip(starts, ends, strict=True)}
+
+
 def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFrame,
                 today: date) -> pd.DataFrame:
     """Per goal: weight, the SMART check (smart.check), progress and forecast
@@ -94,44 +109,42 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
     initiatives serve it."""
     goals, cycles = frames.goals, frames.cycles
     index = pd.Index(goals["id"].astype("int64"), name="goal_id")
-    cycle_dates = cycles.set_index("id")[["start_date", "end_date"]] if len(cycles) else None
+    cycle_dates = {c: (as_date(s), as_date(e)) for c, s, e in zip(
+        cycles["id"], cycles["start_date"], cycles["end_date"], strict=True)}
     best = best_weekly_changes(frames.values)
-    needed = set(goals["metric_id"].dropna().astype("int64"))
-    history = {}
-    if needed:
-        subset = frames.values[frames.values["metric_id"].isin(needed)].sort_values("period")
-        for metric_id, group in subset.groupby("metric_id"):
-            history[int(metric_id)] = (list(group["period"].dt.date), list(group["value"]))
+    best_up, best_down = best["up"].to_dict(), best["down"].to_dict()
+    latest_values = freshness["latest_value"].to_dict()
+    history = _series_by_metric(frames.values, goals["metric_id"].dropna().astype("int64"))
     active_inits = set(frames.initiatives.loc[
         frames.initiatives["status"].isin(ACTIVE_STATUSES), "id"])
     links = frames.alignment_links
-    served = links[links["initiative_id"].isin(active_inits)].groupby("goal_id").size()
+    served = links[links["initiative_id"].isin(active_inits)].groupby("goal_id").size().to_dict()
 
     rows = []
-    for goal in goals.itertuples(index=False):
-        metric_id = as_int(goal.metric_id)
-        baseline, target = as_float(goal.baseline_value), as_float(goal.target_value)
-        cycle_start = cycle_end = None
-        if cycle_dates is not None and goal.cycle_id in cycle_dates.index:
-            cycle_start = as_date(cycle_dates.at[goal.cycle_id, "start_date"])
-            cycle_end = as_date(cycle_dates.at[goal.cycle_id, "end_date"])
+    for goal in goals.to_dict("records"):
+        metric_id = as_int(goal["metric_id"])
+        baseline, target = as_float(goal["baseline_value"]), as_float(goal["target_value"])
+        cycle_start, cycle_end = cycle_dates.get(goal["cycle_id"], (None, None))
         best_change = None
-        if metric_id is not None and metric_id in best.index and baseline is not None \
-                and target is not None:
-            best_change = as_float(best.at[metric_id, "up" if target >= baseline else "down"])
+        if metric_id is not None and baseline is not None and target is not None:
+            best_change = as_float((best_up if target >= baseline else best_down)
+                                   .get(metric_id))
         facts = smart.GoalFacts(
-            title=goal.title or "", description=goal.description or "",
-            why_it_matters=goal.why_it_matters or "", has_metric=metric_id is not None,
-            baseline_value=baseline, target_value=target, confidence=as_int(goal.confidence),
-            priority_rank=as_int(goal.priority_rank), level=goal.level or "",
-            has_parent=as_int(goal.parent_id) is not None,
-            start_date=as_date(goal.start_date), due_date=as_date(goal.due_date),
+            title=goal["title"] or "", description=goal["description"] or "",
+            why_it_matters=goal["why_it_matters"] or "", has_metric=metric_id is not None,
+            baseline_value=baseline, target_value=target,
+            confidence=as_int(goal["confidence"]), priority_rank=as_int(goal["priority_rank"]),
+            level=goal["level"] or "", has_parent=as_int(goal["parent_id"]) is not None,
+            start_date=as_date(goal["start_date"]), due_date=as_date(goal["due_date"]),
             cycle_start=cycle_start, cycle_end=cycle_end, best_weekly_change=best_change)
         result = smart.check(facts)
-        periods, values = history.get(metric_id, ([], [])) if metric_id else ([], [])
-        latest = as_float(freshness.at[metric_id, "latest_value"]) \
-            if metric_id is not None and metric_id in freshness.index else None
-        fc = forecast_mod.forecast(periods, values, baseline=baseline, target=target,
+        periods, amounts = history.get(metric_id, ((), ())) if metric_id else ((), ())
+        if len(periods) and facts.start_date is not None:
+            keep = periods >= np.datetime64(facts.start_date, "D")
+            periods, amounts = periods[keep], amounts[keep]
+        latest = as_float(latest_values.get(metric_id)) if metric_id is not None else None
+        fc = forecast_mod.forecast(list(periods.astype(object)) if len(periods) else [],
+                                   list(amounts), baseline=baseline, target=target,
                                    start_date=facts.start_date, due_date=facts.due_date)
         rows.append({
             "smart_passed": result.passed,
@@ -143,7 +156,7 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
             "forecast_value": fc.value_at_due,
             "forecast_share": fc.share_of_needed,
             "forecast_reason": fc.reason,
-            "served_by": int(served.get(goal.id, 0)),
+            "served_by": int(served.get(goal["id"], 0)),
         })
     out = pd.DataFrame(rows, index=index, columns=[
         "smart_passed", "smart_failed", "smart", "progress", "forecast_status",
@@ -206,14 +219,16 @@ def metric_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFr
     out["in_use"] = out.index.isin(unarchived) & (
         out.index.isin(goal_measures) | out.index.isin(set(ml_active["metric_id"])))
 
-    # Initiatives that have an outcome metric: the set of outcome metrics each one has.
-    outcome_by_init = ml_active[ml_active["role"].eq("outcome")].groupby(
-        "initiative_id")["metric_id"].agg(set)
-    excused = set()
-    for row in ml_active.itertuples(index=False):
-        others = outcome_by_init.get(row.initiative_id, set()) - {row.metric_id}
-        if others:
-            excused.add(row.metric_id)
+    # A metric is excused when an initiative it measures has another outcome metric.
+    outcome_by_init: dict[int, set] = {}
+    for initiative_id, metric_id in zip(ml_active.loc[ml_active["role"].eq("outcome"),
+                                                      "initiative_id"],
+                                        ml_active.loc[ml_active["role"].eq("outcome"),
+                                                      "metric_id"], strict=True):
+        outcome_by_init.setdefault(initiative_id, set()).add(metric_id)
+    excused = {metric_id for initiative_id, metric_id in zip(
+        ml_active["initiative_id"], ml_active["metric_id"], strict=True)
+        if outcome_by_init.get(initiative_id, set()) - {metric_id}}
     is_output = metrics["nature"].reindex(out.index).eq("output")
     rule = is_output & out.index.isin(unarchived) & ~out.index.isin(goal_measures) & \
         ~out.index.isin(excused)
@@ -228,13 +243,8 @@ def metric_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFr
     pairs["goal_metric_id"] = pairs["goal_id"].map(goal_metric).astype("int64")
     pairs = pairs[pairs["goal_metric_id"] != pairs["metric_id"]].drop_duplicates(
         ["metric_id", "goal_id"])
-    series = {}
-    if len(pairs):
-        needed = set(pairs["metric_id"]) | set(pairs["goal_metric_id"])
-        subset = frames.values[frames.values["metric_id"].isin(needed)].sort_values("period")
-        for metric_id, group in subset.groupby("metric_id"):
-            series[int(metric_id)] = (group["period"].to_numpy(dtype="datetime64[D]"),
-                                      group["value"].to_numpy(dtype=float))
+    series = _series_by_metric(frames.values, set(pairs["metric_id"])
+                               | set(pairs["goal_metric_id"])) if len(pairs) else {}
     best: dict[int, tuple[float, int, int]] = {}
     for pair in pairs.itertuples(index=False):
         a, b = series.get(int(pair.metric_id)), series.get(int(pair.goal_metric_id))

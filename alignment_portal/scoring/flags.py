@@ -31,6 +31,11 @@ FLAG_COLUMNS = ["code", "severity", "subject_type", "subject_id", "subject_label
 CATEGORY_LABELS = {str(k): str(v) for k, v in ToolCategory.choices}
 
 
+def _rows(table: pd.DataFrame):
+    """(id, row as a dict) pairs: much faster than DataFrame.iterrows."""
+    return zip(table.index.tolist(), table.to_dict("records"), strict=True)
+
+
 def _flag(rows, code, subject_type, subject_id, label, message, fix, severity=None):
     rows.append({"code": code, "severity": severity or C.FLAG_SEVERITY[code],
                  "subject_type": subject_type, "subject_id": str(subject_id),
@@ -40,7 +45,7 @@ def _flag(rows, code, subject_type, subject_id, label, message, fix, severity=No
 
 def initiative_flags(rows, frames: OrgFrames, initiatives: pd.DataFrame) -> None:
     names = dict(zip(frames.initiatives["id"], frames.initiatives["name"], strict=True))
-    for i, row in initiatives[initiatives["is_active"]].iterrows():
+    for i, row in _rows(initiatives[initiatives["is_active"]]):
         name = names[i]
         if row["live_link_count"] == 0:
             _flag(rows, "MISALIGNED", "initiative", i, name,
@@ -78,7 +83,7 @@ def initiative_flags(rows, frames: OrgFrames, initiatives: pd.DataFrame) -> None
 
 def goal_flags(rows, frames: OrgFrames, goals: pd.DataFrame) -> None:
     titles = dict(zip(frames.goals["id"], frames.goals["title"], strict=True))
-    for g, row in goals[goals["is_active"]].iterrows():
+    for g, row in _rows(goals[goals["is_active"]]):
         title = titles[g]
         if row["served_by"] == 0:
             _flag(rows, "ORPHAN_GOAL", "goal", g, title,
@@ -102,7 +107,7 @@ def goal_flags(rows, frames: OrgFrames, goals: pd.DataFrame) -> None:
 
 def metric_flags(rows, frames: OrgFrames, metrics: pd.DataFrame) -> None:
     names = dict(zip(frames.metrics["id"], frames.metrics["name"], strict=True))
-    for m, row in metrics.iterrows():
+    for m, row in _rows(metrics[metrics["in_use"] | metrics["is_vanity"]]):
         name = names[m]
         if row["in_use"] and not row["is_fresh"]:
             age = ("has no value yet" if pd.isna(row["latest_period"]) else
@@ -133,7 +138,7 @@ def tool_flags(rows, frames: OrgFrames, tools: pd.DataFrame, initiatives: pd.Dat
         _flag(rows, "REDUNDANT_TOOLS", "tool_category", category, label,
               f"{len(members)} active {label} tools: {', '.join(members)}.",
               "Keep one and retire the others, or record why each is needed.")
-    for t, row in active[~active["used"]].iterrows():
+    for t, row in _rows(active[~active["used"]]):
         _flag(rows, "SHELFWARE", "tool", t, names[t],
               f"“{names[t]}” is active but no active initiative uses it"
               + (f"; it costs {row['monthly_cost']:.2f} a month." if row["monthly_cost"]

@@ -18,6 +18,7 @@ Decisions where DOMAIN.md is silent:
 
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from alignment_portal.scoring import constants as C
@@ -223,4 +224,15 @@ def assess(frames: OrgFrames, dims: dict, spend: dict, goal_table: pd.DataFrame,
             "rung": next_rung, "name": C.RUNG_NAMES[next_rung],
             "unmet": [c.as_json(with_records=True) for c in unmet]},
     }
-    return explanation
+    return _plain(explanation)
+
+
+def _plain(value):
+    """JSON-ready: NumPy scalars (np.bool_, np.float64, ...) become Python ones."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,141 @@
+"""Reads of scores and flags for the pages. Every function takes the organization first, so a
+page never shows another organization's scores, and each costs one query (two for
+`subject_scorecard`) whatever the number of records."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Case, IntegerField, Value, When
+
+from alignment_portal.organizations.models import Organization
+from alignment_portal.scoring.constants import SEVERITY_ORDER
+from alignment_portal.scoring.models import (
+    Flag,
+    GoalScore,
+    InitiativeScore,
+    MetricScore,
+    OrganizationScore,
+    SubjectType,
+)
+
+SEVERITY_RANK = Case(*[When(severity=s, then=Value(rank)) for s, rank in SEVERITY_ORDER.items()],
+                     output_field=IntegerField())
+SCORE_MODELS = {SubjectType.INITIATIVE: InitiativeScore, SubjectType.GOAL: GoalScore,
+                SubjectType.METRIC: MetricScore}
+
+
+def organization_score(organization: Organization) -> OrganizationScore | None:
+    """D1-D5, the rung with its explanation (`explanation["next"]["unmet"]`), misaligned
+    spend and open flag counts; None before the first recompute."""
+    return OrganizationScore.objects.filter(organization=organization).first()
+
+
+def open_flags(organization: Organization, *, subject_type: str | None = None,
+               code: str | None = None):
+    """Open flags, most severe first, then newest."""
+    flags = Flag.objects.filter(organization=organization, resolved_at=None)
+    if subject_type:
+        flags = flags.filter(subject_type=subject_type)
+    if code:
+        flags = flags.filter(code=code)
+    return flags.annotate(severity_rank=SEVERITY_RANK).order_by("severity_rank",
+                                                                "-first_seen_at", "id")
+
+
+def open_flags_by_severity(organization: Organization) -> dict[str, list[Flag]]:
+    """{"high": [...], "medium": [...], "low": [...]} of open flags, in one query."""
+    grouped: dict[str, list[Flag]] = {severity: [] for severity in SEVERITY_ORDER}
+    for flag in open_flags(organization):
+        grouped[flag.severity].append(flag)
+    return grouped
+
+
+def flags_for(organization: Organization, subject_type: str, subject_id,
+              *, include_resolved: bool = False):
+    """The flags of one record (open only unless `include_resolved`)."""
+    flags = Flag.objects.filter(organization=organization, subject_type=subject_type,
+                                subject_id=str(subject_id))
+    if not include_resolved:
+        flags = flags.filter(resolved_at=None)
+    return flags.annotate(severity_rank=SEVERITY_RANK).order_by(
+        "resolved_at", "severity_rank", "-first_seen_at")
+
+
+def open_flags_for_many(organization: Organization, subject_type: str,
+                        subject_ids: Iterable) -> dict[int, list[Flag]]:
+    """Open flags of many records of one type, keyed by record id, in one query (for lists)."""
+    ids = [str(i) for i in subject_ids]
+    grouped: dict[int, list[Flag]] = defaultdict(list)
+    for flag in open_flags(organization, subject_type=subject_type).filter(subject_id__in=ids):
+        grouped[int(flag.subject_id)].append(flag)
+    return grouped
+
+
+@dataclass
+class SubjectScorecard:
+    """What a record's page shows: its score row (None before the first recompute) and its
+    open flags."""
+
+    score: InitiativeScore | GoalScore | MetricScore | None
+    flags: list[Flag] = field(default_factory=list)
+
+
+def subject_scorecard(organization: Organization, subject_type: str,
+                      subject_id: int) -> SubjectScorecard:
+    """The score and open flags of one initiative, goal or metric (two queries)."""
+    model = SCORE_MODELS[SubjectType(subject_type)]
+    key = f"{subject_type}_id"
+    score = model.objects.filter(organization=organization, **{key: subject_id}).first()
+    return SubjectScorecard(score, list(flags_for(organization, subject_type, subject_id)))
+
+
+def initiative_scorecard(organization, initiative_id) -> SubjectScorecard:
+    return subject_scorecard(organization, SubjectType.INITIATIVE, initiative_id)
+
+
+def goal_scorecard(organization, goal_id) -> SubjectScorecard:
+    return subject_scorecard(organization, SubjectType.GOAL, goal_id)
+
+
+def metric_scorecard(organization, metric_id) -> SubjectScorecard:
+    return subject_scorecard(organization, SubjectType.METRIC, metric_id)
+
+
+def scores_for(organization: Organization, subject_type: str,
+               subject_ids: Iterable | None = None) -> dict[int, object]:
+    """Score rows of many initiatives, goals or metrics keyed by record id, in one query
+    (all of the organization's when `subject_ids` is None)."""
+    model = SCORE_MODELS[SubjectType(subject_type)]
+    key = f"{subject_type}_id"
+    rows = model.objects.filter(organization=organization)
+    if subject_ids is not None:
+        rows = rows.filter(**{f"{key}__in": list(subject_ids)})
+    return {getattr(row, key): row for row in rows}
+
+
+def initiative_scores(organization, initiative_ids=None) -> dict[int, InitiativeScore]:
+    return scores_for(organization, SubjectType.INITIATIVE, initiative_ids)
+
+
+def backlog(organization: Organization):
+    """Initiative scores ordered for the backlog: priority score, highest first. Each row has
+    `.initiative` loaded (one query)."""
+    return (InitiativeScore.objects.filter(organization=organization)
+            .select_related("initiative").order_by("-priority_score", "initiative__name"))
+
+
+def score_history(organization: Organization, *, cycles_only: bool = False):
+    """The organization's snapshots, oldest first, for the history charts."""
+    snapshots = organization.score_snapshots.all()
+    if cycles_only:
+        snapshots = snapshots.filter(cycle__isnull=False)
+    return snapshots.order_by("taken_on", "taken_at")
+
+
+def portfolio_scores(organizations: Iterable[Organization]) -> dict[int, OrganizationScore]:
+    """Scores of many organizations (a consultant's portfolio) by organization id, one query.
+    The caller passes only organizations the user belongs to."""
+    ids = [o.pk for o in organizations]
+    return {s.organization_id: s for s in OrganizationScore.objects.filter(
+        organization_id__in=ids)}
