@@ -35,6 +35,7 @@ class GoalForm(forms.Form):
         model_fields = fields_for_model(Goal, fields=MODEL_FIELDS)
         model_fields["title"].widget.attrs["autocomplete"] = "off"
         model_fields["description"].label = "Description: what exactly changes, for whom"
+        model_fields["description"].help_text = ""  # the label says it already
         model_fields["description"].widget.attrs["rows"] = 3
         model_fields["why_it_matters"].label = "Why it matters"
         model_fields["why_it_matters"].widget.attrs["rows"] = 2
