@@ -285,15 +285,22 @@ def history_entries(record, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
     entry lists the fields that changed with their old and new values."""
     records = list(record.history.select_related("history_user")
                    .order_by("-history_date", "-history_id")[: limit + 1])
-    labels = {f.name: str(f.verbose_name) for f in record._meta.fields}
-    entries = []
+    fields = {f.name: f for f in record._meta.fields}
+    deltas = []
     for index, current in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
         changes = []
         if previous is not None and current.history_type == "~":
-            delta = current.diff_against(previous)
-            changes = [Change(labels.get(c.field, c.field), _show(c.old), _show(c.new))
-                       for c in delta.changes if c.field not in _HIDDEN_FIELDS]
+            changes = [c for c in current.diff_against(previous).changes
+                       if c.field not in _HIDDEN_FIELDS]
+        deltas.append((current, changes))
+    names = _related_names(fields, [c for _, changes in deltas for c in changes])
+    entries = []
+    for current, raw_changes in deltas:
+        changes = [Change(str(fields[c.field].verbose_name) if c.field in fields else c.field,
+                          names.get((c.field, c.old), _show(c.old)),
+                          names.get((c.field, c.new), _show(c.new)))
+                   for c in raw_changes]
         user = current.history_user
         entries.append(HistoryEntry(
             when=current.history_date,
@@ -302,6 +309,24 @@ def history_entries(record, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
             changes=changes,
         ))
     return entries
+
+
+def _related_names(fields: dict, changes: list) -> dict:
+    """Names for the ids of changed foreign keys (owner, metric, parent, cycle): one query
+    per related model that changed, not one per entry."""
+    ids: dict[str, set] = {}
+    for change in changes:
+        field = fields.get(change.field)
+        if field is not None and field.is_relation:
+            ids.setdefault(change.field, set()).update(
+                v for v in (change.old, change.new) if v is not None)
+    names = {}
+    for name, pks in ids.items():
+        related = fields[name].related_model
+        for obj in related._base_manager.filter(pk__in=pks):
+            label = obj.get_username() if hasattr(obj, "get_username") else str(obj)
+            names[(name, obj.pk)] = label
+    return names
 
 
 def _show(value) -> str:

@@ -357,3 +357,16 @@ def test_progress_of_a_goal_ignores_values_after_its_due_date(cycle):
     goal = smart_goal(cycle, baseline_value=10, target_value=20)
     series = Series([cycle.start_date, cycle.end_date, date(2027, 3, 1)], [10.0, 15.0, 30.0])
     assert goal_progress(goal, series=series).progress == 0.5
+
+
+def test_history_names_the_related_records_that_changed(cycle, org):
+    from goals.selectors import history_entries
+    from tests.factories import UserFactory
+
+    goal = GoalFactory(cycle=cycle)
+    metric = MetricFactory(organization=org, name="Wait at peak")
+    owner = UserFactory(username="baker-anna")
+    org.memberships.create(user=owner, role="staff")
+    services.goal_update(goal=goal, metric=metric, owner=owner)
+    changes = {c.field: c.new for c in history_entries(goal)[0].changes}
+    assert changes == {"metric": "Wait at peak", "owner": "baker-anna"}
