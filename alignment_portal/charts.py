@@ -193,3 +193,146 @@ def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
                                                           strict=True)]
     return finish(figure, title=f"{name} over time", summary=summary, table=table,
                   table_header=("Period", unit))
+
+
+# --- Dashboards (organization dashboard and history) -----------------------------------------
+
+MUTED = "#9ca3af"
+DIMENSION_COLOURS = ["#1d4ed8", "#0f766e", "#7c3aed", "#b45309", "#be185d"]
+RUNG_LABELS = {1: "Ad hoc", 2: "Defined", 3: "Aligned", 4: "Integrated", 5: "Optimizing"}
+
+
+class LegendFigure(go.Figure):
+    """A figure that keeps its legend when finish() applies the portal's look (for charts
+    with more than one series; the series also differ by pattern or dash, not colour alone)."""
+
+    def update_layout(self, dict1=None, overwrite=False, **kwargs):
+        if kwargs.get("showlegend") is False:
+            kwargs["showlegend"] = True
+        return super().update_layout(dict1, overwrite, **kwargs)
+
+
+def dimensions_chart(rows: list[dict], *, before_label: str = "a month ago") -> Chart:
+    """The five dimensions (0-100) now, beside their value `before_label` when there is one.
+    `rows`: dicts with label, now and before (None when unknown). Horizontal bars, so the
+    labels stay readable on a phone."""
+    labels = [r["label"] for r in rows]
+    figure = LegendFigure()
+    has_before = any(r["before"] is not None for r in rows)
+    if has_before:
+        figure.add_trace(go.Bar(
+            y=labels, x=[r["before"] if r["before"] is not None else 0 for r in rows],
+            orientation="h", name=before_label.capitalize(),
+            marker={"color": "#cbd5e1", "pattern": {"shape": "/"}},
+            hovertemplate="%{y} " + before_label + ": %{x:.0f}<extra></extra>"))
+    figure.add_trace(go.Bar(
+        y=labels, x=[r["now"] or 0 for r in rows], orientation="h", name="Now",
+        marker={"color": BRAND}, text=[f"{(r['now'] or 0):.0f}" for r in rows],
+        textposition="outside", hovertemplate="%{y} now: %{x:.0f}<extra></extra>"))
+    figure.update_layout(barmode="group", showlegend=has_before,
+                         legend={"orientation": "h", "y": -0.18})
+    figure.update_xaxes(range=[0, 110], dtick=25, title_text="0-100")
+    figure.update_yaxes(autorange="reversed")
+
+    def change(r):
+        if r["before"] is None or r["now"] is None:
+            return ""
+        delta = r["now"] - r["before"]
+        return f"{delta:+.0f}"
+
+    parts = [f"{r['label']} {r['now']:.0f}" + (f" ({change(r)} since {before_label})"
+                                                if change(r) else "")
+             for r in rows if r["now"] is not None]
+    summary = ("The five dimensions now: " + "; ".join(parts) + "." if parts
+               else "No scores yet.")
+    table = [(r["label"], "" if r["now"] is None else f"{r['now']:.0f}",
+              "" if r["before"] is None else f"{r['before']:.0f}", change(r)) for r in rows]
+    figure = finish(figure, title="The five dimensions", summary=summary, height=300,
+                    table=table, table_header=("Dimension", "Now", before_label.capitalize(),
+                                               "Change"))
+    return figure
+
+
+def rung_history_chart(points: list[tuple]) -> Chart:
+    """The maturity rung over time; `points` are (date, rung 1-5), oldest first."""
+    dates = [d for d, _ in points]
+    rungs = [r for _, r in points]
+    figure = go.Figure(go.Scatter(
+        x=dates, y=rungs, mode="lines+markers", line={"shape": "hv", "color": BRAND, "width": 2},
+        marker={"size": 5}, hovertemplate="%{x|%d %b %Y}: rung %{y}<extra></extra>"))
+    figure.update_yaxes(range=[0.5, 5.5], tickvals=list(RUNG_LABELS),
+                        ticktext=[f"{n} {name}" for n, name in RUNG_LABELS.items()])
+    figure.update_layout(margin={"l": 110})
+    if points:
+        changes = [(d, r) for i, (d, r) in enumerate(points) if i == 0 or r != rungs[i - 1]]
+        summary = (f"{len(points)} snapshots from {dates[0]:%d %b %Y} to {dates[-1]:%d %b %Y}. "
+                   + "; ".join(f"{d:%d %b %Y}: rung {r} ({RUNG_LABELS.get(r, '')})"
+                               for d, r in changes) + ".")
+    else:
+        changes, summary = [], "No snapshots yet."
+    chart = finish(figure, title="Maturity rung over time", summary=summary, height=280,
+                   table=[(f"{d:%Y-%m-%d}", f"{r} {RUNG_LABELS.get(r, '')}") for d, r in changes],
+                   table_header=("From", "Rung"))
+    return chart
+
+
+def dimensions_history_chart(dates: list, series: dict[str, list[float]]) -> Chart:
+    """D1-D5 over time (0-100); `series` maps each dimension's label to its values."""
+    figure = LegendFigure()
+    dashes = ["solid", "dot", "dash", "longdash", "dashdot"]
+    for (label, values), colour, dash in zip(series.items(), DIMENSION_COLOURS, dashes,
+                                             strict=False):
+        figure.add_trace(go.Scatter(
+            x=dates, y=values, mode="lines", name=label, line={"color": colour, "dash": dash},
+            hovertemplate=label + " %{x|%d %b %Y}: %{y:.0f}<extra></extra>"))
+    figure.update_yaxes(range=[0, 105], title_text="0-100")
+    figure.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
+    if dates:
+        summary = (f"From {dates[0]:%d %b %Y} to {dates[-1]:%d %b %Y}: "
+                   + "; ".join(f"{label} {values[0]:.0f} → {values[-1]:.0f}"
+                               for label, values in series.items()) + ".")
+    else:
+        summary = "No snapshots yet."
+    step = max(1, len(dates) // 24)
+    rows = list(range(0, len(dates), step))
+    if dates and rows[-1] != len(dates) - 1:
+        rows.append(len(dates) - 1)
+    table = [(f"{dates[i]:%Y-%m-%d}", *[f"{values[i]:.0f}" for values in series.values()])
+             for i in rows]
+    return finish(figure, title="The five dimensions over time", summary=summary, height=340,
+                  table=table, table_header=("Date", *series))
+
+
+def spend_history_chart(dates: list, amounts: list[float], shares: list[float], *,
+                        currency: str = "") -> Chart:
+    """Misaligned monthly spend over time: the amount (bars) and its share of all monthly
+    spend (line, right axis)."""
+    figure = LegendFigure()
+    figure.add_trace(go.Bar(x=dates, y=amounts, name=f"Amount {currency}".strip(),
+                            marker={"color": "#fca5a5"},
+                            hovertemplate="%{x|%d %b %Y}: %{y:,.0f} " + currency
+                            + "<extra></extra>"))
+    figure.add_trace(go.Scatter(x=dates, y=shares, name="Share of monthly spend (%)",
+                                mode="lines+markers", yaxis="y2", marker={"size": 4},
+                                line={"color": BAD},
+                                hovertemplate="%{x|%d %b %Y}: %{y:.0f} %<extra></extra>"))
+    figure.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2},
+                         yaxis={"title": {"text": f"per month {currency}".strip()},
+                                "rangemode": "tozero"},
+                         yaxis2={"title": {"text": "% of spend"}, "overlaying": "y",
+                                 "side": "right", "range": [0, 100], "showgrid": False})
+    figure.update_layout(margin={"r": 56})
+    if dates:
+        summary = (f"Misaligned spend went from {amounts[0]:,.0f} {currency} ({shares[0]:.0f} %) "
+                   f"on {dates[0]:%d %b %Y} to {amounts[-1]:,.0f} {currency} "
+                   f"({shares[-1]:.0f} %) on {dates[-1]:%d %b %Y}.")
+    else:
+        summary = "No snapshots yet."
+    step = max(1, len(dates) // 24)
+    rows = list(range(0, len(dates), step))
+    if dates and rows[-1] != len(dates) - 1:
+        rows.append(len(dates) - 1)
+    table = [(f"{dates[i]:%Y-%m-%d}", f"{amounts[i]:,.2f}", f"{shares[i]:.0f} %") for i in rows]
+    return finish(figure, title="Misaligned spend over time", summary=summary, height=320,
+                  table=table, table_header=("Date", f"Per month {currency}".strip(),
+                                             "Share"))

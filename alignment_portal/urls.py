@@ -4,11 +4,13 @@ from django.urls import include, path
 
 from alignment_portal.api import views as api_views
 from alignment_portal.api.api import api
+from alignment_portal.dashboards import views as dashboard_views
 from alignment_portal.organizations import views
 
 # Every organization-scoped URL starts /o/<org_slug>/ and its view begins with get_membership().
 org_patterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", dashboard_views.dashboard, name="dashboard"),
+    path("", include("alignment_portal.dashboards.urls")),
     path("settings/", views.organization_settings, name="organization_settings"),
     path("delete/", views.organization_delete, name="organization_delete"),
     path("members/", views.members, name="members"),
@@ -27,7 +29,7 @@ org_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("portfolio/", views.portfolio, name="portfolio"),
+    path("portfolio/", dashboard_views.portfolio, name="portfolio"),
     path("organizations/new/", views.organization_create, name="organization_create"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("accounts/signup/", views.sign_up, name="signup"),

@@ -43,12 +43,6 @@ def home(request):
 
 
 @login_required
-def portfolio(request):
-    rows = selectors.portfolio_rows(user=request.user)
-    return render(request, "organizations/portfolio.html", {"rows": rows})
-
-
-@login_required
 def organization_create(request):
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -56,13 +50,6 @@ def organization_create(request):
         messages.success(request, f"{organization.name} is created; you are its owner.")
         return redirect("dashboard", org_slug=organization.slug)
     return render(request, "organizations/organization_form.html", {"form": form})
-
-
-@login_required
-def dashboard(request, org_slug):
-    membership = get_membership(request, org_slug)
-    counts = selectors.organization_counts(organization=membership.organization)
-    return render(request, "organizations/dashboard.html", {"counts": counts})
 
 
 @login_required

@@ -1,0 +1,761 @@
+"""Reads for the dashboards, the portfolio, the history and the quarterly report.
+
+Every function takes the organization (or, for the portfolio, the user, and reads only the
+organizations the user belongs to) and runs a fixed number of queries whatever the number of
+records: lists that could grow with the organization are cut to a few rows in SQL, and the
+totals come from the score rows the engine already wrote.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from statistics import median
+
+from django.db.models import (
+    Avg,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Cast, RowNumber
+from django.urls import reverse
+from django.utils import timezone
+
+from alignment_portal.organizations.models import Membership, Organization
+from alignment_portal.scoring.constants import RUNG_NAMES, SEVERITY_ORDER
+from alignment_portal.scoring.models import (
+    Flag,
+    GoalScore,
+    InitiativeScore,
+    MetricScore,
+    OrganizationScore,
+    ScoreSnapshot,
+    SubjectType,
+)
+from alignment_portal.scoring.selectors import SEVERITY_RANK
+from goals.models import Cycle, Goal, GoalOutcome
+from initiatives.models import AlignmentLink, Initiative, Tool
+from metrics.models import MetricValue
+from metrics.periods import period_label, period_start
+
+DIMENSIONS = [("d1_goals", "D1 Goals"), ("d2_alignment", "D2 Alignment"),
+              ("d3_measurement", "D3 Measurement"), ("d4_feedback", "D4 Feedback"),
+              ("d5_integration", "D5 Integration")]
+SEVERITIES = list(SEVERITY_ORDER)  # high, medium, low
+# "A month ago" is the latest nightly snapshot at least this many days old.
+MONTH_AGO_DAYS = 30
+# How many rows the dashboard lists per section; the counts beside them are exact.
+FLAGS_PER_SEVERITY = 8
+SPEND_ROWS = 8
+METRICS_DUE_ROWS = 10
+SPARKLINE_DAYS = 180
+SPARKLINE_POINTS = 26
+# The report lists this many flags opened (and resolved) in the cycle; the CSV has them all.
+REPORT_FLAG_ROWS = 100
+
+
+# --- Links to the records a flag, a condition or a list names ---------------------------------
+
+def record_url(organization: Organization, kind: str, record_id) -> str | None:
+    """The page where a record named by a flag or a next-rung condition is acted on."""
+    slug = organization.slug
+    try:
+        record_id = int(record_id)
+    except (TypeError, ValueError):
+        record_id = None
+    if kind == SubjectType.INITIATIVE and record_id:
+        return reverse("initiatives:detail", args=[slug, record_id])
+    if kind == SubjectType.GOAL and record_id:
+        return reverse("goals:detail", args=[slug, record_id])
+    if kind == SubjectType.METRIC and record_id:
+        return reverse("metrics:detail", args=[slug, record_id])
+    if kind == SubjectType.TOOL and record_id:
+        return reverse("initiatives:tool_detail", args=[slug, record_id])
+    if kind in (SubjectType.TOOL_CATEGORY, SubjectType.ORGANIZATION):
+        return reverse("initiatives:tool_audit", args=[slug])
+    if kind == "cycle" and record_id:
+        return reverse("goals:cycle_detail", args=[slug, record_id])
+    return None
+
+
+# --- Scores now and before -------------------------------------------------------------------
+
+def dimensions_of(row) -> dict[str, float]:
+    """{"d1_goals": 62.5, ...} of an OrganizationScore or a ScoreSnapshot."""
+    return {key: round(float(getattr(row, key)), 1) for key, _ in DIMENSIONS}
+
+
+def snapshot_on_or_before(organization: Organization, day: date) -> ScoreSnapshot | None:
+    """The latest nightly snapshot taken on or before `day` (one query)."""
+    return (ScoreSnapshot.objects.filter(organization=organization, cycle=None,
+                                         taken_on__lte=day)
+            .order_by("-taken_on", "-taken_at").first())
+
+
+def nearest_snapshot(organization: Organization, day: date) -> ScoreSnapshot | None:
+    """The snapshot (nightly or a cycle's) nearest to `day`, the earlier one on a tie (two
+    queries)."""
+    snapshots = ScoreSnapshot.objects.filter(organization=organization)
+    before = snapshots.filter(taken_on__lte=day).order_by("-taken_on", "-taken_at").first()
+    after = snapshots.filter(taken_on__gt=day).order_by("taken_on", "taken_at").first()
+    if before is None or after is None:
+        return before or after
+    return before if (day - before.taken_on) <= (after.taken_on - day) else after
+
+
+# --- The organization dashboard --------------------------------------------------------------
+
+@dataclass
+class ScoreStatus:
+    """Whether the scores on the page are the latest: "recomputing" while a change made since
+    the last recompute waits for one."""
+
+    as_of: object  # datetime or None
+    recomputing: bool
+    generation: int  # the recomputed generation the page shows
+
+
+def score_status(organization: Organization) -> ScoreStatus:
+    """From the organization row the access helper loaded (no query)."""
+    return ScoreStatus(
+        as_of=organization.recomputed_at,
+        recomputing=organization.recomputed_generation < organization.recompute_generation,
+        generation=organization.recomputed_generation)
+
+
+@dataclass
+class Condition:
+    label: str
+    now: object
+    needed: str
+    met: bool
+    message: str = ""
+    records: list[dict] = field(default_factory=list)  # {label, url}
+    more: int = 0
+
+
+@dataclass
+class Ladder:
+    rung: int
+    name: str
+    rungs: list[dict]  # {rung, name, state: "reached" / "current" / "next" / "ahead"}
+    next_rung: int | None
+    next_name: str
+    checklist: list[Condition]
+
+
+def ladder(organization: Organization, score: OrganizationScore | None) -> Ladder:
+    """The five rungs with the current one, and the next rung's conditions: met ones ticked,
+    unmet ones with the value now, the value needed and links to the records to act on."""
+    rung = score.rung if score else 1
+    explanation = (score.explanation or {}) if score else {}
+    nxt = explanation.get("next")
+    next_rung = nxt["rung"] if nxt else None
+    rungs = []
+    for number, name in RUNG_NAMES.items():
+        state = ("current" if number == rung else "reached" if number < rung
+                 else "next" if number == next_rung else "ahead")
+        rungs.append({"rung": number, "name": name, "state": state})
+    checklist = []
+    if nxt:
+        unmet = {(c["key"], c["label"]): c for c in nxt.get("unmet", [])}
+        conditions = next((r["conditions"] for r in explanation.get("rungs", [])
+                           if r["rung"] == next_rung), [])
+        for c in conditions:
+            detail = unmet.get((c["key"], c["label"]), c)
+            records = [{"label": r["label"], "url": record_url(organization, r["type"], r["id"])}
+                       for r in detail.get("records", [])]
+            checklist.append(Condition(
+                label=c["label"], now=c["now"], needed=c["needed"], met=c["met"],
+                message=detail.get("message", ""), records=records,
+                more=max(0, detail.get("record_count", 0) - len(records))))
+    return Ladder(rung=rung, name=RUNG_NAMES.get(rung, ""), rungs=rungs, next_rung=next_rung,
+                  next_name=RUNG_NAMES.get(next_rung, "") if next_rung else "",
+                  checklist=checklist)
+
+
+@dataclass
+class SpendRow:
+    kind: str  # "initiative" or "tool"
+    name: str
+    monthly_cost: Decimal
+    url: str | None
+    status: str
+
+
+def misaligned_spend_rows(organization: Organization) -> tuple[list[SpendRow], int]:
+    """The costliest initiatives with no active goal and tools no active initiative uses (the
+    open MISALIGNED and SHELFWARE flags, so the list agrees with the score), and how many
+    there are in all. Three queries."""
+    def ids(code):
+        return (Flag.objects.filter(organization=organization, resolved_at=None, code=code)
+                .annotate(record_id=Cast("subject_id", IntegerField()))
+                .values("record_id"))
+
+    initiatives = (Initiative.objects.filter(organization=organization, pk__in=ids("MISALIGNED"))
+                   .order_by("-monthly_cost", "name")
+                   .values_list("pk", "name", "monthly_cost", "status")[:SPEND_ROWS])
+    tools = (Tool.objects.filter(organization=organization, pk__in=ids("SHELFWARE"))
+             .order_by("-monthly_cost", "name")
+             .values_list("pk", "name", "monthly_cost", "status")[:SPEND_ROWS])
+    rows = [SpendRow("initiative", name, cost, record_url(organization, "initiative", pk),
+                     status) for pk, name, cost, status in initiatives]
+    rows += [SpendRow("tool", name, cost, record_url(organization, "tool", pk), status)
+             for pk, name, cost, status in tools]
+    rows.sort(key=lambda r: (-r.monthly_cost, r.name))
+    total = Flag.objects.filter(organization=organization, resolved_at=None,
+                                code__in=["MISALIGNED", "SHELFWARE"]).count()
+    return rows[:SPEND_ROWS], total
+
+
+@dataclass
+class PriorityGoal:
+    title: str
+    url: str
+    rank: int | None
+    progress: float | None  # 0-150 (%)
+    forecast_status: str
+    forecast_reason: str
+    metric_name: str
+    sparkline: "Sparkline | None"
+
+
+@dataclass
+class Sparkline:
+    """A small line of a metric's recent values, drawn as inline SVG (no script needed)."""
+
+    points: str  # SVG polyline points in a 100 x 24 box
+    summary: str
+    last_x: float
+    last_y: float
+
+
+def sparkline(values: list[tuple[date, float]], unit: str = "") -> Sparkline | None:
+    if len(values) < 2:
+        return None
+    numbers = [v for _, v in values]
+    low, high = min(numbers), max(numbers)
+    spread = (high - low) or 1.0
+    step = 100.0 / (len(numbers) - 1)
+    coords = [(round(i * step, 1), round(22 - 20 * (v - low) / spread + 1, 1))
+              for i, v in enumerate(numbers)]
+    unit = f" {unit}" if unit and unit not in ("count", "score") else ""
+    summary = (f"{len(numbers)} values from {values[0][0]:%d %b %Y} to {values[-1][0]:%d %b %Y}: "
+               f"first {numbers[0]:g}{unit}, latest {numbers[-1]:g}{unit}, lowest {low:g}, "
+               f"highest {high:g}.")
+    return Sparkline(points=" ".join(f"{x},{y}" for x, y in coords), summary=summary,
+                     last_x=coords[-1][0], last_y=coords[-1][1])
+
+
+FORECAST_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track",
+                   "no_data": "No data"}
+
+
+def priority_goals(organization: Organization, today: date) -> list[PriorityGoal]:
+    """The current cycle's priority goals with progress, forecast and a sparkline of their
+    metric (two queries: the goals, then the values of their at most three metrics)."""
+    scores = list(GoalScore.objects.filter(organization=organization, is_priority=True)
+                  .select_related("goal", "goal__metric")
+                  .order_by("goal__priority_rank", "goal__title")[:6])
+    metric_ids = {s.goal.metric_id for s in scores if s.goal.metric_id}
+    values = defaultdict(list)
+    if metric_ids:
+        rows = (MetricValue.objects.filter(organization=organization, metric_id__in=metric_ids,
+                                           period__gte=today - timedelta(days=SPARKLINE_DAYS))
+                .order_by("metric_id", "period").values_list("metric_id", "period", "value"))
+        for metric_id, period, value in rows:
+            values[metric_id].append((period, float(value)))
+    goals = []
+    for s in scores:
+        metric = s.goal.metric
+        series = values.get(s.goal.metric_id, [])[-SPARKLINE_POINTS:]
+        goals.append(PriorityGoal(
+            title=s.goal.title, url=record_url(organization, "goal", s.goal_id),
+            rank=s.goal.priority_rank,
+            progress=None if s.progress is None else round(100 * s.progress),
+            forecast_status=s.forecast_status, forecast_reason=s.forecast_reason,
+            metric_name=metric.name if metric else "",
+            sparkline=sparkline(series, metric.unit if metric else "")))
+    return goals
+
+
+@dataclass
+class FlagRow:
+    code: str
+    severity: str
+    subject_type: str
+    subject_label: str
+    message: str
+    suggested_fix: str
+    first_seen_at: object
+    url: str | None
+
+
+@dataclass
+class FlagGroups:
+    """Open flags grouped by severity: a few of each, the exact counts, and the filter."""
+
+    groups: list[dict]  # {severity, label, count, flags: [FlagRow]}
+    total: int
+    shown: int
+    codes: list[tuple[str, int]]  # (code, open count) for the filter
+    subject_types: list[tuple[str, str, int]]  # (value, label, open count)
+    severity: str
+    code: str
+    subject_type: str
+    show_all: bool
+
+
+FLAG_FILTERS = ("severity", "code", "type")
+ALL_FLAGS_LIMIT = 500
+
+
+def flag_groups(organization: Organization, *, severity: str = "", code: str = "",
+                subject_type: str = "", show_all: bool = False) -> FlagGroups:
+    """Two queries: the open counts by severity, code and subject type, and the first few
+    flags of each severity (all of them, up to ALL_FLAGS_LIMIT, with `show_all`)."""
+    severity = severity if severity in SEVERITY_ORDER else ""
+    subject_type = subject_type if subject_type in SubjectType.values else ""
+    counts = list(Flag.objects.filter(organization=organization, resolved_at=None)
+                  .values_list("severity", "code", "subject_type").annotate(n=Count("id"))
+                  .order_by())
+    code = code if any(c == code for _, c, _, _ in counts) else ""
+
+    def selected(s, c, t):
+        return ((not severity or s == severity) and (not code or c == code)
+                and (not subject_type or t == subject_type))
+
+    by_severity: dict[str, int] = defaultdict(int)
+    by_code: dict[str, int] = defaultdict(int)
+    by_type: dict[str, int] = defaultdict(int)
+    for s, c, t, n in counts:
+        by_code[c] += n
+        by_type[t] += n
+        if selected(s, c, t):
+            by_severity[s] += n
+    flags = Flag.objects.filter(organization=organization, resolved_at=None)
+    if severity:
+        flags = flags.filter(severity=severity)
+    if code:
+        flags = flags.filter(code=code)
+    if subject_type:
+        flags = flags.filter(subject_type=subject_type)
+    if show_all:
+        flags = flags.annotate(severity_rank=SEVERITY_RANK).order_by(
+            "severity_rank", "-first_seen_at", "id")[:ALL_FLAGS_LIMIT]
+    else:
+        flags = (flags.annotate(row=Window(RowNumber(), partition_by=[F("severity")],
+                                           order_by=[F("first_seen_at").desc(), F("id")]),
+                                severity_rank=SEVERITY_RANK)
+                 .filter(row__lte=FLAGS_PER_SEVERITY)
+                 .order_by("severity_rank", "-first_seen_at", "id"))
+    grouped: dict[str, list[FlagRow]] = {s: [] for s in SEVERITIES}
+    for f in flags.only("code", "severity", "subject_type", "subject_id", "subject_label",
+                        "message", "suggested_fix", "first_seen_at"):
+        grouped[f.severity].append(FlagRow(
+            code=f.code, severity=f.severity, subject_type=f.get_subject_type_display(),
+            subject_label=f.subject_label, message=f.message, suggested_fix=f.suggested_fix,
+            first_seen_at=f.first_seen_at,
+            url=record_url(organization, f.subject_type, f.subject_id)))
+    groups = [{"severity": s, "label": s.capitalize(), "count": by_severity.get(s, 0),
+               "flags": grouped[s]} for s in SEVERITIES if not severity or s == severity]
+    type_labels = dict(SubjectType.choices)
+    return FlagGroups(
+        groups=groups, total=sum(by_severity.values()),
+        shown=sum(len(g["flags"]) for g in groups),
+        codes=sorted(by_code.items()),
+        subject_types=[(t, type_labels.get(t, t), n) for t, n in sorted(by_type.items())],
+        severity=severity, code=code, subject_type=subject_type, show_all=show_all)
+
+
+@dataclass
+class MetricDue:
+    name: str
+    url: str
+    log_url: str
+    current_label: str
+    latest_period: date | None
+    is_due: bool
+    is_fresh: bool
+
+
+def metrics_due(organization: Organization, today: date) -> tuple[list[MetricDue], int, int]:
+    """Metrics in use with no value for the current period or no fresh value, stale ones
+    first; and how many are due and how many stale in all. One query (the score rows carry
+    each metric's latest period)."""
+    rows = (MetricScore.objects.filter(organization=organization, metric__archived_at=None)
+            .select_related("metric").only("latest_period", "is_fresh", "in_use",
+                                           "metric__name", "metric__frequency"))
+    listed, due_count, stale_count = [], 0, 0
+    slug = organization.slug
+    for row in rows:
+        metric = row.metric
+        current = period_start(metric.frequency, today)
+        is_due = row.latest_period is None or row.latest_period < current
+        stale = row.in_use and not row.is_fresh
+        due_count += is_due
+        stale_count += stale
+        if is_due or stale:
+            listed.append(MetricDue(
+                name=metric.name, url=reverse("metrics:detail", args=[slug, metric.pk]),
+                log_url=reverse("metrics:log_value", args=[slug, metric.pk]),
+                current_label=period_label(metric.frequency, current),
+                latest_period=row.latest_period, is_due=is_due, is_fresh=not stale))
+    listed.sort(key=lambda m: (m.is_fresh, m.latest_period or date.min, m.name.lower()))
+    return listed[:METRICS_DUE_ROWS], due_count, stale_count
+
+
+@dataclass
+class Dashboard:
+    organization: Organization
+    score: OrganizationScore | None
+    status: ScoreStatus
+    ladder: Ladder
+    dimensions: list[dict]  # {key, label, now, before}
+    month_ago: ScoreSnapshot | None
+    spend_rows: list[SpendRow]
+    spend_count: int
+    goals: list[PriorityGoal]
+    flags: FlagGroups
+    metrics_due: list[MetricDue] | None  # None for viewers (they cannot log)
+    metrics_due_count: int
+    metrics_stale_count: int
+
+
+def dimension_rows(score, before) -> list[dict]:
+    return [{"key": key, "label": label,
+             "now": round(float(getattr(score, key)), 1) if score else None,
+             "before": round(float(getattr(before, key)), 1) if before else None}
+            for key, label in DIMENSIONS]
+
+
+def dashboard(organization: Organization, *, can_log: bool, flag_filter: dict | None = None,
+              today: date | None = None) -> Dashboard:
+    """Everything the organization dashboard shows, in a fixed number of queries (about ten)
+    whatever the organization's size."""
+    today = today or timezone.localdate()
+    score = OrganizationScore.objects.filter(organization=organization).first()
+    month_ago = snapshot_on_or_before(organization, today - timedelta(days=MONTH_AGO_DAYS))
+    spend_rows, spend_count = misaligned_spend_rows(organization)
+    due, due_count, stale_count = (metrics_due(organization, today) if can_log
+                                   else (None, 0, 0))
+    return Dashboard(
+        organization=organization, score=score, status=score_status(organization),
+        ladder=ladder(organization, score), dimensions=dimension_rows(score, month_ago),
+        month_ago=month_ago, spend_rows=spend_rows, spend_count=spend_count,
+        goals=priority_goals(organization, today),
+        flags=flag_groups(organization, **(flag_filter or {})),
+        metrics_due=due, metrics_due_count=due_count, metrics_stale_count=stale_count)
+
+
+# --- The consultant's portfolio --------------------------------------------------------------
+
+@dataclass
+class PortfolioRow:
+    organization: Organization
+    role: str
+    rung: int | None
+    rung_name: str
+    dimensions: dict[str, float | None]
+    alignment: float | None  # mean alignment score of active initiatives
+    high_flags: int
+    misaligned_spend: Decimal | None
+    misaligned_spend_share: float | None
+    latest_value: date | None
+    stale_metrics: int
+    metrics_in_use: int
+    last_activity: object
+    rung_change: int | None  # since the last snapshot
+    dimension_change: float | None  # mean of D1-D5 now minus at the last snapshot
+    snapshot_on: date | None
+    compared: dict = field(default_factory=dict)  # column -> "above" / "below" / "" median
+
+    @property
+    def dimension_mean(self) -> float | None:
+        values = [v for v in self.dimensions.values() if v is not None]
+        return round(sum(values) / len(values), 1) if values else None
+
+    @property
+    def dimension_cells(self) -> list[tuple]:
+        """(value, "above" / "below" / "" the median) per dimension, D1 to D5."""
+        return [(self.dimensions.get(key), self.compared.get(key, "")) for key, _ in DIMENSIONS]
+
+    @property
+    def fresh_share(self) -> float | None:
+        if not self.metrics_in_use:
+            return None
+        return round(100.0 * (self.metrics_in_use - self.stale_metrics) / self.metrics_in_use)
+
+
+# column key -> (heading, value of a row for sorting, higher is better)
+PORTFOLIO_COLUMNS = {
+    "name": ("Organization", lambda r: r.organization.name.lower(), None),
+    "rung": ("Rung", lambda r: r.rung, True),
+    **{key: (label, (lambda k: lambda r: r.dimensions.get(k))(key), True)
+       for key, label in DIMENSIONS},
+    "alignment": ("Alignment", lambda r: r.alignment, True),
+    "high_flags": ("Open high flags", lambda r: r.high_flags, False),
+    "spend": ("Misaligned spend", lambda r: r.misaligned_spend_share, False),
+    "freshness": ("Data freshness", lambda r: r.fresh_share, True),
+    "activity": ("Last activity", lambda r: r.last_activity, None),
+    "change": ("Change", lambda r: r.dimension_change, True),
+}
+MEDIAN_COLUMNS = ["rung", *[k for k, _ in DIMENSIONS], "alignment", "high_flags", "spend",
+                  "freshness", "change"]
+
+
+def portfolio_rows(user) -> list[PortfolioRow]:
+    """One row per organization the user belongs to, in five queries whatever the number of
+    organizations or records (memberships, scores, last snapshots, alignment, freshness)."""
+    memberships = list(Membership.objects.filter(user=user).select_related("organization")
+                       .order_by("organization__name"))
+    org_ids = [m.organization_id for m in memberships]
+    if not org_ids:
+        return []
+    scores = {s.organization_id: s for s in OrganizationScore.objects.filter(
+        organization_id__in=org_ids).defer("explanation")}
+    last = (ScoreSnapshot.objects.filter(organization_id__in=org_ids, cycle=None)
+            .annotate(row=Window(RowNumber(), partition_by=[F("organization_id")],
+                                 order_by=[F("taken_on").desc(), F("taken_at").desc()]))
+            .filter(row=1))
+    snapshots = {s.organization_id: s for s in last}
+    alignment = dict(InitiativeScore.objects.filter(organization_id__in=org_ids, is_active=True)
+                     .values_list("organization_id").annotate(avg=Avg("alignment_score"))
+                     .order_by())
+    freshness = {org_id: (latest, in_use, stale) for org_id, latest, in_use, stale in
+                 MetricScore.objects.filter(organization_id__in=org_ids)
+                 .values_list("organization_id").annotate(
+                     latest=Max("latest_period"), n_in_use=Count("id", filter=Q(in_use=True)),
+                     n_stale=Count("id", filter=Q(in_use=True, is_fresh=False))).order_by()}
+    rows = []
+    for m in memberships:
+        org = m.organization
+        score = scores.get(org.pk)
+        snap = snapshots.get(org.pk)
+        dims = dimensions_of(score) if score else {k: None for k, _ in DIMENSIONS}
+        latest, in_use, stale = freshness.get(org.pk, (None, 0, 0))
+        row = PortfolioRow(
+            organization=org, role=m.get_role_display(),
+            rung=score.rung if score else None,
+            rung_name=RUNG_NAMES.get(score.rung, "") if score else "",
+            dimensions=dims,
+            alignment=round(alignment[org.pk], 1) if alignment.get(org.pk) is not None else None,
+            high_flags=(score.open_flags or {}).get("high", 0) if score else 0,
+            misaligned_spend=score.misaligned_spend if score else None,
+            misaligned_spend_share=round(score.misaligned_spend_share, 1) if score else None,
+            latest_value=latest, stale_metrics=stale, metrics_in_use=in_use,
+            last_activity=org.last_activity_at, rung_change=None, dimension_change=None,
+            snapshot_on=snap.taken_on if snap else None)
+        if score and snap:
+            row.rung_change = score.rung - snap.rung
+            before = dimensions_of(snap)
+            row.dimension_change = round(
+                sum(dims[k] - before[k] for k, _ in DIMENSIONS) / len(DIMENSIONS), 1)
+        rows.append(row)
+    return rows
+
+
+def portfolio_medians(rows: list[PortfolioRow]) -> dict[str, float | None]:
+    """The median of each numeric column over all the user's organizations, and each row
+    marked above or below it (for the "beside the median" reading)."""
+    medians = {}
+    for key in MEDIAN_COLUMNS:
+        getter = PORTFOLIO_COLUMNS[key][1]
+        values = [v for v in (getter(r) for r in rows) if v is not None]
+        medians[key] = round(median(values), 1) if values else None
+    for r in rows:
+        for key in MEDIAN_COLUMNS:
+            value, mid = PORTFOLIO_COLUMNS[key][1](r), medians[key]
+            r.compared[key] = ("" if value is None or mid is None or value == mid
+                               else "above" if value > mid else "below")
+    return medians
+
+
+def portfolio_filter(rows: list[PortfolioRow], *, q: str = "", rung: str = "",
+                     attention: str = "") -> list[PortfolioRow]:
+    """Name contains `q`; at `rung`; `attention`: "high_flags" (has open high flags),
+    "stale" (has stale metrics), "spend" (misaligned spend at least 10 %)."""
+    if q:
+        rows = [r for r in rows if q.lower() in r.organization.name.lower()]
+    if rung.isdigit():
+        rows = [r for r in rows if r.rung == int(rung)]
+    if attention == "high_flags":
+        rows = [r for r in rows if r.high_flags]
+    elif attention == "stale":
+        rows = [r for r in rows if r.stale_metrics]
+    elif attention == "spend":
+        rows = [r for r in rows if (r.misaligned_spend_share or 0) >= 10]
+    return rows
+
+
+def portfolio_sort(rows: list[PortfolioRow], sort: str, descending: bool
+                   ) -> list[PortfolioRow]:
+    """Sort by a column; rows without a value go last either way."""
+    getter = PORTFOLIO_COLUMNS.get(sort, PORTFOLIO_COLUMNS["name"])[1]
+    present = [r for r in rows if getter(r) is not None]
+    missing = [r for r in rows if getter(r) is None]
+    present.sort(key=getter, reverse=descending)
+    return present + missing
+
+
+# --- History ---------------------------------------------------------------------------------
+
+def history(organization: Organization, cycle: Cycle | None = None) -> list[ScoreSnapshot]:
+    """Nightly snapshots oldest first (within the cycle's dates when given, plus the cycle's
+    own closing snapshot). One query."""
+    snapshots = ScoreSnapshot.objects.filter(organization=organization)
+    if cycle is None:
+        snapshots = snapshots.filter(cycle=None)
+    else:
+        snapshots = snapshots.filter(Q(cycle=None, taken_on__gte=cycle.start_date,
+                                       taken_on__lte=cycle.end_date) | Q(cycle=cycle))
+    return list(snapshots.order_by("taken_on", "taken_at"))
+
+
+def cycle_snapshots(organization: Organization) -> list[ScoreSnapshot]:
+    """The snapshot frozen at each closed cycle, oldest first (one query)."""
+    return list(ScoreSnapshot.objects.filter(organization=organization, cycle__isnull=False)
+                .select_related("cycle").order_by("taken_on"))
+
+
+def cycles(organization: Organization) -> list[Cycle]:
+    return list(Cycle.objects.filter(organization=organization).order_by("-start_date"))
+
+
+# --- The quarterly report --------------------------------------------------------------------
+
+@dataclass
+class Report:
+    cycle: Cycle
+    goals: list[dict]
+    initiatives: list[dict]
+    start: dict | None  # {label, taken_on, rung, dimensions, spend, share}
+    end: dict | None
+    flags_opened: list[Flag]
+    flags_resolved: list[Flag]
+    opened_count: int
+    resolved_count: int
+
+    @property
+    def dimension_rows(self) -> list[tuple]:
+        """(label, value at the start, value at the end) of each dimension."""
+        return [(label, self.start["dimensions"][key] if self.start else None,
+                 self.end["dimensions"][key] if self.end else None)
+                for key, label in DIMENSIONS]
+
+
+def _scores(row, label) -> dict | None:
+    if row is None:
+        return None
+    return {"label": label, "taken_on": getattr(row, "taken_on", None),
+            "rung": row.rung, "rung_name": RUNG_NAMES.get(row.rung, ""),
+            "dimensions": dimensions_of(row), "spend": row.misaligned_spend,
+            "share": round(row.misaligned_spend_share, 1)}
+
+
+def cycle_flags(organization: Organization, cycle: Cycle):
+    """(opened in the cycle, resolved in the cycle) as querysets, most severe first."""
+    base = Flag.objects.filter(organization=organization).annotate(severity_rank=SEVERITY_RANK)
+    opened = base.filter(first_seen_at__date__gte=cycle.start_date,
+                         first_seen_at__date__lte=cycle.end_date)
+    resolved = base.filter(resolved_at__date__gte=cycle.start_date,
+                           resolved_at__date__lte=cycle.end_date)
+    return (opened.order_by("severity_rank", "first_seen_at", "id"),
+            resolved.order_by("severity_rank", "resolved_at", "id"))
+
+
+def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = REPORT_FLAG_ROWS,
+           today: date | None = None) -> Report:
+    """The cycle's goals with outcomes, the initiatives serving them with their alignment, the
+    scores at the start and end of the cycle (nearest snapshots; the cycle's own snapshot or
+    the current scores at the end when there is one), and the flags opened and resolved in the
+    cycle. A fixed number of queries (about ten)."""
+    today = today or timezone.localdate()
+    outcome = GoalOutcome.objects.filter(cycle=cycle, goal=OuterRef("pk"))
+    goals = (Goal.objects.filter(organization=organization, cycle=cycle)
+             .select_related("metric", "score")
+             .annotate(outcome=Subquery(outcome.values("outcome")[:1]),
+                       outcome_note=Subquery(outcome.values("note")[:1]))
+             .order_by(F("priority_rank").asc(nulls_last=True), "title"))
+    outcome_labels = dict(GoalOutcome._meta.get_field("outcome").choices)
+    goal_rows = []
+    for g in goals:
+        score = getattr(g, "score", None)
+        goal_rows.append({
+            "title": g.title, "url": record_url(organization, "goal", g.pk),
+            "rank": g.priority_rank, "status": g.get_status_display(),
+            "outcome": outcome_labels.get(g.outcome, "") if g.outcome else "",
+            "outcome_code": g.outcome or "", "note": g.outcome_note or "",
+            "metric": g.metric.name if g.metric else "",
+            "progress": None if score is None or score.progress is None
+            else round(100 * score.progress),
+            "forecast": FORECAST_LABELS.get(score.forecast_status, "") if score else ""})
+    links = (AlignmentLink.objects.filter(organization=organization, goal__cycle=cycle)
+             .select_related("initiative", "initiative__score", "goal")
+             .order_by("initiative__name", "goal__title"))
+    initiatives: dict[int, dict] = {}
+    for link in links:
+        initiative = link.initiative
+        row = initiatives.setdefault(initiative.pk, {
+            "name": initiative.name, "url": record_url(organization, "initiative",
+                                                       initiative.pk),
+            "status": initiative.get_status_display(),
+            "monthly_cost": initiative.monthly_cost,
+            "alignment": round(initiative.score.alignment_score)
+            if hasattr(initiative, "score") else None, "goals": []})
+        row["goals"].append(f"{link.goal.title} ({link.get_contribution_display().lower()})")
+    start = _scores(nearest_snapshot(organization, cycle.start_date), "Start")
+    closing = (ScoreSnapshot.objects.filter(organization=organization, cycle=cycle).first()
+               if cycle.is_closed else None)
+    if closing is not None:
+        end = _scores(closing, "End (at closing)")
+    elif cycle.end_date >= today:
+        current = OrganizationScore.objects.filter(organization=organization).first()
+        end = _scores(current, "Now (the cycle is not over)")
+        if end:
+            end["taken_on"] = today
+    else:
+        end = _scores(nearest_snapshot(organization, cycle.end_date), "End")
+    opened, resolved = cycle_flags(organization, cycle)
+    opened_count, resolved_count = opened.count(), resolved.count()
+    if flag_rows is not None:
+        opened, resolved = opened[:flag_rows], resolved[:flag_rows]
+    return Report(cycle=cycle, goals=goal_rows, initiatives=list(initiatives.values()),
+                  start=start, end=end, flags_opened=list(opened),
+                  flags_resolved=list(resolved), opened_count=opened_count,
+                  resolved_count=resolved_count)
+
+
+REPORT_CSV_HEADER = ["section", "name", "status", "value", "detail"]
+
+
+def report_csv_rows(organization: Organization, cycle: Cycle):
+    """The report as long-format rows (section, name, status, value, detail), every flag
+    included; metrics.csv_export.csv_lines neutralises formulas."""
+    data = report(organization, cycle, flag_rows=None)
+    for g in data.goals:
+        yield ["goal", g["title"], g["outcome"] or g["status"],
+               "" if g["progress"] is None else f"{g['progress']}%", g["note"]]
+    for i in data.initiatives:
+        yield ["initiative", i["name"], i["status"],
+               "" if i["alignment"] is None else i["alignment"], "; ".join(i["goals"])]
+    for point in (data.start, data.end):
+        if point is None:
+            continue
+        when = point["taken_on"].isoformat() if point["taken_on"] else ""
+        yield ["score", "Rung", point["label"], point["rung"], when]
+        for key, label in DIMENSIONS:
+            yield ["score", label, point["label"], point["dimensions"][key], when]
+        yield ["score", "Misaligned spend", point["label"], point["spend"],
+               f"{point['share']}% of monthly spend"]
+    for section, flags, stamp in (("flag opened", data.flags_opened, "first_seen_at"),
+                                  ("flag resolved", data.flags_resolved, "resolved_at")):
+        for f in flags:
+            yield [section, f.subject_label, f"{f.severity} {f.code}",
+                   getattr(f, stamp).date().isoformat(), f.message]
