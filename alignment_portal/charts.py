@@ -222,7 +222,7 @@ def dimensions_chart(rows: list[dict], *, before_label: str = "a month ago") -> 
     if has_before:
         figure.add_trace(go.Bar(
             y=labels, x=[r["before"] if r["before"] is not None else 0 for r in rows],
-            orientation="h", name=before_label.capitalize(),
+            orientation="h", name=before_label[:1].upper() + before_label[1:],
             marker={"color": "#cbd5e1", "pattern": {"shape": "/"}},
             hovertemplate="%{y} " + before_label + ": %{x:.0f}<extra></extra>"))
     figure.add_trace(go.Bar(
@@ -248,7 +248,7 @@ def dimensions_chart(rows: list[dict], *, before_label: str = "a month ago") -> 
     table = [(r["label"], "" if r["now"] is None else f"{r['now']:.0f}",
               "" if r["before"] is None else f"{r['before']:.0f}", change(r)) for r in rows]
     figure = finish(figure, title="The five dimensions", summary=summary, height=300,
-                    table=table, table_header=("Dimension", "Now", before_label.capitalize(),
+                    table=table, table_header=("Dimension", "Now", before_label[:1].upper() + before_label[1:],
                                                "Change"))
     return figure
 
