@@ -43,8 +43,8 @@ from metrics.models import Metric, MetricValue
 LOAD_QUERIES = 10
 
 
-def load_frames(organization_id: int) -> OrgFrames:
-    """One organization's records as frames, in LOAD_QUERIES queries."""
+def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
+    """The organization's name and its records as lists of tuples, in LOAD_QUERIES queries."""
     name = Organization.objects.values_list("name", flat=True).get(pk=organization_id)
     org = {"organization_id": organization_id}
     tables = {
@@ -62,16 +62,19 @@ def load_frames(organization_id: int) -> OrgFrames:
         "measurement_links": MeasurementLink.objects.filter(**org).values_list(
             *COLUMNS["measurement_links"]),
     }
-    frames = {}
-    for key, queryset in tables.items():
-        rows = list(queryset)
-        if key == "metrics":
-            rows = [(*row[:6], row[6] is not None) for row in rows]
-        frames[key] = frame(key, rows)
-    frames["values"] = values_frame(fetch_rows(
+    rows = {key: list(queryset) for key, queryset in tables.items()}
+    rows["metrics"] = [(*row[:6], row[6] is not None) for row in rows["metrics"]]
+    rows["values"] = fetch_rows(
         MetricValue.objects.filter(**org).annotate(as_float=Cast("value", FloatField()))
-        .values_list("metric_id", "period", "as_float")))
-    return OrgFrames(organization_id, name, **frames)
+        .values_list("metric_id", "period", "as_float"))
+    return name, rows
+
+
+def load_frames(organization_id: int) -> OrgFrames:
+    """One organization's records as frames, in LOAD_QUERIES queries."""
+    name, rows = load_rows(organization_id)
+    frames = {key: frame(key, table) for key, table in rows.items() if key != "values"}
+    return OrgFrames(organization_id, name, values=values_frame(rows["values"]), **frames)
 
 
 def fetch_rows(queryset) -> list[tuple]:

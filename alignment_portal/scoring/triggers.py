@@ -109,6 +109,8 @@ def claim(organization_id: int) -> Claim | None:
         Q(recompute_started_at__isnull=True) | Q(recompute_started_at__lt=now - CLAIM_STALE)
     ).update(recompute_started_at=now, recompute_queued_at=None)
     if not claimed:
+        if not Organization.objects.filter(pk=organization_id).exists():
+            raise Organization.DoesNotExist(organization_id)
         return None
     generation, done = Organization.objects.values_list(
         "recompute_generation", "recomputed_generation").get(pk=organization_id)
