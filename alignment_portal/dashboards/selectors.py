@@ -510,11 +510,16 @@ MEDIAN_COLUMNS = ["rung", *[k for k, _ in DIMENSIONS], "alignment", "high_flags"
                   "freshness", "change"]
 
 
-def portfolio_rows(user) -> list[PortfolioRow]:
-    """One row per organization the user belongs to, in five queries whatever the number of
-    organizations or records (memberships, scores, last snapshots, alignment, freshness)."""
-    memberships = list(Membership.objects.filter(user=user).select_related("organization")
-                       .order_by("organization__name"))
+def portfolio_memberships(user) -> list[Membership]:
+    """The user's memberships with their organizations, by name (one query)."""
+    return list(Membership.objects.filter(user=user).select_related("organization")
+                .order_by("organization__name"))
+
+
+def portfolio_rows(memberships: list[Membership]) -> list[PortfolioRow]:
+    """One row per membership's organization (pass only the user's own memberships), in four
+    queries whatever the number of organizations or records (scores, last snapshots,
+    alignment, freshness)."""
     org_ids = [m.organization_id for m in memberships]
     if not org_ids:
         return []

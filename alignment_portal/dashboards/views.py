@@ -3,12 +3,15 @@ report. Every organization view starts with get_membership (outsiders 404); ever
 its own URL, loaded lazily by htmx and readable without JavaScript; on an htmx request the
 same view renders just the fragment (`page.html#fragment`)."""
 
+import hashlib
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
+from django.core.cache import cache
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -18,6 +21,21 @@ from alignment_portal.dashboards import selectors
 from alignment_portal.organizations.access import get_membership
 from goals.models import Cycle
 from metrics.csv_export import csv_lines
+
+# Rendered sections and charts are cached per state of the scores (see scores_key): every
+# change that could alter them requests a recompute, which moves the key. The timeout is only
+# a safety net.
+CACHE_SECONDS = 600
+
+
+def scores_key(organization, *parts) -> str:
+    """A cache key that changes whenever the organization's scores may have: a change was
+    requested (generation), a recompute finished (recomputed_at), or the day turned (what is
+    due, what a month ago means, the nightly snapshot)."""
+    stamp = organization.recomputed_at.timestamp() if organization.recomputed_at else 0
+    state = repr((organization.recompute_generation, stamp, timezone.localdate().isoformat(),
+                  parts))  # parts may hold user input (a filter): hashed, never raw
+    return f"dash:{organization.pk}:{hashlib.sha256(state.encode()).hexdigest()}"
 
 
 def _flag_filter(request) -> dict:
@@ -33,13 +51,24 @@ def dashboard(request, org_slug):
     open flags (filterable), metrics due, and the scores' freshness."""
     membership = get_membership(request, org_slug)
     organization = membership.organization
+    flag_filter = _flag_filter(request)
     if request.htmx and request.htmx.target == "flags":
-        flags = selectors.flag_groups(organization, **_flag_filter(request))
+        flags = selectors.flag_groups(organization, **flag_filter)
         return render(request, "dashboards/dashboard.html#flags",
                       {"flags": flags, "organization": organization})
-    data = selectors.dashboard(organization, can_log=membership.can_log,
-                               flag_filter=_flag_filter(request))
-    return render(request, "dashboards/dashboard.html", {"d": data, "flags": data.flags})
+    # The sections depend only on the scores, the role's controls and the filter: the same
+    # HTML for every member with those, until the scores move.
+    key = scores_key(organization, "page", membership.can_log, membership.can_plan,
+                     *sorted(flag_filter.items()))
+    body = cache.get(key)
+    if body is None:
+        data = selectors.dashboard(organization, can_log=membership.can_log,
+                                   flag_filter=flag_filter)
+        body = render_to_string("dashboards/dashboard.html#body",
+                                {"d": data, "flags": data.flags, "membership": membership,
+                                 "organization": organization}, request=request)
+        cache.set(key, body, CACHE_SECONDS)
+    return render(request, "dashboards/dashboard.html", {"body": body})
 
 
 @login_required
@@ -79,12 +108,17 @@ def dimensions_chart(request, org_slug):
     old)."""
     membership = get_membership(request, org_slug)
     organization = membership.organization
-    today = timezone.localdate()
-    score = selectors.OrganizationScore.objects.filter(organization=organization).first()
-    before = selectors.snapshot_on_or_before(
-        organization, today - timedelta(days=selectors.MONTH_AGO_DAYS))
-    label = f"on {before.taken_on:%d %b %Y}" if before else "a month ago"
-    chart = charts.dimensions_chart(selectors.dimension_rows(score, before), before_label=label)
+    key = scores_key(organization, "chart", "dimensions")
+    chart = cache.get(key)
+    if chart is None:
+        today = timezone.localdate()
+        score = selectors.OrganizationScore.objects.filter(organization=organization).first()
+        before = selectors.snapshot_on_or_before(
+            organization, today - timedelta(days=selectors.MONTH_AGO_DAYS))
+        label = f"on {before.taken_on:%d %b %Y}" if before else "a month ago"
+        chart = charts.dimensions_chart(selectors.dimension_rows(score, before),
+                                        before_label=label)
+        cache.set(key, chart, CACHE_SECONDS)
     return _chart_response(request, chart, heading="The five dimensions",
                            back_url=reverse("dashboard", args=[organization.slug]),
                            back_label="Back to the dashboard")
@@ -124,24 +158,30 @@ def history_chart(request, org_slug, kind, cycle_id=None):
     membership = get_membership(request, org_slug)
     organization = membership.organization
     cycle = _cycle(organization, cycle_id)
-    snapshots = selectors.history(organization, cycle)
-    dates = [s.taken_on for s in snapshots]
-    if kind == "rung":
-        chart = charts.rung_history_chart([(s.taken_on, s.rung) for s in snapshots])
-    elif kind == "dimensions":
-        chart = charts.dimensions_history_chart(
-            dates, {label: [round(float(getattr(s, key)), 1) for s in snapshots]
-                    for key, label in selectors.DIMENSIONS})
-    else:
-        chart = charts.spend_history_chart(
-            dates, [float(s.misaligned_spend) for s in snapshots],
-            [float(s.misaligned_spend_share) for s in snapshots],
-            currency=organization.currency)
+    # Snapshots are written nightly or at a cycle's close (after a recompute): the key moves.
+    key = scores_key(organization, "chart", kind, cycle.pk if cycle else "")
+    chart = cache.get(key)
+    if chart is None:
+        chart = _history_chart(organization, kind, selectors.history(organization, cycle))
+        cache.set(key, chart, CACHE_SECONDS)
     back = (reverse("dashboards:cycle_history", args=[organization.slug, cycle.pk]) if cycle
             else reverse("dashboards:history", args=[organization.slug]))
     heading = chart.title + (f" in {cycle.name}" if cycle else "")
     return _chart_response(request, chart, heading=heading, back_url=back,
                            back_label="Back to the history")
+
+
+def _history_chart(organization, kind, snapshots):
+    dates = [s.taken_on for s in snapshots]
+    if kind == "rung":
+        return charts.rung_history_chart([(s.taken_on, s.rung) for s in snapshots])
+    if kind == "dimensions":
+        return charts.dimensions_history_chart(
+            dates, {label: [round(float(getattr(s, key)), 1) for s in snapshots]
+                    for key, label in selectors.DIMENSIONS})
+    return charts.spend_history_chart(
+        dates, [float(s.misaligned_spend) for s in snapshots],
+        [float(s.misaligned_spend_share) for s in snapshots], currency=organization.currency)
 
 
 @login_required
@@ -182,15 +222,42 @@ PORTFOLIO_ATTENTION = [("", "All clients"), ("high_flags", "With open high flags
 def portfolio(request):
     """Every organization the user belongs to, side by side, beside the median of them all;
     sortable and filterable (htmx swaps the table; the state is in the URL)."""
-    rows = selectors.portfolio_rows(request.user)
-    medians = selectors.portfolio_medians(rows)
+    memberships = selectors.portfolio_memberships(request.user)
     sort = request.GET.get("sort", "name")
     if sort not in selectors.PORTFOLIO_COLUMNS:
         sort = "name"
     descending = request.GET.get("dir") == "desc"
     filters = {"q": request.GET.get("q", "").strip()[:100],
-               "rung": request.GET.get("rung", ""),
-               "attention": request.GET.get("attention", "")}
+               "rung": request.GET.get("rung", "")[:2],
+               "attention": request.GET.get("attention", "")[:20]}
+    # The rows depend only on the organizations' state and the user's roles in them: cached
+    # per that state (a recompute or any activity moves it), the table per sort and filter.
+    state = repr([(m.organization_id, m.role, m.organization.recompute_generation,
+                   m.organization.recomputed_at, m.organization.last_activity_at)
+                  for m in memberships] + [timezone.localdate()])
+    rows_key = "portfolio:" + hashlib.sha256(state.encode()).hexdigest()
+    table_key = rows_key + ":" + hashlib.sha256(
+        repr((sort, descending, sorted(filters.items()))).encode()).hexdigest()
+    table = cache.get(table_key)
+    if table is None:
+        rows = cache.get(rows_key)
+        if rows is None:
+            rows = selectors.portfolio_rows(memberships)
+            cache.set(rows_key, rows, CACHE_SECONDS)
+        table = render_to_string("dashboards/portfolio.html#table",
+                                 _portfolio_table(rows, sort, descending, filters),
+                                 request=request)
+        cache.set(table_key, table, CACHE_SECONDS)
+    if request.htmx:
+        return HttpResponse(table)
+    return render(request, "dashboards/portfolio.html", {
+        "table": table, "all_count": len(memberships), "sort": sort,
+        "descending": descending, "filters": filters,
+        "attention_choices": PORTFOLIO_ATTENTION, "rung_names": charts.RUNG_LABELS})
+
+
+def _portfolio_table(rows, sort, descending, filters) -> dict:
+    medians = selectors.portfolio_medians(rows)
     shown = selectors.portfolio_sort(selectors.portfolio_filter(rows, **filters), sort,
                                      descending)
     base = {k: v for k, v in filters.items() if v}
@@ -201,10 +268,5 @@ def portfolio(request):
         headers.append({"key": key, "label": label, "href": "?" + urlencode(query),
                         "aria_sort": ("descending" if descending else "ascending")
                         if key == sort else None})
-    context = {"rows": shown, "all_count": len(rows), "medians": medians, "headers": headers,
-               "sort": sort, "descending": descending, "filters": filters,
-               "attention_choices": PORTFOLIO_ATTENTION, "rung_names": charts.RUNG_LABELS,
-               "median_dimensions": [medians[k] for k, _ in selectors.DIMENSIONS]}
-    if request.htmx:
-        return render(request, "dashboards/portfolio.html#table", context)
-    return render(request, "dashboards/portfolio.html", context)
+    return {"rows": shown, "all_count": len(rows), "medians": medians, "headers": headers,
+            "median_dimensions": [medians[k] for k, _ in selectors.DIMENSIONS]}

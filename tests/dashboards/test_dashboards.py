@@ -300,3 +300,20 @@ def test_portfolio_query_count_does_not_grow_with_clients_or_records(tenancy):
         populate(organization, 6)
     many = _count(client, reverse("portfolio"))
     assert few == many
+
+
+def test_cached_dashboard_moves_with_the_scores(tenancy, scored):
+    """Sections are cached per state of the scores: a change and its recompute show at once."""
+    from alignment_portal.scoring.triggers import request_recompute
+    from tests.factories import InitiativeFactory
+
+    url = reverse("dashboard", args=[tenancy.org.slug])
+    client = tenancy.client("owner")
+    assert "Costly Chatbot" not in client.get(url).content.decode()
+    InitiativeFactory(organization=tenancy.org, name="Costly Chatbot", monthly_cost=9999)
+    request_recompute(tenancy.org)
+    pending = client.get(url).content.decode()
+    assert "Recomputing" in pending
+    triggers.run_recompute(tenancy.org.pk)
+    body = client.get(url).content.decode()
+    assert "Costly Chatbot" in body and "Recomputing" not in body

@@ -1,0 +1,111 @@
+"""Dashboards under load: the dashboard of a size-L organization, the portfolio of a consultant
+with 50 size-M clients, and each lazily loaded chart fragment.
+
+Data from `seed_load` (L x 1, M x 50) plus HISTORY_DAYS nightly snapshots for the L
+organization (so the history charts have points to draw). Served by gunicorn (2 workers,
+production-like settings, bench/load.py); loaded from a second process with 8 concurrent
+keep-alive clients for SECONDS each. Issue 7 targets: dashboard p95 <= 150 ms, portfolio
+p95 <= 200 ms, chart fragments p95 <= 150 ms. Figures only: nothing here asserts a timing.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from alignment_portal.organizations.models import Organization
+from alignment_portal.scoring.models import OrganizationScore, ScoreSnapshot
+from bench.load import Request, run_load, start_gunicorn
+
+SECONDS = float(os.environ.get("BENCH_DASHBOARD_SECONDS", 20))
+CLIENTS = 8
+HISTORY_DAYS = 120
+TARGETS = {"dashboard": 150, "portfolio": 200, "chart": 150}
+
+
+def _history(organization: Organization, days: int) -> None:
+    """Nightly snapshots for the last `days` days, drifting towards today's scores."""
+    score = OrganizationScore.objects.get(organization=organization)
+    today = timezone.localdate()
+    ScoreSnapshot.objects.filter(organization=organization, cycle=None).delete()
+    ScoreSnapshot.objects.bulk_create([
+        ScoreSnapshot(
+            organization=organization, taken_on=today - timedelta(days=n),
+            d1_goals=max(0, score.d1_goals - n / 6),
+            d2_alignment=max(0, score.d2_alignment - n / 8),
+            d3_measurement=max(0, score.d3_measurement - n / 10),
+            d4_feedback=max(0, score.d4_feedback - n / 12), d5_integration=score.d5_integration,
+            rung=max(1, score.rung - n // 60), misaligned_spend=score.misaligned_spend,
+            misaligned_spend_share=score.misaligned_spend_share, open_flags=score.open_flags)
+        for n in range(days, -1, -1)])
+
+
+def _session(username: str) -> str:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client.cookies["sessionid"].value
+
+
+def _queries(cookie: str, path: str, **headers) -> int:
+    client = Client(HTTP_HOST="127.0.0.1", **headers)
+    client.cookies["sessionid"] = cookie
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(captured)
+
+
+def run():
+    call_command("seed_load", size="L", orgs=1, verbosity=0)
+    call_command("seed_load", size="M", orgs=50, verbosity=0)
+    large = Organization.objects.get(slug="load-l-1")
+    _history(large, HISTORY_DAYS)
+    for organization in Organization.objects.filter(slug__startswith="load-m-")[:50]:
+        _history(organization, 2)
+
+    # The server checks each session's hash with its SECRET_KEY: both sides use one key.
+    key = secrets.token_urlsafe(60)[:60]
+    settings.SECRET_KEY = key
+    owner = _session("load-l-1-owner")
+    consultant = _session("load-consultant")
+    slug = large.slug
+    htmx = {"HX-Request": "true"}
+    pages = [
+        ("dashboard", f"dashboard of {slug} (owner)", reverse("dashboard", args=[slug]),
+         owner, {}),
+        ("portfolio", "portfolio of load-consultant (50 M clients)", reverse("portfolio"),
+         consultant, {}),
+        ("chart", "chart: dimensions now / a month ago",
+         reverse("dashboards:dimensions_chart", args=[slug]), owner, htmx),
+        ("chart", "chart: rung history", reverse("dashboards:history_rung", args=[slug]),
+         owner, htmx),
+        ("chart", "chart: dimensions history",
+         reverse("dashboards:history_dimensions", args=[slug]), owner, htmx),
+        ("chart", "chart: misaligned spend history",
+         reverse("dashboards:history_spend", args=[slug]), owner, htmx),
+    ]
+    figures = []
+    for _, label, path, cookie, headers in pages:
+        meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+        figures.append((f"queries: {label}", _queries(cookie, path, **meta)))
+    with start_gunicorn(workers=2, DJANGO_SECRET_KEY=key) as base:
+        for kind, label, path, cookie, headers in pages:
+            request = Request("GET", path, headers={"Cookie": f"sessionid={cookie}", **headers})
+            run_load(base, [request], clients=2, seconds=2)  # warm both workers
+            result = run_load(base, [request], clients=CLIENTS, seconds=SECONDS)
+            ok = set(result.statuses) == {200} and not result.errors
+            figures.append((f"{label}: p95 (target <= {TARGETS[kind]} ms)",
+                            f"{result.percentile(95):.0f} ms"
+                            f"{'' if ok else '  NOT ALL 200: ' + str(result.statuses)}"))
+            figures.append((f"{label}: p50, rps, requests",
+                            f"{result.percentile(50):.0f} ms, {result.rps:.0f}/s, "
+                            f"{result.requests}"))
+    return figures
