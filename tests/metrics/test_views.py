@@ -305,3 +305,20 @@ def test_todo_lists_my_due_metrics_and_turns_reminders_off(tenancy, metric):
     client.post(reverse("metrics:reminders", args=[tenancy.org.slug]), {})
     membership = tenancy.user("staff").memberships.get(organization=tenancy.org)
     assert membership.email_reminders is False
+
+
+def test_every_log_values_input_has_its_label(tenancy):
+    """The inputs are written by hand for speed: each must still be tied to a label."""
+    import re
+
+    from django.urls import reverse
+
+    from tests.factories import MetricFactory
+
+    metrics = [MetricFactory(organization=tenancy.org) for _ in range(3)]
+    body = tenancy.client("staff").get(
+        reverse("metrics:log", args=[tenancy.org.slug])).content.decode()
+    labelled = set(re.findall(r'<label for="([^"]+)"', body))
+    for metric in metrics:
+        for field in ("value", "period", "note"):
+            assert f"m{metric.pk}-{field}" in labelled, (metric.name, field)
