@@ -13,6 +13,7 @@ import argparse
 import importlib
 import os
 import pkgutil
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -55,6 +56,9 @@ def main(argv=None) -> int:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alignment_portal.settings")
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    # One strong key for this process and the servers it starts (bench/load.py), so the
+    # sessions it signs for the load clients are valid there.
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(60))
     recreate_database(url)
 
     import django

@@ -36,7 +36,8 @@ def production_env(**extra) -> dict:
     """Settings for a local production-like server: debug off, plain HTTP on loopback."""
     env = {**os.environ,
            "DJANGO_DEBUG": "false", "DJANGO_HTTPS": "false",
-           "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+           # The bench process signs the sessions it hands to clients: same key.
+           "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(60),
            "DJANGO_ALLOWED_HOSTS": HOST, "EMAIL_HOST": "localhost",
            "DJANGO_LOG_LEVEL": "WARNING", "API_RATE_LIMIT": "1000000/m"}
     env.update({k: str(v) for k, v in extra.items()})
