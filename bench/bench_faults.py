@@ -223,7 +223,8 @@ def run():
     after = _score_state()
     scores_match = before == after
     return [
-        (f"submissions ({ORGS * STAFF_PER_ORG} clients, gunicorn 2 workers x 4 threads)", result.summary()),
+        (f"submissions ({ORGS * STAFF_PER_ORG} clients, gunicorn 2 workers x 4 threads)",
+         result.summary()),
         ("throughput, values per second", f"{result.rps:.0f}"),
         ("p95 latency", f"{result.percentile(95):.1f} ms"),
         ("acknowledged / not acknowledged", f"{len(acknowledged):,} / {refused:,}"),
