@@ -59,39 +59,53 @@ def impact_effort_quadrant(impact: float, effort: float) -> str:
     return QUADRANTS[(impact > QUADRANT_SPLIT, effort > QUADRANT_SPLIT)]
 
 
-def impact_effort_chart(points: list[dict], *, currency: str = "",
-                        colour_label: str = "linked to an active goal") -> Chart:
-    """Active initiatives by effort (x) and impact (y), sized by monthly cost.
+def impact_effort_chart(points: list[dict], *, currency: str = "") -> Chart:
+    """Active initiatives by effort (x) and impact (y), sized by monthly cost, coloured by
+    alignment score.
 
-    `points`: dicts with name, impact, effort, monthly_cost, aligned (bool) and href (the
-    initiative's page, opened on click). Aligned points are blue circles, the others red
-    diamonds, so the split does not rest on colour alone. Points on the same spot are spread
-    a little around it so none hides another."""
+    `points`: dicts with name, impact, effort, monthly_cost, alignment_score (0-100, None
+    before the first recompute) and href (the initiative's page, opened on click). The score
+    falls in a named band, each with its own colour and marker shape, so the reading does not
+    rest on colour alone; hover text and the table give the score itself. Points on the same
+    spot are spread a little around it so none hides another."""
     import math
+
+    # (lowest score, name, colour, marker); a score falls in the first band it reaches.
+    bands = [(70, "well aligned (70–100)", BRAND, "circle"),
+             (40, "partly aligned (40–69)", WARN, "square"),
+             (0, "poorly aligned (under 40)", BAD, "diamond")]
+    unscored = "not scored yet"
+
+    def band_of(score) -> str:
+        if score is None:
+            return unscored
+        return next(name for low, name, _, _ in bands if score >= low)
 
     max_cost = max((p["monthly_cost"] for p in points), default=0) or 1
     seen: dict = {}
-    groups = {True: [], False: []}
+    groups: dict = {name: [] for _, name, _, _ in bands} | {unscored: []}
     for p in points:
         n = seen.get((p["impact"], p["effort"]), 0)
         seen[(p["impact"], p["effort"])] = n + 1
         angle, radius = n * 2.4, 0.12 * math.sqrt(n)  # a small sunflower spiral
-        groups[bool(p["aligned"])].append({
+        groups[band_of(p["alignment_score"])].append({
             **p, "x": p["effort"] + radius * math.cos(angle),
             "y": p["impact"] + radius * math.sin(angle),
             "size": 12 + 28 * math.sqrt(max(p["monthly_cost"], 0) / max_cost),
         })
     figure = go.Figure()
-    for aligned, colour, symbol, label in [(True, BRAND, "circle", colour_label),
-                                           (False, BAD, "diamond", f"not {colour_label}")]:
-        group = groups[aligned]
+    styles = [(name, colour, symbol) for _, name, colour, symbol in bands]
+    for label, colour, symbol in styles + [(unscored, "#6b7280", "x")]:
+        group = groups[label]
         figure.add_trace(go.Scatter(
             x=[g["x"] for g in group], y=[g["y"] for g in group], mode="markers", name=label,
             marker={"size": [g["size"] for g in group], "color": colour, "symbol": symbol,
                     "opacity": 0.75, "line": {"width": 1, "color": "#ffffff"}},
             customdata=[[g["href"]] for g in group],
             text=[f"{g['name']}<br>impact {g['impact']}, effort {g['effort']}<br>"
-                  f"{g['monthly_cost']:,.0f} {currency}/month<br>{label}" for g in group],
+                  f"{g['monthly_cost']:,.0f} {currency}/month<br>"
+                  + (f"alignment score {g['alignment_score']:.0f}: {label}"
+                     if g["alignment_score"] is not None else label) for g in group],
             hovertemplate="%{text}<extra></extra>",
         ))
     for value, axis in [(QUADRANT_SPLIT, "x"), (QUADRANT_SPLIT, "y")]:
@@ -110,19 +124,19 @@ def impact_effort_chart(points: list[dict], *, currency: str = "",
     for p in points:
         quadrant = impact_effort_quadrant(p["impact"], p["effort"])
         counts[quadrant] = counts.get(quadrant, 0) + 1
-    aligned = sum(1 for p in points if p["aligned"])
-    summary = (f"{len(points)} active initiatives; {aligned} {colour_label}, "
-               f"{len(points) - aligned} not. "
-               + ", ".join(f"{name}: {counts.get(name, 0)}" for name in QUADRANTS.values())
-               + ".")
+    summary = (f"{len(points)} active initiatives; "
+               + ", ".join(f"{len(members)} {label}" for label, members in groups.items()
+                           if members or label != unscored)
+               + ". " + ", ".join(f"{name}: {counts.get(name, 0)}"
+                                  for name in QUADRANTS.values()) + ".")
     table = [(p["name"], p["impact"], p["effort"],
               impact_effort_quadrant(p["impact"], p["effort"]), f"{p['monthly_cost']:,.2f}",
-              "yes" if p["aligned"] else "no") for p in points]
+              (f"{p['alignment_score']:.0f} ({band_of(p['alignment_score'])})"
+               if p["alignment_score"] is not None else unscored)) for p in points]
     return finish(figure, title="Impact × effort of active initiatives", summary=summary,
                   height=460, table=table,
                   table_header=("Initiative", "Impact", "Effort", "Quadrant",
-                                f"Monthly cost {currency}".strip(),
-                                colour_label.capitalize()))
+                                f"Monthly cost {currency}".strip(), "Alignment score"))
 
 
 def goal_progress_chart(*, periods, values, metric_name: str, baseline, target, due_date,

@@ -216,6 +216,7 @@ class MeasurementRoleForm(forms.ModelForm):
 SORTS = {
     "name": "Name", "status": "Status", "department": "Department", "impact": "Impact",
     "effort": "Effort", "monthly_cost": "Monthly cost", "go_live_date": "Go-live",
+    "alignment_score": "Alignment score", "priority_score": "Priority score",
 }
 
 
@@ -231,14 +232,17 @@ class InitiativeFilterForm(forms.Form):
                                   empty_label="Any tool")
     goal = GoalChoiceField(queryset=Goal.objects.none(), required=False,
                            empty_label="Any goal or none", label="Serves goal")
+    flag = forms.ChoiceField(required=False, choices=[], label="Open flag")
     sort = forms.ChoiceField(required=False, choices=[
         (f"{sign}{key}", f"{label} ({'descending' if sign else 'ascending'})")
         for key, label in SORTS.items() for sign in ("", "-")])
 
-    def __init__(self, *args, organization, departments, **kwargs):
+    def __init__(self, *args, organization, departments, flag_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].choices = [("", "Any department")] + [
             (d, d) for d in departments]
+        # Only the codes open on an initiative now (initiatives.selectors).
+        self.fields["flag"].choices = [("", "Any or none")] + list(flag_choices)
         self.fields["tool"].queryset = Tool.objects.filter(organization=organization)
         self.fields["goal"].queryset = Goal.objects.filter(organization=organization).order_by(
             "status", "priority_rank", "title")

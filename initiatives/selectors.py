@@ -10,10 +10,14 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 
+from alignment_portal.scoring import constants as scoring
+from alignment_portal.scoring import selectors as scores
+from alignment_portal.scoring.models import SubjectType
 from goals.models import CycleState, Goal, GoalStatus
 from initiatives.models import (
     ACTIVE_INITIATIVE_STATUSES,
     AlignmentLink,
+    Contribution,
     Initiative,
     InitiativeStatus,
     MeasurementLink,
@@ -50,12 +54,18 @@ def departments(*, organization) -> list[str]:
 
 def initiative_page(*, organization, filters: dict, sort: str = "name",
                     page_number=1) -> Page:
-    """One page of the organization's initiatives, filtered and sorted; with owner, tools and
-    linked goals in two more queries, whatever the page's length."""
+    """One page of the organization's initiatives, filtered and sorted; with owner, tools,
+    linked goals and open flags (`initiative.open_flags`) in three more queries, whatever the
+    page's length. Each carries its `alignment_score` and `priority_score` (None until the
+    first recompute), which sort the list too; unscored ones go last either way."""
     initiatives = (
         Initiative.objects.filter(organization=organization)
         .select_related("owner")
-        .annotate(serves_active_goal=serves_an_active_goal())
+        .annotate(serves_active_goal=serves_an_active_goal(),
+                  alignment_score=scores.score_field(organization, SubjectType.INITIATIVE,
+                                                     "alignment_score"),
+                  priority_score=scores.score_field(organization, SubjectType.INITIATIVE,
+                                                    "priority_score"))
         .prefetch_related(
             Prefetch("tools", queryset=Tool.objects.order_by("name")),
             Prefetch("alignment_links",
@@ -76,11 +86,31 @@ def initiative_page(*, organization, filters: dict, sort: str = "name",
         initiatives = initiatives.filter(alignment_links__goal=filters["goal"])
     if filters.get("q"):
         initiatives = initiatives.filter(name__icontains=filters["q"])
+    if filters.get("flag"):
+        code = "" if filters["flag"] == ANY_FLAG else filters["flag"]
+        initiatives = initiatives.filter(
+            scores.has_open_flag(organization, SubjectType.INITIATIVE, code))
     key = sort.lstrip("-")
     nulls = F(key).desc(nulls_last=True) if sort.startswith("-") else F(key).asc(
         nulls_last=True)
     initiatives = initiatives.order_by(nulls, "name", "pk")
-    return Paginator(initiatives, INITIATIVES_PER_PAGE).get_page(page_number)
+    page = Paginator(initiatives, INITIATIVES_PER_PAGE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    flags = scores.open_flags_for_many(organization, SubjectType.INITIATIVE,
+                                       [i.pk for i in page.object_list])
+    for initiative in page.object_list:
+        initiative.open_flags = flags.get(initiative.pk, [])
+    return page
+
+
+ANY_FLAG = "any"  # the flag filter's "any open flag"
+
+
+def initiative_flag_choices(*, organization) -> list[tuple[str, str]]:
+    """The flag filter's choices: any open flag, then each code open on an initiative now,
+    with how many initiatives carry it."""
+    codes = scores.open_flag_codes(organization, SubjectType.INITIATIVE)
+    return [(ANY_FLAG, "Any open flag")] + [(code, f"{code} ({n})") for code, n in codes]
 
 
 def initiative_detail(*, organization, initiative_id: int) -> Initiative:
@@ -237,31 +267,115 @@ def technology_audit(*, organization) -> list[AuditCategory]:
 
 # The backlog and the impact x effort chart
 
-# Until the scoring issue stores priority scores, the backlog orders by impact / effort. To
-# switch, add an ordering here (e.g. "priority_score": ["-priority_score", ...]) with the
-# annotation it needs in `backlog`, and change BACKLOG_ORDER.
+# The backlog orders by the stored priority score (alignment score × impact / effort, DOMAIN.md);
+# ties, and initiatives not scored yet (they go last), by impact / effort.
 BACKLOG_ORDERINGS = {
-    "impact_per_effort": ["-impact_per_effort", "-impact", "effort", "name"],
+    "priority_score": [F("priority_score").desc(nulls_last=True), "-impact_per_effort",
+                       "-impact", "effort", "name", "pk"],
+    "impact_per_effort": ["-impact_per_effort", "-impact", "effort", "name", "pk"],
 }
-BACKLOG_ORDER = "impact_per_effort"
+BACKLOG_ORDER = "priority_score"
 
 
 def backlog(*, organization, order: str = BACKLOG_ORDER) -> list[Initiative]:
-    """Initiatives in `idea` and `planned`, the best bet first."""
+    """Initiatives in `idea` and `planned`, the best bet first, each with its
+    `priority_score` and `alignment_score` (None until scored). One query."""
     initiatives = (
         Initiative.objects.filter(organization=organization,
                                   status__in=[InitiativeStatus.IDEA, InitiativeStatus.PLANNED])
         .select_related("owner")
         .annotate(impact_per_effort=Cast("impact", FloatField()) / Cast("effort", FloatField()),
-                  serves_active_goal=serves_an_active_goal())
+                  serves_active_goal=serves_an_active_goal(),
+                  priority_score=scores.score_field(organization, SubjectType.INITIATIVE,
+                                                    "priority_score"),
+                  alignment_score=scores.score_field(organization, SubjectType.INITIATIVE,
+                                                     "alignment_score"))
     )
     return list(initiatives.order_by(*BACKLOG_ORDERINGS[order]))
 
 
 def impact_effort_points(*, organization) -> list[Initiative]:
-    """Active initiatives with impact, effort, monthly cost and `serves_active_goal`."""
+    """Active initiatives with impact, effort, monthly cost, `serves_active_goal` and
+    `alignment_score` (None until scored)."""
     return list(Initiative.objects.filter(organization=organization).active()
-                .annotate(serves_active_goal=serves_an_active_goal()).order_by("name"))
+                .annotate(serves_active_goal=serves_an_active_goal(),
+                          alignment_score=scores.score_field(
+                              organization, SubjectType.INITIATIVE, "alignment_score"))
+                .order_by("name"))
+
+
+# An initiative's scores on its page
+
+@dataclass
+class ScorePart:
+    """One of the three parts of the alignment score, in points and in words."""
+
+    label: str
+    weight: int  # the points the part is worth
+    factor: float  # 0-1
+    explanation: str
+
+    @property
+    def points(self) -> float:
+        return self.weight * self.factor
+
+
+MEASUREMENT_WORDS = {
+    scoring.MEASUREMENT_GOAL_OUTCOME: "one of its outcome metrics is the measure of a goal it "
+                                      "serves",
+    scoring.MEASUREMENT_OTHER_OUTCOME: "it has an outcome metric, but not the measure of a goal "
+                                       "it serves",
+    scoring.MEASUREMENT_ACTIVITY_ONLY: "it is measured by activity metrics only",
+    scoring.MEASUREMENT_NONE: "no metric measures it",
+}
+
+
+def alignment_parts(score) -> list[ScorePart]:
+    """The alignment score of an InitiativeScore explained: line of sight, measurement and
+    freshness, each with its weight, factor and what the factor means."""
+    weights = ", ".join(f"{label.lower()} {scoring.CONTRIBUTION_WEIGHT[value]:g}"
+                        for value, label in Contribution.choices)
+    if score.line_of_sight > 0:
+        sight = (f"its best link to an active goal: goal weight "
+                 f"({scoring.GOAL_WEIGHT_PRIORITY:g} for a priority goal of the current cycle, "
+                 f"{scoring.GOAL_WEIGHT_ACTIVE:g} for another active goal) × contribution "
+                 f"weight ({weights})")
+    else:
+        sight = "it serves no active goal"
+    measurement = min(MEASUREMENT_WORDS.items(),
+                      key=lambda item: abs(item[0] - score.measurement))[1]
+    if score.measurement == scoring.MEASUREMENT_NONE:
+        fresh = "it has no metric, so none is fresh"
+    else:
+        fresh = f"{score.freshness:.0%} of its metrics have a fresh value"
+    return [
+        ScorePart("Line of sight", scoring.ALIGNMENT_LINE_OF_SIGHT_POINTS, score.line_of_sight,
+                  sight),
+        ScorePart("Measurement", scoring.ALIGNMENT_MEASUREMENT_POINTS, score.measurement,
+                  measurement),
+        ScorePart("Freshness", scoring.ALIGNMENT_FRESHNESS_POINTS, score.freshness, fresh),
+    ]
+
+
+@dataclass
+class InitiativeScores:
+    """What an initiative's page shows of the scoring: the score row (None before the first
+    recompute) with its parts, open flags and recently resolved ones."""
+
+    score: object
+    parts: list[ScorePart]
+    open_flags: list
+    resolved_flags: list
+
+
+def initiative_scores(*, organization, initiative) -> InitiativeScores:
+    """Three queries."""
+    card = scores.initiative_scorecard(organization, initiative.pk)
+    return InitiativeScores(
+        score=card.score, parts=alignment_parts(card.score) if card.score else [],
+        open_flags=card.flags,
+        resolved_flags=scores.recently_resolved_flags(organization, SubjectType.INITIATIVE,
+                                                      initiative.pk))
 
 
 # History of changes

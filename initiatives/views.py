@@ -58,8 +58,10 @@ def _plan_role(request) -> Role:
 def initiative_list(request, org_slug):
     membership = get_membership(request, org_slug)
     organization = membership.organization
-    form = InitiativeFilterForm(request.GET or None, organization=organization,
-                                departments=selectors.departments(organization=organization))
+    form = InitiativeFilterForm(
+        request.GET or None, organization=organization,
+        departments=selectors.departments(organization=organization),
+        flag_choices=selectors.initiative_flag_choices(organization=organization))
     filters = form.filters() if request.GET else {}
     sort = filters.pop("sort", "name")
     page = selectors.initiative_page(organization=organization, filters=filters, sort=sort,
@@ -107,6 +109,8 @@ def initiative_detail(request, org_slug, initiative_id):
                                    pk=initiative_id, organization=organization)
     context = {
         "initiative": initiative,
+        "scores": selectors.initiative_scores(organization=organization,
+                                              initiative=initiative),
         "tools": list(initiative.tools.order_by("name")),
         "alignment_links": selectors.initiative_alignment_links(initiative=initiative),
         "measurement_links": selectors.initiative_measurement_links(initiative=initiative),
@@ -526,7 +530,7 @@ def impact_effort(request, org_slug):
     initiatives = selectors.impact_effort_points(organization=membership.organization)
     points = [
         {"name": i.name, "impact": i.impact, "effort": i.effort,
-         "monthly_cost": float(i.monthly_cost), "aligned": i.serves_active_goal,
+         "monthly_cost": float(i.monthly_cost), "alignment_score": i.alignment_score,
          "href": reverse("initiatives:detail", args=[org_slug, i.pk])}
         for i in initiatives
     ]
@@ -538,7 +542,9 @@ def impact_effort(request, org_slug):
 @login_required
 def backlog(request, org_slug):
     membership = get_membership(request, org_slug)
+    initiatives = selectors.backlog(organization=membership.organization)
     return render(request, "initiatives/backlog.html",
-                  {"initiatives": selectors.backlog(organization=membership.organization),
+                  {"initiatives": initiatives,
+                   "unscored": sum(1 for i in initiatives if i.priority_score is None),
                    "ordering": selectors.BACKLOG_ORDER,
                    "statuses": [InitiativeStatus.IDEA.label, InitiativeStatus.PLANNED.label]})

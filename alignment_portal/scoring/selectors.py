@@ -5,8 +5,21 @@ page never shows another organization's scores, and each costs one query (two fo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
+from django.utils import timezone
 
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring.constants import SEVERITY_ORDER
@@ -139,3 +152,47 @@ def portfolio_scores(organizations: Iterable[Organization]) -> dict[int, Organiz
     ids = [o.pk for o in organizations]
     return {s.organization_id: s for s in OrganizationScore.objects.filter(
         organization_id__in=ids)}
+
+
+# For the record pages and their lists (initiatives, goals, metrics). Flags are matched to
+# their records by (subject_type, subject_id) within the organization, never by id alone.
+
+RECENTLY_RESOLVED_DAYS = 30  # a record's page also shows flags resolved this recently
+
+
+def recently_resolved_flags(organization: Organization, subject_type: str, subject_id,
+                            *, days: int = RECENTLY_RESOLVED_DAYS) -> list[Flag]:
+    """Flags of one record resolved in the last `days` days, newest first (one query)."""
+    since = timezone.now() - timedelta(days=days)
+    return list(Flag.objects.filter(organization=organization, subject_type=subject_type,
+                                    subject_id=str(subject_id), resolved_at__gte=since)
+                .order_by("-resolved_at", "id"))
+
+
+def open_flag_codes(organization: Organization, subject_type: str) -> list[tuple[str, int]]:
+    """(code, number of records carrying it) of the open flags on one type of record, by code,
+    for a list's flag filter (one query)."""
+    return list(Flag.objects.filter(organization=organization, subject_type=subject_type,
+                                    resolved_at=None)
+                .values_list("code").annotate(n=Count("id")).order_by("code"))
+
+
+def has_open_flag(organization: Organization, subject_type: str, code: str = "") -> Exists:
+    """Filter or annotation for a queryset of initiatives, goals or metrics: the record has an
+    open flag (of `code` when given) in `organization`."""
+    flags = Flag.objects.filter(organization=organization, subject_type=subject_type,
+                                resolved_at=None,
+                                subject_id=Cast(OuterRef("pk"), CharField()))
+    if code:
+        flags = flags.filter(code=code)
+    return Exists(flags)
+
+
+def score_field(organization: Organization, subject_type: str, field_name: str) -> Subquery:
+    """Annotation for a queryset of initiatives, goals or metrics: one field of the record's
+    score row in `organization` (None before its first recompute), so lists can sort by it
+    in the database."""
+    model = SCORE_MODELS[SubjectType(subject_type)]
+    rows = model.objects.filter(organization=organization,
+                                **{f"{subject_type}_id": OuterRef("pk")})
+    return Subquery(rows.values(field_name)[:1])

@@ -16,15 +16,16 @@ def test_quadrants_are_named_with_four_and_five_as_high():
     assert impact_effort_quadrant(2, 5) == "Thankless tasks"
 
 
-def test_chart_points_open_the_initiative_and_split_by_alignment():
+def test_chart_points_open_the_initiative_and_split_by_alignment_score():
     chart = impact_effort_chart([
-        {"name": "A", "impact": 5, "effort": 1, "monthly_cost": 10, "aligned": True,
+        {"name": "A", "impact": 5, "effort": 1, "monthly_cost": 10, "alignment_score": 85.0,
          "href": "/o/x/initiatives/1/"},
-        {"name": "B", "impact": 5, "effort": 1, "monthly_cost": 0, "aligned": False,
+        {"name": "B", "impact": 5, "effort": 1, "monthly_cost": 0, "alignment_score": 12.0,
          "href": "/o/x/initiatives/2/"},
     ])
     figure = json.loads(chart.figure_json)
-    aligned, unaligned = figure["data"]
+    aligned, partly, unaligned, unscored = figure["data"]
+    assert partly["x"] == [] and unscored["x"] == []
     assert aligned["customdata"] == [["/o/x/initiatives/1/"]]
     assert aligned["marker"]["symbol"] != unaligned["marker"]["symbol"]
     # Two initiatives on one spot are spread apart so neither hides the other.
@@ -42,11 +43,11 @@ def test_impact_effort_page_shows_active_initiatives_only(tenancy):
         reverse("initiatives:impact_effort", args=[tenancy.org.slug]))
     text = response.content.decode()
     assert "Live one" in text and "Just an idea" not in text
-    assert "linked to an active goal" in text
+    assert "Colour and shape show the alignment score" in text and "not scored yet" in text
     assert "<script>" not in text  # CSP: scripts come from static files only
 
 
-def test_backlog_orders_ideas_and_plans_by_impact_per_effort_and_says_so(tenancy):
+def test_backlog_orders_unscored_ideas_and_plans_by_impact_per_effort_and_says_so(tenancy):
     InitiativeFactory(organization=tenancy.org, name="Slow", status="idea", impact=2, effort=4)
     InitiativeFactory(organization=tenancy.org, name="Quick", status="planned", impact=4,
                       effort=1)
@@ -56,7 +57,8 @@ def test_backlog_orders_ideas_and_plans_by_impact_per_effort_and_says_so(tenancy
         "Quick", "Middle", "Slow"]
     text = tenancy.client("viewer").get(
         reverse("initiatives:backlog", args=[tenancy.org.slug])).content.decode()
-    assert "Ordered by impact ÷ effort" in text and "priority score" in text
+    assert "ordered by priority score" in text
+    assert "3 initiatives not scored yet</strong> go last, by impact ÷ effort" in text
 
 
 def test_backlog_marks_ideas_that_serve_no_active_goal(tenancy):
