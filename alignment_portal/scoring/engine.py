@@ -21,7 +21,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from django.db import connections, transaction
-from django.db.models import FloatField
+from django.db.models import FloatField, Func, IntegerField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -65,8 +65,9 @@ def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
     rows = {key: list(queryset) for key, queryset in tables.items()}
     rows["metrics"] = [(*row[:6], row[6] is not None) for row in rows["metrics"]]
     rows["values"] = fetch_rows(
-        MetricValue.objects.filter(**org).annotate(as_float=Cast("value", FloatField()))
-        .values_list("metric_id", "period", "as_float"))
+        MetricValue.objects.filter(**org)
+        .annotate(day=EpochDays("period"), as_float=Cast("value", FloatField()))
+        .values_list("metric_id", "day", "as_float"))
     return name, rows
 
 
@@ -88,14 +89,31 @@ def fetch_rows(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
+class EpochDays(Func):
+    """A date as whole days since 1970-01-01: an integer is much cheaper to fetch and to turn
+    into datetime64 than a `date` (50,000 of them in a large organization)."""
+
+    output_field = IntegerField()
+    template = "(%(expressions)s - DATE '1970-01-01')"  # PostgreSQL
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, **extra_context,
+                           template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)")
+
+
 def values_frame(rows: list[tuple]) -> pd.DataFrame:
-    """The values frame from (metric_id, period, value) tuples, built column-wise (fast)."""
+    """The values frame from (metric_id, period, value) tuples, built column-wise (fast).
+    The period is days since 1970-01-01 (EpochDays), or anything numpy reads as a date."""
     if not rows:
         return frame("values")
     metric_ids, periods, values = zip(*rows, strict=True)
+    if isinstance(periods[0], int):
+        days = np.fromiter(periods, dtype="int64", count=len(rows)).astype("datetime64[D]")
+    else:
+        days = np.array(periods, dtype="datetime64[D]")
     return pd.DataFrame({
         "metric_id": np.fromiter(metric_ids, dtype="int64", count=len(rows)),
-        "period": np.array(periods, dtype="datetime64[D]").astype("datetime64[ns]"),
+        "period": days.astype("datetime64[ns]"),
         "value": np.array(values, dtype=float),
     })
 

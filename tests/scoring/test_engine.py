@@ -256,3 +256,14 @@ def test_requests_during_a_run_send_it_round_again(org, monkeypatch):
     assert len(runs) == 2
     org.refresh_from_db()
     assert org.recomputed_generation == 2
+
+
+def test_metric_periods_survive_the_fast_load(org):
+    from metrics.models import MetricValue
+
+    engine.recompute(org.pk)
+    for score in MetricScore.objects.filter(organization=org):
+        latest = MetricValue.objects.filter(metric_id=score.metric_id).order_by(
+            "-period").first()
+        assert score.latest_period == latest.period
+        assert score.latest_value == float(latest.value)
