@@ -10,7 +10,9 @@ from django.db.models import QuerySet
 
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import forecast as forecasting
+from alignment_portal.scoring import selectors as scores
 from alignment_portal.scoring import smart
+from alignment_portal.scoring.models import SubjectType
 from goals.models import Cycle, CycleState, Goal, GoalOutcome, GoalStatus, Perspective
 from metrics.models import MetricValue
 
@@ -48,6 +50,49 @@ class GoalFilters:
     perspective: str = ""
     status: str = ""  # "" = every status but archived
     owner: int | None = None
+    flag: str = ""  # a flag code open on the goal, or ANY_FLAG
+
+
+ANY_FLAG = "any"
+
+
+def goal_flag_choices(*, organization: Organization) -> list[tuple[str, str]]:
+    """The flag filter's choices: any open flag, then each code open on a goal now, with how
+    many goals carry it (one query)."""
+    codes = scores.open_flag_codes(organization, SubjectType.GOAL)
+    return [(ANY_FLAG, "Any open flag")] + [(code, f"{code} ({n})") for code, n in codes]
+
+
+def attach_open_flags(*, organization: Organization, goals: list[Goal]) -> None:
+    """Give each goal of a page its open flags as `goal.open_flags` (one query)."""
+    flags = scores.open_flags_for_many(organization, SubjectType.GOAL, [g.pk for g in goals])
+    for goal in goals:
+        goal.open_flags = flags.get(goal.pk, [])
+
+
+@dataclass
+class GoalScores:
+    """What a goal's page shows of the scoring: its stored score (None before the first
+    recompute: forecast, SMART, how many initiatives serve it), open flags and recently
+    resolved ones."""
+
+    score: object
+    open_flags: list
+    resolved_flags: list
+
+    @property
+    def forecast_label(self) -> str:
+        if self.score is None:
+            return ""
+        return forecasting.ForecastStatus(self.score.forecast_status).label
+
+
+def goal_scores(*, organization: Organization, goal: Goal) -> GoalScores:
+    """Three queries."""
+    card = scores.goal_scorecard(organization, goal.pk)
+    return GoalScores(score=card.score, open_flags=card.flags,
+                      resolved_flags=scores.recently_resolved_flags(
+                          organization, SubjectType.GOAL, goal.pk))
 
 
 def goal_list(*, organization: Organization, filters: GoalFilters | None = None
@@ -67,6 +112,9 @@ def goal_list(*, organization: Organization, filters: GoalFilters | None = None
         goals = goals.exclude(status=GoalStatus.ARCHIVED)
     if filters.owner:
         goals = goals.filter(owner_id=filters.owner)
+    if filters.flag:
+        goals = goals.filter(scores.has_open_flag(
+            organization, SubjectType.GOAL, "" if filters.flag == ANY_FLAG else filters.flag))
     return goals.order_by("-cycle__start_date", "priority_rank", "title", "pk")
 
 

@@ -3,6 +3,8 @@
 Each view starts with get_membership (404 for non-members, 403 below the role), fetches
 records by id within the organization, and serves its fragment to htmx requests."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -36,15 +38,24 @@ def goal_list(request, org_slug):
     membership = get_membership(request, org_slug)
     organization = membership.organization
     filter_form = GoalFilterForm(request.GET or None, organization=organization)
-    goals = selectors.goal_list(organization=organization, filters=filter_form.filters())
+    # The flag filter's choices are the codes open on a goal now; another value is ignored.
+    flag_choices = selectors.goal_flag_choices(organization=organization)
+    flag = request.GET.get("flag", "")
+    if flag not in dict(flag_choices):
+        flag = ""
+    filters = dataclasses.replace(filter_form.filters(), flag=flag)
+    goals = selectors.goal_list(organization=organization, filters=filters)
     view = request.GET.get("view") if request.GET.get("view") in ("list", "tree") else "list"
-    context = {"filter_form": filter_form, "view": view}
+    context = {"filter_form": filter_form, "view": view, "flag_choices": flag_choices,
+               "flag": flag, "flag_refused": bool(request.GET.get("flag")) and not flag}
     if view == "tree":
         tree_goals = list(goals[:TREE_LIMIT])
         context.update(tree=selectors.goal_tree(tree_goals),
                        truncated=len(tree_goals) >= TREE_LIMIT)
     else:
         page = Paginator(goals, GOALS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        selectors.attach_open_flags(organization=organization, goals=page.object_list)
         query = request.GET.copy()
         query.pop("page", None)
         context.update(page=page, query=query.urlencode())
@@ -192,6 +203,7 @@ def goal_detail(request, org_slug, goal_id):
             due_date=goal.due_date, forecast_value=progress.forecast.value_at_due)
     context = {
         "goal": goal, "smart": selectors.goal_smart(goal, series=series),
+        "scores": selectors.goal_scores(organization=organization, goal=goal),
         "progress": progress, "chart": chart,
         "links": selectors.serving_links(goal=goal),
         "children": goal.children.filter(organization=organization).select_related("cycle"),
