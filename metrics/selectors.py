@@ -9,6 +9,10 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from alignment_portal.organizations.models import Membership, Organization
+from alignment_portal.scoring import constants as scoring
+from alignment_portal.scoring import selectors as scores
+from alignment_portal.scoring.models import SubjectType
+from goals.models import Goal
 from metrics.models import Metric, MetricValue, MetricValueRevision
 from metrics.periods import period_label, period_start
 
@@ -150,3 +154,76 @@ def reminders_due(today: date | None = None) -> list[Reminder]:
             items.sort(key=lambda item: item[0].name)
             reminders.append(Reminder(user=items[0][1][0].metric.owner, organizations=items))
     return sorted(reminders, key=lambda r: r.user.pk)
+
+
+# Scores and flags (the scoring engine's verdicts on a metric) ---------------------------------
+
+VANITY_VERDICT_LABELS = {
+    "confirmed": "Vanity metric, confirmed",
+    "cleared": "Cleared: moves with the outcome",
+    "inconclusive": "Inconclusive",
+    "no_evidence": "No evidence yet",
+}
+
+
+@dataclass
+class MetricScores:
+    """What a metric's page shows of the scoring: its stored score (None before the first
+    recompute), the vanity verdict in words, the goal it was compared with, and its open and
+    recently resolved flags (STALE_DATA, VANITY_METRIC)."""
+
+    score: object
+    vanity_goal: object
+    open_flags: list
+    resolved_flags: list
+
+    @property
+    def verdict_label(self) -> str:
+        return VANITY_VERDICT_LABELS.get(self.score.vanity_verdict, "") if self.score else ""
+
+    @property
+    def evidence(self) -> str:
+        """The vanity verdict's evidence: the correlation of period-to-period changes with the
+        outcome of the goal it was compared with, against the thresholds."""
+        score = self.score
+        if score is None:
+            return ""
+        goal = f"“{self.vanity_goal.title}”" if self.vanity_goal else "a goal's outcome"
+        r = score.vanity_correlation
+        if score.vanity_verdict == "no_evidence" or r is None:
+            return (f"Not enough history to compare: it needs at least "
+                    f"{scoring.VANITY_MIN_COMMON_PERIODS} periods with a value for both it and "
+                    "the measure of a goal it serves.")
+        said = f"Its changes correlate {r:.2f} with the measure of {goal}"
+        if score.vanity_verdict == "confirmed":
+            return f"{said}, below {scoring.VANITY_CONFIRM_BELOW:g}: it does not move with it."
+        if score.vanity_verdict == "cleared":
+            note = f" ({score.vanity_note})" if score.vanity_note else ""
+            return f"{said}, above {scoring.VANITY_CLEAR_ABOVE:g}{note}."
+        return (f"{said}, between {scoring.VANITY_CONFIRM_BELOW:g} and "
+                f"{scoring.VANITY_CLEAR_ABOVE:g}: neither confirmed nor cleared.")
+
+
+def metric_scores(organization: Organization, metric: Metric) -> MetricScores:
+    """Three queries (four when a goal was compared)."""
+    card = scores.metric_scorecard(organization, metric.pk)
+    vanity_goal = None
+    if card.score is not None and card.score.vanity_goal_id:
+        vanity_goal = Goal.objects.filter(organization=organization,
+                                          pk=card.score.vanity_goal_id).first()
+    return MetricScores(score=card.score, vanity_goal=vanity_goal, open_flags=card.flags,
+                        resolved_flags=scores.recently_resolved_flags(
+                            organization, SubjectType.METRIC, metric.pk))
+
+
+def attach_scores(organization: Organization, rows: list[MetricStatus]) -> None:
+    """Give each list row its stored score (`row.score`, None before the first recompute) and
+    open flags (`row.open_flags`): two queries whatever the number of rows."""
+    ids = [row.metric.pk for row in rows]
+    stored = scores.scores_for(organization, SubjectType.METRIC, ids)
+    flags = scores.open_flags_for_many(organization, SubjectType.METRIC, ids)
+    for row in rows:
+        row.score = stored.get(row.metric.pk)
+        row.verdict_label = (VANITY_VERDICT_LABELS.get(row.score.vanity_verdict, "")
+                             if row.score else "")
+        row.open_flags = flags.get(row.metric.pk, [])

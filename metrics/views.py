@@ -33,6 +33,7 @@ def metric_list(request, org_slug):
     archived = request.GET.get("archived") == "1"
     rows = selectors.metric_statuses(membership.organization, user=request.user,
                                      archived=archived)
+    selectors.attach_scores(membership.organization, rows)
     return render(request, "metrics/metric_list.html", {"rows": rows, "archived": archived})
 
 
@@ -189,6 +190,7 @@ def metric_detail(request, org_slug, metric_id):
         name=metric.name, unit=metric.unit, direction=metric.direction, points=points,
         goals=selectors.goal_lines(metric), freshness=status.freshness)
     context["goals"] = metric.goals.filter(organization=organization)
+    context["scores"] = selectors.metric_scores(organization, metric)
     return render(request, "metrics/metric_detail.html", context)
 
 
