@@ -1,0 +1,75 @@
+"""Reads for the pages: scoped to the organization, a fixed number of queries."""
+
+import pytest
+
+from alignment_portal.scoring import engine, selectors
+from alignment_portal.scoring.snapshots import cycle_snapshot, take_snapshot
+from tests.scoring.test_engine import build_organization
+
+
+@pytest.fixture
+def scored(db):
+    org = build_organization(3, "scored")
+    other = build_organization(1, "neighbour")
+    engine.recompute(org.pk)
+    engine.recompute(other.pk)
+    return org, other
+
+
+def test_organization_score_and_flags_by_severity(scored, django_assert_num_queries):
+    org, other = scored
+    with django_assert_num_queries(1):
+        score = selectors.organization_score(org)
+    assert score.rung >= 1 and score.explanation["rung"] == score.rung
+    with django_assert_num_queries(1):
+        grouped = selectors.open_flags_by_severity(org)
+    assert list(grouped) == ["high", "medium", "low"]
+    flags = [f for group in grouped.values() for f in group]
+    assert flags and all(f.organization_id == org.pk for f in flags)
+    assert score.open_flags == {s: len(g) for s, g in grouped.items()}
+
+
+def test_scores_and_flags_of_one_record(scored):
+    org, other = scored
+    unaligned = org.initiatives.get(name="Unaligned scored")
+    card = selectors.initiative_scorecard(org, unaligned.pk)
+    assert card.score.initiative_id == unaligned.pk
+    assert {f.code for f in card.flags} >= {"MISALIGNED", "UNMEASURED"}
+    assert selectors.initiative_scorecard(other, unaligned.pk).score is None  # not theirs
+    goal = org.goals.first()
+    assert selectors.goal_scorecard(org, goal.pk).score.goal_id == goal.pk
+    metric = goal.metric
+    assert selectors.metric_scorecard(org, metric.pk).score.is_fresh
+
+
+def test_scores_for_many_initiatives_in_one_query(scored, django_assert_num_queries):
+    org, _ = scored
+    ids = list(org.initiatives.values_list("pk", flat=True))
+    with django_assert_num_queries(1):
+        scores = selectors.initiative_scores(org, ids)
+    assert set(scores) == set(ids)
+    with django_assert_num_queries(1):
+        flags = selectors.open_flags_for_many(org, "initiative", ids)
+    assert all(f.subject_type == "initiative" for group in flags.values() for f in group)
+
+
+def test_backlog_orders_by_priority_score(scored, django_assert_num_queries):
+    org, _ = scored
+    with django_assert_num_queries(1):
+        rows = list(selectors.backlog(org))
+        names = [row.initiative.name for row in rows]
+    assert len(names) == 4
+    assert [r.priority_score for r in rows] == sorted((r.priority_score for r in rows),
+                                                      reverse=True)
+
+
+def test_history_and_cycle_snapshot(scored):
+    org, _ = scored
+    take_snapshot(org.pk)
+    cycle = org.cycles.first()
+    frozen = cycle_snapshot(org.pk, cycle.pk)
+    assert set(frozen["goals"]) == {str(g) for g in org.goals.values_list("pk", flat=True)}
+    assert frozen["rung"] == selectors.organization_score(org).rung
+    history = list(selectors.score_history(org))
+    assert len(history) == 2 and [s.cycle_id for s in history].count(cycle.pk) == 1
+    assert list(selectors.score_history(org, cycles_only=True))[0].cycle_id == cycle.pk
