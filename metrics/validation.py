@@ -41,7 +41,6 @@ _DOT_THOUSANDS_COMMA_DECIMAL = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+,\d+$")
 _COMMA_THOUSANDS_DOT_DECIMAL = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+$")
 _HTML = re.compile(r"<\s*[a-zA-Z/!]")
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def parse_number(raw, *, decimal_comma: bool = False) -> Decimal:
