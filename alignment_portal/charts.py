@@ -245,7 +245,7 @@ def dimensions_chart(rows: list[dict], *, before_label: str = "a month ago") -> 
         textposition="outside", hovertemplate="%{y} now: %{x:.0f}<extra></extra>"))
     figure.update_layout(barmode="group", showlegend=has_before,
                          legend={"orientation": "h", "y": -0.18})
-    figure.update_xaxes(range=[0, 110], dtick=25, title_text="0-100")
+    figure.update_xaxes(range=[0, 110], dtick=25)
     figure.update_yaxes(autorange="reversed")
 
     def change(r):
