@@ -311,6 +311,16 @@ class FlagGroups:
     subject_type: str
     show_all: bool
 
+    @property
+    def query(self) -> str:
+        """The filter as a query string ("" without one), for links that must keep it."""
+        from urllib.parse import urlencode
+
+        return urlencode({k: v for k, v in (("severity", self.severity), ("code", self.code),
+                                             ("type", self.subject_type),
+                                             ("all", "1" if self.show_all else ""))
+                          if v})
+
 
 FLAG_FILTERS = ("severity", "code", "type")
 ALL_FLAGS_LIMIT = 500

@@ -86,8 +86,12 @@ def score_status(request, org_slug):
     except ValueError:
         seen = status.generation
     if status.recomputing or status.generation <= seen:
+        # Keep polling with the flag filter the page shows, for the sections it swaps in.
+        query = request.GET.copy()
+        query.pop("seen", None)
         return render(request, "dashboards/dashboard.html#status",
-                      {"d": {"status": status, "organization": organization}})
+                      {"d": {"status": status, "organization": organization,
+                             "flags": {"query": query.urlencode()}}})
     data = selectors.dashboard(organization, can_log=membership.can_log,
                                flag_filter=_flag_filter(request))
     return render(request, "dashboards/dashboard.html#refresh",

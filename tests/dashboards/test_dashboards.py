@@ -189,8 +189,15 @@ def test_polling_runs_while_a_recompute_is_pending_and_stops_when_scores_are_fre
     assert 'role="status"' in body
     still = client.get(status_url, {"seen": 0}, **HTMX).content.decode()
     assert 'hx-trigger="every 2s"' in still and "<html" not in still
+    filtered = client.get(reverse("dashboard", args=[slug]), {"severity": "high"}
+                          ).content.decode()
+    assert "?seen=0&amp;severity=high" in filtered  # the poll keeps the page's filter
+    assert "?seen=0&amp;severity=high" in client.get(
+        status_url, {"seen": 0, "severity": "high"}, **HTMX).content.decode()
 
     triggers.run_recompute(tenancy.org.pk)
+    assert 'id="flags"' in client.get(status_url, {"seen": 0, "severity": "low"}, **HTMX
+                                      ).content.decode()
     done = client.get(status_url, {"seen": 0}, **HTMX).content.decode()
     assert 'hx-trigger="every 2s"' not in done and "Scores as of" in done
     # The parts that depend on the scores come along out of band.
