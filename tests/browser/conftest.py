@@ -80,12 +80,13 @@ class Journey:
         self.page.get_by_role("button", name="Sign in").click()
         self.page.wait_for_load_state()
 
-    def audit(self):
-        """axe-core on the page as it is now: no serious or critical violation."""
+    def audit(self, *, again: bool = False):
+        """axe-core on the page as it is now: no serious or critical violation. A page already
+        audited is skipped unless `again` (after an htmx change that matters)."""
         from axe_playwright_python.sync_playwright import Axe
 
         path = self.page.url.split("?")[0]
-        if path in self.audited:
+        if path in self.audited and not again:
             return
         self.audited.add(path)
         results = Axe().run(self.page)
