@@ -28,7 +28,7 @@ from bench.load import Request, run_load, start_gunicorn
 SECONDS = float(os.environ.get("BENCH_DASHBOARD_SECONDS", 20))
 CLIENTS = 8
 HISTORY_DAYS = 120
-TARGETS = {"dashboard": 150, "portfolio": 200, "chart": 150}
+TARGETS = {"dashboard": 150, "portfolio": 200, "chart": 150, "floor": 150}
 
 
 def _history(organization: Organization, days: int) -> None:
@@ -79,6 +79,9 @@ def run():
     slug = large.slug
     htmx = {"HX-Request": "true"}
     pages = [
+        # The floor: a view with one query and no session, under the same load, so the
+        # figures below can be read against what the machine gives any request.
+        ("floor", "floor: /healthz (no session, one query)", "/healthz", "", {}),
         ("dashboard", f"dashboard of {slug} (owner)", reverse("dashboard", args=[slug]),
          owner, {}),
         ("portfolio", "portfolio of load-consultant (50 M clients)", reverse("portfolio"),
@@ -93,7 +96,9 @@ def run():
          reverse("dashboards:history_spend", args=[slug]), owner, htmx),
     ]
     figures = []
-    for _, label, path, cookie, headers in pages:
+    for kind, label, path, cookie, headers in pages:
+        if kind == "floor":
+            continue
         meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
         figures.append((f"queries: {label}", _queries(cookie, path, **meta)))
     with start_gunicorn(workers=2, DJANGO_SECRET_KEY=key) as base:
