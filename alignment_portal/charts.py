@@ -262,8 +262,8 @@ def dimensions_chart(rows: list[dict], *, before_label: str = "a month ago") -> 
     table = [(r["label"], "" if r["now"] is None else f"{r['now']:.0f}",
               "" if r["before"] is None else f"{r['before']:.0f}", change(r)) for r in rows]
     figure = finish(figure, title="The five dimensions", summary=summary, height=300,
-                    table=table, table_header=("Dimension", "Now", before_label[:1].upper() + before_label[1:],
-                                               "Change"))
+                    table=table, table_header=("Dimension", "Now", before_label[:1].upper()
+                                               + before_label[1:], "Change"))
     return figure
 
 
