@@ -60,6 +60,9 @@ def main(argv=None) -> int:
     # sessions it signs for the load clients are valid there.
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(60))
     recreate_database(url)
+    # The servers the benchmarks start share production's kind of cache (bench/load.py).
+    os.environ.setdefault("BENCH_CACHE_URL", "redis://127.0.0.1:6379/9")
+    os.environ.setdefault("CACHE_URL", os.environ["BENCH_CACHE_URL"])
 
     import django
 
@@ -70,6 +73,9 @@ def main(argv=None) -> int:
 
     queue.send_now = lambda task, *a, **kw: True  # measure the request, not the worker
     call_command("migrate", verbosity=0)
+    from django.core.cache import cache
+
+    cache.clear()  # nothing cached from an earlier run's database
     print(f"Database: {urlparse(url).path.lstrip('/')} (fresh)\n")
     for name in selected:
         module = importlib.import_module(f"bench.{name}")
