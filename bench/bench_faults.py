@@ -177,7 +177,8 @@ def run():
     worker_box = [worker]
     try:
         with start_gunicorn(workers=2, threads=4, CELERY_BROKER_URL=redis.url,
-                            CELERY_TASK_TIME_LIMIT=TASK_TIME_LIMIT) as base:
+                            CELERY_TASK_TIME_LIMIT=TASK_TIME_LIMIT,
+                            CELERY_TASK_SOFT_TIME_LIMIT=TASK_TIME_LIMIT - 5) as base:
             started = time.monotonic()
             fault_thread = threading.Thread(target=faults, args=(started,), daemon=True)
             fault_thread.start()
@@ -218,6 +219,8 @@ def run():
         metric__name__startswith="Logged by staff").values_list("metric_id", "period", "value")}
     exact = stored == acknowledged
 
+    worker_runs = sum(open(f"{logs}/{name}").read().count("succeeded")
+                      for name in os.listdir(logs) if name.startswith("worker-"))
     before = _score_state()
     for organization in Organization.objects.filter(slug__in=slugs):
         recompute(organization.pk)
@@ -236,5 +239,6 @@ def run():
          f"{caught_up:.1f} s" if caught_up is not None else "NOT within 300 s"),
         ("scores equal a fresh synchronous recompute", "yes" if scores_match else
          "NO: " + ", ".join(k for k in before if before[k] != after[k])),
+        ("tasks the workers completed (recomputes, sweeps)", f"{worker_runs:,}"),
         ("logs", logs),
     ]

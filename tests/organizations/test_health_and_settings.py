@@ -53,6 +53,12 @@ def test_debug_with_a_public_host_is_refused():
     assert "Debug pages leak secrets" in result.stderr
 
 
+def test_a_soft_time_limit_above_the_hard_one_is_refused():
+    result = _settings_with({"CELERY_TASK_TIME_LIMIT": "20"})  # soft stays at 120
+    assert result.returncode != 0
+    assert "must not exceed CELERY_TASK_TIME_LIMIT" in result.stderr
+
+
 def test_a_malformed_boolean_is_refused():
     result = _settings_with({"DJANGO_DEBUG": "maybe"})
     assert "DJANGO_DEBUG must be true or false" in result.stderr
