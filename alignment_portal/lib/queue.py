@@ -16,8 +16,10 @@ def send_now(task, *args, **kwargs) -> bool:
     """Publish `task` now; False (logged) when the broker could not take it."""
     try:
         task.apply_async(args=args, kwargs=kwargs)
-    except Exception:  # kombu raises several error types for an unreachable broker
-        log.warning("could not queue %s; it will be caught up later", task.name, exc_info=True)
+    except Exception as exc:  # kombu raises several error types for an unreachable broker
+        # One line, not a traceback: during an outage every request logs this.
+        log.warning("could not queue %s (%s: %s); it will be caught up later", task.name,
+                    type(exc).__name__, exc)
         return False
     return True
 
