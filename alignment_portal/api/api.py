@@ -10,7 +10,6 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -21,7 +20,8 @@ from pydantic import BaseModel
 
 from alignment_portal.api.models import ApiToken, Scope
 from alignment_portal.api.services import api_token_for
-from metrics.models import Metric, MetricValue, Source
+from metrics.models import Metric, Source
+from metrics.selectors import metrics_with_latest
 from metrics.services import ValueRow, metric_values_record_bulk
 from metrics.validation import format_decimal, validate_entry
 
@@ -97,15 +97,12 @@ class MetricOut(Schema):
 @api.get("/metrics", response=list[MetricOut], summary="List the organization's metrics")
 def list_metrics(request):
     api_token = _token(request, Scope.READ)
-    latest = MetricValue.objects.filter(metric=OuterRef("pk")).order_by("-period")
-    metrics = (Metric.objects.filter(organization=api_token.organization_id).active()
-               .annotate(last_period=Subquery(latest.values("period")[:1]),
-                         last_value=Subquery(latest.values("value")[:1]))
-               .order_by("name"))
+    metrics = metrics_with_latest(api_token.organization).order_by("name")
     return [
         MetricOut(id=m.pk, name=m.name, kind=m.kind, nature=m.nature, unit=m.unit,
-                  direction=m.direction, frequency=m.frequency, last_period=m.last_period,
-                  last_value=format_decimal(m.last_value) if m.last_value is not None else None)
+                  direction=m.direction, frequency=m.frequency, last_period=m.latest_period,
+                  last_value=(format_decimal(m.latest_value)
+                              if m.latest_value is not None else None))
         for m in metrics
     ]
 
