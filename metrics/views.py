@@ -147,8 +147,7 @@ def log_value(request, org_slug, metric_id):
                 form.add_error(None if field == "__all__" else field, errors)
         else:
             result = outcome.outcome
-            metric.refresh_from_db()
-            form = None
+            form = None  # _log_row_context reads the metric and its new value afresh
     context = _log_row_context(request, organization, metric, form=form, result=result)
     if request.htmx:
         return render(request, "metrics/log_values.html#row", context)
