@@ -269,24 +269,26 @@ def _csv_response(filename: str, lines) -> StreamingHttpResponse:
     return response
 
 
+def _export(request, org_slug, *, name: str, header, rows) -> StreamingHttpResponse:
+    """A CSV of the organization's records, formulas neutralised (csv_lines)."""
+    organization = get_membership(request, org_slug).organization
+    stamp = timezone.localdate().isoformat()
+    return _csv_response(f"{organization.slug}-{name}-{stamp}.csv",
+                         csv_lines(header, rows(organization)))
+
+
 @login_required
 @require_GET
 def export_values(request, org_slug):
-    membership = get_membership(request, org_slug)
-    organization = membership.organization
-    stamp = timezone.localdate().isoformat()
-    return _csv_response(f"{organization.slug}-metric-values-{stamp}.csv",
-                         csv_lines(VALUE_HEADER, value_rows(organization)))
+    return _export(request, org_slug, name="metric-values", header=VALUE_HEADER,
+                   rows=value_rows)
 
 
 @login_required
 @require_GET
 def export_definitions(request, org_slug):
-    membership = get_membership(request, org_slug)
-    organization = membership.organization
-    stamp = timezone.localdate().isoformat()
-    return _csv_response(f"{organization.slug}-metrics-{stamp}.csv",
-                         csv_lines(DEFINITION_HEADER, definition_rows(organization)))
+    return _export(request, org_slug, name="metrics", header=DEFINITION_HEADER,
+                   rows=definition_rows)
 
 
 @login_required
