@@ -17,13 +17,24 @@ from metrics.models import Metric, MetricValue, MetricValueRevision
 from metrics.periods import period_label, period_start
 
 
-def metrics_with_latest(organization: Organization, *, archived: bool = False) -> QuerySet:
-    """The organization's metrics with `latest_period` and `latest_value` (one query)."""
+def metrics_with_latest(organization: Organization, *, archived: bool | None = False
+                        ) -> QuerySet:
+    """The organization's metrics with `latest_period` and `latest_value` (one query): open
+    ones, archived ones (`archived=True`) or both (`archived=None`)."""
     latest = MetricValue.objects.filter(metric=OuterRef("pk")).order_by("-period")
     metrics = Metric.objects.filter(organization=organization).select_related("owner")
-    metrics = metrics.exclude(archived_at=None) if archived else metrics.filter(archived_at=None)
+    if archived is not None:
+        metrics = metrics.filter(archived_at__isnull=not archived)
     return metrics.annotate(latest_period=Subquery(latest.values("period")[:1]),
                             latest_value=Subquery(latest.values("value")[:1]))
+
+
+def note_recorded(metric: Metric, value: MetricValue) -> Metric:
+    """Update the `latest_*` annotations of `metric` (from `metrics_with_latest`) with a value
+    just recorded, so the saved row can be shown without reading the metric again."""
+    if metric.latest_period is None or value.period >= metric.latest_period:
+        metric.latest_period, metric.latest_value = value.period, value.value
+    return metric
 
 
 @dataclass

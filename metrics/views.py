@@ -23,6 +23,7 @@ from metrics.csv_import import parse_values_csv
 from metrics.forms import ImportForm, LogValueForm, MetricForm
 from metrics.library import LIBRARY
 from metrics.models import Metric, MetricValue, Source, ValueImport
+from metrics.periods import period_label
 
 VALUES_PER_PAGE = 25
 
@@ -111,10 +112,10 @@ def metric_library(request, org_slug):
                   {"library": LIBRARY, "added": added, "error": error})
 
 
-def _log_row_context(request, organization, metric, *, form=None, result=None):
-    annotated = selectors.metrics_with_latest(organization, archived=metric.is_archived)
-    status = selectors.metric_status(annotated.get(pk=metric.pk), user=request.user)
-    return {"row": status, "form": form, "result": result}
+def _metric_with_latest(organization, metric_id) -> Metric:
+    """The metric (open or archived) with its latest value, in one query; 404 if not ours."""
+    return get_object_or_404(selectors.metrics_with_latest(organization, archived=None),
+                             pk=metric_id)
 
 
 @login_required
@@ -133,9 +134,11 @@ def log_value(request, org_slug, metric_id):
     without JavaScript the page is shown again."""
     membership = get_membership(request, org_slug, Role.STAFF)
     organization = membership.organization
-    metric = get_object_or_404(Metric, pk=metric_id, organization=organization)
+    # This is the busiest endpoint (staff log a value per request): the metric comes with
+    # its latest value in one query, and the saved row is rendered from what is in hand.
+    metric = _metric_with_latest(organization, metric_id)
     form = LogValueForm(request.POST, metric=metric)
-    result = "error"
+    result, saved = "error", None
     if form.is_valid():
         try:
             outcome = services.metric_value_record(
@@ -146,9 +149,11 @@ def log_value(request, org_slug, metric_id):
             for field, errors in exc.message_dict.items():
                 form.add_error(None if field == "__all__" else field, errors)
         else:
-            result = outcome.outcome
-            form = None  # _log_row_context reads the metric and its new value afresh
-    context = _log_row_context(request, organization, metric, form=form, result=result)
+            result, saved, form = outcome.outcome, outcome.value, None
+            selectors.note_recorded(metric, saved)
+    context = {"row": selectors.metric_status(metric, user=request.user), "form": form,
+               "result": result, "saved": saved,
+               "saved_label": saved and period_label(metric.frequency, saved.period)}
     if request.htmx:
         return render(request, "metrics/log_values.html#row", context)
     if result != "error":
@@ -172,9 +177,8 @@ def _result_words(result: str) -> str:
 def metric_detail(request, org_slug, metric_id):
     membership = get_membership(request, org_slug)
     organization = membership.organization
-    metric = get_object_or_404(Metric, pk=metric_id, organization=organization)
-    annotated = selectors.metrics_with_latest(organization, archived=metric.is_archived)
-    status = selectors.metric_status(annotated.get(pk=metric.pk), user=request.user)
+    metric = _metric_with_latest(organization, metric_id)
+    status = selectors.metric_status(metric, user=request.user)
     values_page = Paginator(selectors.metric_values(metric), VALUES_PER_PAGE).get_page(
         request.GET.get("page"))
     history_page = Paginator(selectors.metric_revisions(metric), VALUES_PER_PAGE).get_page(

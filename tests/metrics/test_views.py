@@ -1,6 +1,6 @@
 """Every metrics view: roles, tenancy, the Log values page, import confirmation, exports."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from metrics.models import Metric, MetricValue, MetricValueRevision, ValueImport
-from metrics.periods import period_start
+from metrics.periods import period_label, period_start
 from tests.factories import MetricFactory, MetricValueFactory
 
 ROLES = ["viewer", "staff", "consultant", "owner"]
@@ -157,6 +157,48 @@ def test_log_row_saves_through_htmx_and_reports_in_place(tenancy, metric):
     assert 'data-result="replaced"' in response.content.decode()
     assert MetricValue.objects.get(metric=metric).value == 9
     assert MetricValueRevision.objects.get(metric=metric).value == 12.5
+
+
+def test_saving_an_earlier_period_reports_that_value_and_keeps_the_latest(tenancy, metric):
+    today = timezone.localdate()
+    MetricValueFactory(metric=metric, period=period_start("weekly", today), value=30)
+    earlier = period_start("weekly", today) - timedelta(weeks=3)
+    response = tenancy.client("staff").post(
+        reverse("metrics:log_value", args=[tenancy.org.slug, metric.pk]),
+        {"period": earlier + timedelta(days=2), "value": "12"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert 'data-result="created"' in body
+    assert f"Saved 12 for {period_label('weekly', earlier)}." in body
+    assert f"Last: 30 minutes, {period_label('weekly', period_start('weekly', today))}" in body
+    assert MetricValue.objects.get(metric=metric, period=earlier).value == 12
+
+
+def test_a_saved_value_becomes_the_last_one_shown(tenancy, metric):
+    today = timezone.localdate()
+    MetricValueFactory(metric=metric, period=period_start("weekly", today) - timedelta(weeks=1),
+                       value=30)
+    body = tenancy.client("staff").post(
+        reverse("metrics:log_value", args=[tenancy.org.slug, metric.pk]),
+        {"period": today, "value": "7"}, HTTP_HX_REQUEST="true").content.decode()
+    label = period_label("weekly", period_start("weekly", today))
+    assert f"Saved 7 for {label}." in body and f"Last: 7 minutes, {label}" in body
+
+
+def test_logging_a_value_takes_the_same_queries_however_many_values_exist(
+        tenancy, metric, django_assert_max_num_queries):
+    client = tenancy.client("staff")
+    url = reverse("metrics:log_value", args=[tenancy.org.slug, metric.pk])
+    monday = period_start("weekly", timezone.localdate())
+    with django_assert_max_num_queries(12) as few:
+        client.post(url, {"period": monday, "value": "1"}, HTTP_HX_REQUEST="true")
+    for week in range(1, 60):
+        MetricValueFactory(metric=metric, period=monday - timedelta(weeks=week))
+    MetricFactory.create_batch(20, organization=tenancy.org)
+    with django_assert_max_num_queries(12) as many:
+        response = client.post(url, {"period": monday - timedelta(weeks=70), "value": "2"},
+                               HTTP_HX_REQUEST="true")
+    assert 'data-result="created"' in response.content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
 
 
 @pytest.mark.parametrize(("value", "period", "words"), [
