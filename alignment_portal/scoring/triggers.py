@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -45,12 +45,35 @@ MAX_ROUNDS = 3
 def request_recompute(organization: Organization | int) -> None:
     """Mark the organization for recompute and queue one after commit unless one is queued."""
     organization_id = getattr(organization, "pk", organization)
-    now = timezone.now()
-    Organization.objects.filter(pk=organization_id).update(
-        recompute_requested_at=now, last_activity_at=now,
-        recompute_generation=F("recompute_generation") + 1)
-    if mark_queued(organization_id, now):
+    if _mark(organization_id, timezone.now()):
         transaction.on_commit(lambda: publish(organization_id), robust=True)
+
+
+# Every write of the portal runs this, so it is one statement: bump the generation and set
+# the queued mark unless a live one is there, returning whether this call set it. (Two ORM
+# updates did the same in two round trips; Django's update() cannot return values.)
+_MARK_SQL = """
+    UPDATE {table} SET
+        recompute_requested_at = %(now)s, last_activity_at = %(now)s,
+        recompute_generation = recompute_generation + 1,
+        recompute_queued_at = CASE
+            WHEN recompute_queued_at IS NULL OR recompute_queued_at < %(stale)s THEN %(now)s
+            ELSE recompute_queued_at END
+    WHERE id = %(id)s
+    RETURNING recompute_queued_at = %(now)s
+"""
+
+
+def _mark(organization_id: int, now) -> bool:
+    """Mark for recompute; True when this call set the queued mark (so it must publish)."""
+    connection = connections[router.db_for_write(Organization)]
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_SQL.format(table=connection.ops.quote_name(
+            Organization._meta.db_table)), {"now": adapt(now), "stale": adapt(
+                now - QUEUED_STALE), "id": organization_id})
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def mark_queued(organization_id: int, now=None) -> bool:

@@ -170,6 +170,19 @@ def test_a_request_marks_and_queues_once_per_transaction(org, django_capture_on_
     assert triggers.organizations_awaiting_recompute().filter(pk=org.pk).exists()
 
 
+def test_a_request_is_one_statement_and_queues_only_when_none_is_queued(
+        org, django_assert_num_queries, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with django_assert_num_queries(1):
+            triggers.request_recompute(org)
+        with django_assert_num_queries(1):
+            triggers.request_recompute(org)
+    assert len(callbacks) == 1
+    org.refresh_from_db()
+    assert org.recompute_generation == 2
+    assert org.recompute_queued_at < org.last_activity_at  # the first request's mark stays
+
+
 def test_without_a_broker_the_recompute_runs_after_commit(org,
                                                           django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
