@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from alignment_portal.lib.bulk import insert_rows
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring.triggers import request_recompute
 from metrics.library import LIBRARY_BY_KEY
@@ -220,29 +221,12 @@ def metric_values_record_bulk(*, organization: Organization, rows: list[ValueRow
 
 
 def _insert_values(organization_id: int, rows: list[ValueRow], *, user_id, now, source) -> None:
-    """Insert new values: PostgreSQL's COPY where available (a 100,000-row import in about a
-    second instead of tens of seconds through the ORM), bulk_create elsewhere."""
-    if not rows:
-        return
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        table = MetricValue._meta.db_table
-        columns = ("organization_id", "metric_id", "period", "value", "note", "entered_by_id",
-                   "entered_at", "source")
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-            with raw.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row((organization_id, row.metric_id, row.period, row.value,
-                                    row.note, user_id, now, source))
-        return
-    MetricValue.objects.bulk_create(
-        [MetricValue(organization_id=organization_id, metric_id=row.metric_id,
-                     period=row.period, value=row.value, note=row.note, entered_by_id=user_id,
-                     entered_at=now, source=source) for row in rows],
-        batch_size=BATCH)
+    """Insert new values in bulk (PostgreSQL's COPY: a 100,000-row import in about a second
+    instead of tens of seconds through the ORM)."""
+    insert_rows(MetricValue, ("organization_id", "metric_id", "period", "value", "note",
+                              "entered_by_id", "entered_at", "source"),
+                ((organization_id, row.metric_id, row.period, row.value, row.note, user_id, now,
+                  source) for row in rows), batch_size=BATCH)
 
 
 @transaction.atomic

@@ -6,8 +6,9 @@ The thin layer around the pure functions:
   into DataFrames; measured values are cast to float in SQL, which is much cheaper than
   building 50,000 Decimals);
 - `write_scorecard` reads the current score rows and open flags (5 queries) and writes only
-  rows whose values changed: one upsert per score table, one insert of new flags, one update
-  of changed flags and one update resolving flags that no longer hold. A recompute that finds
+  rows whose values changed: per score table one insert of new rows (COPY on PostgreSQL,
+  lib/bulk.py) and one upsert of changed ones; one insert of new flags, one update of
+  changed flags and one update resolving flags that no longer hold. A recompute that finds
   nothing changed writes nothing at all, so running it twice gives the same rows.
 
 Flags keep their first_seen_at while they hold; one that no longer holds gets resolved_at and
@@ -25,6 +26,7 @@ from django.db.models import FloatField, Func, IntegerField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from alignment_portal.lib.bulk import insert_rows
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring.compute import Scorecard, score
 from alignment_portal.scoring.constants import SEVERITY_ORDER
@@ -121,123 +123,137 @@ def values_frame(rows: list[tuple]) -> pd.DataFrame:
 
 # --- Writing -------------------------------------------------------------------------------
 
-def _clean(value):
-    """A value as the database gives it back: NaN and NaT become None, NumPy scalars plain."""
-    if value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NaT:
-        return None
-    return value
+# Rows are built column-wise from the scorecard's frames (a NumPy column to a list at a
+# time, not a pandas row at a time), as tuples in the order of the model's fields; comparing
+# them with the stored tuples tells what changed.
+
+def _floats(column: pd.Series, digits: int | None = None) -> list:
+    """A numeric column as Python floats, rounded to `digits`; NaN and None become None."""
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float).tolist()
+    if digits is None:
+        return [None if math.isnan(v) else v for v in values]
+    return [None if math.isnan(v) else round(v, digits) for v in values]
 
 
-def _initiative_rows(card: Scorecard) -> dict[int, dict]:
+def _bools(column: pd.Series) -> list[bool]:
+    return column.to_numpy(dtype=bool).tolist()
+
+
+def _ints(column: pd.Series) -> list:
+    return [None if v is None else int(v) for v in _floats(column)]
+
+
+def _dates(column: pd.Series) -> list:
+    return [None if pd.isna(v) else v.date() if isinstance(v, pd.Timestamp) else v
+            for v in column.tolist()]
+
+
+INITIATIVE_FIELDS = ("is_active", "alignment_score", "line_of_sight", "measurement",
+                     "freshness", "priority_score")
+
+
+def _initiative_rows(card: Scorecard) -> dict[int, tuple]:
     t = card.initiatives
-    return {int(i): {"is_active": bool(r.is_active), "alignment_score": float(r.alignment_score),
-                     "line_of_sight": round(float(r.line_of_sight), 4),
-                     "measurement": round(float(r.measurement), 4),
-                     "freshness": round(float(r.freshness), 4),
-                     "priority_score": float(r.priority_score)}
-            for i, r in zip(t.index, t.itertuples(index=False), strict=True)}
+    columns = (_bools(t["is_active"]), _floats(t["alignment_score"]),
+               _floats(t["line_of_sight"], 4), _floats(t["measurement"], 4),
+               _floats(t["freshness"], 4), _floats(t["priority_score"]))
+    return dict(zip(t.index.tolist(), zip(*columns, strict=True), strict=True))
 
 
-def _goal_rows(card: Scorecard) -> dict[int, dict]:
+GOAL_FIELDS = ("is_active", "is_priority", "weight", "smart_passed", "smart", "progress",
+               "forecast_status", "forecast_value", "forecast_share", "forecast_reason",
+               "served_by")
+
+
+def _goal_rows(card: Scorecard) -> dict[int, tuple]:
     t = card.goals
-    rows = {}
-    for i, r in zip(t.index, t.itertuples(index=False), strict=True):
-        rows[int(i)] = {
-            "is_active": bool(r.is_active), "is_priority": bool(r.is_priority),
-            "weight": float(r.weight), "smart_passed": bool(r.smart_passed), "smart": r.smart,
-            "progress": _round(r.progress), "forecast_status": r.forecast_status,
-            "forecast_value": _round(r.forecast_value),
-            "forecast_share": _round(r.forecast_share),
-            "forecast_reason": r.forecast_reason[:300], "served_by": int(r.served_by)}
-    return rows
+    columns = (_bools(t["is_active"]), _bools(t["is_priority"]), _floats(t["weight"]),
+               _bools(t["smart_passed"]), t["smart"].tolist(), _floats(t["progress"], 6),
+               t["forecast_status"].tolist(), _floats(t["forecast_value"], 6),
+               _floats(t["forecast_share"], 6),
+               [reason[:300] for reason in t["forecast_reason"].tolist()],
+               _ints(t["served_by"]))
+    return dict(zip(t.index.tolist(), zip(*columns, strict=True), strict=True))
 
 
-def _round(value, digits: int = 6):
-    value = _clean(value)
-    return None if value is None else round(float(value), digits)
+METRIC_FIELDS = ("latest_period", "latest_value", "is_fresh", "in_use", "is_vanity",
+                 "vanity_rule", "vanity_verdict", "vanity_correlation", "vanity_goal_id",
+                 "vanity_note")
 
 
-def _metric_rows(card: Scorecard) -> dict[int, dict]:
+def _metric_rows(card: Scorecard) -> dict[int, tuple]:
     t = card.metrics
-    rows = {}
-    for i, r in zip(t.index, t.itertuples(index=False), strict=True):
-        rows[int(i)] = {
-            "latest_period": _clean(r.latest_period), "latest_value": _round(r.latest_value),
-            "is_fresh": bool(r.is_fresh), "in_use": bool(r.in_use),
-            "is_vanity": bool(r.is_vanity), "vanity_rule": bool(r.vanity_rule),
-            "vanity_verdict": r.vanity_verdict,
-            "vanity_correlation": _round(r.vanity_correlation, 4),
-            "vanity_goal_id": None if _clean(r.vanity_goal_id) is None
-            else int(r.vanity_goal_id),
-            "vanity_note": r.vanity_note}
-    return rows
+    columns = (_dates(t["latest_period"]), _floats(t["latest_value"], 6),
+               _bools(t["is_fresh"]), _bools(t["in_use"]), _bools(t["is_vanity"]),
+               _bools(t["vanity_rule"]), t["vanity_verdict"].tolist(),
+               _floats(t["vanity_correlation"], 4), _ints(t["vanity_goal_id"]),
+               t["vanity_note"].tolist())
+    return dict(zip(t.index.tolist(), zip(*columns, strict=True), strict=True))
 
 
-def _organization_row(card: Scorecard) -> dict:
+ORGANIZATION_FIELDS = ("d1_goals", "d2_alignment", "d3_measurement", "d4_feedback",
+                       "d5_integration", "rung", "misaligned_spend", "misaligned_spend_share",
+                       "explanation", "open_flags")
+
+
+def _organization_row(card: Scorecard) -> tuple:
     d, spend = card.dimensions, card.misaligned_spend
     counts = card.flags["severity"].value_counts().to_dict()
-    return {"d1_goals": d["d1"], "d2_alignment": d["d2"], "d3_measurement": d["d3"],
-            "d4_feedback": d["d4"], "d5_integration": d["d5"], "rung": card.rung,
-            "misaligned_spend": Decimal(str(spend["amount"])).quantize(Decimal("0.01")),
-            "misaligned_spend_share": spend["share"], "explanation": card.explanation,
-            "open_flags": {s: int(counts.get(s, 0)) for s in SEVERITY_ORDER}}
+    return (d["d1"], d["d2"], d["d3"], d["d4"], d["d5"], card.rung,
+            Decimal(str(spend["amount"])).quantize(Decimal("0.01")), spend["share"],
+            card.explanation, {s: int(counts.get(s, 0)) for s in SEVERITY_ORDER})
 
 
-def _upsert(model, key: str, organization_id: int, wanted: dict, now) -> int:
-    """Write the rows of `wanted` ({subject id: fields}) that are new or differ: one query to
-    read, at most one upsert. Returns the number of rows written."""
-    fields = list(next(iter(wanted.values())).keys()) if wanted else []
-    existing = {row[key]: row for row in
-                model.objects.filter(organization_id=organization_id).values(key, *fields)}
+def _upsert(model, key: str, organization_id: int, fields: tuple[str, ...],
+            wanted: dict[int, tuple], now) -> int:
+    """Write the rows of `wanted` ({subject id: values in `fields` order}) that are new or
+    differ: one query to read, then at most one insert (COPY) of new rows and one upsert of
+    changed ones. Returns the number of rows written."""
+    existing = {row[0]: row[1:] for row in model.objects.filter(
+        organization_id=organization_id).values_list(key, *fields)}
+    own_key = key == "organization_id"  # OrganizationScore: the subject is the organization
+    columns = ["organization_id", *([] if own_key else [key]), "computed_at", *fields]
+    new = [(organization_id, *(() if own_key else (subject,)), now, *values)
+           for subject, values in wanted.items() if subject not in existing]
     changed = [
-        model(**{"organization_id": organization_id, key: subject}, computed_at=now, **values)
+        model(**{"organization_id": organization_id, key: subject}, computed_at=now,
+              **dict(zip(fields, values, strict=True)))
         for subject, values in wanted.items()
-        if subject not in existing
-        or any(existing[subject][f] != v for f, v in values.items())]
+        if subject in existing and existing[subject] != values]
+    insert_rows(model, columns, new)
     if changed:
         model.objects.bulk_create(changed, update_conflicts=True, unique_fields=[key[:-3]],
                                   update_fields=[*fields, "computed_at"])
-    return len(changed)
+    return len(new) + len(changed)
+
+
+FLAG_KEY = ("code", "subject_type", "subject_id")
+FLAG_WORDING = ("severity", "subject_label", "message", "suggested_fix")
 
 
 def write_flags(organization_id: int, raised: pd.DataFrame, now) -> dict[str, int]:
     """Open new flags, refresh the wording of those still raised, resolve the others."""
-    open_flags = {(f.code, f.subject_type, f.subject_id): f
-                  for f in Flag.objects.filter(organization_id=organization_id,
-                                               resolved_at=None)}
+    open_flags = {row[1:4]: (row[0], row[4:]) for row in Flag.objects.filter(
+        organization_id=organization_id, resolved_at=None).values_list("pk", *FLAG_KEY,
+                                                                       *FLAG_WORDING)}
     new, updated, seen = [], [], set()
-    wording = ("severity", "subject_label", "message", "suggested_fix")
-    for row in raised.itertuples(index=False):
-        key = (row.code, row.subject_type, row.subject_id)
+    columns = [raised[name].tolist() for name in (*FLAG_KEY, *FLAG_WORDING)]
+    for code, subject_type, subject_id, *wording in zip(*columns, strict=True):
+        key, wording = (code, subject_type, subject_id), tuple(wording)
         if key in seen:
             continue
         seen.add(key)
-        flag = open_flags.get(key)
-        if flag is None:
-            new.append(Flag(organization_id=organization_id, code=row.code,
-                            severity=row.severity, subject_type=row.subject_type,
-                            subject_id=row.subject_id, subject_label=row.subject_label,
-                            message=row.message, suggested_fix=row.suggested_fix,
-                            first_seen_at=now))
-        elif any(getattr(flag, f) != getattr(row, f) for f in wording):
-            for f in wording:
-                setattr(flag, f, getattr(row, f))
-            updated.append(flag)
-    gone = [flag.pk for key, flag in open_flags.items() if key not in seen]
+        stored = open_flags.get(key)
+        if stored is None:
+            new.append((organization_id, *key, *wording, now))
+        elif stored[1] != wording:
+            updated.append(Flag(pk=stored[0], **dict(zip(FLAG_WORDING, wording, strict=True))))
+    gone = [pk for key, (pk, _) in open_flags.items() if key not in seen]
     if gone:
         Flag.objects.filter(pk__in=gone).update(resolved_at=now)
     if updated:
-        Flag.objects.bulk_update(updated, wording)
-    if new:
-        Flag.objects.bulk_create(new)
+        Flag.objects.bulk_update(updated, FLAG_WORDING)
+    insert_rows(Flag, ("organization_id", *FLAG_KEY, *FLAG_WORDING, "first_seen_at"), new)
     return {"opened": len(new), "updated": len(updated), "resolved": len(gone)}
 
 
@@ -246,11 +262,13 @@ def write_scorecard(organization_id: int, card: Scorecard) -> dict[str, int]:
     with transaction.atomic():
         written = {
             "initiatives": _upsert(InitiativeScore, "initiative_id", organization_id,
-                                   _initiative_rows(card), now),
-            "goals": _upsert(GoalScore, "goal_id", organization_id, _goal_rows(card), now),
-            "metrics": _upsert(MetricScore, "metric_id", organization_id, _metric_rows(card),
-                               now),
+                                   INITIATIVE_FIELDS, _initiative_rows(card), now),
+            "goals": _upsert(GoalScore, "goal_id", organization_id, GOAL_FIELDS,
+                             _goal_rows(card), now),
+            "metrics": _upsert(MetricScore, "metric_id", organization_id, METRIC_FIELDS,
+                               _metric_rows(card), now),
             "organization": _upsert(OrganizationScore, "organization_id", organization_id,
+                                    ORGANIZATION_FIELDS,
                                     {organization_id: _organization_row(card)}, now),
         }
         written.update(write_flags(organization_id, card.flags, now))

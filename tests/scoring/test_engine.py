@@ -97,7 +97,7 @@ def test_a_second_recompute_writes_nothing(org):
     with CaptureQueriesContext(connection) as queries:
         engine.recompute(org.pk)
     writes = [q["sql"] for q in queries.captured_queries
-              if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+              if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "COPY"))]
     assert writes == []
 
 
@@ -114,6 +114,23 @@ def test_a_flag_is_resolved_when_its_cause_is_fixed(org):
     assert flag.resolved_at is not None  # kept, resolved
     still = Flag.objects.get(pk=shelfware.pk)
     assert still.resolved_at is None and still.first_seen_at == shelfware.first_seen_at
+
+
+def test_a_renamed_subject_rewords_its_open_flag_and_keeps_it(org):
+    engine.recompute(org.pk)
+    unaligned = org.initiatives.get(name="Unaligned small")
+    flag = Flag.objects.get(organization=org, code="MISALIGNED", subject_id=str(unaligned.pk))
+    unaligned.name = "Chatbot for <b>orders</b>"
+    unaligned.save()
+
+    written = engine.write_scorecard(org.pk, engine.score(engine.load_frames(org.pk),
+                                                          timezone.localdate()))
+
+    assert written["updated"] >= 1 and written["opened"] == 0
+    reworded = Flag.objects.get(pk=flag.pk)
+    assert reworded.subject_label == "Chatbot for <b>orders</b>" and reworded.is_open
+    assert "“Chatbot for <b>orders</b>” is active" in reworded.message
+    assert reworded.first_seen_at == flag.first_seen_at
 
 
 def test_a_cause_that_returns_opens_a_new_flag(org):
