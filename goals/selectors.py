@@ -223,18 +223,7 @@ def metric_series(*, organization: Organization, metric_id: int | None) -> Serie
 def best_weekly_change(series: Series, direction: int) -> float | None:
     """The largest change per week between consecutive values, in `direction` (+1 when the
     target lies above the baseline, -1 below). None when the history cannot say."""
-    if direction == 0 or len(series.values) < 2:
-        return None
-    best = None
-    pairs = list(zip(series.periods, series.values, strict=True))
-    for (p0, v0), (p1, v1) in zip(pairs, pairs[1:], strict=False):
-        weeks = (p1 - p0).days / 7
-        if weeks <= 0:
-            continue
-        change = direction * (v1 - v0) / weeks
-        if best is None or change > best:
-            best = change
-    return best if best and best > 0 else None
+    return smart.best_weekly_change(series.periods, series.values, direction)
 
 
 def _direction(baseline, target) -> int:

@@ -56,8 +56,12 @@ def metric_freshness(metrics: pd.DataFrame, values: pd.DataFrame, today: date) -
     A metric with no value is stale.
     """
     out = pd.DataFrame(index=pd.Index(metrics["id"].astype("int64"), name="metric_id"))
-    latest = (sorted_values(values)
-              .drop_duplicates("metric_id", keep="last").set_index("metric_id"))
+    ordered = sorted_values(values)
+    ids = ordered["metric_id"].to_numpy()
+    last = np.flatnonzero(np.r_[ids[1:] != ids[:-1], True]) if len(ids) else []
+    latest = pd.DataFrame({"period": ordered["period"].to_numpy()[last],
+                           "value": ordered["value"].to_numpy()[last]},
+                          index=pd.Index(ids[last], name="metric_id"))
     out["latest_period"] = latest["period"].reindex(out.index)
     out["latest_value"] = latest["value"].reindex(out.index)
     age = (pd.Timestamp(today) - out["latest_period"]).dt.days
@@ -67,21 +71,6 @@ def metric_freshness(metrics: pd.DataFrame, values: pd.DataFrame, today: date) -
     out["freshness_limit_days"] = limit.reindex(out.index).to_numpy()
     out["is_fresh"] = (age.notna() & (age <= out["freshness_limit_days"])).astype(bool)
     return out
-
-
-def best_weekly_changes(values: pd.DataFrame) -> pd.DataFrame:
-    """Per metric: the largest rise and the largest fall per week between consecutive values
-    (both as positive numbers, NaN when the history shows none). SMART's Achievable warning
-    compares a goal's needed pace with the one in its direction."""
-    ordered = sorted_values(values)
-    same = ordered["metric_id"].eq(ordered["metric_id"].shift())
-    days = ordered["period"].diff().dt.days
-    change = ordered["value"].diff()
-    per_week = (change / (days / 7)).where(same & (days > 0))
-    frame = pd.DataFrame({"metric_id": ordered["metric_id"], "up": per_week.clip(lower=0),
-                          "down": (-per_week).clip(lower=0)})
-    best = frame.groupby("metric_id")[["up", "down"]].max()
-    return best.where(best > 0)
 
 
 # --- Goals --------------------------------------------------------------------------------
@@ -125,8 +114,6 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
     index = pd.Index(goals["id"].astype("int64"), name="goal_id")
     cycle_dates = {c: (as_date(s), as_date(e)) for c, s, e in zip(
         cycles["id"], cycles["start_date"], cycles["end_date"], strict=True)}
-    best = best_weekly_changes(frames.values)
-    best_up, best_down = best["up"].to_dict(), best["down"].to_dict()
     latest_values = freshness["latest_value"].to_dict()
     history = _series_by_metric(frames.values, goals["metric_id"].dropna().astype("int64"))
     active_inits = set(frames.initiatives.loc[
@@ -135,14 +122,18 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
     served = links[links["initiative_id"].isin(active_inits)].groupby("goal_id").size().to_dict()
 
     rows = []
-    for goal in goals.to_dict("records"):
+    # Plain lists per column: a goal at a time through pandas rows is the slow part here.
+    columns = {name: goals[name].tolist() for name in goals.columns}
+    for at, goal_id in enumerate(columns["id"]):
+        goal = {name: values[at] for name, values in columns.items()}
         metric_id = as_int(goal["metric_id"])
         baseline, target = as_float(goal["baseline_value"]), as_float(goal["target_value"])
         cycle_start, cycle_end = cycle_dates.get(goal["cycle_id"], (None, None))
+        periods, amounts = history.get(metric_id, ((), ())) if metric_id else ((), ())
         best_change = None
-        if metric_id is not None and baseline is not None and target is not None:
-            best_change = as_float((best_up if target >= baseline else best_down)
-                                   .get(metric_id))
+        if baseline is not None and target is not None:
+            best_change = smart.best_weekly_change(periods, amounts,
+                                                   1 if target >= baseline else -1)
         facts = smart.GoalFacts(
             title=goal["title"] or "", description=goal["description"] or "",
             why_it_matters=goal["why_it_matters"] or "", has_metric=metric_id is not None,
@@ -152,13 +143,8 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
             start_date=as_date(goal["start_date"]), due_date=as_date(goal["due_date"]),
             cycle_start=cycle_start, cycle_end=cycle_end, best_weekly_change=best_change)
         result = smart.check(facts)
-        periods, amounts = history.get(metric_id, ((), ())) if metric_id else ((), ())
-        if len(periods) and facts.start_date is not None:
-            keep = periods >= np.datetime64(facts.start_date, "D")
-            periods, amounts = periods[keep], amounts[keep]
         latest = as_float(latest_values.get(metric_id)) if metric_id is not None else None
-        fc = forecast_mod.forecast(list(periods.astype(object)) if len(periods) else [],
-                                   list(amounts), baseline=baseline, target=target,
+        fc = forecast_mod.forecast(periods, amounts, baseline=baseline, target=target,
                                    start_date=facts.start_date, due_date=facts.due_date)
         rows.append({
             "smart_passed": result.passed,
@@ -170,7 +156,7 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
             "forecast_value": fc.value_at_due,
             "forecast_share": fc.share_of_needed,
             "forecast_reason": fc.reason,
-            "served_by": int(served.get(goal["id"], 0)),
+            "served_by": int(served.get(goal_id, 0)),
         })
     out = pd.DataFrame(rows, index=index, columns=[
         "smart_passed", "smart_failed", "smart", "progress", "forecast_status",
@@ -298,41 +284,43 @@ def initiative_scores(frames: OrgFrames, weights: pd.DataFrame, metric_table: pd
     out = pd.DataFrame(index=index)
     out["is_active"] = inits["status"].isin(ACTIVE_STATUSES).to_numpy(dtype=bool)
 
-    al = frames.alignment_links.copy()
-    al["goal_weight"] = al["goal_id"].map(weights["weight"]).fillna(0.0)
-    al["contribution_weight"] = al["contribution"].map(
-        {str(k): v for k, v in C.CONTRIBUTION_WEIGHT.items()}).fillna(0.0)
-    al["sight"] = al["goal_weight"] * al["contribution_weight"]
-    out["line_of_sight"] = al.groupby("initiative_id")["sight"].max().reindex(index).fillna(0.0)
+    al = frames.alignment_links
+    links = _Groups(index, al["initiative_id"])
+    goal_weight = al["goal_id"].map(weights["weight"]).fillna(0.0).to_numpy(dtype=float)
+    contribution_weight = al["contribution"].map(
+        {str(k): v for k, v in C.CONTRIBUTION_WEIGHT.items()}).fillna(0.0).to_numpy(dtype=float)
+    out["line_of_sight"] = links.max(goal_weight * contribution_weight, empty=0.0)
+    live = goal_weight > 0  # links to active goals
 
     unarchived = metric_table.index[~metric_table["is_archived"]]
     ml = frames.measurement_links
-    ml = ml[ml["metric_id"].isin(unarchived)].copy()
+    ml = ml[ml["metric_id"].isin(unarchived)]
+    measures = _Groups(index, ml["initiative_id"])
     goal_metric = frames.goals.set_index("id")["metric_id"]
-    served = al[al["goal_weight"] > 0][["initiative_id", "goal_id"]].copy()
-    served["metric_id"] = served["goal_id"].map(goal_metric)
     served_pairs = {(int(i), int(m)) for i, m in zip(
-        served.dropna(subset=["metric_id"])["initiative_id"],
-        served.dropna(subset=["metric_id"])["metric_id"], strict=True)}
-    is_outcome = ml["role"].eq("outcome")
-    ml["serves_goal"] = [
+        al["initiative_id"][live], al["goal_id"][live].map(goal_metric), strict=True)
+        if pd.notna(m)}
+    is_outcome = ml["role"].eq("outcome").to_numpy(dtype=bool)
+    serves_goal = np.array([
         outcome and (int(i), int(m)) in served_pairs
-        for i, m, outcome in zip(ml["initiative_id"], ml["metric_id"], is_outcome, strict=True)]
-    ml["factor"] = np.where(ml["serves_goal"], C.MEASUREMENT_GOAL_OUTCOME,
-                            np.where(is_outcome, C.MEASUREMENT_OTHER_OUTCOME,
-                                     C.MEASUREMENT_ACTIVITY_ONLY))
-    ml["fresh"] = ml["metric_id"].map(metric_table["is_fresh"]).fillna(False).astype(float)
-    ml["vanity_or_activity"] = ~is_outcome | ml["metric_id"].map(
-        metric_table["is_vanity"]).fillna(False).astype(bool)
-    grouped = ml.groupby("initiative_id")
-    out["measurement"] = grouped["factor"].max().reindex(index).fillna(C.MEASUREMENT_NONE)
-    out["freshness"] = grouped["fresh"].mean().reindex(index).fillna(0.0)
-    out["metric_count"] = grouped.size().reindex(index).fillna(0).astype(int)
-    out["fresh_metric_count"] = grouped["fresh"].sum().reindex(index).fillna(0).astype(int)
-    out["outcome_metric_count"] = ml[is_outcome].groupby("initiative_id").size().reindex(
-        index).fillna(0).astype(int)
-    out["only_activity_or_vanity"] = (grouped["vanity_or_activity"].all().reindex(index)
-                                      .fillna(False).astype(bool) & (out["metric_count"] > 0))
+        for i, m, outcome in zip(ml["initiative_id"], ml["metric_id"], is_outcome, strict=True)],
+        dtype=bool)
+    factor = np.where(serves_goal, C.MEASUREMENT_GOAL_OUTCOME,
+                      np.where(is_outcome, C.MEASUREMENT_OTHER_OUTCOME,
+                               C.MEASUREMENT_ACTIVITY_ONLY))
+    fresh = ml["metric_id"].map(metric_table["is_fresh"]).fillna(False).to_numpy(dtype=bool)
+    vanity_or_activity = ~is_outcome | ml["metric_id"].map(
+        metric_table["is_vanity"]).fillna(False).to_numpy(dtype=bool)
+    metric_count = measures.count()
+    out["measurement"] = measures.max(factor, empty=C.MEASUREMENT_NONE)
+    out["metric_count"] = metric_count
+    fresh_count = measures.count(fresh)
+    out["fresh_metric_count"] = fresh_count
+    out["freshness"] = np.divide(fresh_count, metric_count, out=np.zeros(len(index)),
+                                 where=metric_count > 0)
+    out["outcome_metric_count"] = measures.count(is_outcome)
+    out["only_activity_or_vanity"] = (metric_count > 0) & (measures.count(~vanity_or_activity)
+                                                           == 0)
 
     out["alignment_score"] = (C.ALIGNMENT_LINE_OF_SIGHT_POINTS * out["line_of_sight"]
                               + C.ALIGNMENT_MEASUREMENT_POINTS * out["measurement"]
@@ -342,25 +330,45 @@ def initiative_scores(frames: OrgFrames, weights: pd.DataFrame, metric_table: pd
     out["priority_score"] = (out["alignment_score"] * impact / effort).round(2)
 
     # Facts the flags and the explanation need.
-    live_links = al[al["goal_weight"] > 0]
-    out["live_link_count"] = live_links.groupby("initiative_id").size().reindex(
-        index).fillna(0).astype(int)
-    out["link_count"] = al.groupby("initiative_id").size().reindex(index).fillna(0).astype(int)
-    drafts = al["goal_id"].map(frames.goals.set_index("id")["status"]).eq("draft")
-    out["draft_link_count"] = al[drafts].groupby("initiative_id").size().reindex(
-        index).fillna(0).astype(int)
-    indirect = live_links["contribution"].eq("indirect").astype(bool)
-    out["only_indirect"] = (indirect.groupby(live_links["initiative_id"]).all()
-                            .reindex(index).fillna(False).astype(bool))
-    words = live_links["rationale"].fillna("").map(lambda text: len(smart._words(text)))
-    out["short_rationale_count"] = (live_links[words < C.MIN_RATIONALE_WORDS]
-                                    .groupby("initiative_id").size().reindex(index)
-                                    .fillna(0).astype(int))
+    live_count = links.count(live)
+    out["live_link_count"] = live_count
+    out["link_count"] = links.count()
+    draft = al["goal_id"].map(frames.goals.set_index("id")["status"]).eq("draft").to_numpy()
+    out["draft_link_count"] = links.count(draft)
+    indirect = al["contribution"].eq("indirect").to_numpy(dtype=bool)
+    out["only_indirect"] = (live_count > 0) & (links.count(live & ~indirect) == 0)
+    short = np.array([len(smart._words(text)) < C.MIN_RATIONALE_WORDS
+                      for text in al["rationale"].fillna("")], dtype=bool)
+    out["short_rationale_count"] = links.count(live & short)
     spend = inits["monthly_cost"].fillna(0).to_numpy() + \
         inits["one_time_cost"].fillna(0).to_numpy() / C.D2_ONE_TIME_COST_MONTHS
     out["spend_weight"] = np.maximum(spend, C.D2_MIN_INITIATIVE_WEIGHT)
     out["monthly_cost"] = inits["monthly_cost"].fillna(0).to_numpy()
     return out
+
+
+class _Groups:
+    """Rows (links) grouped by the record they belong to, aggregated into arrays aligned with
+    that record's index: NumPy's bincount and maximum.at, where a pandas groupby, reindex and
+    fillna per figure cost a large organization's recompute several milliseconds."""
+
+    def __init__(self, index: pd.Index, keys: pd.Series):
+        positions = index.get_indexer(keys)
+        self.known = positions >= 0  # rows of records outside the index are ignored
+        self.positions = positions[self.known]
+        self.size = len(index)
+
+    def count(self, where=None) -> np.ndarray:
+        """Per record, how many of its rows (those `where` is true for, if given)."""
+        positions = self.positions if where is None else \
+            self.positions[np.asarray(where, dtype=bool)[self.known]]
+        return np.bincount(positions, minlength=self.size)
+
+    def max(self, values, *, empty: float) -> np.ndarray:
+        """Per record, the largest of its rows' values; `empty` for a record without rows."""
+        best = np.full(self.size, -np.inf)
+        np.maximum.at(best, self.positions, np.asarray(values, dtype=float)[self.known])
+        return np.where(np.isneginf(best), empty, best)
 
 
 # --- Tools --------------------------------------------------------------------------------

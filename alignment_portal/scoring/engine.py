@@ -109,16 +109,22 @@ def values_frame(rows: list[tuple]) -> pd.DataFrame:
     The period is days since 1970-01-01 (EpochDays), or anything numpy reads as a date."""
     if not rows:
         return frame("values")
+    if isinstance(rows[0][1], int):
+        # One C pass over the tuples into a record array (a large organization has 50,000).
+        table = np.fromiter(rows, dtype=VALUE_RECORD, count=len(rows))
+        return pd.DataFrame({"metric_id": table["metric_id"],
+                             "period": (table["day"] * NANOSECONDS_PER_DAY).view("M8[ns]"),
+                             "value": table["value"]})
     metric_ids, periods, values = zip(*rows, strict=True)
-    if isinstance(periods[0], int):
-        days = np.fromiter(periods, dtype="int64", count=len(rows)).astype("datetime64[D]")
-    else:
-        days = np.array(periods, dtype="datetime64[D]")
     return pd.DataFrame({
         "metric_id": np.fromiter(metric_ids, dtype="int64", count=len(rows)),
-        "period": days.astype("datetime64[ns]"),
+        "period": np.array(periods, dtype="datetime64[D]").astype("datetime64[ns]"),
         "value": np.array(values, dtype=float),
     })
+
+
+VALUE_RECORD = np.dtype([("metric_id", "i8"), ("day", "i8"), ("value", "f8")])
+NANOSECONDS_PER_DAY = 86_400 * 10**9
 
 
 # --- Writing -------------------------------------------------------------------------------

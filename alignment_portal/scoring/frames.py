@@ -71,6 +71,15 @@ class OrgFrames:
     alignment_links: pd.DataFrame = field(default_factory=lambda: frame("alignment_links"))
     measurement_links: pd.DataFrame = field(default_factory=lambda: frame("measurement_links"))
 
+    def labels(self, name: str) -> dict:
+        """{id: name} of frame `name`'s records (goals by title), built once per frames."""
+        cache = self.__dict__.setdefault("_labels", {})
+        if name not in cache:
+            table = getattr(self, name)
+            column = "title" if name == "goals" else "name"
+            cache[name] = dict(zip(table["id"].tolist(), table[column].tolist(), strict=True))
+        return cache[name]
+
     @classmethod
     def build(cls, organization_id: int = 1, organization_name: str = "Organization",
               **rows) -> "OrgFrames":

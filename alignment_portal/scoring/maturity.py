@@ -16,7 +16,7 @@ Decisions where DOMAIN.md is silent:
 - "misaligned spend < 10 %" is the share of all active monthly spend (alignment.py).
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -38,10 +38,12 @@ class Condition:
     record_count: int = 0
 
     def as_json(self, with_records: bool) -> dict:
-        data = asdict(self)
-        if not with_records:
-            data["records"], data["message"] = [], ""
-        return data
+        # By hand rather than dataclasses.asdict, which deep-copies every record dict.
+        return {"key": self.key, "rung": self.rung, "label": self.label, "now": self.now,
+                "needed": self.needed, "met": self.met,
+                "message": self.message if with_records else "",
+                "records": [dict(r) for r in self.records] if with_records else [],
+                "record_count": self.record_count}
 
 
 def _records(kind: str, ids, labels: dict) -> tuple[list[dict], int]:
@@ -75,11 +77,11 @@ def assess(frames: OrgFrames, dims: dict, spend: dict, goal_table: pd.DataFrame,
            tool_table: pd.DataFrame) -> dict:
     """The rung (1-5), its name, and the explanation: every rung's conditions, and for the
     next rung each unmet condition with the value now, the value needed and the records."""
-    goal_names = dict(zip(frames.goals["id"], frames.goals["title"], strict=True))
-    init_names = dict(zip(frames.initiatives["id"], frames.initiatives["name"], strict=True))
-    metric_names = dict(zip(frames.metrics["id"], frames.metrics["name"], strict=True))
-    tool_names = dict(zip(frames.tools["id"], frames.tools["name"], strict=True))
-    cycle_names = dict(zip(frames.cycles["id"], frames.cycles["name"], strict=True))
+    goal_names = frames.labels("goals")
+    init_names = frames.labels("initiatives")
+    metric_names = frames.labels("metrics")
+    tool_names = frames.labels("tools")
+    cycle_names = frames.labels("cycles")
 
     active_goals = goal_table[goal_table["is_active"]]
     not_smart, n_not_smart = _records("goal", active_goals.index[~active_goals["smart_passed"]

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
+
 # A description shorter than this is not "at least a sentence".
 MIN_DESCRIPTION_WORDS = 5
 MIN_CONFIDENCE = 50
@@ -119,6 +121,22 @@ def weeks_between(start: date | None, end: date | None) -> float | None:
     if start is None or end is None or end <= start:
         return None
     return (end - start).days / 7
+
+
+def best_weekly_change(periods, values, direction: int) -> float | None:
+    """The largest change per week between consecutive values (periods ascending), in
+    `direction` (+1 when the target lies above the baseline, -1 below): the history's best
+    pace, which the Achievable warning compares with the pace the target needs. None when
+    the history shows no change that way."""
+    if direction == 0 or len(values) < 2:
+        return None
+    days = np.diff(np.asarray(periods, dtype="datetime64[D]")).astype("int64")
+    change = direction * np.diff(np.asarray(values, dtype=float))
+    later = days > 0
+    if not later.any():
+        return None
+    best = float((change[later] * 7 / days[later]).max())
+    return best if best > 0 else None
 
 
 def check_achievable(facts: GoalFacts) -> Criterion:
