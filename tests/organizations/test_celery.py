@@ -58,6 +58,27 @@ def test_a_broker_that_is_down_neither_hangs_nor_fails_the_request(monkeypatch):
     assert time.monotonic() - started < 15  # it gave up instead of hanging
 
 
+def test_an_outage_logs_once_then_a_summary_not_a_line_per_request(monkeypatch, caplog):
+    from alignment_portal.lib import queue
+
+    monkeypatch.setattr(queue, "_outage", queue._Outage())
+    clock = [1000.0]
+    monkeypatch.setattr(queue.time, "monotonic", lambda: clock[0])
+    caplog.set_level("INFO", logger="alignment_portal.lib.queue")
+    with mock.patch.object(ping, "apply_async", side_effect=ConnectionRefusedError(111, "no")):
+        for _ in range(500):
+            assert send_now(ping) is False
+        assert len(caplog.records) == 1 and "could not queue" in caplog.records[0].message
+        clock[0] += queue.OUTAGE_LOG_SECONDS
+        assert send_now(ping) is False
+    assert len(caplog.records) == 2 and "500 more task(s)" in caplog.records[1].message
+    with mock.patch.object(ping, "apply_async"):
+        assert send_now(ping) is True
+        assert send_now(ping) is True
+    assert len(caplog.records) == 3
+    assert "takes tasks again, after 501 failed" in caplog.records[2].message
+
+
 @needs_broker
 def test_round_trip_through_redis_and_a_worker():
     backend = BROKER_URL
