@@ -273,7 +273,7 @@ def reminders_send(*, today: date | None = None) -> int:
     run on the same day, or two workers at once, send nothing twice.
     """
     from django.conf import settings
-    from django.core.mail import EmailMessage, get_connection
+    from django.core.mail import EmailMessage, mailers
     from django.db import IntegrityError
     from django.template.loader import render_to_string
     from django.urls import reverse
@@ -283,7 +283,7 @@ def reminders_send(*, today: date | None = None) -> int:
 
     today = today or timezone.localdate()
     sent = 0
-    connection = get_connection()
+    mailer = mailers.default
     for reminder in reminders_due(today):
         try:
             with transaction.atomic():
@@ -297,8 +297,8 @@ def reminders_send(*, today: date | None = None) -> int:
                 count = reminder.metric_count
                 subject = (f"{count} metric value{'s' if count != 1 else ''} to log "
                            f"({', '.join(org.name for org, _ in reminder.organizations)})")
-                EmailMessage(subject[:150], body, to=[reminder.user.email],
-                             connection=connection).send()
+                mailer.send_messages([EmailMessage(subject[:150], body,
+                                                   to=[reminder.user.email])])
         except IntegrityError:
             continue  # already reminded today
         sent += 1
