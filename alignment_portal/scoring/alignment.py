@@ -220,40 +220,49 @@ def metric_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFr
         out.index.isin(goal_measures) | out.index.isin(set(ml_active["metric_id"])))
 
     # A metric is excused when an initiative it measures has another outcome metric.
+    active_links = list(zip(ml_active["initiative_id"].tolist(), ml_active["metric_id"].tolist(),
+                            ml_active["role"].tolist(), strict=True))
     outcome_by_init: dict[int, set] = {}
-    for initiative_id, metric_id in zip(ml_active.loc[ml_active["role"].eq("outcome"),
-                                                      "initiative_id"],
-                                        ml_active.loc[ml_active["role"].eq("outcome"),
-                                                      "metric_id"], strict=True):
-        outcome_by_init.setdefault(initiative_id, set()).add(metric_id)
-    excused = {metric_id for initiative_id, metric_id in zip(
-        ml_active["initiative_id"], ml_active["metric_id"], strict=True)
-        if outcome_by_init.get(initiative_id, set()) - {metric_id}}
+    for initiative_id, metric_id, role in active_links:
+        if role == "outcome":
+            outcome_by_init.setdefault(initiative_id, set()).add(metric_id)
+    excused = {metric_id for initiative_id, metric_id, _ in active_links
+               if outcome_by_init.get(initiative_id, set()) - {metric_id}}
     is_output = metrics["nature"].reindex(out.index).eq("output")
     rule = is_output & out.index.isin(unarchived) & ~out.index.isin(goal_measures) & \
         ~out.index.isin(excused)
     out["vanity_rule"] = rule.astype(bool)
 
-    # Evidence: pairs (output metric, metric of an active goal it should serve).
-    goal_metric = active_goals.dropna(subset=["metric_id"]).set_index("id")["metric_id"]
+    # Evidence: pairs (output metric, metric of an active goal it should serve), in the
+    # order of the measurement links, then of the alignment links (ties keep the first).
+    goal_metric = {goal_id: int(metric_id) for goal_id, metric_id in zip(
+        active_goals["id"].tolist(), active_goals["metric_id"].tolist(), strict=True)
+        if not pd.isna(metric_id)}
+    goals_of: dict[int, list[int]] = {}
     al = frames.alignment_links
-    al = al[al["goal_id"].isin(goal_metric.index)]
-    pairs = ml[ml["metric_id"].isin(out.index[rule])][["metric_id", "initiative_id"]].merge(
-        al[["initiative_id", "goal_id"]], on="initiative_id")
-    pairs["goal_metric_id"] = pairs["goal_id"].map(goal_metric).astype("int64")
-    pairs = pairs[pairs["goal_metric_id"] != pairs["metric_id"]].drop_duplicates(
-        ["metric_id", "goal_id"])
-    series = _series_by_metric(frames.values, set(pairs["metric_id"])
-                               | set(pairs["goal_metric_id"])) if len(pairs) else {}
+    for initiative_id, goal_id in zip(al["initiative_id"].tolist(), al["goal_id"].tolist(),
+                                      strict=True):
+        if goal_id in goal_metric:
+            goals_of.setdefault(initiative_id, []).append(goal_id)
+    ruled = set(out.index[rule].tolist())
+    pairs: dict[tuple[int, int], int] = {}  # (metric, goal) -> the goal's metric
+    for metric_id, initiative_id in zip(ml["metric_id"].tolist(), ml["initiative_id"].tolist(),
+                                        strict=True):
+        if metric_id in ruled:
+            for goal_id in goals_of.get(initiative_id, ()):
+                if goal_metric[goal_id] != metric_id:
+                    pairs.setdefault((metric_id, goal_id), goal_metric[goal_id])
+    series = _series_by_metric(frames.values, {m for m, _ in pairs} | set(pairs.values())) \
+        if pairs else {}
     best: dict[int, tuple[float, int, int]] = {}
-    for pair in pairs.itertuples(index=False):
-        a, b = series.get(int(pair.metric_id)), series.get(int(pair.goal_metric_id))
+    for (metric_id, goal_id), goal_metric_id in pairs.items():
+        a, b = series.get(metric_id), series.get(goal_metric_id)
         if a is None or b is None:
             continue
         correlation, common = change_correlation(a[0], a[1], b[0], b[1])
-        if correlation is not None and (pair.metric_id not in best
-                                        or correlation > best[pair.metric_id][0]):
-            best[int(pair.metric_id)] = (correlation, int(pair.goal_id), common)
+        if correlation is not None and (metric_id not in best
+                                        or correlation > best[metric_id][0]):
+            best[metric_id] = (correlation, goal_id, common)
     out["vanity_correlation"] = [best[m][0] if m in best else None for m in out.index]
     out["vanity_goal_id"] = [best[m][1] if m in best else None for m in out.index]
     out["vanity_common_periods"] = [best[m][2] if m in best else None for m in out.index]
