@@ -22,4 +22,4 @@ USER portal
 
 EXPOSE 8000
 CMD ["gunicorn", "alignment_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", \
-     "--access-logfile", "-", "--timeout", "30"]
+     "--threads", "4", "--access-logfile", "-", "--timeout", "30"]

@@ -79,9 +79,10 @@ class Redis:
 
 
 def _celery(args: list[str], env: dict, log: str) -> subprocess.Popen:
+    """A Celery process at nice 10, as docker-compose runs the worker."""
     return subprocess.Popen([sys.executable, "-m", "celery", "-A", "alignment_portal", *args],
                             cwd=ROOT, env=env, stdout=open(log, "w"),  # noqa: SIM115
-                            stderr=subprocess.STDOUT)
+                            stderr=subprocess.STDOUT, preexec_fn=lambda: os.nice(10))
 
 
 def _score_state() -> dict:
