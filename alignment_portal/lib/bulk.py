@@ -19,7 +19,8 @@ from django.db import connections, models, router
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple],
                 *, batch_size: int = 2000) -> None:
-    """Insert `rows` (tuples in `columns` order) into `model`'s table."""
+    """Insert `rows` (tuples in `columns` order) into `model`'s table. `batch_size` is for
+    bulk_create; COPY streams every row in one statement."""
     rows = iter(rows)
     first = next(rows, None)
     if first is None:
@@ -37,7 +38,8 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     sql = f"COPY {table} ({names}) FROM STDIN"
     started, count = time.monotonic(), 0
-    with connection.cursor() as cursor:
+    # Django's own error types (IntegrityError, ...), as for any query.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         with cursor.cursor.copy(sql) as copy:  # the psycopg cursor under Django's wrapper
             for row in rows:
                 if json_at:
