@@ -9,10 +9,8 @@ p95 <= 200 ms, chart fragments p95 <= 150 ms. Figures only: nothing here asserts
 """
 
 import os
-import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
@@ -71,9 +69,8 @@ def run():
     for organization in Organization.objects.filter(slug__startswith="load-m-")[:50]:
         _history(organization, 2)
 
-    # The server checks each session's hash with its SECRET_KEY: both sides use one key.
-    key = secrets.token_urlsafe(60)[:60]
-    settings.SECRET_KEY = key
+    # The servers share this process's DJANGO_SECRET_KEY (bench/__main__.py), so they accept
+    # the sessions signed here. (Setting another key here broke the benches run after it.)
     owner = _session("load-l-1-owner")
     consultant = _session("load-consultant")
     slug = large.slug
@@ -101,7 +98,7 @@ def run():
             continue
         meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
         figures.append((f"queries: {label}", _queries(cookie, path, **meta)))
-    with start_gunicorn(workers=2, DJANGO_SECRET_KEY=key) as base:
+    with start_gunicorn(workers=2) as base:
         for kind, label, path, cookie, headers in pages:
             request = Request("GET", path, headers={"Cookie": f"sessionid={cookie}", **headers})
             run_load(base, [request], clients=2, seconds=2)  # warm both workers
