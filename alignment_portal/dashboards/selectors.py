@@ -111,22 +111,32 @@ def nearest_snapshot(organization: Organization, day: date) -> ScoreSnapshot | N
 
 # --- The organization dashboard --------------------------------------------------------------
 
+# A recompute takes seconds; one still pending this long after the last change waits for a
+# worker or a broker that is down (the sweep catches it up), and the page stops polling.
+RECOMPUTE_DELAYED_AFTER = timedelta(minutes=2)
+
+
 @dataclass
 class ScoreStatus:
     """Whether the scores on the page are the latest: "recomputing" while a change made since
-    the last recompute waits for one."""
+    the last recompute waits for one, "delayed" when that has lasted RECOMPUTE_DELAYED_AFTER."""
 
     as_of: object  # datetime or None
     recomputing: bool
     generation: int  # the recomputed generation the page shows
+    delayed: bool = False
+    requested_at: object = None  # the last change's time
 
 
-def score_status(organization: Organization) -> ScoreStatus:
+def score_status(organization: Organization, now=None) -> ScoreStatus:
     """From the organization row the access helper loaded (no query)."""
-    return ScoreStatus(
-        as_of=organization.recomputed_at,
-        recomputing=organization.recomputed_generation < organization.recompute_generation,
-        generation=organization.recomputed_generation)
+    recomputing = organization.recomputed_generation < organization.recompute_generation
+    requested_at = organization.recompute_requested_at
+    delayed = recomputing and requested_at is not None and \
+        (now or timezone.now()) - requested_at > RECOMPUTE_DELAYED_AFTER
+    return ScoreStatus(as_of=organization.recomputed_at, recomputing=recomputing,
+                       generation=organization.recomputed_generation, delayed=delayed,
+                       requested_at=requested_at)
 
 
 @dataclass

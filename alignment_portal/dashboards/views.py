@@ -77,7 +77,8 @@ def score_status(request, org_slug):
     """The "recomputing…" indicator the dashboard polls. While the organization waits for a
     recompute it answers with itself (still polling); once the scores are newer than the page
     (`seen`, the generation the page showed) it answers without the trigger, so polling stops,
-    and swaps in the sections that depend on the scores (hx-swap-oob)."""
+    and swaps in the sections that depend on the scores (hx-swap-oob). A recompute pending for
+    minutes (no worker, a broker down) also stops the polling, with a word on why."""
     membership = get_membership(request, org_slug)
     organization = membership.organization
     status = selectors.score_status(organization)
@@ -85,6 +86,9 @@ def score_status(request, org_slug):
         seen = int(request.GET.get("seen", ""))
     except ValueError:
         seen = status.generation
+    if status.delayed:
+        return render(request, "dashboards/dashboard.html#status",
+                      {"d": {"status": status, "organization": organization}})
     if status.recomputing or status.generation <= seen:
         # Keep polling with the flag filter the page shows, for the sections it swaps in.
         query = request.GET.copy()

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from alignment_portal.dashboards.selectors import RECOMPUTE_DELAYED_AFTER
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import triggers
 from alignment_portal.scoring.models import Flag, OrganizationScore
@@ -207,6 +208,24 @@ def test_polling_runs_while_a_recompute_is_pending_and_stops_when_scores_are_fre
     # Polled again with what the page now shows: just the quiet status.
     quiet = client.get(status_url, {"seen": 1}, **HTMX).content.decode()
     assert 'hx-trigger' not in quiet and 'hx-swap-oob' not in quiet
+
+
+def test_polling_stops_with_a_word_when_the_recompute_is_long_overdue(tenancy, scored):
+    slug = tenancy.org.slug
+    status_url = reverse("dashboards:score_status", args=[slug])
+    client = tenancy.client("viewer")
+    Organization.objects.filter(pk=tenancy.org.pk).update(
+        recompute_generation=1,
+        recompute_requested_at=timezone.now() - RECOMPUTE_DELAYED_AFTER - timedelta(seconds=5))
+
+    for body in (client.get(reverse("dashboard", args=[slug])).content.decode(),
+                 client.get(status_url, {"seen": 0}, **HTMX).content.decode()):
+        assert "taking longer than usual" in body and "every 2s" not in body
+        assert 'role="status"' in body and f'href="{reverse("dashboard", args=[slug])}"' in body
+
+    Organization.objects.filter(pk=tenancy.org.pk).update(recompute_requested_at=timezone.now())
+    again = client.get(status_url, {"seen": 0}, **HTMX).content.decode()
+    assert 'hx-trigger="every 2s"' in again  # a new change: worth waiting for again
 
 
 # --- Portfolio -------------------------------------------------------------------------------
