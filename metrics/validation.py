@@ -114,9 +114,9 @@ def check_value_for_unit(metric: Metric, value: Decimal) -> Decimal:
             f"{_plain(value)} % is outside 0-100: {metric.name} is a percentage.",
             code="out_of_range")
     if metric.unit in NON_NEGATIVE_UNITS and value < 0:
+        what = "is a count" if metric.unit == Unit.COUNT else f"is measured in {metric.unit}"
         raise ValidationError(
-            f"{_plain(value)} is negative: {metric.name} is measured in "
-            f"{Unit(metric.unit).label.lower()}, which cannot be below zero.",
+            f"{_plain(value)} is negative: {metric.name} {what}, which cannot be below zero.",
             code="negative")
     return value
 

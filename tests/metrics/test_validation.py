@@ -65,6 +65,18 @@ def test_values_outside_the_units_sense_are_refused(unit, value, ok):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("unit", "words"), [
+    ("count", "-3 is negative: Orders is a count, which cannot be below zero."),
+    ("minutes", "-3 is negative: Orders is measured in minutes, which cannot be below zero."),
+])
+def test_a_negative_count_or_duration_is_refused_in_plain_words(unit, words):
+    with pytest.raises(ValidationError) as exc:
+        validate_entry(metric=_metric(unit=unit, name="Orders"), day=TODAY, value="-3",
+                       today=TODAY)
+    assert exc.value.message_dict["value"] == [words]
+
+
+@pytest.mark.django_db
 def test_a_date_in_a_period_that_has_not_started_is_refused():
     metric = _metric(frequency="monthly")
     with pytest.raises(ValidationError) as exc:
