@@ -48,6 +48,21 @@ def cycle_create(*, organization: Organization, name: str, start_date: date,
     return cycle
 
 
+@transaction.atomic
+def cycle_update(*, cycle: Cycle, name: str, start_date: date, end_date: date) -> Cycle:
+    """Rename a cycle or move its dates. A closed cycle is the record of its period and stays
+    as it was reviewed."""
+    cycle = _lock_cycle(cycle.pk)
+    _refuse_closed(cycle)
+    if start_date and end_date and end_date <= start_date:
+        raise ValidationError({"end_date": "The cycle must end after it starts."})
+    cycle.name, cycle.start_date, cycle.end_date = name.strip(), start_date, end_date
+    cycle.full_clean()
+    cycle.save(update_fields=["name", "start_date", "end_date"])
+    request_recompute(cycle.organization_id)  # goals' Time-bound check reads the dates
+    return cycle
+
+
 def next_quarter_for(*, organization: Organization, today: date) -> fiscal.Quarter:
     """The quarter after the organization's latest cycle, or the quarter containing today."""
     latest = Cycle.objects.filter(organization=organization).order_by("-end_date").first()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cycles/next-quarter/", views.cycle_next_quarter, name="cycle_next_quarter"),
     path("cycles/new/", views.cycle_create, name="cycle_create"),
     path("cycles/<int:cycle_id>/", views.cycle_detail, name="cycle_detail"),
+    path("cycles/<int:cycle_id>/edit/", views.cycle_edit, name="cycle_edit"),
     path("cycles/<int:cycle_id>/state/", views.cycle_transition, name="cycle_transition"),
     path("cycles/<int:cycle_id>/review/", views.cycle_review, name="cycle_review"),
 ]

@@ -300,6 +300,12 @@ def cycle_next_quarter(request, org_slug):
     return redirect("goals:cycle_detail", org_slug=org_slug, cycle_id=cycle.pk)
 
 
+def _add_cycle_error(form: CycleForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict") and "__all__" in exc.error_dict:
+        exc = ValidationError({"name": "A cycle with this name already exists."})
+    form.add_error(None, exc)
+
+
 @login_required
 def cycle_create(request, org_slug):
     membership = get_membership(request, org_slug, Role.CONSULTANT)
@@ -309,13 +315,31 @@ def cycle_create(request, org_slug):
         try:
             cycle = services.cycle_create(organization=organization, **form.cleaned_data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "__all__" in exc.error_dict:
-                exc = ValidationError({"name": "A cycle with this name already exists."})
-            form.add_error(None, exc)
+            _add_cycle_error(form, exc)
         else:
             messages.success(request, f"{cycle.name} is created, in planning.")
             return redirect("goals:cycle_detail", org_slug=org_slug, cycle_id=cycle.pk)
     return render(request, "goals/cycle_form.html", {"form": form})
+
+
+@login_required
+def cycle_edit(request, org_slug, cycle_id):
+    membership = get_membership(request, org_slug, Role.CONSULTANT)
+    cycle = get_object_or_404(Cycle, pk=cycle_id, organization=membership.organization)
+    if cycle.state == CycleState.CLOSED:
+        messages.error(request, services.CLOSED_MESSAGE.format(cycle=cycle.name))
+        return redirect("goals:cycle_detail", org_slug=org_slug, cycle_id=cycle.pk)
+    form = CycleForm(request.POST or None, initial={
+        "name": cycle.name, "start_date": cycle.start_date, "end_date": cycle.end_date})
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.cycle_update(cycle=cycle, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_cycle_error(form, exc)
+        else:
+            messages.success(request, f"{cycle.name} is saved.")
+            return redirect("goals:cycle_detail", org_slug=org_slug, cycle_id=cycle.pk)
+    return render(request, "goals/cycle_form.html", {"form": form, "cycle": cycle})
 
 
 def _cycle_context(cycle: Cycle, membership) -> dict:

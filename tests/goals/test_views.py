@@ -2,6 +2,7 @@
 check and bad input, priorities, the review, and the list's filters and query count."""
 
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -44,6 +45,8 @@ VIEWS = [
     ("goals:cycle_next_quarter", (), "post", "consultant"),
     ("goals:cycle_create", (), "get", "consultant"),
     ("goals:cycle_detail", ("cycle",), "get", "viewer"),
+    ("goals:cycle_edit", ("cycle",), "get", "consultant"),
+    ("goals:cycle_edit", ("cycle",), "post", "consultant"),
     ("goals:cycle_transition", ("cycle",), "post", "consultant"),
     ("goals:cycle_review", ("cycle",), "get", "viewer"),
     ("goals:cycle_review", ("cycle",), "post", "consultant"),
@@ -387,6 +390,39 @@ def test_custom_cycle_and_its_bad_dates(tenancy):
     response = client.post(url, {"name": "Summer push", "start_date": "2026-09-01",
                                  "end_date": "2026-10-31"})
     assert "already exists" in response.content.decode()
+
+
+def test_a_cycle_is_renamed_and_moved_and_its_goals_rechecked(tenancy, world):
+    cycle = world["cycle"]
+    client = tenancy.client("consultant")
+    url = reverse("goals:cycle_edit", args=[tenancy.org.slug, cycle.pk])
+    assert f'value="{cycle.name}"' in client.get(url).content.decode()
+    with mock.patch("goals.services.request_recompute") as recompute:
+        response = client.post(url, {"name": " Autumn push ", "start_date": "2026-09-01",
+                                     "end_date": "2026-12-15"})
+    assert response.status_code == 302 and recompute.called
+    cycle.refresh_from_db()
+    assert (cycle.name, str(cycle.start_date), str(cycle.end_date)) == (
+        "Autumn push", "2026-09-01", "2026-12-15")
+
+
+def test_editing_a_cycle_refuses_bad_dates_a_taken_name_and_a_closed_cycle(tenancy, world):
+    cycle = world["cycle"]
+    CycleFactory(organization=tenancy.org, name="Taken", state="planning")
+    client = tenancy.client("consultant")
+    url = reverse("goals:cycle_edit", args=[tenancy.org.slug, cycle.pk])
+    body = client.post(url, {"name": "Q4", "start_date": "2026-12-01",
+                             "end_date": "2026-10-01"}).content.decode()
+    assert "must end after it starts" in body
+    body = client.post(url, {"name": "Taken", "start_date": "2026-10-01",
+                             "end_date": "2026-12-31"}).content.decode()
+    assert "already exists" in body
+    Cycle.objects.filter(pk=cycle.pk).update(state="closed")
+    response = client.post(url, {"name": "Rewritten", "start_date": "2026-10-01",
+                                 "end_date": "2026-12-31"}, follow=True)
+    assert "closed" in response.content.decode()
+    cycle.refresh_from_db()
+    assert cycle.name == "2026 Q4"
 
 
 def test_a_second_active_cycle_is_refused_with_a_message(tenancy, world):
