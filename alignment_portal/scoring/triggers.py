@@ -68,10 +68,10 @@ def _mark(organization_id: int, now) -> bool:
     """Mark for recompute; True when this call set the queued mark (so it must publish)."""
     connection = connections[router.db_for_write(Organization)]
     adapt = connection.ops.adapt_datetimefield_value
+    sql = _MARK_SQL.format(table=connection.ops.quote_name(Organization._meta.db_table))
+    params = {"now": adapt(now), "stale": adapt(now - QUEUED_STALE), "id": organization_id}
     with connection.cursor() as cursor:
-        cursor.execute(_MARK_SQL.format(table=connection.ops.quote_name(
-            Organization._meta.db_table)), {"now": adapt(now), "stale": adapt(
-                now - QUEUED_STALE), "id": organization_id})
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     return bool(row and row[0])
 
