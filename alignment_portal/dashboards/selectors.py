@@ -128,12 +128,12 @@ class ScoreStatus:
     requested_at: object = None  # the last change's time
 
 
-def score_status(organization: Organization, now=None) -> ScoreStatus:
+def score_status(organization: Organization) -> ScoreStatus:
     """From the organization row the access helper loaded (no query)."""
     recomputing = organization.recomputed_generation < organization.recompute_generation
     requested_at = organization.recompute_requested_at
     delayed = recomputing and requested_at is not None and \
-        (now or timezone.now()) - requested_at > RECOMPUTE_DELAYED_AFTER
+        timezone.now() - requested_at > RECOMPUTE_DELAYED_AFTER
     return ScoreStatus(as_of=organization.recomputed_at, recomputing=recomputing,
                        generation=organization.recomputed_generation, delayed=delayed,
                        requested_at=requested_at)
