@@ -14,6 +14,7 @@ from alignment_portal.scoring import selectors as scores
 from alignment_portal.scoring import smart
 from alignment_portal.scoring.models import SubjectType
 from goals.models import Cycle, CycleState, Goal, GoalOutcome, GoalStatus, Perspective
+from initiatives.models import AlignmentLink
 from metrics.models import MetricValue
 
 # Cycles ---------------------------------------------------------------------------------------
@@ -183,10 +184,16 @@ def outcomes_of(*, cycle: Cycle) -> dict[int, GoalOutcome]:
 
 def serving_links(*, goal: Goal):
     """The alignment links of the initiatives serving `goal` (read-only here)."""
-    from initiatives.models import AlignmentLink
-
     return (AlignmentLink.objects.filter(organization_id=goal.organization_id, goal=goal)
             .select_related("initiative").order_by("initiative__name"))
+
+
+def goal_lines(*, organization: Organization, metric) -> list[dict]:
+    """Baseline and target of the goals `metric` measures (not archived), for its chart."""
+    goals = (Goal.objects.filter(organization=organization, metric=metric)
+             .exclude(status=GoalStatus.ARCHIVED).order_by("due_date", "pk"))
+    return [{"title": g.title, "baseline": g.baseline_value, "target": g.target_value,
+             "start": g.start_date, "due": g.due_date} for g in goals]
 
 
 # Measure: SMART facts, progress and forecast ---------------------------------------------------
@@ -296,7 +303,7 @@ class HistoryEntry:
 
 
 HISTORY_LIMIT = 50
-_HIDDEN_FIELDS = {"id", "organization", "created_at", "snapshot"}
+_HIDDEN_FIELDS = {"id", "organization", "created_at"}
 
 
 def history_entries(record, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:

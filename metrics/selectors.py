@@ -114,16 +114,6 @@ def value_revisions(value: MetricValue) -> QuerySet:
     return metric_revisions(value.metric).filter(period=value.period)
 
 
-def goal_lines(metric: Metric) -> list[dict]:
-    """Baseline and target of the goals this metric measures (not archived), for the chart."""
-    from goals.models import Goal
-
-    goals = (Goal.objects.filter(organization=metric.organization, metric=metric)
-             .exclude(status="archived").order_by("due_date", "pk"))
-    return [{"title": g.title, "baseline": g.baseline_value, "target": g.target_value,
-             "start": g.start_date, "due": g.due_date} for g in goals]
-
-
 @dataclass
 class Reminder:
     """Everything one person owes, across their organizations."""

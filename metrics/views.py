@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from alignment_portal import charts
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.models import Membership, Role
+from goals import selectors as goal_selectors
 from metrics import selectors, services
 from metrics.csv_export import (
     DEFINITION_HEADER,
@@ -191,7 +192,8 @@ def metric_detail(request, org_slug, metric_id):
                   .values_list("period", "value"))
     context["chart"] = charts.metric_trend(
         name=metric.name, unit=metric.unit, direction=metric.direction, points=points,
-        goals=selectors.goal_lines(metric), freshness=status.freshness)
+        goals=goal_selectors.goal_lines(organization=organization, metric=metric),
+        freshness=status.freshness)
     context["goals"] = metric.goals.filter(organization=organization)
     context["scores"] = selectors.metric_scores(organization, metric)
     return render(request, "metrics/metric_detail.html", context)
