@@ -105,6 +105,12 @@ def metric_values(metric: Metric) -> QuerySet:
             .select_related("entered_by").order_by("-period"))
 
 
+def library_keys_added(*, organization) -> dict[str, int]:
+    """{library key: metric id} of the library definitions the organization has added."""
+    return dict(Metric.objects.filter(organization=organization).exclude(library_key="")
+                .values_list("library_key", "pk"))
+
+
 def metric_revisions(metric: Metric) -> QuerySet:
     return (MetricValueRevision.objects.filter(organization=metric.organization, metric=metric)
             .select_related("entered_by", "replaced_by").order_by("-replaced_at", "-id"))

@@ -303,3 +303,9 @@ def reminders_send(*, today: date | None = None) -> int:
             continue  # already reminded today
         sent += 1
     return sent
+
+
+def reminders_set(*, membership, wanted: bool) -> None:
+    """Turn the member's reminder emails for this organization on or off."""
+    type(membership).objects.filter(pk=membership.pk).update(email_reminders=wanted)
+    membership.email_reminders = wanted
