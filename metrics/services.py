@@ -259,7 +259,7 @@ def value_import_confirm(*, value_import: ValueImport, user, today: date | None 
                                        user=user, source=Source.CSV)
     locked.confirmed_at = timezone.now()
     locked.summary = {"created": result.created, "replaced": result.replaced,
-                      "unchanged": result.unchanged, "refused": len(preview.problems)}
+                      "unchanged": result.unchanged, "refused": preview.refused}
     locked.content = b""  # the values are in; the file is no longer needed
     locked.save(update_fields=["confirmed_at", "summary", "content"])
     return preview, result

@@ -251,8 +251,11 @@ def import_values(request, org_slug):
 def import_confirm(request, org_slug):
     membership = get_membership(request, org_slug, Role.STAFF)
     organization = membership.organization
-    staged = get_object_or_404(ValueImport, pk=request.POST.get("import") or 0,
-                               organization=organization)
+    import_id = request.POST.get("import", "")
+    if not import_id.isdigit() or len(import_id) > 18:
+        messages.error(request, "That import is unknown: upload the file again.")
+        return redirect("metrics:import", org_slug=org_slug)
+    staged = get_object_or_404(ValueImport, pk=int(import_id), organization=organization)
     try:
         preview, result = services.value_import_confirm(value_import=staged, user=request.user)
     except ValidationError as exc:
@@ -263,7 +266,7 @@ def import_confirm(request, org_slug):
     else:
         messages.success(
             request, f"Imported {result.created} new and {result.replaced} replaced values "
-                     f"({result.unchanged} unchanged, {len(preview.problems)} lines refused).")
+                     f"({result.unchanged} unchanged, {preview.refused} lines refused).")
     return redirect("metrics:list", org_slug=org_slug)
 
 

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET
 from alignment_portal import charts
 from alignment_portal.dashboards import selectors
 from alignment_portal.organizations.access import get_membership
+from alignment_portal.scoring.constants import FLAG_SEVERITY, RUNG_NAMES, SEVERITY_ORDER
+from alignment_portal.scoring.models import SubjectType
 from goals.models import Cycle
 from metrics.csv_export import csv_lines
 
@@ -38,9 +40,16 @@ def scores_key(organization, *parts) -> str:
     return f"dash:{organization.pk}:{hashlib.sha256(state.encode()).hexdigest()}"
 
 
+def _known(value: str, known) -> str:
+    return value if value in known else ""
+
+
 def _flag_filter(request) -> dict:
-    return {"severity": request.GET.get("severity", ""), "code": request.GET.get("code", ""),
-            "subject_type": request.GET.get("type", ""),
+    """The flag filter, every value one the dashboard knows or empty: the filter is part of a
+    cache key, and random values would each make a cache entry and a cold render."""
+    return {"severity": _known(request.GET.get("severity", ""), SEVERITY_ORDER),
+            "code": _known(request.GET.get("code", ""), FLAG_SEVERITY),
+            "subject_type": _known(request.GET.get("type", ""), SubjectType.values),
             "show_all": request.GET.get("all") == "1"}
 
 
@@ -223,6 +232,7 @@ def report_csv(request, org_slug, cycle_id):
 
 PORTFOLIO_ATTENTION = [("", "All clients"), ("high_flags", "With open high flags"),
                        ("stale", "With stale metrics"), ("spend", "Misaligned spend ≥ 10 %")]
+PORTFOLIO_RUNGS = {str(rung) for rung in RUNG_NAMES}
 
 
 @login_required
@@ -236,8 +246,9 @@ def portfolio(request):
         sort = "name"
     descending = request.GET.get("dir") == "desc"
     filters = {"q": request.GET.get("q", "").strip()[:100],
-               "rung": request.GET.get("rung", "")[:2],
-               "attention": request.GET.get("attention", "")[:20]}
+               "rung": _known(request.GET.get("rung", ""), PORTFOLIO_RUNGS),
+               "attention": _known(request.GET.get("attention", ""),
+                                   {key for key, _ in PORTFOLIO_ATTENTION})}
     # The rows depend only on the organizations' state and the user's roles in them: cached
     # per that state (a recompute or any activity moves it), the table per sort and filter.
     state = repr([(m.organization_id, m.role, m.organization.recompute_generation,
@@ -246,7 +257,9 @@ def portfolio(request):
     rows_key = "portfolio:" + hashlib.sha256(state.encode()).hexdigest()
     table_key = rows_key + ":" + hashlib.sha256(
         repr((sort, descending, sorted(filters.items()))).encode()).hexdigest()
-    table = cache.get(table_key)
+    # A name search is free text: its table is rendered from the cached rows, not cached
+    # itself (every string typed would otherwise be a cache entry).
+    table = None if filters["q"] else cache.get(table_key)
     if table is None:
         rows = cache.get(rows_key)
         if rows is None:
@@ -255,7 +268,8 @@ def portfolio(request):
         table = render_to_string("dashboards/portfolio.html#table",
                                  _portfolio_table(rows, sort, descending, filters),
                                  request=request)
-        cache.set(table_key, table, CACHE_SECONDS)
+        if not filters["q"]:
+            cache.set(table_key, table, CACHE_SECONDS)
     if request.htmx:
         return HttpResponse(table)
     return render(request, "dashboards/portfolio.html", {

@@ -364,3 +364,36 @@ def test_every_log_values_input_has_its_label(tenancy):
     for metric in metrics:
         for field in ("value", "period", "note"):
             assert f"m{metric.pk}-{field}" in labelled, (metric.name, field)
+
+
+HUGE = "1e999999999999999999"
+
+
+def test_a_huge_exponent_in_the_form_is_a_message_not_a_500(tenancy, metric):
+    response = tenancy.client("staff").post(
+        reverse("metrics:log_value", args=[tenancy.org.slug, metric.pk]),
+        {"period": timezone.localdate().isoformat(), "value": HUGE}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "is too large" in response.content.decode()
+    assert not MetricValue.objects.exists()
+
+
+def test_a_huge_exponent_in_a_csv_refuses_that_line_only(tenancy, metric):
+    day = period_start("weekly", timezone.localdate())
+    before = day - timedelta(days=7)
+    csv = f"metric,date,value\nWait time,{before},{HUGE}\nWait time,{day},4\n"
+    response = tenancy.client("staff").post(
+        reverse("metrics:import", args=[tenancy.org.slug]),
+        {"file": SimpleUploadedFile("v.csv", csv.encode())})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "is too large" in body and "1 value ready to import" in body
+
+
+@pytest.mark.parametrize("import_id", ["abc", "1e5", "-1", "9" * 40, ""])
+def test_a_malformed_import_id_on_confirm_is_a_message(tenancy, metric, import_id):
+    response = tenancy.client("staff").post(
+        reverse("metrics:import_confirm", args=[tenancy.org.slug]), {"import": import_id},
+        follow=True)
+    assert response.status_code == 200
+    assert "That import is unknown" in response.content.decode()

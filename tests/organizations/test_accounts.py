@@ -68,3 +68,45 @@ def test_password_change(tenancy):
         "new_password2": "another-long-phrase-2"})
     assert response.status_code == 302
     assert User.objects.get(username="acme-owner").check_password("another-long-phrase-2")
+
+
+def _fail_five_times(client, username, **extra):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": username, "password": "wrong"}, **extra)
+
+
+def test_behind_a_proxy_one_client_locked_out_does_not_lock_out_the_others(tenancy, client,
+                                                                           settings):
+    """The probe: the throttle keyed on REMOTE_ADDR, the proxy's address, so 5 wrong passwords
+    from anyone locked the user out for everyone."""
+    settings.PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    _fail_five_times(client, "acme-owner", HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+    locked = client.post(reverse("login"), {"username": "acme-owner", "password": PASSWORD},
+                         HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
+    assert locked.status_code == 429
+    other = client.post(reverse("login"), {"username": "acme-owner", "password": PASSWORD},
+                        HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    assert other.status_code == 302
+
+
+def test_a_client_cannot_dodge_the_lock_by_forging_x_forwarded_for(tenancy, client, settings):
+    settings.PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for forged in ("1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4", "5.5.5.5"):
+        # The proxy appends the real client (203.0.113.5) after what the client sent.
+        client.post(reverse("login"), {"username": "acme-owner", "password": "wrong"},
+                    HTTP_X_FORWARDED_FOR=f"{forged}, 203.0.113.5", **proxy)
+    response = client.post(reverse("login"), {"username": "acme-owner", "password": PASSWORD},
+                           HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.5", **proxy)
+    assert response.status_code == 429
+
+
+def test_without_a_proxy_x_forwarded_for_is_ignored(tenancy, client, settings):
+    settings.PROXY_COUNT = 0
+    for n in range(5):
+        client.post(reverse("login"), {"username": "acme-owner", "password": "wrong"},
+                    HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    response = client.post(reverse("login"), {"username": "acme-owner", "password": PASSWORD},
+                           HTTP_X_FORWARDED_FOR="192.0.2.200")
+    assert response.status_code == 429
