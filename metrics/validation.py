@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from alignment_portal.lib.text import single_line
 from metrics.models import Metric, Unit
 from metrics.periods import period_start
 
@@ -154,6 +155,7 @@ def clean_note(raw) -> str:
     if len(note) > NOTE_MAX_LENGTH:
         raise ValidationError(f"The note is {len(note)} characters; keep it under "
                               f"{NOTE_MAX_LENGTH}.", code="note_too_long")
+    single_line(note)  # no line breaks or control characters (lib/text.py)
     if _HTML.search(note):
         raise ValidationError("The note contains HTML markup; write plain text.",
                               code="note_html")

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
+from alignment_portal.lib.text import single_line
 from alignment_portal.organizations.models import Organization, Role
 
 User = get_user_model()
@@ -23,7 +24,7 @@ class OrganizationForm(forms.ModelForm):
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(help_text="For password resets and invitations.")
     organization_name = forms.CharField(
-        max_length=120, label="Your business", required=False,
+        max_length=120, label="Your business", required=False, validators=[single_line],
         help_text="Creates your first organization; you become its owner.")
 
     class Meta(UserCreationForm.Meta):

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from alignment_portal.lib.text import single_line
+
 INVITATION_LIFETIME = timedelta(days=7)
 
 
@@ -36,7 +38,7 @@ MONTHS = [(m, name) for m, name in enumerate(
 class Organization(models.Model):
     """One client business. Every planning record belongs to exactly one."""
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[single_line])
     slug = models.SlugField(max_length=60, unique=True)
     fiscal_year_start_month = models.PositiveSmallIntegerField(choices=MONTHS, default=1)
     currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code, e.g. EUR")
@@ -135,6 +137,9 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Whether the email went: the members page says "emailed" only when it did.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=300, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 

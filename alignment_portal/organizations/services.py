@@ -5,12 +5,12 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from alignment_portal.lib.mail import send_one
 from alignment_portal.organizations.models import (
     INVITATION_LIFETIME,
     Invitation,
@@ -96,10 +96,20 @@ def invitation_url(token: str) -> str:
     return settings.SITE_URL + reverse("invitation_accept", args=[token])
 
 
-@transaction.atomic
 def invitation_create(*, inviter: Membership, email: str, role: str) -> tuple[Invitation, str]:
     """Create an invitation and email its link. Returns it with the plain token, which is
-    shown once to the inviter and never stored."""
+    shown once to the inviter and never stored.
+
+    The email is sent after the invitation is committed, and whether it went is recorded
+    (`emailed_at`, or `email_error` with why not): the inviter is told the truth and has the
+    link to copy either way."""
+    invitation, token = _invitation_store(inviter=inviter, email=email, role=role)
+    invitation_send(invitation=invitation, token=token, inviter=inviter)
+    return invitation, token
+
+
+@transaction.atomic
+def _invitation_store(*, inviter: Membership, email: str, role: str) -> tuple[Invitation, str]:
     if Role(role) not in invitable_roles(inviter):
         raise PermissionDenied("Your role cannot invite that role.")
     email = User.objects.normalize_email(email.strip()).lower()
@@ -111,23 +121,24 @@ def invitation_create(*, inviter: Membership, email: str, role: str) -> tuple[In
         organization=organization, email=email, role=role, token_hash=hash_token(token),
         created_by=inviter.user, expires_at=timezone.now() + INVITATION_LIFETIME,
     )
-    link = invitation_url(token)
-    message = (
-        f"{inviter.user.get_username()} invites you to join {organization.name} as "
-        f"{Role(role).label.lower()}.\n\nAccept within 7 days: {link}\n\n"
-        "The link works once. If you did not expect this, ignore this email."
-    )
-    transaction.on_commit(lambda: _send_quietly(
-        f"You are invited to {organization.name} on the Alignment Portal", message, email))
     return invitation, token
 
 
-def _send_quietly(subject: str, message: str, recipient: str) -> None:
-    """Send; a mail server that is down is logged, not shown: the inviter has the link to copy."""
-    try:
-        send_mail(subject=subject, message=message, from_email=None, recipient_list=[recipient])
-    except Exception:
-        log.warning("could not email the invitation to %s", recipient, exc_info=True)
+def invitation_send(*, invitation: Invitation, token: str, inviter: Membership) -> bool:
+    """Email the invitation's link; record and return whether it went."""
+    organization = invitation.organization
+    message = (
+        f"{inviter.user.get_username()} invites you to join {organization.name} as "
+        f"{Role(invitation.role).label.lower()}.\n\nAccept within 7 days: "
+        f"{invitation_url(token)}\n\n"
+        "The link works once. If you did not expect this, ignore this email."
+    )
+    error = send_one(subject=f"You are invited to {organization.name} on the Alignment Portal",
+                     body=message, to=invitation.email, kind="invitation")
+    invitation.emailed_at = None if error else timezone.now()
+    invitation.email_error = error
+    invitation.save(update_fields=["emailed_at", "email_error"])
+    return not error
 
 
 def invitation_for_token(token: str) -> Invitation | None:

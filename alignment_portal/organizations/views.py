@@ -95,7 +95,13 @@ def members(request, org_slug):
                 form.add_error("email", exc)
             else:
                 new_link = services.invitation_url(token)
-                messages.success(request, f"Invitation emailed to {invitation.email}.")
+                if invitation.emailed_at:
+                    messages.success(request, f"Invitation emailed to {invitation.email}.")
+                else:
+                    messages.warning(
+                        request, f"The invitation of {invitation.email} is ready, but the "
+                                 "email could not be sent: copy the link below and send it "
+                                 "yourself.")
                 form = InvitationForm(roles=services.invitable_roles(membership))
     context = {
         "members": selectors.organization_members(organization=organization),

@@ -397,3 +397,25 @@ def test_a_malformed_import_id_on_confirm_is_a_message(tenancy, metric, import_i
         follow=True)
     assert response.status_code == 200
     assert "That import is unknown" in response.content.decode()
+
+
+def test_a_definition_over_its_limit_is_refused_with_a_message_not_cut(tenancy):
+    """The probe stored a 2.4 MB description (and history copied it on every edit)."""
+    response = tenancy.client("consultant").post(
+        reverse("metrics:create", args=[tenancy.org.slug]),
+        {"name": "Long one", "definition": "x" * 4001, "kind": "KPI", "nature": "outcome",
+         "level": "operational", "unit": "count", "direction": "higher",
+         "frequency": "monthly", "source": "form"})
+    assert response.status_code == 200
+    assert "at most 4000 characters (it has 4001)" in response.content.decode()
+    assert not Metric.objects.filter(name="Long one").exists()
+
+
+def test_a_metric_name_with_a_line_break_is_refused(tenancy):
+    response = tenancy.client("consultant").post(
+        reverse("metrics:create", args=[tenancy.org.slug]),
+        {"name": "Sales\r\nBcc: x@example.com", "kind": "KPI", "nature": "outcome",
+         "level": "operational", "unit": "count", "direction": "higher",
+         "frequency": "monthly", "source": "form"})
+    assert "keep it on one line" in response.content.decode()
+    assert not Metric.objects.filter(name__startswith="Sales").exists()
