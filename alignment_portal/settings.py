@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "alignment_portal.api.middleware.ApiBodyLimitMiddleware",
+    "alignment_portal.lib.uploads.UploadLimitMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks, so it sees the outcome of the login view.
     "axes.middleware.AxesMiddleware",
@@ -337,6 +338,15 @@ CELERY_BEAT_SCHEDULE["metrics-value-reminders"] = {
     "task": "metrics.send_value_reminders",
     "schedule": crontab(hour=env_int("METRICS_REMINDER_HOUR", 7), minute=0),
 }
+
+# Uploaded CSV files never confirmed are deleted a day after their upload.
+CELERY_BEAT_SCHEDULE["metrics-purge-unconfirmed-imports"] = {
+    "task": "metrics.purge_unconfirmed_imports", "schedule": crontab(minute=40)}
+
+# Uploads: a multipart body over this is refused from its Content-Length, before it is read,
+# and while it streams (alignment_portal/lib/uploads.py). The CSV import's own limit is 5 MB;
+# the margin is for the form's other fields.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024 + 64 * 1024
 
 # API: requests per token and window (django-ninja's throttle syntax, e.g. 120/m, 10/s).
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/m")

@@ -2,7 +2,7 @@
 for the organization's scores to be recomputed, once per transaction."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -265,6 +265,18 @@ def value_import_confirm(*, value_import: ValueImport, user, today: date | None 
     locked.content = b""  # the values are in; the file is no longer needed
     locked.save(update_fields=["confirmed_at", "summary", "content"])
     return preview, result
+
+
+UNCONFIRMED_IMPORT_LIFETIME = timedelta(days=1)
+
+
+def value_imports_purge(*, now=None) -> int:
+    """Delete uploaded files never confirmed within a day (the preview is long gone; the
+    file held every value of it). Confirmed imports keep their summary, without the file.
+    Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - UNCONFIRMED_IMPORT_LIFETIME
+    deleted, _ = ValueImport.objects.filter(confirmed_at=None, uploaded_at__lt=cutoff).delete()
+    return deleted
 
 
 def reminders_send(*, today: date | None = None) -> int:

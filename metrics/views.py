@@ -235,7 +235,10 @@ def import_values(request, org_slug):
     organization = membership.organization
     form = ImportForm(request.POST or None, request.FILES or None)
     preview = staged = None
-    if request.method == "POST" and form.is_valid():
+    refused = getattr(request, "upload_refused", "")  # cut off while streaming (lib/uploads)
+    if refused:
+        form = ImportForm()
+    elif request.method == "POST" and form.is_valid():
         content = form.cleaned_data["file"].read()
         preview = parse_values_csv(content, organization=organization)
         if not preview.error and preview.rows:
@@ -243,7 +246,7 @@ def import_values(request, org_slug):
                 organization=organization, user=request.user,
                 filename=form.cleaned_data["file"].name, content=content)
     return render(request, "metrics/import.html",
-                  {"form": form, "preview": preview, "staged": staged})
+                  {"form": form, "preview": preview, "staged": staged, "refused": refused})
 
 
 @login_required

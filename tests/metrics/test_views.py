@@ -419,3 +419,66 @@ def test_a_metric_name_with_a_line_break_is_refused(tenancy):
          "frequency": "monthly", "source": "form"})
     assert "keep it on one line" in response.content.decode()
     assert not Metric.objects.filter(name__startswith="Sales").exists()
+
+
+def test_an_upload_is_refused_from_its_content_length_before_it_is_read(tenancy, metric):
+    """The probe: the size was checked only after the whole body had arrived."""
+    from django.test import RequestFactory
+
+    from alignment_portal.lib.uploads import UploadLimitMiddleware
+
+    def view(request):
+        raise AssertionError("the view must not run")
+
+    request = RequestFactory().post(reverse("metrics:import", args=[tenancy.org.slug]))
+    request.META["CONTENT_TYPE"] = "multipart/form-data; boundary=x"
+    request.META["CONTENT_LENGTH"] = str(50 * 1024 * 1024)
+    request.user = tenancy.user("staff")
+    response = UploadLimitMiddleware(view)(request)
+    assert response.status_code == 413
+    assert "over 5 MB, the limit" in response.content.decode()
+
+
+def test_an_upload_over_the_limit_gets_413_and_stores_nothing(tenancy, metric, settings):
+    settings.MAX_UPLOAD_BYTES = 64 * 1024
+    upload = SimpleUploadedFile("big.csv", b"metric,date,value\n" + b"x" * (200 * 1024))
+    client = tenancy.client("staff")
+    response = client.post(reverse("metrics:import", args=[tenancy.org.slug]),
+                           {"file": upload})
+    assert response.status_code == 413  # refused from the length the client sent
+    assert not ValueImport.objects.exists()
+
+
+def test_the_streaming_guard_stops_a_body_without_a_length(tenancy):
+    from django.core.files.uploadhandler import StopUpload
+    from django.test import RequestFactory
+
+    from alignment_portal.lib.uploads import LimitedUploadHandler
+
+    request = RequestFactory().post("/")
+    handler = LimitedUploadHandler(request, limit=1000)
+    handler.receive_data_chunk(b"x" * 600, 0)
+    with pytest.raises(StopUpload):
+        handler.receive_data_chunk(b"x" * 600, 600)
+    assert "the limit" in request.upload_refused
+
+
+def test_unconfirmed_imports_are_purged_after_a_day(tenancy, settings):
+    from datetime import timedelta as td
+
+    from metrics.services import value_imports_purge
+    from metrics.tasks import purge_unconfirmed_imports
+
+    now = timezone.now()
+    old = ValueImport.objects.create(organization=tenancy.org, content=b"x" * 100,
+                                     uploaded_at=now - td(hours=25))
+    fresh = ValueImport.objects.create(organization=tenancy.org, content=b"x",
+                                       uploaded_at=now - td(hours=23))
+    done = ValueImport.objects.create(organization=tenancy.org, content=b"",
+                                      uploaded_at=now - td(days=5), confirmed_at=now)
+    assert purge_unconfirmed_imports.delay().get() == 1
+    assert set(ValueImport.objects.values_list("pk", flat=True)) == {fresh.pk, done.pk}
+    assert old.pk not in ValueImport.objects.values_list("pk", flat=True)
+    assert value_imports_purge() == 0  # a second run deletes nothing
+    task = settings.CELERY_BEAT_SCHEDULE["metrics-purge-unconfirmed-imports"]["task"]
+    assert task == "metrics.purge_unconfirmed_imports"
