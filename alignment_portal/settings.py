@@ -343,6 +343,14 @@ CELERY_BEAT_SCHEDULE["metrics-value-reminders"] = {
 CELERY_BEAT_SCHEDULE["metrics-purge-unconfirmed-imports"] = {
     "task": "metrics.purge_unconfirmed_imports", "schedule": crontab(minute=40)}
 
+# Accounts whose sign-up was never confirmed are deleted after a week (organizations/limits.py).
+CELERY_BEAT_SCHEDULE["organizations-purge-unconfirmed-accounts"] = {
+    "task": "organizations.purge_unconfirmed_accounts", "schedule": crontab(hour=3, minute=30)}
+
+# Security log events are kept 13 months (organizations/security_log.py).
+CELERY_BEAT_SCHEDULE["organizations-purge-security-log"] = {
+    "task": "organizations.purge_security_log", "schedule": crontab(hour=3, minute=45)}
+
 # Uploads: a multipart body over this is refused from its Content-Length, before it is read,
 # and while it streams (alignment_portal/lib/uploads.py). The CSV import's own limit is 5 MB;
 # the margin is for the form's other fields.

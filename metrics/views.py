@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from alignment_portal import charts
+from alignment_portal.organizations import security_log
 from alignment_portal.organizations.access import get_membership
-from alignment_portal.organizations.models import Membership, Role
+from alignment_portal.organizations.models import Membership, Role, SecurityEventKind
 from metrics import selectors, services
 from metrics.csv_export import (
     DEFINITION_HEADER,
@@ -283,6 +284,8 @@ def _export(request, org_slug, *, name: str, header, rows) -> StreamingHttpRespo
     """A CSV of the organization's records, formulas neutralised (csv_lines)."""
     organization = get_membership(request, org_slug).organization
     stamp = timezone.localdate().isoformat()
+    security_log.record(organization=organization, kind=SecurityEventKind.EXPORT,
+                        request=request, detail=f"{name} (CSV)")
     return _csv_response(f"{organization.slug}-{name}-{stamp}.csv",
                          csv_lines(header, rows(organization)))
 

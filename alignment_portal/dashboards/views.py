@@ -18,7 +18,9 @@ from django.views.decorators.http import require_GET
 
 from alignment_portal import charts
 from alignment_portal.dashboards import selectors
+from alignment_portal.organizations import security_log
 from alignment_portal.organizations.access import get_membership
+from alignment_portal.organizations.models import SecurityEventKind
 from alignment_portal.scoring.constants import FLAG_SEVERITY, RUNG_NAMES, SEVERITY_ORDER
 from alignment_portal.scoring.models import SubjectType
 from goals.models import Cycle
@@ -222,6 +224,8 @@ def report_csv(request, org_slug, cycle_id):
     membership = get_membership(request, org_slug)
     organization = membership.organization
     cycle = _cycle(organization, cycle_id)
+    security_log.record(organization=organization, kind=SecurityEventKind.EXPORT,
+                        request=request, detail=f"quarterly report of {cycle.name} (CSV)")
     lines = csv_lines(selectors.REPORT_CSV_HEADER,
                       selectors.report_csv_rows(organization, cycle))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")

@@ -30,5 +30,8 @@ class OrganizationsConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
+        from alignment_portal.organizations import security_log
+
+        security_log.connect_axes()
         # Said once at start-up: which cache holds the limits every process must share.
         log.info("cache: %s", cache_description(settings.CACHES["default"]))
