@@ -114,11 +114,11 @@ def test_the_csv_has_the_filtered_events_and_neutralises_formulas(tenancy):
 def test_the_page_query_count_does_not_grow_with_events(tenancy, django_assert_max_num_queries):
     client = tenancy.client("owner")
     url = reverse("security_log", args=[tenancy.org.slug])
-    for n in range(3):
+    for _ in range(3):
         security_log.record(organization=tenancy.org, kind="sign_in", actor=tenancy.user("owner"))
     with django_assert_max_num_queries(12) as few:
         client.get(url)
-    for n in range(120):
+    for _ in range(120):
         security_log.record(organization=tenancy.org, kind="sign_in", actor=tenancy.user("owner"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
