@@ -18,6 +18,8 @@ NOT_TYPED = {
     ("api", "ApiToken", "token_hash"), ("api", "ApiToken", "hint"),
     ("metrics", "Metric", "library_key"), ("metrics", "ValueImport", "filename"),
     ("metrics", "MetricValueRevision", "note"), ("metrics", "ReminderSent", "error"),
+    # Written by the portal (flattened by header_text), never typed into a form.
+    ("organizations", "SecurityEvent", "actor_name"), ("organizations", "SecurityEvent", "detail"),
 }
 PROJECT_APPS = {"organizations", "api", "metrics", "goals", "initiatives"}
 
