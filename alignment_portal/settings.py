@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "alignment_portal.organizations",
     "alignment_portal.scoring",
     "alignment_portal.api",
+    "alignment_portal.feeds",
     "metrics",
     "goals",
     "initiatives",
@@ -317,6 +318,13 @@ CELERY_BEAT_SCHEDULE["metrics-value-reminders"] = {
     "task": "metrics.send_value_reminders",
     "schedule": crontab(hour=env_int("METRICS_REMINDER_HOUR", 7), minute=0),
 }
+
+# Feeds: run the pull feeds that are due (alignment_portal/feeds/tasks.py).
+CELERY_BEAT_SCHEDULE["feeds-run-due"] = {
+    "task": "feeds.run_due_feeds", "schedule": env_int("FEEDS_BEAT_SECONDS", 60)}
+# Hosts a pull feed may reach over plain http and on a private or loopback address (every
+# other host: https and public addresses only). Development serves its own sample feed.
+FEEDS_ALLOWED_HOSTS = env_list("FEEDS_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 
 # API: requests per token and window (django-ninja's throttle syntax, e.g. 120/m, 10/s).
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/m")

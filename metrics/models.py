@@ -54,6 +54,7 @@ class Source(models.TextChoices):
     FORM = "form", "Form"
     CSV = "csv", "CSV"
     API = "api", "API"
+    FEED = "feed", "Feed"
 
 
 class MetricQuerySet(models.QuerySet):

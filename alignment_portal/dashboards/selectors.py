@@ -79,6 +79,8 @@ def record_url(organization: Organization, kind: str, record_id) -> str | None:
         return reverse("initiatives:tool_detail", args=[slug, record_id])
     if kind in (SubjectType.TOOL_CATEGORY, SubjectType.ORGANIZATION):
         return reverse("initiatives:tool_audit", args=[slug])
+    if kind == SubjectType.FEED and record_id:
+        return reverse("feeds:detail", args=[slug, record_id])
     if kind == "cycle" and record_id:
         return reverse("goals:cycle_detail", args=[slug, record_id])
     return None

@@ -90,6 +90,9 @@ FLAG_SEVERITY = {
     "REDUNDANT_TOOLS": LOW,
     "SHELFWARE": MEDIUM,  # a monthly bill for a tool nothing uses
     "TOOL_SPRAWL": LOW,
+    "FEED_FAILING": HIGH,  # DOMAIN.md: values that should arrive by themselves have stopped
 }
+# FEED_FAILING: this many runs in a row failed (DOMAIN.md); the next success resolves it.
+FEED_FAILING_RUNS = 2
 ORPHAN_PRIORITY_GOAL_SEVERITY = HIGH
 TOOL_SPRAWL_MAX_REDUNDANT_CATEGORIES = 2  # more than this many redundant categories is sprawl
