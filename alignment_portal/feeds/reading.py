@@ -25,6 +25,8 @@ from metrics.csv_import import (
 from metrics.models import Metric
 
 JSON_MAX_ITEMS = 100_000
+# How alike (difflib's ratio, 0-1) a name and a metric's name must be to suggest the metric.
+SUGGEST_CUTOFF = 0.75
 
 
 def mapping_for(feed: Feed, metrics: list[Metric]) -> dict[str, Metric | None]:
@@ -136,17 +138,28 @@ def _normal(name: str) -> str:
     return re.sub(r"[^a-z0-9%]+", " ", name.lower()).strip()
 
 
+def _words(name: str) -> str:
+    """The name's words in order, for names that say the same in another order ("Waste
+    (loaves)" and "Loaves wasted")."""
+    return " ".join(sorted(_normal(name).split()))
+
+
 def suggest_mapping(names: list[str], metrics: list[Metric]) -> dict[str, int | None]:
     """{name: metric id or None}: the same name (any case or punctuation), else the closest
-    name, else nothing."""
+    name (as written, or with its words in order), else nothing."""
     open_metrics = [m for m in metrics if not m.is_archived]
     normal = {_normal(m.name): m for m in open_metrics}
+    ordered = {_words(m.name): m for m in open_metrics}
     suggestion = {}
     for name in names:
         exact = normal.get(_normal(name))
         if exact is not None:
             suggestion[name] = exact.pk
             continue
-        close = get_close_matches(_normal(name), list(normal), n=1, cutoff=0.6)
-        suggestion[name] = normal[close[0]].pk if close else None
+        close = get_close_matches(_normal(name), list(normal), n=1, cutoff=SUGGEST_CUTOFF)
+        if close:
+            suggestion[name] = normal[close[0]].pk
+            continue
+        close = get_close_matches(_words(name), list(ordered), n=1, cutoff=SUGGEST_CUTOFF)
+        suggestion[name] = ordered[close[0]].pk if close else None
     return suggestion
