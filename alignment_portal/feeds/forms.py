@@ -27,8 +27,8 @@ class FeedForm(forms.Form):
         help_text="Store nothing from a run in which any row is refused.")
     signing_secret = forms.CharField(
         label="Signing secret (push, optional)", required=False, max_length=200,
-        help_text="If set, every post must carry X-Feed-Signature: sha256=<HMAC-SHA256 of the "
-                  "body with this secret>.",
+        help_text="If set, every post must carry the header X-Feed-Signature: sha256= "
+                  "followed by the hex HMAC-SHA256 of the body with this secret.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}))
     sample = forms.CharField(
         label="Sample (push, optional)", required=False, max_length=SAMPLE_MAX_CHARS,

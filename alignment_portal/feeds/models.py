@@ -110,6 +110,10 @@ class Feed(models.Model):
         return self.consecutive_failures >= limits.FAILING_AFTER_RUNS
 
     @property
+    def is_due(self) -> bool:
+        return self.next_run_at is not None and self.next_run_at <= timezone.now()
+
+    @property
     def schedule_label(self) -> str:
         if not self.is_pull:
             return "When your automation posts"

@@ -16,6 +16,7 @@ def feeds_with_last_run(organization: Organization):
     return (Feed.objects.filter(organization=organization)
             .annotate(last_status=Subquery(last.values("status")[:1]),
                       last_stored=Subquery(last.values("stored")[:1]),
+                      last_replaced=Subquery(last.values("replaced")[:1]),
                       last_refused=Subquery(last.values("refused")[:1]))
             .order_by("revoked_at", "name"))
 

@@ -59,6 +59,11 @@ def _preview(organization, data: dict, mapping: dict | None, feed: Feed | None =
     metrics = list(Metric.objects.filter(organization=organization).active())
     names = source_names(preview)
     suggested = suggest_mapping(names, metrics)
+    if mapping is None and any(suggested.values()):
+        # First look: read again with the suggestion, so the preview shows what saving it
+        # would store.
+        probe.metric_map = {name: pk for name, pk in suggested.items() if pk}
+        preview = read_body(body, feed=probe, content_type=content_type)
     rows = []
     for name in names:
         if mapping is not None and name in mapping:

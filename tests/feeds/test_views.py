@@ -56,6 +56,7 @@ def test_the_preview_shows_the_first_rows_and_suggests_the_mapping(tenancy, bake
         "name": "Till export", "kind": "pull", "url": url, "schedule": "daily",
         "daily_hour": "6", "format": "auto", "action": "preview"}).content.decode()
     assert "Preview: nothing is stored yet" in page
+    assert "2 values would be stored from 1 row (wide); 1 refused." in page  # as suggested
     assert "6.5" in page  # the first rows
     # "Customer Wait Time at Peak" is suggested for the metric of that name, "Waste (loaves)"
     # for Loaves wasted (closest name), "Till float" for nothing.
