@@ -6,7 +6,7 @@ names here are what the pages and messages quote.
 
 from django.conf import settings
 
-from alignment_portal.scoring.constants import FEED_FAILING_RUNS
+from alignment_portal.scoring.rules import FEED_FAILING_RUNS
 
 # A pull run: the whole request (every redirect included) must finish within this many seconds.
 TIMEOUT_SECONDS = 20
@@ -15,8 +15,8 @@ TIMEOUT_SECONDS = 20
 MAX_BYTES = 5 * 1024 * 1024
 # Redirects followed at most; each target is checked like the first address.
 MAX_REDIRECTS = 3
-# Two runs in a row that failed raise FEED_FAILING (the scoring's constant, which the pure flag
-# code reads).
+# Two runs in a row that failed raise FEED_FAILING (the domain rule, which the pure flag code
+# reads too).
 FAILING_AFTER_RUNS = FEED_FAILING_RUNS
 # Retries of a run whose failure may pass (timeout, connection refused, 429, 5xx), with
 # exponential backoff from RETRY_BASE_SECONDS.

@@ -13,8 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from alignment_portal.feeds import limits
 from alignment_portal.organizations.models import Organization
+from alignment_portal.scoring.rules import feed_is_failing
 
 PUSH_TOKEN_PREFIX = "fp_"  # noqa: S105 (a visible prefix, not a secret)
 
@@ -107,7 +107,7 @@ class Feed(models.Model):
 
     @property
     def is_failing(self) -> bool:
-        return self.consecutive_failures >= limits.FAILING_AFTER_RUNS
+        return feed_is_failing(self.consecutive_failures)
 
     @property
     def is_due(self) -> bool:

@@ -23,13 +23,12 @@ Scope decisions where DOMAIN.md is silent:
 import pandas as pd
 
 from alignment_portal.scoring import constants as C
+from alignment_portal.scoring import rules
 from alignment_portal.scoring.alignment import redundant_categories
 from alignment_portal.scoring.frames import OrgFrames
-from initiatives.models import ToolCategory
 
 FLAG_COLUMNS = ["code", "severity", "subject_type", "subject_id", "subject_label", "message",
                 "suggested_fix"]
-CATEGORY_LABELS = {str(k): str(v) for k, v in ToolCategory.choices}
 
 
 def _rows(table: pd.DataFrame):
@@ -143,7 +142,7 @@ def tool_flags(rows, frames: OrgFrames, tools: pd.DataFrame, initiatives: pd.Dat
         by_category.setdefault(category, []).append(names[t])
     for category in categories:
         members = by_category[category]
-        label = CATEGORY_LABELS.get(category, category)
+        label = frames.tool_category_labels.get(category, category)
         _flag(rows, "REDUNDANT_TOOLS", "tool_category", category, label,
               f"{len(members)} active {label} tools: {', '.join(members)}.",
               "Keep one and retire the others, or record why each is needed.")
@@ -170,13 +169,13 @@ def tool_flags(rows, frames: OrgFrames, tools: pd.DataFrame, initiatives: pd.Dat
 def feed_flags(rows, frames: OrgFrames) -> None:
     """FEED_FAILING: an active feed whose last FEED_FAILING_RUNS runs (or more) failed."""
     feeds = frames.feeds
-    failing = feeds[feeds["consecutive_failures"].fillna(0) >= C.FEED_FAILING_RUNS]
+    failing = feeds[feeds["consecutive_failures"].fillna(0) >= rules.FEED_FAILING_RUNS]
     for feed_id, name, error in zip(failing["id"].tolist(), failing["name"].tolist(),
                                     failing["last_error"].tolist(), strict=True):
         # The run count is not in the message: the flag's wording would change on every
         # failed run. The error is (a different error is news).
         _flag(rows, "FEED_FAILING", "feed", feed_id, name,
-              f"The feed “{name}” failed {C.FEED_FAILING_RUNS} runs in a row or more; "
+              f"The feed “{name}” failed {rules.FEED_FAILING_RUNS} runs in a row or more; "
               f"the last one: {error or 'no reason recorded'}.",
               "Open the feed's page to see each run; fix the source (or the feed's address "
               "or mapping), then press Run now.")
