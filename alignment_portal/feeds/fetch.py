@@ -115,6 +115,8 @@ def _address_url(target: Target) -> str:
     ip = ipaddress.ip_address(target.address)
     host = f"[{ip}]" if ip.version == 6 else str(ip)
     netloc = f"{host}:{target.port}"
+    if "@" in parts.netloc:  # keep user:password (httpx sends it as Basic auth)
+        netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
     return parts._replace(netloc=netloc).geturl()
 
 

@@ -26,10 +26,10 @@ def test_a_conditional_get_answered_304_reads_nothing(feed_server):
 
 
 def test_a_slow_server_times_out_in_words(feed_server):
-    url = feed_server.serve("/slow", CSV, delay=2.5)
+    url = feed_server.serve("/slow", CSV, delay=6)
     with pytest.raises(FetchError) as caught:
         fetch(url)
-    assert caught.value.message == "timed out after 1 s" and caught.value.transient
+    assert caught.value.message == "timed out after 4 s" and caught.value.transient
 
 
 def test_a_body_over_5_mb_is_refused_while_streaming(feed_server, settings):
@@ -180,3 +180,10 @@ def test_an_unreachable_port_is_a_transient_failure_in_words(settings):
     with pytest.raises(FetchError) as caught:
         fetch("http://127.0.0.1:1/values.csv")
     assert caught.value.transient and "could not be reached" in caught.value.message
+
+
+def test_credentials_in_the_url_are_sent_as_basic_auth(feed_server):
+    feed_server.serve("/private.csv", CSV)
+    url = feed_server.url("/private.csv").replace("http://", "http://till:s3cret@")
+    assert fetch(url).body == CSV.encode()
+    assert feed_server.requests[-1]["headers"]["Authorization"] == "Basic dGlsbDpzM2NyZXQ="

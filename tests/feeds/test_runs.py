@@ -153,7 +153,7 @@ def test_a_column_gone_from_the_sheet_fails_the_run_in_words(feed_server, bakery
 
 @pytest.mark.parametrize(("route", "words"), [
     ({"status": 403, "body": "no", "etag": False}, "the server answered 403 (Forbidden)"),
-    ({"delay": 2.5, "body": "metric,date,value\n"}, "timed out after 1 s"),
+    ({"delay": 6, "body": "metric,date,value\n"}, "timed out after 4 s"),
     ({"body": "just some words"}, "the columns were not recognised"),
     ({"body": ""}, "the file is empty."),
 ])
