@@ -35,7 +35,7 @@ from alignment_portal.feeds.models import (
 from alignment_portal.feeds.reading import read_body
 from alignment_portal.lib.queue import enqueue_on_commit
 from alignment_portal.organizations.models import Organization
-from alignment_portal.scoring.triggers import request_recompute
+from alignment_portal.organizations.recompute import request_recompute
 from metrics.csv_import import ImportPreview
 from metrics.models import Metric, Source
 from metrics.services import metric_values_record_bulk
