@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "alignment_portal.organizations",
     "alignment_portal.scoring",
     "alignment_portal.api",
+    "alignment_portal.feeds",
     "metrics",
     "goals",
     "initiatives",
@@ -358,6 +359,13 @@ CELERY_BEAT_SCHEDULE["organizations-purge-security-log"] = {
 # and while it streams (alignment_portal/lib/uploads.py). The CSV import's own limit is 5 MB;
 # the margin is for the form's other fields.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024 + 64 * 1024
+
+# Feeds: run the pull feeds that are due (alignment_portal/feeds/tasks.py).
+CELERY_BEAT_SCHEDULE["feeds-run-due"] = {
+    "task": "feeds.run_due_feeds", "schedule": env_int("FEEDS_BEAT_SECONDS", 60)}
+# Hosts a pull feed may reach over plain http and on a private or loopback address (every
+# other host: https and public addresses only). Development serves its own sample feed.
+FEEDS_ALLOWED_HOSTS = env_list("FEEDS_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 
 # API: requests per token and window (django-ninja's throttle syntax, e.g. 120/m, 10/s).
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/m")

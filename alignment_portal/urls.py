@@ -5,6 +5,7 @@ from django.urls import include, path
 from alignment_portal.api import views as api_views
 from alignment_portal.api.api import api
 from alignment_portal.dashboards import views as dashboard_views
+from alignment_portal.feeds import views as feed_views
 from alignment_portal.organizations import views
 
 # Every organization-scoped URL starts /o/<org_slug>/ and its view begins with get_membership().
@@ -26,6 +27,7 @@ org_patterns = [
     path("goals/", include("goals.urls")),
     path("initiatives/", include("initiatives.urls")),
     path("metrics/", include("metrics.urls")),
+    path("feeds/", include("alignment_portal.feeds.urls")),
 ]
 
 urlpatterns = [
@@ -44,5 +46,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("api/v1/", api.urls),
+    # A push feed's secret URL: the token is the credential (no session, no CSRF).
+    path("feeds/push/<str:token>", feed_views.feed_push, name="feed_push"),
     path("admin/", admin.site.urls),
 ]

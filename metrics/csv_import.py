@@ -74,6 +74,8 @@ class ImportPreview:
     problems: list[Problem] = field(default_factory=list)
     per_metric: dict = field(default_factory=dict)  # name -> count of valid rows
     data_lines: int = 0
+    columns: list[str] = field(default_factory=list)  # the header as read
+    names: list[str] = field(default_factory=list)  # the metric names a long file uses
 
     @property
     def refused(self) -> int:
@@ -185,8 +187,13 @@ def _decimal_comma(values: list[str], delimiter: str) -> bool:
 
 
 def parse_values_csv(content: bytes, *, organization: Organization,
-                     today: date | None = None) -> ImportPreview:
-    """Read `content` into an ImportPreview for `organization`; writes nothing."""
+                     today: date | None = None,
+                     mapping: dict[str, Metric | None] | None = None) -> ImportPreview:
+    """Read `content` into an ImportPreview for `organization`; writes nothing.
+
+    `mapping` (a feed's): names in the file (wide columns or long metric names, any case)
+    mapped to one of the organization's metrics, or to None to skip them quietly; other names
+    are matched to a metric of the same name."""
     preview = ImportPreview()
     today = today or timezone.localdate()
     if not content or not content.strip():
@@ -219,15 +226,25 @@ def parse_values_csv(content: bytes, *, organization: Organization,
                          "Split it into smaller files.")
         return preview
     columns = [str(c).strip() for c in frame.columns]
+    preview.columns = columns
     lowered = [c.lower() for c in columns]
     metrics = {m.name.strip().lower(): m for m in Metric.objects.filter(organization=organization)}
     preview.metrics_by_id = {m.pk: m for m in metrics.values()}
+    ignored = set()
+    for name, metric in (mapping or {}).items():
+        key = name.strip().lower()
+        if metric is None:
+            ignored.add(key)
+            metrics.pop(key, None)
+        elif metric.organization_id == organization.pk:  # never another organization's
+            metrics[key] = metric
+            preview.metrics_by_id[metric.pk] = metric
     if "metric" in lowered and "value" in lowered and any(c in DATE_HEADERS for c in lowered):
         preview.shape = "long"
-        _read_long(frame, lowered, metrics, preview, today)
+        _read_long(frame, lowered, metrics, preview, today, ignored)
     elif len(columns) >= 2 and lowered[0] in DATE_HEADERS:
         preview.shape = "wide"
-        _read_wide(frame, columns, metrics, preview, today)
+        _read_wide(frame, columns, metrics, preview, today, ignored)
     else:
         preview.error = (
             "The columns were not recognised. Use either metric, date, value, note (one value "
@@ -236,8 +253,8 @@ def parse_values_csv(content: bytes, *, organization: Organization,
         return preview
     if preview.data_lines == 0 and not preview.error:
         preview.error = "The file has a header but no values."
-    _refuse_duplicates(preview)
-    _summarise(preview)
+    refuse_duplicates(preview)
+    summarise(preview)
     preview.problems.sort(key=lambda p: p.line)
     notes = [f"Encoding: {preview.encoding}", f"Separator: {DELIMITER_NAMES[preview.delimiter]}",
              "Decimal mark: comma" if preview.decimal_comma else "Decimal mark: point"]
@@ -260,7 +277,9 @@ def _reason(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _entry(preview, *, line, metric, raw_date, day, raw_value, note, today, label_metric=False):
+def add_entry(preview, *, line, metric, raw_date, day, raw_value, note, today,
+              label_metric=False):
+    """Validate one value and add it to `preview` (or its problem, with the line)."""
     prefix = f"{metric.name}: " if label_metric else ""
     if day is None:
         preview.problems.append(Problem(line, f"{prefix}“{raw_date.strip()[:40]}” is not a date "
@@ -276,7 +295,7 @@ def _entry(preview, *, line, metric, raw_date, day, raw_value, note, today, labe
     preview.lines.append(line)
 
 
-def _read_long(frame, lowered, metrics, preview, today):
+def _read_long(frame, lowered, metrics, preview, today, ignored=frozenset()):
     date_col = next(frame.columns[i] for i, c in enumerate(lowered) if c in DATE_HEADERS)
     metric_col = frame.columns[lowered.index("metric")]
     value_col = frame.columns[lowered.index("value")]
@@ -286,11 +305,14 @@ def _read_long(frame, lowered, metrics, preview, today):
     value_cells = frame[value_col].tolist()
     note_cells = frame[note_col].tolist() if note_col is not None else [""] * len(frame)
     preview.decimal_comma = _decimal_comma(value_cells, preview.delimiter)
+    preview.names = sorted({name.strip() for name in metric_cells if name.strip()})[:200]
     dates = _dates(date_cells, preview)
     for index, (name, raw_date, raw_value, note) in enumerate(
             zip(metric_cells, date_cells, value_cells, note_cells, strict=True)):
         if not (name.strip() or raw_date.strip() or raw_value.strip() or note.strip()):
             continue  # a blank line
+        if name.strip().lower() in ignored:
+            continue
         line = index + 2
         preview.data_lines += 1
         metric = metrics.get(name.strip().lower())
@@ -299,15 +321,17 @@ def _read_long(frame, lowered, metrics, preview, today):
             preview.problems.append(Problem(line, f"“{shown}” is not a metric of this "
                                                   "organization."))
             continue
-        _entry(preview, line=line, metric=metric, raw_date=raw_date,
+        add_entry(preview, line=line, metric=metric, raw_date=raw_date,
                day=dates.get(raw_date.strip()), raw_value=raw_value, note=note, today=today)
 
 
-def _read_wide(frame, columns, metrics, preview, today):
+def _read_wide(frame, columns, metrics, preview, today, ignored=frozenset()):
     date_cells = frame[frame.columns[0]].tolist()
     dates = _dates(date_cells, preview)
     usable = []
     for position, name in enumerate(columns[1:], start=1):
+        if name.lower() in ignored:
+            continue
         metric = metrics.get(name.lower())
         if metric is None:
             preview.problems.append(Problem(1, f"Column “{name[:60]}” is not a metric of this "
@@ -326,14 +350,14 @@ def _read_wide(frame, columns, metrics, preview, today):
         for metric, raw_value in cells:
             if not raw_value.strip():
                 continue
-            _entry(preview, line=line, metric=metric, raw_date=raw_date, day=day,
+            add_entry(preview, line=line, metric=metric, raw_date=raw_date, day=day,
                    raw_value=raw_value, note="", today=today, label_metric=True)
 
 
 DUPLICATE_LINES_SHOWN = 5
 
 
-def _refuse_duplicates(preview: ImportPreview) -> None:
+def refuse_duplicates(preview: ImportPreview) -> None:
     """Two lines for one metric and period: which is right cannot be told, so none goes.
 
     One problem per metric and period, naming the first few lines and counting the rest:
@@ -364,7 +388,7 @@ def _refuse_duplicates(preview: ImportPreview) -> None:
         preview.lines = [preview.lines[pos] for pos in keep]
 
 
-def _summarise(preview: ImportPreview) -> None:
+def summarise(preview: ImportPreview) -> None:
     counts = defaultdict(int)
     for row in preview.rows:
         counts[row.metric_id] += 1

@@ -51,6 +51,7 @@ class Source(models.TextChoices):
     FORM = "form", "Form"
     CSV = "csv", "CSV"
     API = "api", "API"
+    FEED = "feed", "Feed"
 
 
 class MetricQuerySet(models.QuerySet):

@@ -49,6 +49,8 @@ class MetricStatus:
     is_due: bool  # no value for the period containing today
     is_fresh: bool  # DOMAIN.md: latest value within the window plus half a window
     is_mine: bool
+    # The failing feeds that write this metric's values (see attach_failing_feeds).
+    failing_feeds: tuple = ()
 
     @property
     def freshness(self) -> str:
@@ -81,8 +83,22 @@ def metric_status(metric: Metric, *, user=None, today: date | None = None) -> Me
 def metric_statuses(organization: Organization, *, user=None, today: date | None = None,
                     archived: bool = False) -> list[MetricStatus]:
     today = today or timezone.localdate()
-    return [metric_status(m, user=user, today=today)
-            for m in metrics_with_latest(organization, archived=archived)]
+    return attach_failing_feeds(organization, [
+        metric_status(m, user=user, today=today)
+        for m in metrics_with_latest(organization, archived=archived)])
+
+
+def attach_failing_feeds(organization: Organization, rows: list[MetricStatus]
+                         ) -> list[MetricStatus]:
+    """Set `failing_feeds` on each row whose metric a failing feed writes (one query), so
+    freshness says why new values stopped arriving."""
+    from alignment_portal.feeds.selectors import failing_feeds_by_metric
+
+    by_metric = failing_feeds_by_metric(organization.pk)
+    if by_metric:
+        for row in rows:
+            row.failing_feeds = tuple(by_metric.get(row.metric.pk, ()))
+    return rows
 
 
 def log_rows(organization: Organization, *, user, today: date | None = None

@@ -179,7 +179,8 @@ def metric_detail(request, org_slug, metric_id):
     membership = get_membership(request, org_slug)
     organization = membership.organization
     metric = _metric_with_latest(organization, metric_id)
-    status = selectors.metric_status(metric, user=request.user)
+    status = selectors.attach_failing_feeds(
+        organization, [selectors.metric_status(metric, user=request.user)])[0]
     values_page = Paginator(selectors.metric_values(metric), VALUES_PER_PAGE).get_page(
         request.GET.get("page"))
     history_page = Paginator(selectors.metric_revisions(metric), VALUES_PER_PAGE).get_page(

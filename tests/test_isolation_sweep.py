@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from alignment_portal.api.models import ApiToken
+from alignment_portal.feeds.models import Feed, FeedRun
 from alignment_portal.organizations.models import Invitation, Membership
 from goals.models import Cycle, Goal, GoalOutcome
 from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool
@@ -82,8 +83,12 @@ def make_records(tenancy, organization, pk: int):
     Invitation.objects.filter(pk=invitation.pk).update(id=pk)
     ApiToken.objects.create(organization=organization, name="a token",
                             token_hash=f"{pk:064x}", hint="ap_x", pk=pk)
+    feed = Feed.objects.create(organization=organization, name="a feed", kind="pull",
+                               url="https://example.com/values.csv", pk=pk)
+    FeedRun.objects.create(organization=organization, feed=feed, trigger="manual",
+                           status="ok", pk=pk)
     for model in (Cycle, Goal, Metric, Initiative, Tool, AlignmentLink, MeasurementLink,
-                  MetricValue, Membership, Invitation, ApiToken):
+                  MetricValue, Membership, Invitation, ApiToken, Feed, FeedRun):
         assert model.objects.filter(pk=pk, organization=organization).exists(), model
 
 

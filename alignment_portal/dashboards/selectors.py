@@ -66,7 +66,7 @@ REPORT_FLAG_ROWS = 100
 RECORD_URL_NAMES = {
     SubjectType.INITIATIVE: "initiatives:detail", SubjectType.GOAL: "goals:detail",
     SubjectType.METRIC: "metrics:detail", SubjectType.TOOL: "initiatives:tool_detail",
-    "cycle": "goals:cycle_detail",
+    "cycle": "goals:cycle_detail", SubjectType.FEED: "feeds:detail",
 }
 _ID_MARK = 987654321  # an id no route treats specially, replaced in the reversed URL
 

@@ -80,6 +80,8 @@ FLAG_SEVERITY = {
     "REDUNDANT_TOOLS": LOW,
     "SHELFWARE": MEDIUM,  # a monthly bill for a tool nothing uses
     "TOOL_SPRAWL": LOW,
+    "FEED_FAILING": HIGH,  # DOMAIN.md: values that should arrive by themselves have stopped
 }
+
 ORPHAN_PRIORITY_GOAL_SEVERITY = HIGH
 TOOL_SPRAWL_MAX_REDUNDANT_CATEGORIES = 2  # more than this many redundant categories is sprawl

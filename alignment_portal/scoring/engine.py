@@ -26,6 +26,7 @@ from django.db.models import FloatField, Func, IntegerField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from alignment_portal.feeds.models import Feed
 from alignment_portal.lib.bulk import insert_rows
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring.compute import Scorecard, score
@@ -42,7 +43,7 @@ from goals.models import Cycle, Goal
 from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool, ToolCategory
 from metrics.models import Metric, MetricValue
 
-LOAD_QUERIES = 10
+LOAD_QUERIES = 11
 
 
 def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
@@ -63,6 +64,7 @@ def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
             *COLUMNS["alignment_links"]),
         "measurement_links": MeasurementLink.objects.filter(**org).values_list(
             *COLUMNS["measurement_links"]),
+        "feeds": Feed.objects.filter(**org, revoked_at=None).values_list(*COLUMNS["feeds"]),
     }
     rows = {key: list(queryset) for key, queryset in tables.items()}
     rows["metrics"] = [(*row[:6], row[6] is not None) for row in rows["metrics"]]

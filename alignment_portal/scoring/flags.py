@@ -16,12 +16,14 @@ Scope decisions where DOMAIN.md is silent:
 - STALE_DATA on an initiative: it has metrics and none is fresh; on a metric: in use
   (measures an active goal or initiative) and not fresh;
 - goal flags concern active goals; ORPHAN_GOAL is high for a priority goal;
-- REDUNDANT_TOOLS ignores the catch-all category "other".
+- REDUNDANT_TOOLS ignores the catch-all category "other";
+- FEED_FAILING concerns feeds that are not revoked.
 """
 
 import pandas as pd
 
 from alignment_portal.scoring import constants as C
+from alignment_portal.scoring import rules
 from alignment_portal.scoring.alignment import redundant_categories
 from alignment_portal.scoring.frames import OrgFrames
 
@@ -164,6 +166,21 @@ def tool_flags(rows, frames: OrgFrames, tools: pd.DataFrame, initiatives: pd.Dat
               "Consolidate: retire shelfware and redundant tools before adding new ones.")
 
 
+def feed_flags(rows, frames: OrgFrames) -> None:
+    """FEED_FAILING: an active feed whose last FEED_FAILING_RUNS runs (or more) failed."""
+    feeds = frames.feeds
+    failing = feeds[feeds["consecutive_failures"].fillna(0) >= rules.FEED_FAILING_RUNS]
+    for feed_id, name, error in zip(failing["id"].tolist(), failing["name"].tolist(),
+                                    failing["last_error"].tolist(), strict=True):
+        # The run count is not in the message: the flag's wording would change on every
+        # failed run. The error is (a different error is news).
+        _flag(rows, "FEED_FAILING", "feed", feed_id, name,
+              f"The feed “{name}” failed {rules.FEED_FAILING_RUNS} runs in a row or more; "
+              f"the last one: {error or 'no reason recorded'}.",
+              "Open the feed's page to see each run; fix the source (or the feed's address "
+              "or mapping), then press Run now.")
+
+
 def raise_flags(frames: OrgFrames, goals: pd.DataFrame, initiatives: pd.DataFrame,
                 metrics: pd.DataFrame, tools: pd.DataFrame) -> pd.DataFrame:
     """Every flag that holds now, one row each (FLAG_COLUMNS)."""
@@ -172,4 +189,5 @@ def raise_flags(frames: OrgFrames, goals: pd.DataFrame, initiatives: pd.DataFram
     goal_flags(rows, frames, goals)
     metric_flags(rows, frames, metrics)
     tool_flags(rows, frames, tools, initiatives)
+    feed_flags(rows, frames)
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)

@@ -24,6 +24,8 @@ COLUMNS = {
     "initiative_tools": ["initiative_id", "tool_id"],
     "alignment_links": ["initiative_id", "goal_id", "contribution", "rationale"],
     "measurement_links": ["initiative_id", "metric_id", "role"],
+    # Active feeds and their health (alignment_portal/feeds): FEED_FAILING.
+    "feeds": ["id", "name", "consecutive_failures", "last_error"],
 }
 FLOAT_COLUMNS = {
     "goals": ["baseline_value", "target_value"],
@@ -70,6 +72,7 @@ class OrgFrames:
     initiative_tools: pd.DataFrame = field(default_factory=lambda: frame("initiative_tools"))
     alignment_links: pd.DataFrame = field(default_factory=lambda: frame("alignment_links"))
     measurement_links: pd.DataFrame = field(default_factory=lambda: frame("measurement_links"))
+    feeds: pd.DataFrame = field(default_factory=lambda: frame("feeds"))
     # The tool categories' display names ({"crm": "CRM", ...}): vocabulary of the models,
     # which the engine passes in so that the pure code imports none of them.
     tool_category_labels: dict = field(default_factory=dict)

@@ -25,6 +25,7 @@ class SubjectType(models.TextChoices):
     TOOL = "tool", "Tool"
     TOOL_CATEGORY = "tool_category", "Tool category"
     ORGANIZATION = "organization", "Organization"
+    FEED = "feed", "Feed"
 
 
 class InitiativeScore(models.Model):

@@ -79,3 +79,13 @@ def is_fresh(latest_period: date | None, frequency: str, today: date) -> bool:
     if latest_period is None:
         return False
     return (today - latest_period) <= timedelta(days=freshness_limit_days(frequency))
+
+
+# --- Feeds ----------------------------------------------------------------------------------
+# A feed is failing after this many runs in a row failed (DOMAIN.md: FEED_FAILING); the next
+# success resolves it.
+FEED_FAILING_RUNS = 2
+
+
+def feed_is_failing(consecutive_failures: int) -> bool:
+    return consecutive_failures >= FEED_FAILING_RUNS
