@@ -9,5 +9,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alignment_portal.settings")
 app = Celery("alignment_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks([
-    "alignment_portal.organizations", "alignment_portal.scoring", "metrics", "goals", "initiatives",
+    "alignment_portal.organizations", "alignment_portal.scoring",
+    "alignment_portal.notifications", "metrics", "goals", "initiatives",
 ])
