@@ -278,8 +278,8 @@ def _digest_messages(state: State, hour: int) -> list[Message]:
     organization_ids = {m.organization_id for ms in due_users.values() for m in ms}
     sections = _digest_sections(state, organization_ids)
     return [Message(Kind.DIGEST, Channel.EMAIL, None, memberships[0].user, event_key=key,
-                    sections=[sections[m.organization_id] for m in
-                              sorted(memberships, key=lambda m: m.organization.name.lower())])
+                    sections=sorted((sections[m.organization_id] for m in memberships),
+                                    key=lambda section: section.organization.name.lower()))
             for user_id, memberships in sorted(due_users.items())]
 
 
