@@ -115,27 +115,30 @@ class State:
     told: set = field(default_factory=set)  # (kind, channel, recipient, event_key)
 
 
-def _load(now: datetime) -> State:
+def _load(now: datetime, organization_ids: list[int] | None = None) -> State:
     today = timezone.localdate(now)
-    organizations = {o.pk: o for o in Organization.objects.select_related(
-        "notification_settings")}
+    scope = {} if organization_ids is None else {"organization_id__in": organization_ids}
+    organizations = Organization.objects.select_related("notification_settings")
+    if organization_ids is not None:
+        organizations = organizations.filter(pk__in=organization_ids)
+    organizations = {o.pk: o for o in organizations}
     members = defaultdict(list)
-    for membership in (Membership.objects.filter(user__is_active=True).select_related("user")
-                       .order_by("organization_id", "user_id")):
+    for membership in (Membership.objects.filter(user__is_active=True, **scope)
+                       .select_related("user").order_by("organization_id", "user_id")):
         members[membership.organization_id].append(membership)
     latest = MetricValue.objects.filter(metric=OuterRef("pk")).order_by("-period")
     metrics = defaultdict(list)
-    for metric in (Metric.objects.filter(archived_at=None)
+    for metric in (Metric.objects.filter(archived_at=None, **scope)
                    .annotate(latest_period=Subquery(latest.values("period")[:1]),
                              latest_value=Subquery(latest.values("value")[:1]))
                    .order_by("organization_id", "name")):
         metrics[metric.organization_id].append(metric)
     flags = defaultdict(list)
-    for flag in Flag.objects.filter(severity=Severity.HIGH, resolved_at=None,
+    for flag in Flag.objects.filter(severity=Severity.HIGH, resolved_at=None, **scope,
                                     first_seen_at__gte=now - rules.FLAG_LOOKBACK
                                     ).order_by("organization_id", "first_seen_at", "pk"):
         flags[flag.organization_id].append(flag)
-    opted_out = set(Preference.objects.filter(enabled=False).values_list(
+    opted_out = set(Preference.objects.filter(enabled=False, **scope).values_list(
         "user_id", "organization_id", "kind", "channel"))
     quiet = set(PersonSettings.objects.filter(quiet_weekends=True).values_list(
         "user_id", flat=True))
@@ -326,10 +329,12 @@ def _told(state: State) -> set:
         "kind", "channel", "recipient", "event_key"))
 
 
-def plan(now: datetime | None = None) -> list[Message]:
-    """Every message the pass at `now` would send: the new events only."""
+def plan(now: datetime | None = None, organization_ids: list[int] | None = None
+         ) -> list[Message]:
+    """Every message the pass at `now` would send: the new events only. `organization_ids`
+    limits it to those organizations (a person's digest then covers only them)."""
     now = now or timezone.now()
-    state = _load(now)
+    state = _load(now, organization_ids)
     state.told = _told(state)
     messages = [m for o in state.organizations.values() for m in _org_messages(state, o)]
     messages += _digest_messages(state, timezone.localtime(now).hour)

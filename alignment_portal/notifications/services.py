@@ -51,9 +51,12 @@ def _where(message) -> str:
     return ", ".join(section.organization.slug for section in message.sections)
 
 
-def _claim(message, subject: str, payload: dict | None = None) -> Notification | None:
-    """Record the message with its events; None when any of them was told already (another
-    pass got there first: the unique constraint decides, so nothing is sent twice)."""
+# Messages claimed per transaction: each claim is a savepoint inside it, so one commit (one
+# disk flush) covers the batch instead of one per message.
+CLAIM_BATCH = 100
+
+
+def _claim_one(message, subject: str, payload: dict | None) -> Notification | None:
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -71,28 +74,58 @@ def _claim(message, subject: str, payload: dict | None = None) -> Notification |
     return notification
 
 
-def _finish(notification: Notification, error: str = "") -> None:
+def _claim(message, subject: str, payload: dict | None = None) -> Notification | None:
+    """Record the message with its events; None when any of them was told already (another
+    pass got there first: the unique constraint decides, so nothing is sent twice)."""
+    return _claim_many([(message, subject, payload)])[0]
+
+
+@transaction.atomic
+def _claim_many(items: list) -> list[Notification | None]:
+    """Claim each (message, subject, payload) in one transaction, one savepoint each. A pass
+    running at the same time waits on the rows this one inserts, then finds them taken."""
+    return [_claim_one(message, subject, payload) for message, subject, payload in items]
+
+
+def _outcome(notification: Notification, error: str = "") -> Notification:
     notification.attempts += 1
     notification.status = Status.FAILED if error else Status.SENT
     notification.error = error[:300]
     notification.sent_at = None if error else timezone.now()
-    notification.save(update_fields=["attempts", "status", "error", "sent_at"])
+    return notification
+
+
+def _finish(notification: Notification, error: str = "") -> None:
+    _outcome(notification, error).save(update_fields=["attempts", "status", "error", "sent_at"])
+
+
+def _send_emails(messages: list, today, mailer) -> list[Sent]:
+    """Claim and send a batch of email messages, one email per recipient; a failure is
+    recorded on its message and never stops the others."""
+    built = [(message, emails.build_email(message, today)) for message in messages]
+    claimed = _claim_many([(message, email.subject, None) for message, email in built])
+    report, done = [], []
+    for (message, email), notification in zip(built, claimed, strict=True):
+        if notification is None:
+            continue
+        try:
+            mailer.send_messages([email])
+        except Exception as exc:  # one recipient's failure never stops the others
+            log.warning("notification %s to %s failed: %s", notification.pk,
+                        message.user.pk, exc)
+            _outcome(notification, f"{type(exc).__name__}: {exc}")
+        else:
+            _outcome(notification)
+        done.append(notification)
+        report.append(Sent(message.kind.value, message.recipient_label, Channel.EMAIL.value,
+                           _where(message), notification.subject, notification.status))
+    Notification.objects.bulk_update(done, ["attempts", "status", "error", "sent_at"])
+    return report
 
 
 def _send_email(message, today, mailer) -> Sent | None:
-    email = emails.build_email(message, today)
-    notification = _claim(message, email.subject)
-    if notification is None:
-        return None
-    try:
-        mailer.send_messages([email])
-    except Exception as exc:  # one recipient's failure never stops the others
-        log.warning("notification %s to %s failed: %s", notification.pk, message.user.pk, exc)
-        _finish(notification, f"{type(exc).__name__}: {exc}")
-    else:
-        _finish(notification)
-    return Sent(message.kind.value, message.recipient_label, Channel.EMAIL.value,
-                _where(message), notification.subject, notification.status)
+    report = _send_emails([message], today, mailer)
+    return report[0] if report else None
 
 
 def _queue_webhook(message) -> Sent | None:
@@ -125,11 +158,9 @@ def run_pass(*, now: datetime | None = None, dry_run: bool = False) -> list[Sent
                      "dry run") for m in messages]
     report = []
     mailer = mailers.default
-    for message in messages:
-        if message.channel == Channel.EMAIL:
-            sent = _send_email(message, today, mailer)
-            if sent is not None:
-                report.append(sent)
+    by_email = [message for message in messages if message.channel == Channel.EMAIL]
+    for start in range(0, len(by_email), CLAIM_BATCH):
+        report += _send_emails(by_email[start:start + CLAIM_BATCH], today, mailer)
     for message in messages:
         if message.channel != Channel.EMAIL:
             sent = _queue_webhook(message)
