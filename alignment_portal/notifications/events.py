@@ -25,6 +25,7 @@ from alignment_portal.notifications.models import (
 )
 from alignment_portal.notifications.rules import Channel, Kind
 from alignment_portal.organizations.models import Membership, Organization, Role
+from alignment_portal.scoring.constants import SEVERITY_ORDER
 from alignment_portal.scoring.models import Flag, OrganizationScore, ScoreSnapshot, Severity
 from metrics.models import Metric, MetricValue
 
@@ -305,6 +306,10 @@ def _digest_sections(state: State, organization_ids: set) -> dict:
             opened[flag.organization_id].append(flag)
         if flag.resolved_at is not None and flag.resolved_at >= since:
             resolved[flag.organization_id].append(flag)
+    def by_severity(flags):  # high first, then the newest
+        return sorted(flags, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9),
+                                            -f.first_seen_at.timestamp()))
+
     sections = {}
     for organization_id in organization_ids:
         organization = state.organizations[organization_id]
@@ -313,7 +318,8 @@ def _digest_sections(state: State, organization_ids: set) -> dict:
             organization=organization, rung_now=score.rung if score else None,
             rung_name_now=score.rung_name if score else "",
             rung_before=before.get(organization_id),
-            flags_opened=opened[organization_id], flags_resolved=resolved[organization_id],
+            flags_opened=by_severity(opened[organization_id]),
+            flags_resolved=by_severity(resolved[organization_id]),
             overdue=metric_items(state, organization).get(Kind.VALUE_OVERDUE, []))
     return sections
 

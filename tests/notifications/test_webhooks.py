@@ -178,3 +178,39 @@ def test_a_webhook_post_never_follows_a_redirect(tenancy, weekly, chat):
     chat.answers = [302] * 10
     run(at(date(2026, 11, 13)))
     assert Notification.objects.get(channel="slack").error == "the channel answered HTTP 302"
+
+
+def test_with_a_broker_a_failure_is_retried_later_with_growing_backoff(tenancy, weekly, chat,
+                                                                       monkeypatch):
+    """Off the eager path the task asks Celery to retry (30 s, 60 s, 120 s, plus jitter) and
+    gives up only after the last retry."""
+    from celery.exceptions import Retry
+
+    from alignment_portal.notifications.tasks import deliver_webhook
+
+    _connect(tenancy, chat)
+    chat.answers = [500] * 10
+    run(at(date(2026, 11, 13)))  # eager: 4 attempts, failed, owner told
+    notification = Notification.objects.get(channel="slack")
+    Notification.objects.filter(pk=notification.pk).update(status="pending", attempts=0)
+    countdowns = []
+
+    def retry(countdown=None, **kwargs):
+        countdowns.append(countdown)
+        return Retry()
+
+    monkeypatch.setattr(deliver_webhook, "retry", retry)
+    for attempt in range(rules.WEBHOOK_MAX_RETRIES):
+        deliver_webhook.push_request(is_eager=False, retries=attempt)
+        try:
+            with pytest.raises(Retry):
+                deliver_webhook.run(notification.pk)
+        finally:
+            deliver_webhook.pop_request()
+    assert [int(c) for c in countdowns] == [30, 60, 120]
+    deliver_webhook.push_request(is_eager=False, retries=rules.WEBHOOK_MAX_RETRIES)
+    try:
+        assert deliver_webhook.run(notification.pk) == "failed"
+    finally:
+        deliver_webhook.pop_request()
+    assert Notification.objects.get(pk=notification.pk).status == "failed"
