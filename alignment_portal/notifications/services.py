@@ -51,8 +51,8 @@ def _where(message) -> str:
     return ", ".join(section.organization.slug for section in message.sections)
 
 
-# Messages claimed per transaction: each claim is a savepoint inside it, so one commit (one
-# disk flush) covers the batch instead of one per message.
+# Messages claimed per transaction: one commit (one disk flush) and two inserts cover the
+# batch instead of a commit per message.
 CLAIM_BATCH = 100
 
 
@@ -63,12 +63,7 @@ def _claim_one(message, subject: str, payload: dict | None) -> Notification | No
                 organization=message.organization, user=message.user,
                 channel=message.channel.value, kind=message.kind.value,
                 subject=subject[:200], payload=payload or {})
-            NotificationEvent.objects.bulk_create([
-                NotificationEvent(notification=notification, organization=message.organization,
-                                  kind=kind.value if isinstance(kind, Kind) else kind,
-                                  channel=message.channel.value, recipient=message.recipient,
-                                  event_key=key)
-                for kind, key in message.claims()])
+            NotificationEvent.objects.bulk_create(_events_of(notification, message))
     except IntegrityError:
         return None
     return notification
@@ -80,11 +75,34 @@ def _claim(message, subject: str, payload: dict | None = None) -> Notification |
     return _claim_many([(message, subject, payload)])[0]
 
 
-@transaction.atomic
+def _events_of(notification: Notification, message) -> list[NotificationEvent]:
+    return [NotificationEvent(notification=notification, organization=message.organization,
+                              kind=kind.value if isinstance(kind, Kind) else kind,
+                              channel=message.channel.value, recipient=message.recipient,
+                              event_key=key)
+            for kind, key in message.claims()]
+
+
 def _claim_many(items: list) -> list[Notification | None]:
-    """Claim each (message, subject, payload) in one transaction, one savepoint each. A pass
-    running at the same time waits on the rows this one inserts, then finds them taken."""
-    return [_claim_one(message, subject, payload) for message, subject, payload in items]
+    """Claim each (message, subject, payload): normally all at once (two inserts, one
+    commit). When another pass claimed one of them meanwhile, the unique constraint refuses
+    the batch, and it is claimed again one savepoint per message, so only the taken ones
+    drop out. A pass running at the same time waits on the rows this one inserts."""
+    try:
+        with transaction.atomic():
+            notifications = Notification.objects.bulk_create([
+                Notification(organization=message.organization, user=message.user,
+                             channel=message.channel.value, kind=message.kind.value,
+                             subject=subject[:200], payload=payload or {})
+                for message, subject, payload in items])
+            NotificationEvent.objects.bulk_create([
+                event for notification, (message, _, _) in zip(notifications, items,
+                                                               strict=True)
+                for event in _events_of(notification, message)])
+        return notifications
+    except IntegrityError:
+        with transaction.atomic():
+            return [_claim_one(message, subject, payload) for message, subject, payload in items]
 
 
 def _outcome(notification: Notification, error: str = "") -> Notification:
