@@ -4,8 +4,8 @@ one worker, a fixed number of queries whatever the number of organizations).
 Each M organization (seed_load, without its scores) gets two staff members who own its
 metrics in turn and two high flags; about 15 % of the metrics are stale, so the first pass
 sends overdue emails to the staff, escalations to the owner and the consultant (who belongs
-to all 50), high flags, and the week's digests. Emails go to Django's in-memory backend (the figure is the pass's own work, not an
-SMTP server's). Measured:
+to all 50), high flags, and the week's digests. Emails go to Django's in-memory backend (the
+figure is the pass's own work, not an SMTP server's). Measured:
 
 - "first": the pass that sends everything (messages sent, seconds, queries);
 - "again": the pass right after, the hourly steady state: nothing new, so it only reads
