@@ -218,3 +218,13 @@ def test_the_pass_reads_a_fixed_number_of_queries_whatever_the_organizations(
     assert plan_queries() == small
     with django_assert_max_num_queries(small):
         events.plan(when + timedelta(days=1))
+
+
+def test_beat_runs_the_pass_every_hour_and_the_old_daily_reminder_is_gone(settings):
+    from celery.schedules import crontab
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["notifications-hourly-pass"]["task"] == run_pass.name
+    assert isinstance(schedule["notifications-hourly-pass"]["schedule"], crontab)
+    assert schedule["notifications-hourly-pass"]["schedule"].hour == set(range(24))
+    assert "metrics-value-reminders" not in schedule
