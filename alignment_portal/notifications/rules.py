@@ -4,7 +4,7 @@ fires and who gets it. Django-free, so the timing is tested without a database.
 Timing, from a metric's latest value (its period date; a metric with no value yet counts from
 the day it was created), with window = the frequency's window (weekly 7, monthly 31,
 quarterly 92 days) and the freshness grace of DOMAIN.md (fresh while the value is no older
-than window × 1.5):
+than window × 1.5), both from alignment_portal/scoring/rules.py:
 
 - the **deadline** is the last day the metric is still fresh: latest + floor(1.5 × window);
 - **value due** fires the day before the deadline (DUE_LEAD_DAYS) and on the deadline itself
@@ -22,10 +22,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-# Kept equal to metrics.models.FREQUENCY_WINDOW_DAYS and scoring's FRESHNESS_GRACE_FACTOR
-# (a test checks they agree); duplicated so this module needs no Django.
-WINDOW_DAYS = {"weekly": 7, "monthly": 31, "quarterly": 92}
-GRACE_FACTOR = 1.5
+from alignment_portal.scoring.rules import FRESHNESS_GRACE_FACTOR, window_days
+
 DUE_LEAD_DAYS = 1
 ESCALATION_EXTRA_WINDOWS = 1
 
@@ -108,9 +106,9 @@ class MetricTimeline:
 
 
 def metric_timeline(frequency: str, counted_from: date) -> MetricTimeline:
-    window = WINDOW_DAYS[frequency]
-    fresh_days = math.floor(window * GRACE_FACTOR)
-    escalation_days = math.floor(window * (GRACE_FACTOR + ESCALATION_EXTRA_WINDOWS))
+    window = window_days(frequency)
+    fresh_days = math.floor(window * FRESHNESS_GRACE_FACTOR)
+    escalation_days = math.floor(window * (FRESHNESS_GRACE_FACTOR + ESCALATION_EXTRA_WINDOWS))
     return MetricTimeline(
         counted_from=counted_from,
         deadline=counted_from + timedelta(days=fresh_days),
