@@ -164,3 +164,11 @@ def test_a_token_for_an_organization_the_person_left_changes_nothing_there(tenan
     Membership.objects.filter(user=tenancy.user("staff")).delete()
     assert Client().post(f"/notifications/unsubscribe/{_token(message)}/").status_code == 200
     assert not Preference.objects.filter(kind="value_overdue").exists()
+
+
+def test_the_unsubscribe_page_has_the_sites_csp_and_no_inline_script(tenancy, owed):
+    message, _ = owed
+    response = Client().get(f"/notifications/unsubscribe/{_token(message)}/")
+    assert "script-src" in response["Content-Security-Policy"]
+    assert not re.search(r"<script(?![^>]*\bsrc=)", response.content.decode())
+    assert response["X-Frame-Options"] == "DENY"
