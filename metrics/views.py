@@ -13,6 +13,7 @@ from alignment_portal.notifications import services as notifications
 from alignment_portal.notifications.rules import REMINDER_KINDS
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.models import Role
+from goals import selectors as goal_selectors
 from metrics import selectors, services
 from metrics.csv_export import (
     DEFINITION_HEADER,
@@ -89,8 +90,7 @@ def metric_archive(request, org_slug, metric_id):
 def metric_library(request, org_slug):
     membership = get_membership(request, org_slug, Role.CONSULTANT)
     organization = membership.organization
-    added = dict(Metric.objects.filter(organization=organization).exclude(library_key="")
-                 .values_list("library_key", "pk"))
+    added = selectors.library_keys_added(organization=organization)
     error = None
     if request.method == "POST":
         key = request.POST.get("key", "")
@@ -213,8 +213,10 @@ def metric_detail(request, org_slug, metric_id):
                   .values_list("period", "value"))
     context["chart"] = charts.metric_trend(
         name=metric.name, unit=metric.unit, direction=metric.direction, points=points,
-        goals=selectors.goal_lines(metric), freshness=status.freshness)
-    context["goals"] = metric.goals.filter(organization=organization)
+        goals=goal_selectors.goal_lines(organization=organization, metric=metric),
+        freshness=status.freshness)
+    context["goals"] = goal_selectors.goals_measured_by(organization=organization,
+                                                        metric=metric)
     context["scores"] = selectors.metric_scores(organization, metric)
     return render(request, "metrics/metric_detail.html", context)
 
