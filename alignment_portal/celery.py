@@ -10,5 +10,5 @@ app = Celery("alignment_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks([
     "alignment_portal.organizations", "alignment_portal.scoring", "alignment_portal.feeds",
-    "metrics", "goals", "initiatives",
+    "alignment_portal.notifications", "metrics", "goals", "initiatives",
 ])

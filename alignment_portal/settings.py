@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "alignment_portal.scoring",
     "alignment_portal.api",
     "alignment_portal.feeds",
+    "alignment_portal.notifications",
     "metrics",
     "goals",
     "initiatives",
@@ -337,11 +338,18 @@ CELERY_BEAT_SCHEDULE["scoring-sweep-recomputes"] = {
     "task": "scoring.sweep_recomputes", "schedule": env_int("SCORING_SWEEP_SECONDS", 300)}
 CELERY_BEAT_SCHEDULE["scoring-nightly-snapshot"] = {
     "task": "scoring.snapshot_scores", "schedule": crontab(hour=2, minute=15)}
-# Metrics: one email a day per person with the values they owe (metrics/tasks.py).
-CELERY_BEAT_SCHEDULE["metrics-value-reminders"] = {
-    "task": "metrics.send_value_reminders",
-    "schedule": crontab(hour=env_int("METRICS_REMINDER_HOUR", 7), minute=0),
+# Notifications: one pass an hour of due, overdue and escalated values, high flags and the
+# weekly digests (alignment_portal/notifications/). Idempotent, so a missed or doubled beat
+# is harmless.
+CELERY_BEAT_SCHEDULE["notifications-hourly-pass"] = {
+    "task": "notifications.run_pass",
+    "schedule": crontab(minute=env_int("NOTIFY_PASS_MINUTE", 5)),
 }
+# Slack and Teams webhooks must be https; these hosts may use plain http (a local test
+# server). The URLs are stored encrypted under NOTIFY_WEBHOOK_KEY (derived from SECRET_KEY
+# when unset, so rotating SECRET_KEY then means pasting the webhook URLs again).
+NOTIFY_WEBHOOK_HTTP_HOSTS = env_list("NOTIFY_WEBHOOK_HTTP_HOSTS")
+NOTIFY_WEBHOOK_KEY = env_str("NOTIFY_WEBHOOK_KEY")
 
 # Uploaded CSV files never confirmed are deleted a day after their upload.
 CELERY_BEAT_SCHEDULE["metrics-purge-unconfirmed-imports"] = {

@@ -6,6 +6,7 @@ from alignment_portal.api import views as api_views
 from alignment_portal.api.api import api
 from alignment_portal.dashboards import views as dashboard_views
 from alignment_portal.feeds import views as feed_views
+from alignment_portal.notifications import views as notification_views
 from alignment_portal.organizations import views
 
 # Every organization-scoped URL starts /o/<org_slug>/ and its view begins with get_membership().
@@ -28,6 +29,7 @@ org_patterns = [
     path("initiatives/", include("initiatives.urls")),
     path("metrics/", include("metrics.urls")),
     path("feeds/", include("alignment_portal.feeds.urls")),
+    path("notifications/", include("alignment_portal.notifications.urls")),
 ]
 
 urlpatterns = [
@@ -44,6 +46,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("notifications/unsubscribe/<str:token>/", notification_views.unsubscribe,
+         name="notifications_unsubscribe"),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("api/v1/", api.urls),
     # A push feed's secret URL: the token is the credential (no session, no CSRF).

@@ -184,24 +184,3 @@ class ValueImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
-
-
-class ReminderSent(models.Model):
-    """One row per person and day a reminder went out: the daily job claims it first, so a
-    second run on the same day sends nothing."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_on = models.DateField()
-    metric_count = models.PositiveIntegerField(default=0)
-    # Set when the email could not be sent, with why; a later run that day retries it.
-    failed_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=1)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "sent_on"], name="reminder_once_a_day"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.sent_on}"

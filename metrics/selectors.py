@@ -1,14 +1,13 @@
-"""Reads for metrics. Each takes the organization (or, for the reminder job, reads across
-organizations on purpose) and runs a fixed number of queries whatever the number of metrics."""
+"""Reads for metrics. Each takes the organization and runs a fixed number of queries whatever
+the number of metrics."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from alignment_portal.organizations.models import Membership, Organization
+from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import constants as scoring
 from alignment_portal.scoring import selectors as scores
 from alignment_portal.scoring.models import SubjectType
@@ -136,47 +135,6 @@ def value_revisions(value: MetricValue) -> QuerySet:
     return metric_revisions(value.metric).filter(period=value.period)
 
 
-@dataclass
-class Reminder:
-    """Everything one person owes, across their organizations."""
-
-    user: object
-    organizations: list  # [(Organization, [MetricStatus])]
-
-    @property
-    def metric_count(self) -> int:
-        return sum(len(rows) for _, rows in self.organizations)
-
-
-def reminders_due(today: date | None = None) -> list[Reminder]:
-    """One Reminder per person who owns due metrics in an organization where they are still a
-    member with reminders on and have an email address. Three queries in all."""
-    today = today or timezone.localdate()
-    latest = MetricValue.objects.filter(metric=OuterRef("pk")).order_by("-period")
-    metrics = (Metric.objects.filter(archived_at=None, owner__isnull=False)
-               .exclude(owner__email="")
-               .select_related("owner", "organization")
-               .annotate(latest_period=Subquery(latest.values("period")[:1]),
-                         latest_value=Subquery(latest.values("value")[:1])))
-    owed = defaultdict(lambda: defaultdict(list))
-    organizations = {}
-    for metric in metrics:
-        status = metric_status(metric, user=metric.owner, today=today)
-        if status.is_due:
-            owed[metric.owner_id][metric.organization_id].append(status)
-            organizations[metric.organization_id] = metric.organization
-    if not owed:
-        return []
-    opted_in = set(Membership.objects.filter(user_id__in=list(owed), email_reminders=True)
-                   .values_list("user_id", "organization_id"))
-    reminders = []
-    for user_id, by_org in owed.items():
-        items = [(organizations[org_id], sorted(rows, key=lambda r: r.metric.name.lower()))
-                 for org_id, rows in by_org.items() if (user_id, org_id) in opted_in]
-        if items:
-            items.sort(key=lambda item: item[0].name)
-            reminders.append(Reminder(user=items[0][1][0].metric.owner, organizations=items))
-    return sorted(reminders, key=lambda r: r.user.pk)
 
 
 # Scores and flags (the scoring engine's verdicts on a metric) ---------------------------------

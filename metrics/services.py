@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from alignment_portal.lib.bulk import insert_rows
@@ -277,62 +277,3 @@ def value_imports_purge(*, now=None) -> int:
     cutoff = (now or timezone.now()) - UNCONFIRMED_IMPORT_LIFETIME
     deleted, _ = ValueImport.objects.filter(confirmed_at=None, uploaded_at__lt=cutoff).delete()
     return deleted
-
-
-def reminders_send(*, today: date | None = None) -> int:
-    """Email each person the values they owe today, once a day, one email per person across
-    their organizations. Returns the number of emails sent.
-
-    Each person's day is claimed first (ReminderSent, unique per person and day), so a second
-    run on the same day, or two workers at once, send nothing twice. Each email is sent on its
-    own, outside the claim's transaction: a failure (a mail server refusing one address, any
-    error at all) is recorded on that person's row and the run goes on with the next person.
-    A later run the same day retries only the failed ones.
-    """
-    from django.conf import settings
-    from django.db import IntegrityError
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-
-    from alignment_portal.lib.mail import send_one
-    from metrics.models import ReminderSent
-    from metrics.selectors import reminders_due
-
-    today = today or timezone.localdate()
-    sent = 0
-    for reminder in reminders_due(today):
-        try:
-            with transaction.atomic():
-                claim = ReminderSent.objects.create(user=reminder.user, sent_on=today,
-                                                    metric_count=reminder.metric_count)
-        except IntegrityError:
-            # Already reminded today, unless that attempt failed: then claim the retry.
-            claim = ReminderSent.objects.filter(user=reminder.user, sent_on=today).first()
-            retried = ReminderSent.objects.filter(
-                pk=getattr(claim, "pk", None), failed_at__isnull=False,
-                attempts=getattr(claim, "attempts", 0),
-            ).update(failed_at=None, attempts=models.F("attempts") + 1)
-            if not retried:
-                continue
-            claim.refresh_from_db()
-        items = [(org, rows, settings.SITE_URL + reverse("metrics:log", args=[org.slug]))
-                 for org, rows in reminder.organizations]
-        body = render_to_string("metrics/email/reminder.txt", {
-            "user": reminder.user, "items": items, "metric_count": reminder.metric_count})
-        count = reminder.metric_count
-        subject = (f"{count} metric value{'s' if count != 1 else ''} to log "
-                   f"({', '.join(org.name for org, _ in reminder.organizations)})")
-        error = send_one(subject=subject, body=body, to=reminder.user.email, kind="reminder")
-        if error:
-            ReminderSent.objects.filter(pk=claim.pk).update(failed_at=timezone.now(),
-                                                            error=error)
-            continue
-        ReminderSent.objects.filter(pk=claim.pk).update(error="")
-        sent += 1
-    return sent
-
-
-def reminders_set(*, membership, wanted: bool) -> None:
-    """Turn the member's reminder emails for this organization on or off."""
-    type(membership).objects.filter(pk=membership.pk).update(email_reminders=wanted)
-    membership.email_reminders = wanted

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from alignment_portal import charts
+from alignment_portal.notifications import services as notifications
+from alignment_portal.notifications.rules import REMINDER_KINDS
 from alignment_portal.organizations import security_log
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.models import Role, SecurityEventKind
@@ -121,11 +123,31 @@ def _metric_with_latest(organization, metric_id) -> Metric:
 
 @login_required
 def log_values(request, org_slug):
+    """Every metric to log, or (`?metrics=3,5,9`, the link in a due or overdue email) exactly
+    those of this organization, in that order, the first one's value focused."""
     membership = get_membership(request, org_slug, Role.STAFF)
     rows = selectors.log_rows(membership.organization, user=request.user)
-    entries = [{"row": row} for row in rows]
+    chosen = _metric_ids(request.GET.get("metrics", ""))
+    if chosen:
+        by_id = {row.metric.pk: row for row in rows}
+        rows = [by_id[pk] for pk in chosen if pk in by_id]
+    entries = [{"row": row, "focus": bool(chosen) and i == 0} for i, row in enumerate(rows)]
     due = sum(1 for row in rows if row.is_due)
-    return render(request, "metrics/log_values.html", {"entries": entries, "due": due})
+    return render(request, "metrics/log_values.html", {"entries": entries, "due": due,
+                                                        "chosen": bool(chosen)})
+
+
+MAX_CHOSEN_METRICS = 200
+
+
+def _metric_ids(raw: str) -> list[int]:
+    """The ids of `?metrics=3,5,9`, in order, without repeats; anything else is ignored."""
+    ids = []
+    for part in raw.split(",")[:MAX_CHOSEN_METRICS]:
+        part = part.strip()
+        if part.isdecimal() and len(part) < 12 and int(part) not in ids:
+            ids.append(int(part))
+    return ids
 
 
 @login_required
@@ -309,18 +331,24 @@ def export_definitions(request, org_slug):
 
 @login_required
 def todo(request, org_slug):
-    """The metrics I owe now, the same list as the daily reminder email."""
+    """The metrics I owe now (the due and overdue emails list the same metrics)."""
     membership = get_membership(request, org_slug)
     rows = selectors.todo_rows(membership.organization, user=request.user)
-    return render(request, "metrics/todo.html", {"rows": rows})
+    enabled = notifications.preferences_for(user=request.user,
+                                            organization=membership.organization)
+    reminders_on = all(enabled[kind] for kind in REMINDER_KINDS)
+    return render(request, "metrics/todo.html", {"rows": rows, "reminders_on": reminders_on})
 
 
 @login_required
 @require_POST
 def reminder_setting(request, org_slug):
+    """The to-do page's switch: the "value due" and "overdue" emails of this organization
+    together (the notification settings page sets each kind)."""
     membership = get_membership(request, org_slug)
     wanted = request.POST.get("email_reminders") == "on"
-    services.reminders_set(membership=membership, wanted=wanted)
+    notifications.preferences_save(user=request.user, organization=membership.organization,
+                                   enabled=dict.fromkeys(REMINDER_KINDS, wanted))
     messages.success(request, "Reminder emails are on." if wanted
                      else "Reminder emails are off for this organization.")
     return redirect("metrics:todo", org_slug=org_slug)

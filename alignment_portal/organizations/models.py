@@ -77,8 +77,6 @@ class Membership(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
                                      related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
-    email_reminders = models.BooleanField(
-        default=True, help_text="Email me the metric values I owe for this organization.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -17,7 +17,7 @@ NOT_TYPED = {
     ("organizations", "Invitation", "email_error"),
     ("api", "ApiToken", "token_hash"), ("api", "ApiToken", "hint"),
     ("metrics", "Metric", "library_key"), ("metrics", "ValueImport", "filename"),
-    ("metrics", "MetricValueRevision", "note"), ("metrics", "ReminderSent", "error"),
+    ("metrics", "MetricValueRevision", "note"),
     # Written by the portal (flattened by header_text), never typed into a form.
     ("organizations", "SecurityEvent", "actor_name"), ("organizations", "SecurityEvent", "detail"),
 }

@@ -7,6 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from alignment_portal.notifications import services as notifications
+from alignment_portal.notifications.rules import Kind
 from metrics.models import Metric, MetricValue, MetricValueRevision, ValueImport
 from metrics.periods import period_label, period_start
 from tests.factories import MetricFactory, MetricValueFactory
@@ -345,8 +347,15 @@ def test_todo_lists_my_due_metrics_and_turns_reminders_off(tenancy, metric):
     body = client.get(reverse("metrics:todo", args=[tenancy.org.slug])).content.decode()
     assert "Wait time" in body
     client.post(reverse("metrics:reminders", args=[tenancy.org.slug]), {})
-    membership = tenancy.user("staff").memberships.get(organization=tenancy.org)
-    assert membership.email_reminders is False
+    enabled = notifications.preferences_for(user=tenancy.user("staff"),
+                                            organization=tenancy.org)
+    assert not enabled[Kind.VALUE_DUE] and not enabled[Kind.VALUE_OVERDUE]
+    assert enabled[Kind.DIGEST]  # only the reminder kinds
+    other = notifications.preferences_for(user=tenancy.user("staff", tenancy.other_org),
+                                          organization=tenancy.other_org)
+    assert other[Kind.VALUE_DUE]
+    body = client.get(reverse("metrics:todo", args=[tenancy.org.slug])).content.decode()
+    assert 'id="email_reminders" name="email_reminders">' in body  # shown off
 
 
 def test_every_log_values_input_has_its_label(tenancy):

@@ -1,0 +1,185 @@
+"""Email for each kind: subject, plain text and HTML alternatives, the links that lead to the
+action, and a signed one-click unsubscribe (RFC 8058) for the message's kind."""
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from alignment_portal.notifications.events import Message
+from alignment_portal.notifications.rules import KIND_LABELS, Kind, clean_header_text
+from alignment_portal.organizations.models import Role
+from metrics.periods import period_label
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+UNFOLDED_HEADERS = ("List-Unsubscribe", "List-Unsubscribe-Post")
+
+
+class _UnfoldedHeader(str):
+    """A header value written on one line. Python's email package folds a long unbreakable
+    value (a URL) into RFC 2047 encoded words, which mail clients do not read as a
+    List-Unsubscribe URL; one line of up to 998 characters is what RFC 5322 allows."""
+
+    def __new__(cls, name: str, value: str):
+        if any(ch in value for ch in "\r\n") or len(name) + len(value) > 990 \
+                or not value.isascii():
+            raise ValueError(f"{name} must be one short ASCII line")
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+class NotificationEmail(EmailMultiAlternatives):
+    def message(self, **kwargs):
+        msg = super().message(**kwargs)
+        for name in UNFOLDED_HEADERS:
+            if name in self.extra_headers:
+                del msg[name]
+                msg[name] = _UnfoldedHeader(name, self.extra_headers[name])
+        return msg
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def unsubscribe_token(*, user_id: int, kind: str, organization_ids: list[int]) -> str:
+    """A signed token naming the person, the kind and the organizations the message was
+    about. Unsigned fields cannot be changed: the signature covers them all."""
+    return signing.dumps({"u": user_id, "k": kind, "o": sorted(organization_ids)},
+                         salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> dict | None:
+    """The token's {"u", "k", "o"}, or None when it was tampered with or is malformed."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not (isinstance(data, dict) and isinstance(data.get("u"), int)
+            and data.get("k") in {k.value for k in Kind} and isinstance(data.get("o"), list)
+            and all(isinstance(o, int) for o in data["o"])):
+        return None
+    return data
+
+
+def log_link(organization, metric_ids: list[int]) -> str:
+    """The Log values page with exactly these metrics, the first one focused."""
+    ids = ",".join(str(int(pk)) for pk in metric_ids)  # commas need no escaping in a query
+    return absolute(reverse("metrics:log", args=[organization.slug]) + f"?metrics={ids}")
+
+
+def _metric_line(item, today) -> dict:
+    metric = item.metric
+    timeline = item.timeline
+    if metric.latest_period is None:
+        last = "no value logged yet"
+    else:
+        last = f"last value for {period_label(metric.frequency, metric.latest_period)}"
+    if item.kind == Kind.VALUE_DUE:
+        when = "due today" if timeline.deadline == today else \
+            f"due tomorrow ({timeline.deadline:%a %-d %b})"
+    else:
+        days = (today - timeline.deadline).days
+        when = f"overdue by {days} day{'s' if days != 1 else ''}"
+        if item.kind == Kind.VALUE_ESCALATED or item.escalated_too:
+            when += ", escalated to the owners and consultants"
+    return {"name": metric.name, "detail": f"{metric.get_frequency_display().lower()}, "
+            f"{last}; {when}", "url": absolute(reverse(
+                "metrics:detail", args=[item.organization.slug, metric.pk]))}
+
+
+def _alert_context(message: Message, today) -> dict:
+    organization = message.organization
+    items = message.items
+    count = len(items)
+    plural = "s" if count != 1 else ""
+    can_log = Role(message.role).at_least(Role.STAFF) if message.role else False
+    if message.kind == Kind.FLAG_HIGH:
+        lines = [{"name": f"{item.flag.code.replace('_', ' ').title()}: "
+                          f"{item.flag.subject_label}",
+                  "detail": item.flag.message, "fix": item.flag.suggested_fix}
+                 for item in items]
+        return {"heading": f"{count} high-severity flag{plural} opened",
+                "intro": f"The scoring found {'these' if count != 1 else 'this'} in "
+                         f"{organization.name}:",
+                "lines": lines, "action_url": absolute(reverse("dashboard",
+                                                               args=[organization.slug])),
+                "action_label": "Open the dashboard",
+                "subject": f"{count} high flag{plural} opened in {organization.name}"}
+    lines = [_metric_line(item, today) for item in items]
+    metric_ids = [item.metric.pk for item in items]
+    action_url = log_link(organization, metric_ids) if can_log else absolute(
+        reverse("metrics:list", args=[organization.slug]))
+    action_label = f"Log {'them' if count != 1 else 'it'} now" if can_log else "See the metrics"
+    if message.kind == Kind.VALUE_DUE:
+        heading = f"{count} value{plural} due tomorrow"
+        intro = f"Log {'these' if count != 1 else 'this'} for {organization.name} before " \
+                "it goes stale:"
+    elif message.kind == Kind.VALUE_OVERDUE:
+        heading = f"{count} value{plural} overdue"
+        intro = (f"This metric you own in {organization.name} is past its freshness grace, "
+                 "so the scores now count it as stale:" if count == 1 else
+                 f"These metrics you own in {organization.name} are past their freshness "
+                 "grace, so the scores now count them as stale:")
+    else:
+        heading = f"Escalated: {count} value{plural} overdue by more than a window"
+        intro = f"In {organization.name}, {'these are' if count != 1 else 'this is'} overdue " \
+                "by a further full window. You get this as an owner or consultant (or as " \
+                "the metric's owner):"
+    return {"heading": heading, "intro": intro, "lines": lines, "action_url": action_url,
+            "action_label": action_label, "subject": f"{heading} in {organization.name}"}
+
+
+def _digest_context(message: Message, today) -> dict:
+    sections = message.sections
+    names = ", ".join(s.organization.name for s in sections)
+    subject = (f"Weekly digest: {names}" if len(sections) <= 2
+               else f"Weekly digest: {len(sections)} organizations")
+    for section in sections:
+        section.dashboard_url = absolute(reverse("dashboard", args=[section.organization.slug]))
+        section.overdue_lines = [_metric_line(item, today) for item in section.overdue]
+    return {"heading": f"Your week, {today:%-d %b %Y}", "sections": sections,
+            "subject": subject}
+
+
+def webhook_failing_context(*, organization, error: str) -> dict:
+    return {"heading": "Your Slack or Teams channel stopped accepting messages",
+            "intro": f"The portal could not post to {organization.name}'s channel after "
+                     f"several tries: {error}. Email is unaffected. Check the webhook, then "
+                     "send a test message.",
+            "lines": [], "action_url": absolute(reverse("notifications:channel",
+                                                        args=[organization.slug])),
+            "action_label": "Check the channel",
+            "subject": f"{organization.name}: the Slack or Teams channel is failing"}
+
+
+def build_email(message: Message, today, context: dict | None = None) -> EmailMultiAlternatives:
+    """The message as an email to its person, headers safe from any name a user typed."""
+    if context is None:
+        context = (_digest_context(message, today) if message.kind == Kind.DIGEST
+                   else _alert_context(message, today))
+    organization_ids = ([s.organization.pk for s in message.sections]
+                        if message.kind == Kind.DIGEST else [message.organization.pk])
+    token = unsubscribe_token(user_id=message.user.pk, kind=message.kind.value,
+                              organization_ids=organization_ids)
+    unsubscribe_url = absolute(reverse("notifications_unsubscribe", args=[token]))
+    settings_org = (message.organization or message.sections[0].organization).slug
+    context.update({
+        "user": message.user, "kind_label": KIND_LABELS[message.kind],
+        "unsubscribe_url": unsubscribe_url,
+        "preferences_url": absolute(reverse("notifications:preferences", args=[settings_org])),
+    })
+    template = "digest" if message.kind == Kind.DIGEST else "alert"
+    text = render_to_string(f"notifications/email/{template}.txt", context)
+    html = render_to_string(f"notifications/email/{template}.html", context)
+    email = NotificationEmail(
+        clean_header_text(context["subject"]), text, to=[message.user.email],
+        headers={"List-Unsubscribe": f"<{unsubscribe_url}>",
+                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    email.attach_alternative(html, "text/html")
+    return email

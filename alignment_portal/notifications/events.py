@@ -1,0 +1,347 @@
+"""The hourly pass's reading half: from the data, which events are due now, and for whom.
+
+`plan(now)` reads everything it needs in a fixed number of queries whatever the number of
+organizations, metrics or people (organizations, memberships, metrics with their latest
+value, recent high flags, opt-outs, quiet-weekend people, the events already told; three more
+on a digest day), then groups the new events into messages: one per recipient, organization,
+kind and channel. Nothing is written here; services.run_pass claims and sends.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from alignment_portal.notifications import rules
+from alignment_portal.notifications.models import (
+    NotificationEvent,
+    OrganizationNotifications,
+    PersonSettings,
+    Preference,
+    organization_recipient,
+    user_recipient,
+)
+from alignment_portal.notifications.rules import Channel, Kind
+from alignment_portal.organizations.models import Membership, Organization, Role
+from alignment_portal.scoring.constants import SEVERITY_ORDER
+from alignment_portal.scoring.models import Flag, OrganizationScore, ScoreSnapshot, Severity
+from metrics.models import Metric, MetricValue
+
+ESCALATION_ROLES = {Role.OWNER, Role.CONSULTANT}
+FLAG_ROLES = {Role.OWNER, Role.CONSULTANT}
+
+
+@dataclass
+class Item:
+    """One event in a message: a metric's due/overdue/escalated state or a flag."""
+
+    kind: Kind
+    event_key: str
+    organization: Organization
+    metric: Metric | None = None
+    timeline: rules.MetricTimeline | None = None
+    flag: Flag | None = None
+    escalated_too: bool = False  # an overdue line that also carries its escalation
+
+
+@dataclass
+class DigestSection:
+    organization: Organization
+    rung_now: int | None
+    rung_name_now: str
+    rung_before: int | None
+    flags_opened: list
+    flags_resolved: list
+    overdue: list  # [Item]
+
+    @property
+    def rung_change(self) -> str:
+        if self.rung_now is None:
+            return "Not scored yet."
+        now = f"rung {self.rung_now} ({self.rung_name_now})" if self.rung_name_now \
+            else f"rung {self.rung_now}"
+        if self.rung_before is None or self.rung_before == self.rung_now:
+            return f"Unchanged at {now}." if self.rung_before is not None else f"Now at {now}."
+        verb = "Up" if self.rung_now > self.rung_before else "Down"
+        return f"{verb} from rung {self.rung_before} to {now}."
+
+
+@dataclass
+class Message:
+    kind: Kind
+    channel: Channel
+    organization: Organization | None  # None: a digest across organizations
+    user: object | None  # None: the organization's channel
+    items: list = field(default_factory=list)
+    sections: list = field(default_factory=list)  # a digest's DigestSection per organization
+    event_key: str = ""  # a digest's week
+    role: str = ""  # the recipient's role in `organization`
+
+    @property
+    def recipient(self) -> str:
+        if self.user is not None:
+            return user_recipient(self.user.pk)
+        return organization_recipient(self.organization.pk)
+
+    @property
+    def recipient_label(self) -> str:
+        if self.user is not None:
+            return self.user.email
+        return f"{self.organization.slug} channel"
+
+    def claims(self) -> list[tuple[str, str]]:
+        """(kind, event_key) of every event this message tells."""
+        if not self.items:  # a digest, a channel failing: one event of its own
+            return [(self.kind, self.event_key)]
+        out = [(item.kind, item.event_key) for item in self.items]
+        out += [(Kind.VALUE_ESCALATED, item.event_key) for item in self.items
+                if item.escalated_too]
+        return out
+
+
+@dataclass
+class State:
+    """What one pass read."""
+
+    today: date
+    now: datetime
+    organizations: dict
+    members: dict  # organization id -> [Membership]
+    metrics: dict  # organization id -> [Metric] (annotated latest_period)
+    flags: dict  # organization id -> [Flag]
+    opted_out: set  # (user id, organization id, kind, channel)
+    quiet: set  # user ids
+    told: set = field(default_factory=set)  # (kind, channel, recipient, event_key)
+
+
+def _load(now: datetime, organization_ids: list[int] | None = None) -> State:
+    today = timezone.localdate(now)
+    scope = {} if organization_ids is None else {"organization_id__in": organization_ids}
+    organizations = Organization.objects.select_related("notification_settings")
+    if organization_ids is not None:
+        organizations = organizations.filter(pk__in=organization_ids)
+    organizations = {o.pk: o for o in organizations}
+    members = defaultdict(list)
+    for membership in (Membership.objects.filter(user__is_active=True, **scope)
+                       .select_related("user").order_by("organization_id", "user_id")):
+        members[membership.organization_id].append(membership)
+    latest = MetricValue.objects.filter(metric=OuterRef("pk")).order_by("-period")
+    metrics = defaultdict(list)
+    for metric in (Metric.objects.filter(archived_at=None, **scope)
+                   .annotate(latest_period=Subquery(latest.values("period")[:1]),
+                             latest_value=Subquery(latest.values("value")[:1]))
+                   .order_by("organization_id", "name")):
+        metrics[metric.organization_id].append(metric)
+    flags = defaultdict(list)
+    for flag in Flag.objects.filter(severity=Severity.HIGH, resolved_at=None, **scope,
+                                    first_seen_at__gte=now - rules.FLAG_LOOKBACK
+                                    ).order_by("organization_id", "first_seen_at", "pk"):
+        flags[flag.organization_id].append(flag)
+    opted_out = set(Preference.objects.filter(enabled=False, **scope).values_list(
+        "user_id", "organization_id", "kind", "channel"))
+    quiet = set(PersonSettings.objects.filter(quiet_weekends=True).values_list(
+        "user_id", flat=True))
+    return State(today=today, now=now, organizations=organizations, members=members,
+                 metrics=metrics, flags=flags, opted_out=opted_out, quiet=quiet)
+
+
+def org_settings(organization: Organization) -> OrganizationNotifications:
+    """The organization's settings row, or an unsaved one with the defaults."""
+    try:
+        return organization.notification_settings
+    except OrganizationNotifications.DoesNotExist:
+        return OrganizationNotifications(organization=organization)
+
+
+def counted_from(metric: Metric) -> date:
+    return metric.latest_period or timezone.localdate(metric.created_at)
+
+
+def metric_items(state: State, organization: Organization) -> dict:
+    """kind -> [Item] of the organization's metrics whose event fires today."""
+    out = defaultdict(list)
+    for metric in state.metrics.get(organization.pk, []):
+        start = counted_from(metric)
+        timeline = rules.metric_timeline(metric.frequency, start)
+        key = rules.metric_event_key(metric.pk, start)
+        if timeline.overdue(state.today):
+            out[Kind.VALUE_OVERDUE].append(Item(Kind.VALUE_OVERDUE, key, organization, metric,
+                                                timeline))
+            if timeline.escalated(state.today):
+                out[Kind.VALUE_ESCALATED].append(Item(Kind.VALUE_ESCALATED, key, organization,
+                                                      metric, timeline))
+        elif timeline.due_tomorrow(state.today):
+            out[Kind.VALUE_DUE].append(Item(Kind.VALUE_DUE, key, organization, metric,
+                                            timeline))
+    return out
+
+
+def _email_ok(state: State, membership: Membership, kind: Kind) -> bool:
+    user = membership.user
+    if not user.email:
+        return False
+    if (user.pk, membership.organization_id, kind.value, Channel.EMAIL.value) in state.opted_out:
+        return False
+    return not (user.pk in state.quiet and rules.is_weekend(state.today))
+
+
+def _new(state: State, kind: Kind, channel: Channel, recipient: str, items: list) -> list:
+    return [item for item in items
+            if (kind.value, channel.value, recipient, item.event_key) not in state.told]
+
+
+def _org_messages(state: State, organization: Organization) -> list[Message]:
+    items = metric_items(state, organization)
+    members = state.members.get(organization.pk, [])
+    by_user = {m.user_id: m for m in members}
+    messages = []
+
+    # Email: owner of each metric for due and overdue; escalations also to owners and
+    # consultants; high flags to owners and consultants.
+    wanted = defaultdict(list)  # (membership, kind) -> [Item]
+    for kind in (Kind.VALUE_DUE, Kind.VALUE_OVERDUE, Kind.VALUE_ESCALATED):
+        for item in items.get(kind, []):
+            recipients = []
+            owner = by_user.get(item.metric.owner_id)
+            if owner is not None:
+                recipients.append(owner)
+            if kind == Kind.VALUE_ESCALATED:
+                recipients += [m for m in members if m.role in ESCALATION_ROLES
+                               and m.user_id != item.metric.owner_id]
+            for membership in recipients:
+                wanted[(membership.user_id, kind)].append(item)
+    for flag in state.flags.get(organization.pk, []):
+        item = Item(Kind.FLAG_HIGH, f"flag:{flag.pk}", organization, flag=flag)
+        for membership in members:
+            if membership.role in FLAG_ROLES:
+                wanted[(membership.user_id, Kind.FLAG_HIGH)].append(item)
+
+    for membership in members:
+        recipient = user_recipient(membership.user_id)
+        fresh = {}
+        for kind in (Kind.VALUE_DUE, Kind.VALUE_OVERDUE, Kind.VALUE_ESCALATED, Kind.FLAG_HIGH):
+            candidates = wanted.get((membership.user_id, kind), [])
+            if candidates and _email_ok(state, membership, kind):
+                fresh[kind] = _new(state, kind, Channel.EMAIL, recipient, candidates)
+        # An owner whose metric turns overdue and escalated in the same pass gets one email:
+        # the overdue line says it is escalated too, and carries both events.
+        overdue_keys = {item.event_key: item for item in fresh.get(Kind.VALUE_OVERDUE, [])}
+        if overdue_keys and fresh.get(Kind.VALUE_ESCALATED):
+            kept = []
+            for item in fresh[Kind.VALUE_ESCALATED]:
+                mine = overdue_keys.get(item.event_key)
+                if mine is not None and item.metric.owner_id == membership.user_id:
+                    mine.escalated_too = True
+                else:
+                    kept.append(item)
+            fresh[Kind.VALUE_ESCALATED] = kept
+        for kind, new_items in fresh.items():
+            if new_items:
+                messages.append(Message(kind, Channel.EMAIL, organization, membership.user,
+                                        items=new_items, role=membership.role))
+
+    # The organization's Slack or Teams channel: the kinds its owner picked.
+    channel_settings = org_settings(organization)
+    if channel_settings.has_webhook:
+        channel = Channel(channel_settings.webhook_platform)
+        recipient = organization_recipient(organization.pk)
+        flag_items = [Item(Kind.FLAG_HIGH, f"flag:{f.pk}", organization, flag=f)
+                      for f in state.flags.get(organization.pk, [])]
+        for kind in rules.WEBHOOK_KINDS:
+            if kind.value not in channel_settings.webhook_kinds:
+                continue
+            candidates = flag_items if kind == Kind.FLAG_HIGH else [
+                Item(i.kind, i.event_key, organization, i.metric, i.timeline)
+                for i in items.get(kind, [])]
+            new_items = _new(state, kind, channel, recipient, candidates)
+            if new_items:
+                messages.append(Message(kind, channel, organization, None, items=new_items))
+    return messages
+
+
+def _digest_messages(state: State, hour: int) -> list[Message]:
+    """One digest per person across their organizations, on the earliest weekday they chose."""
+    by_user = defaultdict(list)
+    for members in state.members.values():
+        for membership in members:
+            if _email_ok(state, membership, Kind.DIGEST):
+                by_user[membership.user_id].append(membership)
+    key = rules.digest_event_key(state.today)
+    due_users = {}
+    for user_id, memberships in by_user.items():
+        weekdays = [org_settings(state.organizations[m.organization_id]).digest_weekday
+                    for m in memberships]
+        if rules.digest_due(state.today, hour, weekdays) and \
+                (Kind.DIGEST.value, Channel.EMAIL.value, user_recipient(user_id), key) \
+                not in state.told:
+            due_users[user_id] = memberships
+    if not due_users:
+        return []
+    organization_ids = {m.organization_id for ms in due_users.values() for m in ms}
+    sections = _digest_sections(state, organization_ids)
+    return [Message(Kind.DIGEST, Channel.EMAIL, None, memberships[0].user, event_key=key,
+                    sections=sorted((sections[m.organization_id] for m in memberships),
+                                    key=lambda section: section.organization.name.lower()))
+            for user_id, memberships in sorted(due_users.items())]
+
+
+def _digest_sections(state: State, organization_ids: set) -> dict:
+    """Three queries for every organization at once."""
+    since = state.now - rules.DIGEST_PERIOD
+    scores = {s.organization_id: s for s in
+              OrganizationScore.objects.filter(organization_id__in=organization_ids)}
+    before = {}
+    for snapshot in (ScoreSnapshot.objects.filter(
+            organization_id__in=organization_ids, cycle=None,
+            taken_on__lte=state.today - rules.DIGEST_PERIOD).order_by("organization_id",
+                                                                      "taken_on")):
+        before[snapshot.organization_id] = snapshot.rung  # the last one wins
+    opened, resolved = defaultdict(list), defaultdict(list)
+    for flag in (Flag.objects.filter(Q(first_seen_at__gte=since) | Q(resolved_at__gte=since),
+                                     organization_id__in=organization_ids)
+                 .order_by("-first_seen_at", "pk")):
+        if flag.first_seen_at >= since:
+            opened[flag.organization_id].append(flag)
+        if flag.resolved_at is not None and flag.resolved_at >= since:
+            resolved[flag.organization_id].append(flag)
+    def by_severity(flags):  # high first, then the newest
+        return sorted(flags, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9),
+                                            -f.first_seen_at.timestamp()))
+
+    sections = {}
+    for organization_id in organization_ids:
+        organization = state.organizations[organization_id]
+        score = scores.get(organization_id)
+        sections[organization_id] = DigestSection(
+            organization=organization, rung_now=score.rung if score else None,
+            rung_name_now=score.rung_name if score else "",
+            rung_before=before.get(organization_id),
+            flags_opened=by_severity(opened[organization_id]),
+            flags_resolved=by_severity(resolved[organization_id]),
+            overdue=metric_items(state, organization).get(Kind.VALUE_OVERDUE, []))
+    return sections
+
+
+def _told(state: State) -> set:
+    """What was told already of every event that could fire now: one query."""
+    keys = {rules.digest_event_key(state.today)}
+    for organization in state.organizations.values():
+        for items in metric_items(state, organization).values():
+            keys.update(item.event_key for item in items)
+        keys.update(f"flag:{flag.pk}" for flag in state.flags.get(organization.pk, []))
+    return set(NotificationEvent.objects.filter(event_key__in=keys).values_list(
+        "kind", "channel", "recipient", "event_key"))
+
+
+def plan(now: datetime | None = None, organization_ids: list[int] | None = None
+         ) -> list[Message]:
+    """Every message the pass at `now` would send: the new events only. `organization_ids`
+    limits it to those organizations (a person's digest then covers only them)."""
+    now = now or timezone.now()
+    state = _load(now, organization_ids)
+    state.told = _told(state)
+    messages = [m for o in state.organizations.values() for m in _org_messages(state, o)]
+    messages += _digest_messages(state, timezone.localtime(now).hour)
+    return messages
