@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "alignment_portal.api.middleware.ApiBodyLimitMiddleware",
+    # A database that is restarting answers 503 + Retry-After, not 500 (lib/unavailable.py).
+    "alignment_portal.lib.unavailable.DatabaseUnavailableMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks, so it sees the outcome of the login view.
     "axes.middleware.AxesMiddleware",
