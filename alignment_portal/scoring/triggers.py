@@ -82,12 +82,19 @@ def _mark(organization_id: int, now) -> bool:
     return bool(row and row[0])
 
 
+def _queued_mark_lost(now) -> Q:
+    """No queued task to wait for: none queued, the mark is stale, or the claim is stale (the
+    worker that died or was cut off with it also holds the message it had reserved, which
+    its broker keeps unacknowledged for an hour)."""
+    return (Q(recompute_queued_at__isnull=True) | Q(recompute_queued_at__lt=now - QUEUED_STALE)
+            | Q(recompute_started_at__lt=now - CLAIM_STALE))
+
+
 def mark_queued(organization_id: int, now=None) -> bool:
     """Set the queued mark unless a live one is there; True when this call set it."""
     now = now or timezone.now()
     return Organization.objects.filter(pk=organization_id).filter(
-        Q(recompute_queued_at__isnull=True) | Q(recompute_queued_at__lt=now - QUEUED_STALE)
-    ).update(recompute_queued_at=now) == 1
+        _queued_mark_lost(now)).update(recompute_queued_at=now) == 1
 
 
 def clear_queued(organization_id: int) -> None:
@@ -111,10 +118,11 @@ def organizations_awaiting_recompute():
 
 
 def organizations_to_sweep(now=None):
-    """Awaiting, with no live queued task and no live claim (a dead worker's claim is stale)."""
+    """Awaiting, with no live queued task and no live claim (a dead worker's claim is stale,
+    and so is the queued mark of a task it had reserved)."""
     now = now or timezone.now()
     return organizations_awaiting_recompute().filter(
-        Q(recompute_queued_at__isnull=True) | Q(recompute_queued_at__lt=now - QUEUED_STALE),
+        _queued_mark_lost(now),
         Q(recompute_started_at__isnull=True) | Q(recompute_started_at__lt=now - CLAIM_STALE),
     )
 

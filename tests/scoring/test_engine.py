@@ -251,6 +251,22 @@ def test_a_dead_workers_claim_is_reclaimable_after_the_time_limit(org):
     assert org.recompute_started_at is None and org.recomputed_generation == 1
 
 
+def test_a_cut_off_workers_reserved_task_does_not_hold_the_sweep_back(org):
+    """A change made during its recompute queued a task that the same worker had reserved:
+    once the claim is stale, the queued mark is no reason to wait for it."""
+    now = timezone.now()
+    Organization.objects.filter(pk=org.pk).update(
+        recompute_started_at=now - triggers.CLAIM_STALE + timedelta(seconds=5),
+        recompute_queued_at=now, recompute_generation=1)
+    assert not triggers.organizations_to_sweep().exists()
+    assert not triggers.mark_queued(org.pk)
+    Organization.objects.filter(pk=org.pk).update(
+        recompute_started_at=now - triggers.CLAIM_STALE - timedelta(seconds=1))
+    assert list(triggers.organizations_to_sweep()) == [org]
+    assert triggers.mark_queued(org.pk)
+    assert triggers.run_recompute(org.pk) == triggers.DONE
+
+
 def test_a_recompute_with_nothing_new_does_nothing(org):
     assert triggers.run_recompute(org.pk) == triggers.UP_TO_DATE
     assert not OrganizationScore.objects.exists()
