@@ -710,6 +710,14 @@ backend web
         self.figure("5xx or lost connections outside it",
                     f"{len(outside)}" + (f": {'; '.join(outside[:5])}" if outside else ""))
 
+        durations = sorted(float(d) for w in ("worker1", "worker2") for d in re.findall(
+            r"recompute_organization\[[^]]+\] succeeded in ([\d.]+)s: 'done'",
+            self.log_text(w)))
+        if durations:
+            self.figure("recompute tasks done (a recompute's median / max, on this machine)",
+                        f"{len(durations)} ({durations[len(durations) // 2]:.1f} s / "
+                        f"{durations[-1]:.1f} s; load average {os.getloadavg()[0]:.1f} on "
+                        f"{os.cpu_count()} CPUs)")
         for name, start, end in self.events:
             self.figure(f"fault: {name}", f"{start:.1f} s to {end:.1f} s into the load "
                                           f"({end - start:.1f} s)")
