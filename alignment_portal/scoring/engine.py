@@ -20,7 +20,8 @@ locks the organization row on the condition that `recompute_started_at` still eq
 claim's start; a worker cut off from the network past CLAIM_STALE, whose claim another worker
 took over, finds it changed, and its whole write rolls back (ClaimLost). The lock is taken
 last, so it is held only for the commit: the web's writes, which update the same row to mark
-a recompute, never wait for the score upserts.
+a recompute, never wait for the score upserts. A recompute that changed nothing checks the
+claim without the lock (nothing to fence, and no WAL flush for a read-only transaction).
 """
 
 import math
@@ -279,10 +280,13 @@ class ClaimLost(Exception):
     """The claim this recompute started from was taken over: its scores were not written."""
 
 
-def _still_held(claim) -> bool:
-    """Lock the organization row if `claim` still holds it (until the transaction ends)."""
-    return Organization.objects.select_for_update().filter(
-        pk=claim.organization_id, recompute_started_at=claim.started_at).exists()
+def _still_held(claim, *, lock: bool) -> bool:
+    """Whether `claim` still holds the organization; with `lock`, the row stays locked until
+    the transaction ends. A transaction that wrote nothing needs no lock (there is nothing to
+    fence), and a lock would give it a transaction id and a WAL flush at commit."""
+    held = Organization.objects.filter(pk=claim.organization_id,
+                                       recompute_started_at=claim.started_at)
+    return (held.select_for_update() if lock else held).exists()
 
 
 def write_scorecard(organization_id: int, card: Scorecard, *, claim=None) -> dict[str, int]:
@@ -302,7 +306,7 @@ def write_scorecard(organization_id: int, card: Scorecard, *, claim=None) -> dic
                                     {organization_id: _organization_row(card)}, now),
         }
         written.update(write_flags(organization_id, card.flags, now))
-        if claim is not None and not _still_held(claim):
+        if claim is not None and not _still_held(claim, lock=any(written.values())):
             raise ClaimLost(organization_id, claim.started_at)  # rolls back the writes
     return written
 

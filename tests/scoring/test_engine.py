@@ -405,3 +405,21 @@ def test_a_late_writer_on_another_connection_is_refused_and_the_newer_scores_sta
     assert table_contents(org) == newer
     assert OrganizationScore.objects.get(organization=org).explanation == \
         newer["OrganizationScore"][0]["explanation"]
+
+
+def test_the_fence_locks_the_organization_only_when_the_recompute_writes(org):
+    """A recompute that changed nothing stays a read-only transaction (no lock, no WAL
+    flush at commit); one that writes locks the organization row to commit."""
+    def fence_statements() -> list[str]:
+        held = triggers.claim(org.pk)
+        with CaptureQueriesContext(connection) as captured:
+            engine.recompute(org.pk, claim=held)
+        triggers.release(held, done=True)
+        return [q["sql"] for q in captured.captured_queries
+                if "recompute_started_at" in q["sql"]]
+
+    writing = fence_statements()
+    assert len(writing) == 1
+    assert "FOR UPDATE" in writing[0] or connection.vendor != "postgresql"
+    unchanged = fence_statements()
+    assert len(unchanged) == 1 and "FOR UPDATE" not in unchanged[0]
