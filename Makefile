@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python $(wil
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: run test bench lint venv migrate demo worker beat clean
+.PHONY: run test bench lint venv migrate demo worker beat backup restore clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -47,6 +47,24 @@ worker: $(STAMP)
 
 beat: $(STAMP)
 	$(VENV)/bin/celery -A alignment_portal beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+# PostgreSQL only (DATABASE_URL): a pg_dump in custom format, and its restore over the same
+# database (the objects in the dump are dropped and re-created, in one transaction).
+BACKUP_DIR ?= var/backups
+
+backup:
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to the PostgreSQL database to back up." >&2; exit 1; }
+	@mkdir -p $(BACKUP_DIR)
+	@file="$(BACKUP_DIR)/portal-$$(date -u +%Y%m%dT%H%M%SZ).dump"; \
+		pg_dump --format=custom --no-owner --no-privileges --file="$$file" "$$DATABASE_URL" \
+		&& echo "Backed up to $$file"
+
+restore:
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/portal-....dump" >&2; exit 1; }
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to the PostgreSQL database to restore into." >&2; exit 1; }
+	pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction \
+		--exit-on-error --dbname="$$DATABASE_URL" "$(FILE)"
+	@echo "Restored $(FILE). Stop the web and the workers while you restore; start them after."
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info

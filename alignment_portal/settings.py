@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "alignment_portal.api.middleware.ApiBodyLimitMiddleware",
     "alignment_portal.lib.uploads.UploadLimitMiddleware",
+    # A database that is restarting answers 503 + Retry-After, not 500 (lib/unavailable.py).
+    "alignment_portal.lib.unavailable.DatabaseUnavailableMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks, so it sees the outcome of the login view.
     "axes.middleware.AxesMiddleware",
@@ -182,8 +184,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Which one is in use is logged at start-up (organizations/apps.py).
 _CACHE_URL = env_str("CACHE_URL")
 CACHE_TABLE = "portal_cache"
+# Django's RedisCache, with a Redis that is down read as a miss (lib/cache.py).
 if _CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    CACHES = {"default": {"BACKEND": "alignment_portal.lib.cache.FailOpenRedisCache",
                           "LOCATION": _CACHE_URL}}
 elif not DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",

@@ -13,6 +13,15 @@ The thin layer around the pure functions:
 
 Flags keep their first_seen_at while they hold; one that no longer holds gets resolved_at and
 stays; if the cause comes back, a new flag opens.
+
+Late writers cannot win: a recompute that holds a claim (triggers.run_recompute) writes only
+if the claim is still its own when it commits. The last statement of the write's transaction
+locks the organization row on the condition that `recompute_started_at` still equals the
+claim's start; a worker cut off from the network past CLAIM_STALE, whose claim another worker
+took over, finds it changed, and its whole write rolls back (ClaimLost). The lock is taken
+last, so it is held only for the commit: the web's writes, which update the same row to mark
+a recompute, never wait for the score upserts. A recompute that changed nothing checks the
+claim without the lock (nothing to fence, and no WAL flush for a read-only transaction).
 """
 
 import math
@@ -269,7 +278,22 @@ def write_flags(organization_id: int, raised: pd.DataFrame, now) -> dict[str, in
     return {"opened": len(new), "updated": len(updated), "resolved": len(gone)}
 
 
-def write_scorecard(organization_id: int, card: Scorecard) -> dict[str, int]:
+class ClaimLost(Exception):
+    """The claim this recompute started from was taken over: its scores were not written."""
+
+
+def _still_held(claim, *, lock: bool) -> bool:
+    """Whether `claim` still holds the organization; with `lock`, the row stays locked until
+    the transaction ends. A transaction that wrote nothing needs no lock (there is nothing to
+    fence), and a lock would give it a transaction id and a WAL flush at commit."""
+    held = Organization.objects.filter(pk=claim.organization_id,
+                                       recompute_started_at=claim.started_at)
+    return (held.select_for_update() if lock else held).exists()
+
+
+def write_scorecard(organization_id: int, card: Scorecard, *, claim=None) -> dict[str, int]:
+    """Write what changed, in one transaction; with a `claim` (triggers.Claim), only while it
+    is still held at commit, else roll back and raise ClaimLost."""
     now = timezone.now()
     with transaction.atomic():
         written = {
@@ -284,14 +308,17 @@ def write_scorecard(organization_id: int, card: Scorecard) -> dict[str, int]:
                                     {organization_id: _organization_row(card)}, now),
         }
         written.update(write_flags(organization_id, card.flags, now))
+        if claim is not None and not _still_held(claim, lock=any(written.values())):
+            raise ClaimLost(organization_id, claim.started_at)  # rolls back the writes
     return written
 
 
-def recompute(organization_id: int, today: date | None = None) -> Scorecard:
-    """Score one organization now and write what changed. No claim, no bookkeeping: the
-    task (tasks.py) and the command call this through triggers.run_recompute."""
+def recompute(organization_id: int, today: date | None = None, *, claim=None) -> Scorecard:
+    """Score one organization now and write what changed. No bookkeeping: the task
+    (tasks.py) and the command call this through triggers.run_recompute, which passes its
+    `claim` so that the write is fenced on it."""
     today = today or timezone.localdate()
     frames = load_frames(organization_id)
     card = score(frames, today)
-    write_scorecard(organization_id, card)
+    write_scorecard(organization_id, card, claim=claim)
     return card

@@ -61,7 +61,7 @@ def sweep_recomputes() -> int:
     """Queue a recompute for every organization marked but not done; returns how many."""
     queued = 0
     for organization_id in triggers.organizations_to_sweep().values_list("pk", flat=True):
-        if recompute.mark_queued(organization_id) and recompute.publish(organization_id):
+        if triggers.mark_swept(organization_id) and recompute.publish(organization_id):
             queued += 1
     return queued
 

@@ -8,6 +8,12 @@ One at a time: a task claims the organization with a conditional UPDATE of
 released it, and the task time limit has long passed). Because the claim is an UPDATE of the
 row every request also updates, the generation read right after it covers every change the
 recompute will see.
+
+Fenced: the recompute writes its scores only if its claim is still its own at commit
+(engine.write_scorecard). A worker cut off from the database for longer than CLAIM_STALE
+(a network partition, a paused VM, a pool that enforces no time limit, a clock ahead on the
+host that reclaimed) comes back to find its claim taken over: its write rolls back, the log
+says "late write refused", and the newer scores stand (SUPERSEDED).
 """
 
 import logging
@@ -35,13 +41,30 @@ def organizations_awaiting_recompute():
     return Organization.objects.filter(recomputed_generation__lt=F("recompute_generation"))
 
 
+def _queued_mark_lost(now) -> Q:
+    """No queued task to wait for: none queued, the mark is stale, or the claim is stale (the
+    worker that died or was cut off with it also holds the message it had reserved, which
+    its broker keeps unacknowledged for an hour)."""
+    return (Q(recompute_queued_at__isnull=True) | Q(recompute_queued_at__lt=now - QUEUED_STALE)
+            | Q(recompute_started_at__lt=now - CLAIM_STALE))
+
+
 def organizations_to_sweep(now=None):
-    """Awaiting, with no live queued task and no live claim (a dead worker's claim is stale)."""
+    """Awaiting, with no live queued task and no live claim (a dead worker's claim is stale,
+    and so is the queued mark of a task it had reserved)."""
     now = now or timezone.now()
     return organizations_awaiting_recompute().filter(
-        Q(recompute_queued_at__isnull=True) | Q(recompute_queued_at__lt=now - QUEUED_STALE),
+        _queued_mark_lost(now),
         Q(recompute_started_at__isnull=True) | Q(recompute_started_at__lt=now - CLAIM_STALE),
     )
+
+
+def mark_swept(organization_id: int, now=None) -> bool:
+    """The sweep's queued mark: set unless a live one is there (recompute.mark_queued's rule,
+    with a stale claim making the mark stale too); True when this call set it."""
+    now = now or timezone.now()
+    return Organization.objects.filter(pk=organization_id).filter(
+        _queued_mark_lost(now)).update(recompute_queued_at=now) == 1
 
 
 @dataclass(frozen=True)
@@ -80,13 +103,15 @@ def release(held: Claim, *, done: bool) -> None:
                                 recompute_started_at=held.started_at).update(**updates)
 
 
-BUSY, UP_TO_DATE, DONE = "busy", "up_to_date", "done"
+BUSY, UP_TO_DATE, DONE, SUPERSEDED = "busy", "up_to_date", "done", "superseded"
+LATE_WRITE_REFUSED = "late write refused"  # the log line the cluster bench counts
 
 
 def run_recompute(organization_id: int, *, force: bool = False, today=None) -> str:
     """Claim, recompute, release: DONE, UP_TO_DATE (nothing new since the last one and not
-    `force`), or BUSY (another recompute holds the organization; its last round covers
-    requests made before it ends, see MAX_ROUNDS)."""
+    `force`), BUSY (another recompute holds the organization; its last round covers
+    requests made before it ends, see MAX_ROUNDS), or SUPERSEDED (this one outlived its
+    claim, which another took over: nothing written, nothing released)."""
     outcome = BUSY
     for _ in range(MAX_ROUNDS):
         held = claim(organization_id)
@@ -96,7 +121,11 @@ def run_recompute(organization_id: int, *, force: bool = False, today=None) -> s
             release(held, done=False)
             return outcome if outcome == DONE else UP_TO_DATE
         try:
-            engine.recompute(organization_id, today=today)
+            engine.recompute(organization_id, today=today, claim=held)
+        except engine.ClaimLost:
+            log.warning("%s: organization %s, claim of %s taken over; its scores stand",
+                        LATE_WRITE_REFUSED, organization_id, held.started_at.isoformat())
+            return SUPERSEDED
         except BaseException:
             release(held, done=False)
             raise

@@ -252,6 +252,22 @@ def test_a_dead_workers_claim_is_reclaimable_after_the_time_limit(org):
     assert org.recompute_started_at is None and org.recomputed_generation == 1
 
 
+def test_a_cut_off_workers_reserved_task_does_not_hold_the_sweep_back(org):
+    """A change made during its recompute queued a task that the same worker had reserved:
+    once the claim is stale, the queued mark is no reason to wait for it."""
+    now = timezone.now()
+    Organization.objects.filter(pk=org.pk).update(
+        recompute_started_at=now - triggers.CLAIM_STALE + timedelta(seconds=5),
+        recompute_queued_at=now, recompute_generation=1)
+    assert not triggers.organizations_to_sweep().exists()
+    assert not triggers.mark_swept(org.pk)
+    Organization.objects.filter(pk=org.pk).update(
+        recompute_started_at=now - triggers.CLAIM_STALE - timedelta(seconds=1))
+    assert list(triggers.organizations_to_sweep()) == [org]
+    assert triggers.mark_swept(org.pk)
+    assert triggers.run_recompute(org.pk) == triggers.DONE
+
+
 def test_a_recompute_with_nothing_new_does_nothing(org):
     assert triggers.run_recompute(org.pk) == triggers.UP_TO_DATE
     assert not OrganizationScore.objects.exists()
@@ -276,11 +292,11 @@ def test_requests_during_a_run_send_it_round_again(org, monkeypatch):
     runs = []
     real = engine.recompute
 
-    def recompute_and_change(organization_id, today=None):
+    def recompute_and_change(organization_id, today=None, **kwargs):
         runs.append(organization_id)
         if len(runs) == 1:  # a change lands while the first round runs
             Organization.objects.filter(pk=organization_id).update(recompute_generation=2)
-        return real(organization_id, today=today)
+        return real(organization_id, today=today, **kwargs)
 
     monkeypatch.setattr(engine, "recompute", recompute_and_change)
     assert triggers.run_recompute(org.pk) == triggers.DONE
@@ -298,3 +314,113 @@ def test_metric_periods_survive_the_fast_load(org):
             "-period").first()
         assert score.latest_period == latest.period
         assert score.latest_value == float(latest.value)
+
+
+# --- Late writers (a recompute that outlived its claim) --------------------------------------
+
+class _PastClaimStale:
+    """triggers' clock, CLAIM_STALE later: the first recompute's claim has gone stale."""
+
+    @staticmethod
+    def now():
+        return timezone.now() + triggers.CLAIM_STALE + timedelta(seconds=1)
+
+
+def _take_over_with_a_newer_change(org, monkeypatch) -> dict:
+    """While the first recompute is cut off: a change lands, a second recompute takes the
+    stale claim over and writes; returns the scores it wrote."""
+    InitiativeFactory(organization=org, name="Started while the first worker was cut off")
+    Organization.objects.filter(pk=org.pk).update(recompute_generation=2)
+    with monkeypatch.context() as patch:
+        patch.setattr(triggers, "timezone", _PastClaimStale)
+        assert triggers.run_recompute(org.pk) == triggers.DONE
+    return table_contents(org)
+
+
+def test_a_recompute_that_outlived_its_claim_cannot_overwrite_newer_scores(org, monkeypatch,
+                                                                           caplog):
+    Organization.objects.filter(pk=org.pk).update(recompute_generation=1)
+    real_score = engine.score
+    cards, newer = [], {}
+
+    def first_finishes_last(frames, today):
+        card = real_score(frames, today)
+        cards.append(card)
+        if len(cards) == 1:  # the first has read and scored; it is cut off before writing
+            newer.update(_take_over_with_a_newer_change(org, monkeypatch))
+        return card
+
+    monkeypatch.setattr(engine, "score", first_finishes_last)
+    assert triggers.run_recompute(org.pk) == triggers.SUPERSEDED
+    assert len(cards) == 2
+    assert table_contents(org) == newer  # the newer scores stand
+    assert any(triggers.LATE_WRITE_REFUSED in r.getMessage() for r in caplog.records)
+    org.refresh_from_db()
+    assert org.recomputed_generation == 2  # the second's bookkeeping, not undone
+    assert org.recompute_started_at is None
+
+    # Unfenced, the first one's scores would have replaced the newer ones.
+    engine.write_scorecard(org.pk, cards[0])
+    assert table_contents(org) != newer
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_late_writer_on_another_connection_is_refused_and_the_newer_scores_stand(
+        monkeypatch):
+    """The same race with two database connections (two workers): the first recompute waits,
+    with its claim held, until the second has taken over and committed."""
+    import threading
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    from django.db import connections
+
+    org = build_organization(2, "two-workers")
+    Organization.objects.filter(pk=org.pk).update(recompute_generation=1)
+    real_score = engine.score
+    scored, resume = threading.Event(), threading.Event()
+    outcome = []
+
+    def first_worker():
+        try:
+            outcome.append(triggers.run_recompute(org.pk))
+        finally:
+            connections.close_all()
+
+    def score_then_wait(frames, today):
+        card = real_score(frames, today)
+        if threading.current_thread() is not threading.main_thread():
+            scored.set()
+            assert resume.wait(30)
+        return card
+
+    monkeypatch.setattr(engine, "score", score_then_wait)
+    worker = threading.Thread(target=first_worker)
+    worker.start()
+    assert scored.wait(30)
+    newer = _take_over_with_a_newer_change(org, monkeypatch)
+    resume.set()
+    worker.join(30)
+    assert outcome == [triggers.SUPERSEDED]
+    assert table_contents(org) == newer
+    assert OrganizationScore.objects.get(organization=org).explanation == \
+        newer["OrganizationScore"][0]["explanation"]
+
+
+def test_the_fence_locks_the_organization_only_when_the_recompute_writes(org):
+    """A recompute that changed nothing stays a read-only transaction (no lock, no WAL
+    flush at commit); one that writes locks the organization row to commit."""
+    def fence_statements() -> list[str]:
+        held = triggers.claim(org.pk)
+        with CaptureQueriesContext(connection) as captured:
+            engine.recompute(org.pk, claim=held)
+        triggers.release(held, done=True)
+        return [q["sql"] for q in captured.captured_queries
+                if "recompute_started_at" in q["sql"]]
+
+    writing = fence_statements()
+    assert len(writing) == 1
+    assert "FOR UPDATE" in writing[0] or connection.vendor != "postgresql"
+    unchanged = fence_statements()
+    assert len(unchanged) == 1 and "FOR UPDATE" not in unchanged[0]
