@@ -90,6 +90,8 @@ FLAG_SEVERITY = {
     "REDUNDANT_TOOLS": LOW,
     "SHELFWARE": MEDIUM,  # a monthly bill for a tool nothing uses
     "TOOL_SPRAWL": LOW,
+    "WORSENED": HIGH,  # fixed by DOMAIN.md: an outcome metric worsened after go-live
+    "NO_EFFECT": MEDIUM,  # fixed by DOMAIN.md: enough data after go-live, no change either way
 }
 ORPHAN_PRIORITY_GOAL_SEVERITY = HIGH
 TOOL_SPRAWL_MAX_REDUNDANT_CATEGORIES = 2  # more than this many redundant categories is sprawl

@@ -17,9 +17,10 @@ COLUMNS = {
     "goals": ["id", "cycle_id", "title", "description", "why_it_matters", "level", "parent_id",
               "priority_rank", "metric_id", "baseline_value", "target_value", "start_date",
               "due_date", "confidence", "status"],
-    "metrics": ["id", "name", "kind", "nature", "frequency", "direction", "archived"],
+    "metrics": ["id", "name", "kind", "nature", "frequency", "direction", "archived", "unit"],
     "values": ["metric_id", "period", "value"],
-    "initiatives": ["id", "name", "status", "monthly_cost", "one_time_cost", "impact", "effort"],
+    "initiatives": ["id", "name", "status", "monthly_cost", "one_time_cost", "impact", "effort",
+                    "go_live_date", "ramp_up_periods"],
     "tools": ["id", "name", "category", "monthly_cost", "integration", "status"],
     "initiative_tools": ["initiative_id", "tool_id"],
     "alignment_links": ["initiative_id", "goal_id", "contribution", "rationale"],
@@ -44,6 +45,8 @@ def frame(name: str, rows=None) -> pd.DataFrame:
                 df[column] = None
         df = df[columns]
     else:
+        # Tuples may stop short of the newer trailing columns (go_live_date, unit, ...).
+        rows = [(*row, *([None] * (len(columns) - len(row)))) for row in rows]
         df = pd.DataFrame.from_records(rows, columns=columns)
     for column in FLOAT_COLUMNS.get(name, []):
         df[column] = pd.to_numeric(df[column], errors="coerce").astype(float)
@@ -52,6 +55,8 @@ def frame(name: str, rows=None) -> pd.DataFrame:
         df["metric_id"] = df["metric_id"].astype("int64")
     if name == "metrics":
         df["archived"] = df["archived"].fillna(False).astype(bool)
+    if name == "initiatives":
+        df["ramp_up_periods"] = pd.to_numeric(df["ramp_up_periods"]).fillna(0).astype("int64")
     return df
 
 
