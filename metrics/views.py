@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from alignment_portal import charts
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.models import Membership, Role
+from alignment_portal.scoring import selectors as score_selectors
 from metrics import selectors, services
 from metrics.csv_export import (
     DEFINITION_HEADER,
@@ -194,6 +195,7 @@ def metric_detail(request, org_slug, metric_id):
         goals=selectors.goal_lines(metric), freshness=status.freshness)
     context["goals"] = metric.goals.filter(organization=organization)
     context["scores"] = selectors.metric_scores(organization, metric)
+    context["claims"] = score_selectors.metric_claims(organization, metric)
     return render(request, "metrics/metric_detail.html", context)
 
 
