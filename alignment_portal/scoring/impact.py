@@ -403,7 +403,8 @@ def impact_sentence(row: dict, *, metric_name: str, unit: str, frequency: str, t
                      "would allow a verdict")
         return text + "."
     effect = row["effect"]
-    moved = "rose" if effect > 0 else "fell" if effect < 0 else "stayed level"
+    moved = ("rose" if effect > 0 else "fell" if effect < 0
+             else "did not move from its baseline's median")
     change = ("" if effect == 0 else f" by {amount(effect, unit, currency)}"
               + (f" ({row['effect_pct']:+.0f} %)".replace("-", "−")
                  if row["effect_pct"] is not None else ""))
