@@ -44,7 +44,12 @@ from goals.models import Cycle, Goal
 from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool
 from metrics.models import Metric, MetricValue
 
-LOAD_QUERIES = 10
+LOAD_QUERIES = 11
+# The stored impact evidence a recompute may reuse (impact.impact_evidence's `previous`).
+REUSED_IMPACT_FIELDS = ("verdict", "tau", "p", "effect", "effect_pct", "before_median",
+                        "after_median", "n_before", "n_after", "detrended", "trend_slope",
+                        "trend_at_go_live", "go_live_date", "after_start", "earliest_verdict",
+                        "regression", "note")
 
 
 def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
@@ -68,6 +73,8 @@ def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
     }
     rows = {key: list(queryset) for key, queryset in tables.items()}
     rows["metrics"] = [(*row[:6], row[6] is not None, *row[7:]) for row in rows["metrics"]]
+    rows["impact_previous"] = list(ImpactEvidence.objects.filter(**org).values_list(
+        "initiative_id", "metric_id", "inputs_digest", *REUSED_IMPACT_FIELDS))
     rows["values"] = fetch_rows(
         MetricValue.objects.filter(**org)
         .annotate(day=EpochDays("period"), as_float=Cast("value", FloatField()))
@@ -79,8 +86,13 @@ def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
 def load_frames(organization_id: int) -> OrgFrames:
     """One organization's records as frames, in LOAD_QUERIES queries."""
     name, rows = load_rows(organization_id)
-    frames = {key: frame(key, table) for key, table in rows.items() if key != "values"}
-    return OrgFrames(organization_id, name, values=values_frame(rows["values"]), **frames)
+    frames = {key: frame(key, table) for key, table in rows.items()
+              if key not in ("values", "impact_previous")}
+    previous = {(row[0], row[1]): (row[2], dict(zip(REUSED_IMPACT_FIELDS, row[3:],
+                                                      strict=True)))
+                for row in rows["impact_previous"]}
+    return OrgFrames(organization_id, name, values=values_frame(rows["values"]),
+                     impact_previous=previous, **frames)
 
 
 def fetch_rows(queryset) -> list[tuple]:
@@ -238,7 +250,7 @@ def _upsert(model, key: str, organization_id: int, fields: tuple[str, ...],
 IMPACT_FIELDS = ("verdict", "tau", "p", "effect", "effect_pct", "before_median",
                  "after_median", "n_before", "n_after", "detrended", "trend_slope",
                  "trend_at_go_live", "go_live_date", "after_start", "earliest_verdict",
-                 "shared_with", "regression", "note")
+                 "shared_with", "regression", "note", "inputs_digest")
 
 
 def _rounded(value, digits: int = 9):
@@ -269,7 +281,7 @@ def _impact_rows(card: Scorecard) -> dict[tuple[int, int], tuple]:
                _dates(t["go_live_date"]), _dates(t["after_start"]),
                _dates(t["earliest_verdict"]), [list(v) for v in t["shared_with"].tolist()],
                [_rounded(v, 6) for v in t["regression"].tolist()],
-               [note[:2000] for note in t["note"].tolist()])
+               [note[:2000] for note in t["note"].tolist()], t["inputs_digest"].tolist())
     keys = zip(t["initiative_id"].tolist(), t["metric_id"].tolist(), strict=True)
     return dict(zip(keys, zip(*columns, strict=True), strict=True))
 

@@ -75,6 +75,9 @@ class OrgFrames:
     initiative_tools: pd.DataFrame = field(default_factory=lambda: frame("initiative_tools"))
     alignment_links: pd.DataFrame = field(default_factory=lambda: frame("alignment_links"))
     measurement_links: pd.DataFrame = field(default_factory=lambda: frame("measurement_links"))
+    # The last recompute's impact evidence: {(initiative id, metric id): (inputs digest, row)}
+    # (impact.impact_evidence reuses a row whose inputs have not changed).
+    impact_previous: dict = field(default_factory=dict)
 
     def labels(self, name: str) -> dict:
         """{id: name} of frame `name`'s records (goals by title), built once per frames."""

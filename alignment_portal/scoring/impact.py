@@ -34,6 +34,9 @@ flags and the tests say the same thing.
 """
 
 import calendar
+import functools
+import hashlib
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -49,6 +52,9 @@ SEGMENTED_MIN_VALUES = 12  # in each phase, for the segmented regression's secon
 SEGMENTED_CONFIDENCE = 0.95
 SHARED_CREDIT_PERIODS = 4  # another initiative live within this many periods shares credit
 NO_EFFECT_MIN_AFTER = 8  # NO_EFFECT: at least this many after values on every outcome metric
+# Part of every pair's input digest: change it when the method changes, so stored evidence is
+# recomputed rather than reused.
+METHOD_VERSION = 1
 # Statuses of an initiative that has gone live (for shared credit: a paused or retired one
 # still went live and may have moved the number).
 WENT_LIVE_STATUSES = frozenset({"live", "paused", "retired"})
@@ -65,7 +71,7 @@ PERIOD_NOUN = {"weekly": ("week", "weeks"), "monthly": ("month", "months"),
 COLUMNS = ["initiative_id", "metric_id", "verdict", "tau", "p", "effect", "effect_pct",
            "before_median", "after_median", "n_before", "n_after", "detrended",
            "trend_slope", "trend_at_go_live", "go_live_date", "after_start",
-           "earliest_verdict", "shared_with", "regression", "note"]
+           "earliest_verdict", "shared_with", "regression", "note", "inputs_digest"]
 
 
 # --- Periods (the metrics app's rules, restated without Django) ----------------------------
@@ -155,6 +161,11 @@ def verdict_of(tau: float, p: float) -> str:
     return NO_CLEAR_CHANGE
 
 
+@functools.lru_cache(maxsize=256)
+def _t_critical(dof: int) -> float:
+    return float(stats.t.ppf(0.5 + SEGMENTED_CONFIDENCE / 2, dof))
+
+
 def segmented_regression(t_before, y_before, t_after, y_after, *, t0: float,
                          period_days: float, lower_is_better: bool = False) -> dict:
     """Ordinary least squares `y = b0 + b1·(t − t0) + b2·after + b3·(t − t0)·after` (t in
@@ -170,7 +181,7 @@ def segmented_regression(t_before, y_before, t_after, y_after, *, t0: float,
     residual = y - x @ coef
     sigma2 = float(residual @ residual) / dof if dof > 0 else float("nan")
     cov = sigma2 * np.linalg.pinv(x.T @ x)
-    crit = float(stats.t.ppf(0.5 + SEGMENTED_CONFIDENCE / 2, dof))
+    crit = _t_critical(dof)
 
     def interval(c: np.ndarray, scale: float = 1.0) -> tuple[float, float, float]:
         estimate = float(c @ coef) * scale
@@ -192,18 +203,58 @@ def segmented_regression(t_before, y_before, t_after, y_after, *, t0: float,
 
 # --- One pair -------------------------------------------------------------------------------
 
-def evaluate_pair(days: np.ndarray, values: np.ndarray, *, go_live: date, ramp_up: int,
-                  frequency: str, direction: str, today: date) -> dict:
-    """The evidence of one initiative × metric from the metric's values (`days`: period
-    dates as days since 1970-01-01, ascending; `values` aligned). No shared credit (that
-    needs the other initiatives; see impact_evidence)."""
+@dataclass(frozen=True)
+class Phases:
+    """The values a pair compares: before (at most the last BEFORE_MAX_VALUES before go-live)
+    and after (from go-live + ramp-up to today), period dates as days since 1970-01-01."""
+
+    t_before: np.ndarray
+    y_before: np.ndarray
+    t_after: np.ndarray
+    y_after: np.ndarray
+    after_start: date
+
+    def digest(self, *, go_live: date, frequency: str, direction: str, today: date) -> str:
+        """A fingerprint of everything the pair's evidence depends on (the values compared,
+        the dates, the direction and today's period, which the earliest verdict reads): equal
+        digests give equal evidence, so a recompute can reuse the stored row."""
+        h = hashlib.blake2b(digest_size=16)
+        for array in (self.t_before, self.y_before, self.t_after, self.y_after):
+            h.update(np.ascontiguousarray(array, dtype=float).tobytes())
+            h.update(b"|")
+        h.update(f"{METHOD_VERSION}|{go_live}|{self.after_start}|{frequency}|{direction}|"
+                 f"{period_start(frequency, today)}".encode())
+        return h.hexdigest()
+
+
+def phases(days: np.ndarray, values: np.ndarray, *, go_live: date, ramp_up: int,
+           frequency: str, today: date) -> Phases:
     after_start = add_periods(frequency, go_live, max(int(ramp_up or 0), 0))
     go_live_day, after_day, today_day = (epoch_days(go_live), epoch_days(after_start),
                                          epoch_days(today))
     before = days < go_live_day
     after = (days >= after_day) & (days <= today_day)
-    t_before, y_before = days[before][-BEFORE_MAX_VALUES:], values[before][-BEFORE_MAX_VALUES:]
-    t_after, y_after = days[after], values[after]
+    return Phases(days[before][-BEFORE_MAX_VALUES:], values[before][-BEFORE_MAX_VALUES:],
+                  days[after], values[after], after_start)
+
+
+def evaluate_pair(days: np.ndarray, values: np.ndarray, *, go_live: date, ramp_up: int,
+                  frequency: str, direction: str, today: date) -> dict:
+    """The evidence of one initiative × metric from the metric's values (`days`: period
+    dates as days since 1970-01-01, ascending; `values` aligned). No shared credit (that
+    needs the other initiatives; see impact_evidence)."""
+    return evaluate_phases(phases(days, values, go_live=go_live, ramp_up=ramp_up,
+                                  frequency=frequency, today=today),
+                           go_live=go_live, frequency=frequency, direction=direction,
+                           today=today)
+
+
+def evaluate_phases(selected: Phases, *, go_live: date, frequency: str, direction: str,
+                    today: date) -> dict:
+    t_before, y_before = selected.t_before, selected.y_before
+    t_after, y_after = selected.t_after, selected.y_after
+    after_start = selected.after_start
+    go_live_day, after_day = epoch_days(go_live), epoch_days(after_start)
     n_before, n_after = len(y_before), len(y_after)
     row = {"verdict": NOT_ENOUGH_DATA, "tau": None, "p": None, "effect": None,
            "effect_pct": None, "before_median": float(np.median(y_before)) if n_before else None,
@@ -270,9 +321,13 @@ def _column(table: pd.DataFrame, name: str, default=None) -> list:
     return table[name].tolist() if name in table else [default] * len(table)
 
 
-def impact_evidence(frames, today: date) -> pd.DataFrame:
+def impact_evidence(frames, today: date, previous: dict | None = None) -> pd.DataFrame:
     """One row (COLUMNS) per live initiative with a go-live date × each of its outcome
-    metrics that is not archived. `frames` is an OrgFrames (frames.py)."""
+    metrics that is not archived. `frames` is an OrgFrames (frames.py). `previous` maps
+    (initiative id, metric id) to (inputs digest, stored evidence row) from the last
+    recompute: a pair whose inputs have not changed reuses its row instead of calling scipy
+    again (the statistics are the costly part of a recompute)."""
+    previous = previous if previous is not None else getattr(frames, "impact_previous", {})
     initiatives, metrics = frames.initiatives, frames.metrics
     links = frames.measurement_links
     if initiatives.empty or links.empty:
@@ -304,8 +359,17 @@ def impact_evidence(frames, today: date) -> pd.DataFrame:
     for i, m in sorted(pairs):
         frequency, direction = metric_info[m]
         days, values = series.get(m, (np.empty(0, "int64"), np.empty(0)))
-        row = evaluate_pair(days, values, go_live=go_live[i], ramp_up=ramp[i],
-                            frequency=frequency, direction=direction, today=today)
+        selected = phases(days, values, go_live=go_live[i], ramp_up=ramp[i],
+                          frequency=frequency, today=today)
+        digest = selected.digest(go_live=go_live[i], frequency=frequency,
+                                 direction=direction, today=today)
+        stored = previous.get((i, m))
+        if stored is not None and stored[0] == digest:
+            row = dict(stored[1])
+        else:
+            row = evaluate_phases(selected, go_live=go_live[i], frequency=frequency,
+                                  direction=direction, today=today)
+        row["inputs_digest"] = digest
         window = (add_periods(frequency, go_live[i], -SHARED_CREDIT_PERIODS),
                   add_periods(frequency, go_live[i], SHARED_CREDIT_PERIODS))
         row["shared_with"] = sorted({

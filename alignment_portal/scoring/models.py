@@ -236,6 +236,8 @@ class ImpactEvidence(models.Model):
     shared_with = models.JSONField(default=list)  # names of initiatives sharing the credit
     regression = models.JSONField(null=True)  # impact.segmented_regression, or null
     note = models.TextField(blank=True)
+    # A fingerprint of the inputs (impact.Phases.digest): unchanged inputs reuse this row.
+    inputs_digest = models.CharField(max_length=32, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

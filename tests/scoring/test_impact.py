@@ -323,3 +323,36 @@ def test_not_enough_data_says_when_a_verdict_is_possible():
                                   today=TODAY) == (
         "Not enough data yet: 3 weekly values since go-live on 9 Nov and 9 before; a verdict "
         "is possible from 14 Dec.")
+
+
+# --- Reuse of unchanged evidence ---------------------------------------------------------------
+
+def _previous(card) -> dict:
+    rows = card.impact.to_dict("records")
+    return {(r["initiative_id"], r["metric_id"]): (r["inputs_digest"], r) for r in rows}
+
+
+def test_a_pair_whose_inputs_did_not_change_reuses_its_evidence_without_scipy(monkeypatch):
+    plan = impact_plan()
+    first = plan.score(TODAY)
+    frames = plan.frames()
+    frames.impact_previous = _previous(first)
+
+    def no_scipy(*args, **kwargs):
+        raise AssertionError("scipy was called for unchanged inputs")
+
+    monkeypatch.setattr(impact.stats, "kendalltau", no_scipy)
+    again = impact.impact_evidence(frames, TODAY)
+    assert again.drop(columns="shared_with").equals(first.impact.drop(columns="shared_with"))
+
+
+def test_a_changed_value_or_direction_is_computed_afresh():
+    plan = impact_plan()
+    first = plan.score(TODAY)
+    plan.rows["values"][-1]["value"] = 30.0
+    plan.update("metrics", plan.wait, direction="higher")
+    frames = plan.frames()
+    frames.impact_previous = _previous(first)
+    again = impact.impact_evidence(frames, TODAY)
+    assert again["inputs_digest"].iloc[0] != first.impact["inputs_digest"].iloc[0]
+    assert again["verdict"].iloc[0] == WORSENED
