@@ -367,8 +367,9 @@ def impact_evidence(frames, today: date, previous: dict | None = None) -> pd.Dat
         if stored is not None and stored[0] == digest:
             row = dict(stored[1])
         else:
-            row = evaluate_phases(selected, go_live=go_live[i], frequency=frequency,
-                                  direction=direction, today=today)
+            row = stored_precision(evaluate_phases(selected, go_live=go_live[i],
+                                                   frequency=frequency, direction=direction,
+                                                   today=today))
         row["inputs_digest"] = digest
         window = (add_periods(frequency, go_live[i], -SHARED_CREDIT_PERIODS),
                   add_periods(frequency, go_live[i], SHARED_CREDIT_PERIODS))
@@ -378,6 +379,29 @@ def impact_evidence(frames, today: date, previous: dict | None = None) -> pd.Dat
             and go_live[j] <= today and window[0] <= go_live[j] <= window[1]})
         rows.append({"initiative_id": i, "metric_id": m, **row})
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+# The digits a stored row keeps (engine.py writes them so): a fresh row is rounded the same
+# way, so the flags read the same numbers whether a row was computed now or reused.
+STORED_DIGITS = {"tau": 6, "p": 6, "effect": 6, "effect_pct": 4, "before_median": 6,
+                 "after_median": 6, "trend_slope": 9, "trend_at_go_live": 6}
+
+
+def _round(value, digits: int):
+    if isinstance(value, dict):
+        return {k: _round(v, digits) for k, v in value.items()}
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, float | np.floating):
+        return None if not np.isfinite(value) else round(float(value), digits)
+    return value
+
+
+def stored_precision(row: dict) -> dict:
+    for name, digits in STORED_DIGITS.items():
+        row[name] = _round(row[name], digits)
+    row["regression"] = _round(row["regression"], 6)
+    return row
 
 
 def _as_date(value) -> date | None:

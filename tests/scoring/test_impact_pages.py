@@ -83,9 +83,13 @@ def test_the_recompute_stores_one_row_per_live_initiative_and_outcome_metric(sto
     assert waste.earliest_verdict == this_monday() + timedelta(weeks=3)
 
 
-def test_a_second_recompute_writes_no_evidence(story):
-    card = engine.score(engine.load_frames(story["org"].pk), timezone.localdate())
-    assert engine.write_scorecard(story["org"].pk, card)["impact"] == 0
+def test_a_second_recompute_writes_no_evidence_and_words_flags_the_same(story):
+    story["wait"].direction = "higher"  # a WORSENED flag, worded from the evidence
+    story["wait"].save()
+    engine.recompute(story["org"].pk)  # computed afresh
+    card = engine.score(engine.load_frames(story["org"].pk), timezone.localdate())  # reused
+    written = engine.write_scorecard(story["org"].pk, card)
+    assert (written["impact"], written["opened"], written["updated"]) == (0, 0, 0)
 
 
 def test_evidence_of_a_pair_that_no_longer_applies_is_removed(story):
