@@ -41,7 +41,7 @@ from alignment_portal.scoring.models import (
     OrganizationScore,
 )
 from goals.models import Cycle, Goal
-from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool
+from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool, ToolCategory
 from metrics.models import Metric, MetricValue
 
 LOAD_QUERIES = 11
@@ -92,7 +92,11 @@ def load_frames(organization_id: int) -> OrgFrames:
                                                       strict=True)))
                 for row in rows["impact_previous"]}
     return OrgFrames(organization_id, name, values=values_frame(rows["values"]),
-                     impact_previous=previous, **frames)
+                     tool_category_labels=TOOL_CATEGORY_LABELS, impact_previous=previous,
+                     **frames)
+
+
+TOOL_CATEGORY_LABELS = {str(value): str(label) for value, label in ToolCategory.choices}
 
 
 def fetch_rows(queryset) -> list[tuple]:

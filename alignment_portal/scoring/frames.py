@@ -78,6 +78,9 @@ class OrgFrames:
     # The last recompute's impact evidence: {(initiative id, metric id): (inputs digest, row)}
     # (impact.impact_evidence reuses a row whose inputs have not changed).
     impact_previous: dict = field(default_factory=dict)
+    # The tool categories' display names ({"crm": "CRM", ...}): vocabulary of the models,
+    # which the engine passes in so that the pure code imports none of them.
+    tool_category_labels: dict = field(default_factory=dict)
 
     def labels(self, name: str) -> dict:
         """{id: name} of frame `name`'s records (goals by title), built once per frames."""

@@ -43,6 +43,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from alignment_portal.scoring import rules
+
 # --- The numbers of the method (DOMAIN.md, "Impact evidence") ------------------------------
 BEFORE_MAX_VALUES = 26  # the before phase keeps at most the last 26 values
 MIN_PHASE_VALUES = 5  # fewer in either phase: "not enough data"
@@ -340,7 +342,8 @@ def impact_evidence(frames, today: date, previous: dict | None = None) -> pd.Dat
                     [int(r) if r is not None and not pd.isna(r) else 0
                      for r in _column(initiatives, "ramp_up_periods", 0)], strict=True))
     names = dict(zip(initiatives["id"].tolist(), initiatives["name"].tolist(), strict=True))
-    live = {i for i, s in status.items() if s == "live" and go_live[i] is not None}
+    live = {i for i, s in status.items()
+            if s == rules.LIVE_INITIATIVE_STATUS and go_live[i] is not None}
     if not live:
         return pd.DataFrame(columns=COLUMNS)
     metric_info = {m: (f, d) for m, f, d, archived in zip(
