@@ -217,6 +217,7 @@ class ImpactReading:
     evidence: ImpactEvidence
     sentence: str
     chart: object = None
+    unit_label: str = ""  # the metric's unit, the organization's currency for "currency"
 
     @property
     def verdict(self) -> str:
@@ -280,11 +281,14 @@ def initiative_impact(organization: Organization, initiative, *, today=None
     readings = []
     for evidence in rows:
         reading = impact_reading(evidence, today=today, currency=organization.currency)
+        unit = evidence.metric.unit
+        reading.unit_label = organization.currency if unit == "currency" else unit
         reading.chart = charts.impact_chart(
-            metric_name=evidence.metric.name, unit=evidence.metric.unit,
+            metric_name=evidence.metric.name, unit=reading.unit_label,
             points=series[evidence.metric_id], go_live=evidence.go_live_date,
             after_start=evidence.after_start, baseline_at=_baseline(evidence),
-            after_median=evidence.after_median, sentence=reading.sentence,
+            after_median=(None if evidence.verdict == Verdict.NOT_ENOUGH_DATA
+                          else evidence.after_median), sentence=reading.sentence,
             n_before_shown=impact.BEFORE_MAX_VALUES)
         readings.append(reading)
     return readings
