@@ -86,9 +86,10 @@ class InitiativeForm(forms.ModelForm):
             self.fields[name].widget.attrs.update(min=1, max=5)
         for name in ["one_time_cost", "monthly_cost", "hours_saved_per_month"]:
             self.fields[name].widget.attrs["min"] = 0
-        self.fields["ramp_up_periods"].min_value = 0
-        self.fields["ramp_up_periods"].max_value = MAX_RAMP_UP_PERIODS
-        self.fields["ramp_up_periods"].widget.attrs.update(min=0, max=MAX_RAMP_UP_PERIODS)
+        ramp_up = self.fields["ramp_up_periods"]
+        ramp_up.required = False  # empty means none (forms and clients that predate it)
+        ramp_up.validators = []  # clean() says the range in words
+        ramp_up.widget.attrs.update(min=0, max=MAX_RAMP_UP_PERIODS)
 
     def clean(self):
         cleaned = super().clean()
@@ -101,7 +102,9 @@ class InitiativeForm(forms.ModelForm):
             if value is not None and not 1 <= value <= 5:
                 self.add_error(name, f"{name.capitalize()} is a score from 1 to 5.")
         ramp_up = cleaned.get("ramp_up_periods")
-        if ramp_up is not None and not 0 <= ramp_up <= MAX_RAMP_UP_PERIODS:
+        if ramp_up is None and "ramp_up_periods" not in self.errors:
+            cleaned["ramp_up_periods"] = 0
+        elif ramp_up is not None and not 0 <= ramp_up <= MAX_RAMP_UP_PERIODS:
             self.add_error("ramp_up_periods",
                            f"Ramp-up is a number of periods from 0 to {MAX_RAMP_UP_PERIODS}.")
         start, go_live = cleaned.get("start_date"), cleaned.get("go_live_date")
