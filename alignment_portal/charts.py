@@ -350,3 +350,80 @@ def spend_history_chart(dates: list, amounts: list[float], shares: list[float], 
     return finish(figure, title="Misaligned spend over time", summary=summary, height=320,
                   table=table, table_header=("Date", f"Per month {currency}".strip(),
                                              "Share"))
+
+
+# --- Impact evidence (initiative page) -------------------------------------------------------
+
+def _layout(*, height: int, legend: bool = True, **extra) -> dict:
+    """finish()'s look, as a plain layout dict."""
+    return {"height": height, "margin": {"l": 56, "r": 16, "t": 24, "b": 40},
+            "font": {"family": FONT, "color": INK, "size": 13},
+            "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "showlegend": legend,
+            "legend": {"orientation": "h", "y": -0.2},
+            "xaxis": {"gridcolor": "#e5e7eb", "zeroline": False, "type": "date", "nticks": 6,
+                      "automargin": True},
+            "yaxis": {"gridcolor": "#e5e7eb", "zeroline": False}, **extra}
+
+
+def _plain_chart(figure: dict, *, title: str, summary: str, table=None,
+                 table_header=None) -> Chart:
+    import json
+
+    return Chart(figure_json=_script_safe(json.dumps(figure, default=str)), title=title,
+                 summary=summary, table=table, table_header=table_header)
+
+
+def impact_chart(*, metric_name: str, unit: str, points: list[tuple], go_live, after_start,
+                 baseline_at, after_median: float | None, sentence: str,
+                 n_before_shown: int = 26) -> Chart:
+    """One outcome metric around an initiative's go-live, built as a plain plotly dict: the
+    values before (grey), during the ramp-up (hollow) and after (blue), a vertical line on
+    the go-live date, the baseline projection (dashed: the Theil–Sen line when the baseline
+    was detrended, else the before median) over the whole span, and the after median (dotted)
+    over the after phase. `points` are (period date, value) in date order; `baseline_at(day)`
+    gives the baseline on a date (None when there is no verdict to draw it from). The table
+    alternative lists each value with its phase and the baseline."""
+    before = [(d, v) for d, v in points if d < go_live][-n_before_shown:]
+    ramp = [(d, v) for d, v in points if go_live <= d < after_start]
+    after = [(d, v) for d, v in points if d >= after_start]
+    shown = before + ramp + after
+
+    def trace(rows, name, colour, *, hollow=False):
+        return {"type": "scatter", "mode": "lines+markers", "name": name,
+                "x": [d.isoformat() for d, _ in rows], "y": [v for _, v in rows],
+                "line": {"color": colour, "width": 2},
+                "marker": {"size": 7, "color": "#ffffff" if hollow else colour,
+                           "line": {"color": colour, "width": 2}},
+                "hovertemplate": "%{x|%d %b %Y}: %{y} " + unit + "<extra>" + name
+                                 + "</extra>"}
+
+    data = [trace(before, "before go-live", "#6b7280")]
+    if ramp:
+        data.append(trace(ramp, "ramp-up (left out)", WARN, hollow=True))
+    data.append(trace(after, "after go-live", BRAND))
+    if baseline_at is not None and shown:
+        ends = [shown[0][0], shown[-1][0]]
+        data.append({"type": "scatter", "mode": "lines", "name": "baseline projection",
+                     "x": [d.isoformat() for d in ends], "y": [baseline_at(d) for d in ends],
+                     "line": {"color": INK, "dash": "dash", "width": 1.5},
+                     "hoverinfo": "skip"})
+    if after_median is not None and after:
+        data.append({"type": "scatter", "mode": "lines", "name": "after median",
+                     "x": [after[0][0].isoformat(), after[-1][0].isoformat()],
+                     "y": [after_median, after_median],
+                     "line": {"color": OK, "dash": "dot", "width": 2.5}, "hoverinfo": "skip"})
+    layout = _layout(
+        height=320, yaxis={"gridcolor": "#e5e7eb", "zeroline": False, "title": {"text": unit}},
+        shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": go_live.isoformat(),
+                 "x1": go_live.isoformat(), "y0": 0, "y1": 1,
+                 "line": {"color": BAD, "width": 2}}],
+        annotations=[{"x": go_live.isoformat(), "y": 1, "xref": "x", "yref": "paper",
+                      "text": "go-live", "showarrow": False, "xanchor": "left",
+                      "yanchor": "top", "font": {"color": BAD}}])
+    table = [(f"{d:%Y-%m-%d}", f"{v:g}", phase,
+              "" if baseline_at is None else f"{baseline_at(d):.4g}")
+             for rows, phase in ((before, "before"), (ramp, "ramp-up"), (after, "after"))
+             for d, v in rows]
+    return _plain_chart({"data": data, "layout": layout},
+                        title=f"{metric_name} before and after go-live", summary=sentence,
+                        table=table, table_header=("Period", unit, "Phase", "Baseline"))

@@ -57,12 +57,14 @@ def _first(organization_id: int) -> float:
     from alignment_portal.scoring.models import (
         Flag,
         GoalScore,
+        ImpactEvidence,
         InitiativeScore,
         MetricScore,
         OrganizationScore,
     )
 
-    for model in (InitiativeScore, GoalScore, MetricScore, OrganizationScore, Flag):
+    for model in (InitiativeScore, GoalScore, MetricScore, OrganizationScore, Flag,
+                  ImpactEvidence):
         model.objects.filter(organization_id=organization_id).delete()
     seconds, _ = _timed(engine.recompute, organization_id)
     return seconds

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 
 from goals.models import Goal, GoalStatus
 from initiatives.models import (
+    MAX_RAMP_UP_PERIODS,
     AlignmentLink,
     Contribution,
     Initiative,
@@ -54,9 +55,10 @@ class InitiativeForm(forms.ModelForm):
     class Meta:
         model = Initiative
         fields = ["name", "description", "process", "department", "tools", "owner", "status",
-                  "start_date", "go_live_date", "one_time_cost", "monthly_cost",
+                  "start_date", "go_live_date", "ramp_up_periods", "one_time_cost", "monthly_cost",
                   "hours_saved_per_month", "impact", "effort", "automation_level"]
         labels = {"process": "Business process it changes", "go_live_date": "Go-live date",
+                  "ramp_up_periods": "Ramp-up periods after go-live",
                   "hours_saved_per_month": "Hours saved per month (expected)",
                   "impact": "Impact (1-5)", "effort": "Effort (1-5)"}
         help_texts = {"impact": "1 barely noticeable, 5 transforms the business.",
@@ -84,6 +86,10 @@ class InitiativeForm(forms.ModelForm):
             self.fields[name].widget.attrs.update(min=1, max=5)
         for name in ["one_time_cost", "monthly_cost", "hours_saved_per_month"]:
             self.fields[name].widget.attrs["min"] = 0
+        ramp_up = self.fields["ramp_up_periods"]
+        ramp_up.required = False  # empty means none (forms and clients that predate it)
+        ramp_up.validators = []  # clean() says the range in words
+        ramp_up.widget.attrs.update(min=0, max=MAX_RAMP_UP_PERIODS)
 
     def clean(self):
         cleaned = super().clean()
@@ -95,6 +101,12 @@ class InitiativeForm(forms.ModelForm):
             value = cleaned.get(name)
             if value is not None and not 1 <= value <= 5:
                 self.add_error(name, f"{name.capitalize()} is a score from 1 to 5.")
+        ramp_up = cleaned.get("ramp_up_periods")
+        if ramp_up is None and "ramp_up_periods" not in self.errors:
+            cleaned["ramp_up_periods"] = 0
+        elif ramp_up is not None and not 0 <= ramp_up <= MAX_RAMP_UP_PERIODS:
+            self.add_error("ramp_up_periods",
+                           f"Ramp-up is a number of periods from 0 to {MAX_RAMP_UP_PERIODS}.")
         start, go_live = cleaned.get("start_date"), cleaned.get("go_live_date")
         if start and go_live and go_live < start:
             self.add_error("go_live_date", "The go-live date cannot be before the start date.")

@@ -12,6 +12,7 @@ from goals.models import Goal
 from metrics.models import Metric
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
+MAX_RAMP_UP_PERIODS = 26
 
 
 class ToolCategory(models.TextChoices):
@@ -127,6 +128,12 @@ class Initiative(models.Model):
                               default=InitiativeStatus.IDEA)
     start_date = models.DateField(null=True, blank=True)
     go_live_date = models.DateField(null=True, blank=True)
+    # Impact evidence leaves this many periods (of each outcome metric's frequency) after the
+    # go-live date out of the comparison, while the change settles in.
+    ramp_up_periods = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(MAX_RAMP_UP_PERIODS)],
+        help_text="Periods after go-live left out of the before/after comparison while the "
+                  "change settles in (0 to 26).")
     one_time_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     hours_saved_per_month = models.DecimalField(max_digits=8, decimal_places=1, default=0)
@@ -150,6 +157,8 @@ class Initiative(models.Model):
                                    name="initiative_impact_effort_1_to_5"),
             models.CheckConstraint(condition=Q(automation_level__gte=1, automation_level__lte=5),
                                    name="initiative_automation_level_1_to_5"),
+            models.CheckConstraint(condition=Q(ramp_up_periods__lte=MAX_RAMP_UP_PERIODS),
+                                   name="initiative_ramp_up_at_most_26"),
             models.CheckConstraint(
                 condition=Q(go_live_date__isnull=True) | Q(start_date__isnull=True)
                 | Q(go_live_date__gte=F("start_date")),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from alignment_portal import charts
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.models import Role
+from alignment_portal.scoring import selectors as score_selectors
 from goals.models import Goal
 from initiatives import selectors, services
 from initiatives.forms import (
@@ -33,6 +34,7 @@ from initiatives.models import (
     Initiative,
     InitiativeStatus,
     MeasurementLink,
+    MetricRole,
     Tool,
     ToolStatus,
 )
@@ -108,13 +110,17 @@ def initiative_detail(request, org_slug, initiative_id):
     organization = membership.organization
     initiative = get_object_or_404(Initiative.objects.select_related("owner"),
                                    pk=initiative_id, organization=organization)
+    measurement_links = selectors.initiative_measurement_links(initiative=initiative)
     context = {
         "initiative": initiative,
         "scores": selectors.initiative_scores(organization=organization,
                                               initiative=initiative),
         "tools": list(initiative.tools.order_by("name")),
         "alignment_links": selectors.initiative_alignment_links(initiative=initiative),
-        "measurement_links": selectors.initiative_measurement_links(initiative=initiative),
+        "measurement_links": measurement_links,
+        "outcome_metrics": [m.metric for m in measurement_links
+                            if m.role == MetricRole.OUTCOME and m.metric.archived_at is None],
+        "impact": score_selectors.initiative_impact(organization, initiative),
         "history": selectors.initiative_history(initiative=initiative),
     }
     if membership.can_plan:

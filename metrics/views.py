@@ -14,6 +14,7 @@ from alignment_portal.notifications.rules import REMINDER_KINDS
 from alignment_portal.organizations import security_log
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.models import Role, SecurityEventKind
+from alignment_portal.scoring import selectors as score_selectors
 from goals import selectors as goal_selectors
 from metrics import selectors, services
 from metrics.csv_export import (
@@ -220,6 +221,7 @@ def metric_detail(request, org_slug, metric_id):
     context["goals"] = goal_selectors.goals_measured_by(organization=organization,
                                                         metric=metric)
     context["scores"] = selectors.metric_scores(organization, metric)
+    context["claims"] = score_selectors.metric_claims(organization, metric)
     return render(request, "metrics/metric_detail.html", context)
 
 

@@ -319,3 +319,53 @@ def read_flags(request):
                     subject_id=f.subject_id, subject_label=f.subject_label, message=f.message,
                     suggested_fix=f.suggested_fix, first_seen_at=f.first_seen_at.isoformat())
             for f in flags]
+
+
+class ImpactOut(Schema):
+    initiative_id: int
+    initiative: str
+    metric_id: int
+    metric: str
+    verdict: Literal["improved", "no clear change", "worsened", "not enough data"]
+    tau: float | None = Field(description="Kendall's tau-b of phase against the (detrended) "
+                                          "values, signed so that positive is better; null "
+                                          "with not enough data.")
+    p: float | None = Field(description="Its two-sided p; null with not enough data.")
+    effect: float | None = Field(description="Median after go-live minus the baseline's median "
+                                             "over the after periods, in the metric's unit.")
+    effect_pct: float | None = Field(description="The effect as a % of the before median; null "
+                                                 "when that median is 0.")
+    n_before: int
+    n_after: int
+    detrended: bool = Field(description="Whether the baseline's own trend (Kendall p < 0.05) "
+                                        "was taken out with a Theil–Sen line.")
+    earliest_verdict: date | None = Field(description="While the after phase has fewer than 5 "
+                                                      "values: the first day a verdict is "
+                                                      "possible.")
+    shared_with: list[str] = Field(description="Other initiatives measured by the same metric "
+                                               "that went live within 4 periods.")
+
+
+class ImpactList(Schema):
+    items: list[ImpactOut]
+
+
+@api.get("/impact", response=ImpactList, summary="What each live initiative did to its "
+                                                  "outcome metrics")
+def read_impact(request):
+    """One item per live initiative with a go-live date × each of its outcome metrics: the
+    Tau-BC verdict (`improved`, `no clear change`, `worsened`, `not enough data`) with its tau,
+    p, sample sizes and effect. Numbers that do not apply are null."""
+    from alignment_portal.scoring.models import ImpactEvidence
+
+    organization_id = _token(request, Scope.READ).organization_id
+    rows = (ImpactEvidence.objects.filter(organization_id=organization_id)
+            .select_related("initiative", "metric")
+            .order_by("initiative__name", "metric__name", "pk"))
+    return {"items": [
+        {"initiative_id": e.initiative_id, "initiative": e.initiative.name,
+         "metric_id": e.metric_id, "metric": e.metric.name, "verdict": e.verdict,
+         "tau": e.tau, "p": e.p, "effect": e.effect, "effect_pct": e.effect_pct,
+         "n_before": e.n_before, "n_after": e.n_after, "detrended": e.detrended,
+         "earliest_verdict": e.earliest_verdict, "shared_with": list(e.shared_with)}
+        for e in rows]}

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alignment_portal.organizations.models import Membership, Organization
+from alignment_portal.scoring import selectors as score_selectors
 from alignment_portal.scoring.constants import RUNG_NAMES, SEVERITY_ORDER
 from alignment_portal.scoring.models import (
     Flag,
@@ -461,6 +462,16 @@ class Dashboard:
     metrics_due: list[MetricDue] | None  # None for viewers (they cannot log)
     metrics_due_count: int
     metrics_stale_count: int
+    # [(verdict, the first readings, how many in all)]: what each live initiative's outcome
+    # metrics did after go-live
+    impact: list = field(default_factory=list)
+
+    @property
+    def impact_total(self) -> int:
+        return sum(total for _, _, total in self.impact)
+
+
+DASHBOARD_IMPACT_ROWS = 8  # per verdict; the count says how many there are in all
 
 
 def dimension_rows(score, before) -> list[dict]:
@@ -486,7 +497,10 @@ def dashboard(organization: Organization, *, can_log: bool, flag_filter: dict | 
         month_ago=month_ago, spend_rows=spend_rows, spend_count=spend_count,
         goals=priority_goals(organization, today),
         flags=flag_groups(organization, **(flag_filter or {})),
-        metrics_due=due, metrics_due_count=due_count, metrics_stale_count=stale_count)
+        metrics_due=due, metrics_due_count=due_count, metrics_stale_count=stale_count,
+        impact=[(verdict, readings[:DASHBOARD_IMPACT_ROWS], len(readings))
+                for verdict, readings in score_selectors.organization_impact(organization,
+                                                                         today=today)])
 
 
 # --- The consultant's portfolio --------------------------------------------------------------
@@ -510,6 +524,21 @@ class PortfolioRow:
     dimension_change: float | None  # mean of D1-D5 now minus at the last snapshot
     snapshot_on: date | None
     compared: dict = field(default_factory=dict)  # column -> "above" / "below" / "" median
+    # {verdict: initiatives}: what live initiatives' outcome metrics did after go-live
+    impact: dict = field(default_factory=dict)
+
+    @property
+    def impact_cells(self) -> list[tuple[str, int, str]]:
+        """(verdict, initiatives, badge class) for improved, no clear change, worsened."""
+        return [(verdict, self.impact.get(verdict, 0), badge) for verdict, badge in
+                (("improved", "ok"), ("no clear change", "warn"), ("worsened", "bad"))]
+
+    @property
+    def impact_balance(self) -> int | None:
+        """Initiatives improved minus worsened (for sorting); None without any verdict."""
+        if not any(self.impact.get(v) for v in ("improved", "no clear change", "worsened")):
+            return None
+        return self.impact.get("improved", 0) - self.impact.get("worsened", 0)
 
     @property
     def dimension_mean(self) -> float | None:
@@ -540,6 +569,7 @@ PORTFOLIO_COLUMNS = {
     "freshness": ("Data freshness", lambda r: r.fresh_share, True),
     "activity": ("Last activity", lambda r: r.last_activity, None),
     "change": ("Change", lambda r: r.dimension_change, True),
+    "impact": ("Impact after go-live", lambda r: r.impact_balance, True),
 }
 MEDIAN_COLUMNS = ["rung", *[k for k, _ in DIMENSIONS], "alignment", "high_flags", "spend",
                   "freshness", "change"]
@@ -552,9 +582,9 @@ def portfolio_memberships(user) -> list[Membership]:
 
 
 def portfolio_rows(memberships: list[Membership]) -> list[PortfolioRow]:
-    """One row per membership's organization (pass only the user's own memberships), in four
+    """One row per membership's organization (pass only the user's own memberships), in five
     queries whatever the number of organizations or records (scores, last snapshots,
-    alignment, freshness)."""
+    alignment, freshness, impact verdicts)."""
     org_ids = [m.organization_id for m in memberships]
     if not org_ids:
         return []
@@ -573,6 +603,7 @@ def portfolio_rows(memberships: list[Membership]) -> list[PortfolioRow]:
                  .values_list("organization_id").annotate(
                      latest=Max("latest_period"), n_in_use=Count("id", filter=Q(in_use=True)),
                      n_stale=Count("id", filter=Q(in_use=True, is_fresh=False))).order_by()}
+    impact = score_selectors.impact_counts(org_ids)
     rows = []
     for m in memberships:
         org = m.organization
@@ -591,7 +622,7 @@ def portfolio_rows(memberships: list[Membership]) -> list[PortfolioRow]:
             misaligned_spend_share=round(score.misaligned_spend_share, 1) if score else None,
             latest_value=latest, stale_metrics=stale, metrics_in_use=in_use,
             last_activity=org.last_activity_at, rung_change=None, dimension_change=None,
-            snapshot_on=snap.taken_on if snap else None)
+            snapshot_on=snap.taken_on if snap else None, impact=impact.get(org.pk, {}))
         if score and snap:
             row.rung_change = score.rung - snap.rung
             before = dimensions_of(snap)

@@ -81,6 +81,8 @@ FLAG_SEVERITY = {
     "SHELFWARE": MEDIUM,  # a monthly bill for a tool nothing uses
     "TOOL_SPRAWL": LOW,
     "FEED_FAILING": HIGH,  # DOMAIN.md: values that should arrive by themselves have stopped
+    "WORSENED": HIGH,  # fixed by DOMAIN.md: an outcome metric worsened after go-live
+    "NO_EFFECT": MEDIUM,  # fixed by DOMAIN.md: enough data after go-live, no change either way
 }
 
 ORPHAN_PRIORITY_GOAL_SEVERITY = HIGH

@@ -5,9 +5,10 @@ The thin layer around the pure functions:
 - `load_frames` reads the organization in LOAD_QUERIES queries whatever its size (values_list
   into DataFrames; measured values are cast to float in SQL, which is much cheaper than
   building 50,000 Decimals);
-- `write_scorecard` reads the current score rows and open flags (5 queries) and writes only
-  rows whose values changed: per score table one insert of new rows (COPY on PostgreSQL,
-  lib/bulk.py) and one upsert of changed ones; one insert of new flags, one update of
+- `write_scorecard` reads the current score rows, impact evidence and open flags (6 queries)
+  and writes only rows whose values changed: per score table one insert of new rows (COPY on
+  PostgreSQL, lib/bulk.py) and one upsert of changed ones (impact evidence: one update, and one
+  delete of pairs that no longer apply); one insert of new flags, one update of
   changed flags and one update resolving flags that no longer hold. A recompute that finds
   nothing changed writes nothing at all, so running it twice gives the same rows.
 
@@ -44,6 +45,7 @@ from alignment_portal.scoring.frames import COLUMNS, OrgFrames, frame
 from alignment_portal.scoring.models import (
     Flag,
     GoalScore,
+    ImpactEvidence,
     InitiativeScore,
     MetricScore,
     OrganizationScore,
@@ -52,7 +54,12 @@ from goals.models import Cycle, Goal
 from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool, ToolCategory
 from metrics.models import Metric, MetricValue
 
-LOAD_QUERIES = 11
+LOAD_QUERIES = 12
+# The stored impact evidence a recompute may reuse (impact.impact_evidence's `previous`).
+REUSED_IMPACT_FIELDS = ("verdict", "tau", "p", "effect", "effect_pct", "before_median",
+                        "after_median", "n_before", "n_after", "detrended", "trend_slope",
+                        "trend_at_go_live", "go_live_date", "after_start", "earliest_verdict",
+                        "regression", "note")
 
 
 def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
@@ -63,7 +70,7 @@ def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
         "cycles": Cycle.objects.filter(**org).values_list(*COLUMNS["cycles"]),
         "goals": Goal.objects.filter(**org).values_list(*COLUMNS["goals"]),
         "metrics": Metric.objects.filter(**org).values_list(
-            "id", "name", "kind", "nature", "frequency", "direction", "archived_at"),
+            "id", "name", "kind", "nature", "frequency", "direction", "archived_at", "unit"),
         "initiatives": Initiative.objects.filter(**org).values_list(*COLUMNS["initiatives"]),
         "tools": Tool.objects.filter(**org).values_list(*COLUMNS["tools"]),
         "initiative_tools": Initiative.tools.through.objects.filter(
@@ -76,7 +83,9 @@ def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
         "feeds": Feed.objects.filter(**org, revoked_at=None).values_list(*COLUMNS["feeds"]),
     }
     rows = {key: list(queryset) for key, queryset in tables.items()}
-    rows["metrics"] = [(*row[:6], row[6] is not None) for row in rows["metrics"]]
+    rows["metrics"] = [(*row[:6], row[6] is not None, *row[7:]) for row in rows["metrics"]]
+    rows["impact_previous"] = list(ImpactEvidence.objects.filter(**org).values_list(
+        "initiative_id", "metric_id", "inputs_digest", *REUSED_IMPACT_FIELDS))
     rows["values"] = fetch_rows(
         MetricValue.objects.filter(**org)
         .annotate(day=EpochDays("period"), as_float=Cast("value", FloatField()))
@@ -88,9 +97,14 @@ def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
 def load_frames(organization_id: int) -> OrgFrames:
     """One organization's records as frames, in LOAD_QUERIES queries."""
     name, rows = load_rows(organization_id)
-    frames = {key: frame(key, table) for key, table in rows.items() if key != "values"}
+    frames = {key: frame(key, table) for key, table in rows.items()
+              if key not in ("values", "impact_previous")}
+    previous = {(row[0], row[1]): (row[2], dict(zip(REUSED_IMPACT_FIELDS, row[3:],
+                                                      strict=True)))
+                for row in rows["impact_previous"]}
     return OrgFrames(organization_id, name, values=values_frame(rows["values"]),
-                     tool_category_labels=TOOL_CATEGORY_LABELS, **frames)
+                     tool_category_labels=TOOL_CATEGORY_LABELS, impact_previous=previous,
+                     **frames)
 
 
 TOOL_CATEGORY_LABELS = {str(value): str(label) for value, label in ToolCategory.choices}
@@ -248,6 +262,68 @@ def _upsert(model, key: str, organization_id: int, fields: tuple[str, ...],
     return len(new) + len(changed)
 
 
+IMPACT_FIELDS = ("verdict", "tau", "p", "effect", "effect_pct", "before_median",
+                 "after_median", "n_before", "n_after", "detrended", "trend_slope",
+                 "trend_at_go_live", "go_live_date", "after_start", "earliest_verdict",
+                 "shared_with", "regression", "note", "inputs_digest")
+
+
+def _rounded(value, digits: int = 9):
+    """JSON-ready: floats rounded (so a recompute compares equal to what it stored),
+    NaN as None, containers recursed."""
+    if isinstance(value, dict):
+        return {k: _rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v, digits) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else round(float(value), digits)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _impact_rows(card: Scorecard) -> dict[tuple[int, int], tuple]:
+    t = card.impact
+    if t.empty:
+        return {}
+    columns = (t["verdict"].tolist(), _floats(t["tau"], 6), _floats(t["p"], 6),
+               _floats(t["effect"], 6), _floats(t["effect_pct"], 4),
+               _floats(t["before_median"], 6), _floats(t["after_median"], 6),
+               _ints(t["n_before"]), _ints(t["n_after"]), _bools(t["detrended"]),
+               _floats(t["trend_slope"], 9), _floats(t["trend_at_go_live"], 6),
+               _dates(t["go_live_date"]), _dates(t["after_start"]),
+               _dates(t["earliest_verdict"]), [list(v) for v in t["shared_with"].tolist()],
+               [_rounded(v, 6) for v in t["regression"].tolist()],
+               [note[:2000] for note in t["note"].tolist()], t["inputs_digest"].tolist())
+    keys = zip(t["initiative_id"].tolist(), t["metric_id"].tolist(), strict=True)
+    return dict(zip(keys, zip(*columns, strict=True), strict=True))
+
+
+def write_impact(organization_id: int, wanted: dict[tuple[int, int], tuple], now) -> int:
+    """Write the impact evidence rows that are new or changed, delete those of pairs that no
+    longer apply (the initiative is not live, the link or the metric has gone): one query to
+    read, at most one insert (COPY), one update and one delete."""
+    existing = {(row[1], row[2]): (row[0], row[3:]) for row in ImpactEvidence.objects.filter(
+        organization_id=organization_id).values_list("pk", "initiative_id", "metric_id",
+                                                     *IMPACT_FIELDS)}
+    new = [(organization_id, i, m, now, *values) for (i, m), values in wanted.items()
+           if (i, m) not in existing]
+    changed = [ImpactEvidence(pk=existing[key][0], computed_at=now,
+                              **dict(zip(IMPACT_FIELDS, values, strict=True)))
+               for key, values in wanted.items()
+               if key in existing and existing[key][1] != values]
+    gone = [pk for key, (pk, _) in existing.items() if key not in wanted]
+    if gone:
+        ImpactEvidence.objects.filter(pk__in=gone).delete()
+    if changed:
+        ImpactEvidence.objects.bulk_update(changed, [*IMPACT_FIELDS, "computed_at"])
+    insert_rows(ImpactEvidence, ("organization_id", "initiative_id", "metric_id",
+                                 "computed_at", *IMPACT_FIELDS), new)
+    return len(new) + len(changed) + len(gone)
+
+
 FLAG_KEY = ("code", "subject_type", "subject_id")
 FLAG_WORDING = ("severity", "subject_label", "message", "suggested_fix")
 
@@ -306,6 +382,7 @@ def write_scorecard(organization_id: int, card: Scorecard, *, claim=None) -> dic
             "organization": _upsert(OrganizationScore, "organization_id", organization_id,
                                     ORGANIZATION_FIELDS,
                                     {organization_id: _organization_row(card)}, now),
+            "impact": write_impact(organization_id, _impact_rows(card), now),
         }
         written.update(write_flags(organization_id, card.flags, now))
         if claim is not None and not _still_held(claim, lock=any(written.values())):

@@ -18,12 +18,17 @@ Scope decisions where DOMAIN.md is silent:
 - goal flags concern active goals; ORPHAN_GOAL is high for a priority goal;
 - REDUNDANT_TOOLS ignores the catch-all category "other";
 - FEED_FAILING concerns feeds that are not revoked.
+- WORSENED and NO_EFFECT read the impact evidence (impact.py); NO_EFFECT needs every outcome
+  metric of the initiative to have a verdict of "no clear change" from at least
+  impact.NO_EFFECT_MIN_AFTER values after go-live (see impact.no_effect).
 """
+
+from datetime import date
 
 import pandas as pd
 
 from alignment_portal.scoring import constants as C
-from alignment_portal.scoring import rules
+from alignment_portal.scoring import impact, rules
 from alignment_portal.scoring.alignment import redundant_categories
 from alignment_portal.scoring.frames import OrgFrames
 
@@ -181,11 +186,43 @@ def feed_flags(rows, frames: OrgFrames) -> None:
               "or mapping), then press Run now.")
 
 
+def impact_flags(rows, frames: OrgFrames, evidence: pd.DataFrame, today: date) -> None:
+    """WORSENED (an outcome metric worsened after go-live) and NO_EFFECT (enough values after
+    go-live on every outcome metric, none improved, none worsened)."""
+    if evidence is None or evidence.empty:
+        return
+    names, metric_names = frames.labels("initiatives"), frames.labels("metrics")
+    metrics = frames.metrics.set_index("id")
+    for i, pairs in impact.impact_by_initiative(evidence).items():
+        name = names[i]
+        worse = [r for r in pairs if r["verdict"] == impact.WORSENED]
+        if worse:
+            said = " ".join(impact.impact_sentence(
+                r, metric_name=metric_names[r["metric_id"]],
+                unit=str(metrics.at[r["metric_id"], "unit"] or ""),
+                frequency=metrics.at[r["metric_id"], "frequency"], today=today)
+                for r in worse)
+            _flag(rows, "WORSENED", "initiative", i, name, f"Since “{name}” went live: {said}",
+                  "Look at what the change did to this process: fix it, roll it back, or "
+                  "record why the number was expected to dip.")
+        elif impact.no_effect(pairs):
+            which = ", ".join(f"{metric_names[r['metric_id']]} ({r['n_after']} values after, "
+                              f"{impact.format_p(r['p'])})" for r in pairs)
+            _flag(rows, "NO_EFFECT", "initiative", i, name,
+                  f"“{name}” has shown no clear change in any of its outcome metrics since "
+                  f"going live: {which}.",
+                  "Check that it is used as planned and measured by the right outcome; if it "
+                  "still moves nothing, consider pausing it and saving its cost.")
+
+
 def raise_flags(frames: OrgFrames, goals: pd.DataFrame, initiatives: pd.DataFrame,
-                metrics: pd.DataFrame, tools: pd.DataFrame) -> pd.DataFrame:
+                metrics: pd.DataFrame, tools: pd.DataFrame, *,
+                evidence: pd.DataFrame | None = None, today: date | None = None
+                ) -> pd.DataFrame:
     """Every flag that holds now, one row each (FLAG_COLUMNS)."""
     rows: list[dict] = []
     initiative_flags(rows, frames, initiatives)
+    impact_flags(rows, frames, evidence, today or date.today())
     goal_flags(rows, frames, goals)
     metric_flags(rows, frames, metrics)
     tool_flags(rows, frames, tools, initiatives)

@@ -17,9 +17,10 @@ COLUMNS = {
     "goals": ["id", "cycle_id", "title", "description", "why_it_matters", "level", "parent_id",
               "priority_rank", "metric_id", "baseline_value", "target_value", "start_date",
               "due_date", "confidence", "status"],
-    "metrics": ["id", "name", "kind", "nature", "frequency", "direction", "archived"],
+    "metrics": ["id", "name", "kind", "nature", "frequency", "direction", "archived", "unit"],
     "values": ["metric_id", "period", "value"],
-    "initiatives": ["id", "name", "status", "monthly_cost", "one_time_cost", "impact", "effort"],
+    "initiatives": ["id", "name", "status", "monthly_cost", "one_time_cost", "impact", "effort",
+                    "go_live_date", "ramp_up_periods"],
     "tools": ["id", "name", "category", "monthly_cost", "integration", "status"],
     "initiative_tools": ["initiative_id", "tool_id"],
     "alignment_links": ["initiative_id", "goal_id", "contribution", "rationale"],
@@ -46,6 +47,8 @@ def frame(name: str, rows=None) -> pd.DataFrame:
                 df[column] = None
         df = df[columns]
     else:
+        # Tuples may stop short of the newer trailing columns (go_live_date, unit, ...).
+        rows = [(*row, *([None] * (len(columns) - len(row)))) for row in rows]
         df = pd.DataFrame.from_records(rows, columns=columns)
     for column in FLOAT_COLUMNS.get(name, []):
         df[column] = pd.to_numeric(df[column], errors="coerce").astype(float)
@@ -54,6 +57,8 @@ def frame(name: str, rows=None) -> pd.DataFrame:
         df["metric_id"] = df["metric_id"].astype("int64")
     if name == "metrics":
         df["archived"] = df["archived"].fillna(False).astype(bool)
+    if name == "initiatives":
+        df["ramp_up_periods"] = pd.to_numeric(df["ramp_up_periods"]).fillna(0).astype("int64")
     return df
 
 
@@ -73,6 +78,9 @@ class OrgFrames:
     alignment_links: pd.DataFrame = field(default_factory=lambda: frame("alignment_links"))
     measurement_links: pd.DataFrame = field(default_factory=lambda: frame("measurement_links"))
     feeds: pd.DataFrame = field(default_factory=lambda: frame("feeds"))
+    # The last recompute's impact evidence: {(initiative id, metric id): (inputs digest, row)}
+    # (impact.impact_evidence reuses a row whose inputs have not changed).
+    impact_previous: dict = field(default_factory=dict)
     # The tool categories' display names ({"crm": "CRM", ...}): vocabulary of the models,
     # which the engine passes in so that the pure code imports none of them.
     tool_category_labels: dict = field(default_factory=dict)

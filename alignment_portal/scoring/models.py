@@ -202,3 +202,57 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} on {self.taken_on}: rung {self.rung}"
+
+
+class Verdict(models.TextChoices):
+    IMPROVED = "improved", "Improved"
+    NO_CLEAR_CHANGE = "no clear change", "No clear change"
+    WORSENED = "worsened", "Worsened"
+    NOT_ENOUGH_DATA = "not enough data", "Not enough data"
+
+
+class ImpactEvidence(models.Model):
+    """What one outcome metric did after one live initiative went live (scoring/impact.py):
+    the Tau-BC verdict with its tau (signed: positive is better), p, sample sizes and effect
+    (in the metric's unit, and in % of the before median), the baseline trend when it was
+    taken out, the earliest date a verdict is possible, the initiatives that share the
+    credit, and the segmented regression's second opinion."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey("initiatives.Initiative", on_delete=models.CASCADE,
+                                   related_name="impact_evidence")
+    metric = models.ForeignKey("metrics.Metric", on_delete=models.CASCADE,
+                               related_name="impact_evidence")
+    verdict = models.CharField(max_length=15, choices=Verdict.choices)
+    tau = models.FloatField(null=True)
+    p = models.FloatField(null=True)
+    effect = models.FloatField(null=True)
+    effect_pct = models.FloatField(null=True)
+    before_median = models.FloatField(null=True)
+    after_median = models.FloatField(null=True)
+    n_before = models.PositiveIntegerField()
+    n_after = models.PositiveIntegerField()
+    detrended = models.BooleanField()
+    trend_slope = models.FloatField(null=True)  # unit per day, when detrended
+    trend_at_go_live = models.FloatField(null=True)  # the Theil–Sen line on the go-live date
+    go_live_date = models.DateField()
+    after_start = models.DateField()  # go-live plus the ramp-up periods
+    earliest_verdict = models.DateField(null=True)
+    shared_with = models.JSONField(default=list)  # names of initiatives sharing the credit
+    regression = models.JSONField(null=True)  # impact.segmented_regression, or null
+    note = models.TextField(blank=True)
+    # A fingerprint of the inputs (impact.Phases.digest): unchanged inputs reuse this row.
+    inputs_digest = models.CharField(max_length=32, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "metric"],
+                                    name="impact_evidence_one_per_pair"),
+            models.CheckConstraint(condition=Q(verdict__in=Verdict.values),
+                                   name="impact_evidence_verdict_valid"),
+        ]
+        indexes = [models.Index(fields=["organization", "verdict"])]
+
+    def __str__(self) -> str:
+        return f"initiative {self.initiative_id} × metric {self.metric_id}: {self.verdict}"

@@ -22,14 +22,17 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from alignment_portal.organizations.models import Organization
+from alignment_portal.scoring import impact
 from alignment_portal.scoring.constants import SEVERITY_ORDER
 from alignment_portal.scoring.models import (
     Flag,
     GoalScore,
+    ImpactEvidence,
     InitiativeScore,
     MetricScore,
     OrganizationScore,
     SubjectType,
+    Verdict,
 )
 
 SEVERITY_RANK = Case(*[When(severity=s, then=Value(rank)) for s, rank in SEVERITY_ORDER.items()],
@@ -173,3 +176,148 @@ def score_field(organization: Organization, subject_type: str, field_name: str) 
     rows = model.objects.filter(organization=organization,
                                 **{f"{subject_type}_id": OuterRef("pk")})
     return Subquery(rows.values(field_name)[:1])
+
+
+# --- Impact evidence ---------------------------------------------------------------------------
+
+VERDICT_ORDER = [Verdict.IMPROVED, Verdict.WORSENED, Verdict.NO_CLEAR_CHANGE,
+                 Verdict.NOT_ENOUGH_DATA]
+VERDICT_BADGE = {Verdict.IMPROVED: "ok", Verdict.WORSENED: "bad",
+                 Verdict.NO_CLEAR_CHANGE: "warn", Verdict.NOT_ENOUGH_DATA: ""}
+
+
+@dataclass
+class ImpactReading:
+    """One initiative × outcome metric as a person reads it: the stored evidence, the verdict
+    in words (with its n's and p), and optionally the chart."""
+
+    evidence: ImpactEvidence
+    sentence: str
+    chart: object = None
+    unit_label: str = ""  # the metric's unit, the organization's currency for "currency"
+
+    @property
+    def verdict(self) -> str:
+        return self.evidence.verdict
+
+    @property
+    def badge(self) -> str:
+        return VERDICT_BADGE.get(self.evidence.verdict, "")
+
+    @property
+    def regression(self) -> dict | None:
+        return self.evidence.regression
+
+    @property
+    def period_noun(self) -> str:
+        return impact.PERIOD_NOUN[self.evidence.metric.frequency][0]
+
+
+def evidence_row(evidence: ImpactEvidence) -> dict:
+    """The stored evidence as the dict impact.impact_sentence reads."""
+    return {name: getattr(evidence, name) for name in impact.COLUMNS
+            if name not in ("initiative_id", "metric_id")}
+
+
+def impact_reading(evidence: ImpactEvidence, *, today, currency: str = "") -> ImpactReading:
+    metric = evidence.metric
+    return ImpactReading(evidence, impact.impact_sentence(
+        evidence_row(evidence), metric_name=metric.name, unit=metric.unit,
+        frequency=metric.frequency, today=today, currency=currency))
+
+
+def _baseline(evidence: ImpactEvidence):
+    """The baseline on a date (for the chart), or None without a verdict."""
+    if evidence.verdict == Verdict.NOT_ENOUGH_DATA:
+        return None
+    if evidence.detrended and evidence.trend_slope is not None:
+        slope, at, go_live = evidence.trend_slope, evidence.trend_at_go_live, \
+            evidence.go_live_date
+        return lambda day: at + slope * (day - go_live).days
+    return lambda day: evidence.before_median
+
+
+def initiative_impact(organization: Organization, initiative, *, today=None
+                      ) -> list[ImpactReading]:
+    """The evidence of each outcome metric of one initiative, with its chart (two queries:
+    the evidence with its metrics, and those metrics' values)."""
+    from alignment_portal import charts
+    from metrics.models import MetricValue
+
+    today = today or timezone.localdate()
+    rows = list(ImpactEvidence.objects.filter(organization=organization, initiative=initiative)
+                .select_related("metric").order_by("metric__name", "metric_id"))
+    if not rows:
+        return []
+    series = defaultdict(list)
+    for metric_id, period, value in (MetricValue.objects.filter(
+            organization=organization, metric_id__in=[r.metric_id for r in rows],
+            period__lte=today).order_by("metric_id", "period")
+            .values_list("metric_id", "period", "value")):
+        series[metric_id].append((period, float(value)))
+    readings = []
+    for evidence in rows:
+        reading = impact_reading(evidence, today=today, currency=organization.currency)
+        unit = evidence.metric.unit
+        reading.unit_label = organization.currency if unit == "currency" else unit
+        reading.chart = charts.impact_chart(
+            metric_name=evidence.metric.name, unit=reading.unit_label,
+            points=series[evidence.metric_id], go_live=evidence.go_live_date,
+            after_start=evidence.after_start, baseline_at=_baseline(evidence),
+            after_median=(None if evidence.verdict == Verdict.NOT_ENOUGH_DATA
+                          else evidence.after_median), sentence=reading.sentence,
+            n_before_shown=impact.BEFORE_MAX_VALUES)
+        readings.append(reading)
+    return readings
+
+
+def organization_impact(organization: Organization, *, today=None
+                        ) -> list[tuple[str, list[ImpactReading]]]:
+    """[(verdict, readings)] in VERDICT_ORDER, every verdict listed (one query)."""
+    today = today or timezone.localdate()
+    grouped: dict[str, list[ImpactReading]] = {verdict: [] for verdict in VERDICT_ORDER}
+    for evidence in (ImpactEvidence.objects.filter(organization=organization)
+                     .select_related("initiative", "metric")
+                     .order_by("initiative__name", "metric__name", "pk")):
+        grouped[evidence.verdict].append(
+            impact_reading(evidence, today=today, currency=organization.currency))
+    return [(str(verdict), grouped[verdict]) for verdict in VERDICT_ORDER]
+
+
+@dataclass
+class MetricClaim:
+    """An initiative that names a metric as its outcome, and what the metric shows for it
+    (None when there is no evidence: not live, no go-live date, not computed yet)."""
+
+    initiative: object
+    reading: ImpactReading | None
+
+
+def metric_claims(organization: Organization, metric, *, today=None) -> list[MetricClaim]:
+    """Which initiatives claim the metric as their outcome, and what each shows (two
+    queries)."""
+    from initiatives.models import MeasurementLink, MetricRole
+
+    today = today or timezone.localdate()
+    links = (MeasurementLink.objects.filter(organization=organization, metric=metric,
+                                            role=MetricRole.OUTCOME)
+             .select_related("initiative").order_by("initiative__name"))
+    evidence = {e.initiative_id: e for e in ImpactEvidence.objects.filter(
+        organization=organization, metric=metric).select_related("metric")}
+    return [MetricClaim(link.initiative,
+                        impact_reading(evidence[link.initiative_id], today=today,
+                                       currency=organization.currency)
+                        if link.initiative_id in evidence else None)
+            for link in links]
+
+
+def impact_counts(organization_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{organization id: {verdict: number of initiatives}} (one query). An initiative with
+    two outcome metrics that moved differently counts under each of their verdicts."""
+    counts: dict[int, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys((str(v) for v in VERDICT_ORDER), 0))
+    for org_id, verdict, n in (ImpactEvidence.objects.filter(organization_id__in=organization_ids)
+                               .values_list("organization_id", "verdict")
+                               .annotate(n=Count("initiative_id", distinct=True)).order_by()):
+        counts[org_id][verdict] = n
+    return counts

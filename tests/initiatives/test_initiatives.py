@@ -37,6 +37,7 @@ def test_consultant_creates_an_initiative_with_every_field(tenancy):
     assert initiative.owner == owner
     assert (initiative.impact, initiative.effort, initiative.go_live_date) == (
         4, 2, date(2026, 2, 1))
+    assert initiative.ramp_up_periods == 0  # not sent: none
     tenancy.org.refresh_from_db()
     assert tenancy.org.recompute_requested_at is not None
 
@@ -48,6 +49,9 @@ def test_consultant_creates_an_initiative_with_every_field(tenancy):
     ("impact", "6", "1 to 5"),
     ("effort", "0", "1 to 5"),
     ("go_live_date", "2025-12-01", "cannot be before the start date"),
+    ("ramp_up_periods", "27", "from 0 to 26"),
+    ("ramp_up_periods", "-1", "from 0 to 26"),
+    ("ramp_up_periods", "two", "Enter a whole number"),
 ])
 def test_bad_input_is_refused_with_a_clear_message_and_nothing_saved(tenancy, field, value,
                                                                       message):

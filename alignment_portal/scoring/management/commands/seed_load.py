@@ -242,12 +242,18 @@ class Command(BaseCommand):
         for k in range(counts["initiatives"]):
             process = PROCESSES[k % len(PROCESSES)]
             tool = tools[k % len(tools)] if tools else None
+            status = rng.choice(statuses + ["live", "live"])
+            # Live ones went live 10 to 60 weeks ago, so most outcome metrics have values on
+            # both sides for the impact evidence (and a few have a ramp-up).
+            go_live = (today - timedelta(days=rng.randint(70, 420))
+                       if status in ("live", "paused", "retired") else None)
             initiatives.append(Initiative(
                 **org, name=f"Automate {process} with {tool.name if tool else 'scripts'} "
                             f"#{k + 1}",
                 description=f"Takes the manual steps out of {process}.", process=process,
                 department=DEPARTMENTS[k % len(DEPARTMENTS)],
-                status=rng.choice(statuses + ["live", "live"]),
+                status=status, go_live_date=go_live,
+                ramp_up_periods=1 if go_live and rng.random() < 0.2 else 0,
                 one_time_cost=Decimal(rng.choice([0, 500, 2000, 6000])),
                 monthly_cost=Decimal(rng.choice([0, 20, 50, 120, 300])),
                 hours_saved_per_month=Decimal(rng.randint(0, 40)),

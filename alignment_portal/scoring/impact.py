@@ -1,0 +1,518 @@
+"""Impact evidence (DOMAIN.md, "Impact evidence"): did the outcome metric move after go-live?
+
+Pure: frames in, a frame out, no database and no Django. For every `live` initiative with a
+go-live date and each of its outcome metrics (measurement role `outcome`, metric not
+archived), `impact_evidence` returns one row:
+
+- **phases**: *before* = the values with a period date before the go-live date (at most the
+  last BEFORE_MAX_VALUES); *after* = the values from the go-live date moved on by the
+  initiative's ramp-up periods (at the metric's frequency) up to today. Values inside the
+  ramp-up belong to neither phase.
+- **Tau-BC** (Tarlow 2017): Kendall's tau of the before values against time (the period date
+  in days); when its two-sided p < TREND_P, a Theil–Sen line fitted to the before phase is
+  subtracted from every value. Then Kendall's tau-b between the phase (0 before, 1 after)
+  and the (detrended) values, with its two-sided p. `tau` is signed so that a positive tau is
+  better (flipped for `lower is better`).
+- **effect**: median of the after values minus the median of the baseline over the after
+  periods (the Theil–Sen projection when detrended, else the before median), in the metric's
+  unit, and as a % of the before median (None when that median is 0).
+- **verdict**: `improved` / `worsened` (signed tau > 0 / < 0 with p < VERDICT_P), `no clear
+  change`, or `not enough data` (fewer than MIN_PHASE_VALUES in either phase; scipy is not
+  called for such a pair).
+- **earliest_verdict**: while the after phase is short, the day after the period in which it
+  would reach MIN_PHASE_VALUES values (one value per period from the next open period on).
+- **shared_with**: other initiatives measured by the same metric that went live within
+  SHARED_CREDIT_PERIODS periods of this one (either side).
+- **regression**: with at least SEGMENTED_MIN_VALUES in each phase, a segmented (interrupted
+  time series) least-squares fit `value = b0 + b1·t + b2·after + b3·(t − t0)·after` with 95 %
+  intervals for the level change (b2) and the slope change (b3, per period), and its own
+  reading of the change at the middle of the after phase; `disagrees` when that reading is not
+  the Tau-BC verdict.
+
+`impact_sentence` turns a row into the words a person reads; it lives here so the pages, the
+flags and the tests say the same thing.
+"""
+
+import calendar
+import functools
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from alignment_portal.scoring import rules
+
+# --- The numbers of the method (DOMAIN.md, "Impact evidence") ------------------------------
+BEFORE_MAX_VALUES = 26  # the before phase keeps at most the last 26 values
+MIN_PHASE_VALUES = 5  # fewer in either phase: "not enough data"
+TREND_P = 0.05  # the before phase's Kendall tau against time below this: detrend
+VERDICT_P = 0.05  # the phase tau's p below this: improved or worsened
+SEGMENTED_MIN_VALUES = 12  # in each phase, for the segmented regression's second opinion
+SEGMENTED_CONFIDENCE = 0.95
+SHARED_CREDIT_PERIODS = 4  # another initiative live within this many periods shares credit
+NO_EFFECT_MIN_AFTER = 8  # NO_EFFECT: at least this many after values on every outcome metric
+# Part of every pair's input digest: change it when the method changes, so stored evidence is
+# recomputed rather than reused.
+METHOD_VERSION = 1
+# Statuses of an initiative that has gone live (for shared credit: a paused or retired one
+# still went live and may have moved the number).
+WENT_LIVE_STATUSES = frozenset({"live", "paused", "retired"})
+
+IMPROVED, WORSENED = "improved", "worsened"
+NO_CLEAR_CHANGE, NOT_ENOUGH_DATA = "no clear change", "not enough data"
+VERDICTS = (IMPROVED, NO_CLEAR_CHANGE, WORSENED, NOT_ENOUGH_DATA)
+
+# Average period lengths in days, to state a slope "per period".
+PERIOD_DAYS = {"weekly": 7.0, "monthly": 365.25 / 12, "quarterly": 365.25 / 4}
+PERIOD_NOUN = {"weekly": ("week", "weeks"), "monthly": ("month", "months"),
+               "quarterly": ("quarter", "quarters")}
+
+COLUMNS = ["initiative_id", "metric_id", "verdict", "tau", "p", "effect", "effect_pct",
+           "before_median", "after_median", "n_before", "n_after", "detrended",
+           "trend_slope", "trend_at_go_live", "go_live_date", "after_start",
+           "earliest_verdict", "shared_with", "regression", "note", "inputs_digest"]
+
+
+# --- Periods (the metrics app's rules, restated without Django) ----------------------------
+
+def period_start(frequency: str, day: date) -> date:
+    """The first day of the period of `frequency` containing `day` (ISO week's Monday, the
+    1st of the month, the 1st of the calendar quarter), as metrics.periods stores values."""
+    if frequency == "weekly":
+        return day - timedelta(days=day.weekday())
+    if frequency == "monthly":
+        return day.replace(day=1)
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def add_periods(frequency: str, day: date, n: int) -> date:
+    """`day` moved by n periods (weeks, months or quarters; a month end is clamped)."""
+    if frequency == "weekly":
+        return day + timedelta(days=7 * n)
+    months = day.month - 1 + n * (1 if frequency == "monthly" else 3)
+    year, month = day.year + months // 12, months % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def first_period_on_or_after(frequency: str, day: date) -> date:
+    start = period_start(frequency, day)
+    return start if start == day else add_periods(frequency, start, 1)
+
+
+def epoch_days(day: date) -> int:
+    return (day - date(1970, 1, 1)).days
+
+
+def from_epoch_days(days: float) -> date:
+    return date(1970, 1, 1) + timedelta(days=int(days))
+
+
+# --- The statistics -------------------------------------------------------------------------
+
+def _tidy(residuals: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Residuals rounded at a billionth of the values' scale, so values a straight line fits
+    exactly tie (instead of ranking rounding noise)."""
+    scale = 1e-9 * max(1.0, float(np.max(np.abs(values))) if len(values) else 1.0)
+    return np.round(residuals / scale) * scale
+
+
+def tau_bc(t_before: np.ndarray, y_before: np.ndarray, t_after: np.ndarray,
+           y_after: np.ndarray, *, lower_is_better: bool = False) -> dict:
+    """Tau-BC of one before/after pair of series (t in days). Needs at least two values a
+    phase; returns the signed tau (positive = better), its two-sided p, whether the baseline
+    was detrended (with the Theil–Sen slope per day and intercept), the baseline over the
+    after periods, and the effect."""
+    t_before, y_before = np.asarray(t_before, float), np.asarray(y_before, float)
+    t_after, y_after = np.asarray(t_after, float), np.asarray(y_after, float)
+    trend = stats.kendalltau(t_before, y_before)
+    detrended = bool(np.isfinite(trend.pvalue) and trend.pvalue < TREND_P)
+    slope = intercept = None
+    if detrended:
+        fit = stats.theilslopes(y_before, t_before)
+        slope, intercept = float(fit.slope), float(fit.intercept)
+        base_before = intercept + slope * t_before
+        base_after = intercept + slope * t_after
+        everything = np.concatenate([y_before, y_after])
+        adjusted = _tidy(np.concatenate([y_before - base_before, y_after - base_after]),
+                         everything)
+    else:
+        base_after = np.full(len(t_after), float(np.median(y_before)))
+        adjusted = np.concatenate([y_before, y_after])
+    phase = np.r_[np.zeros(len(y_before)), np.ones(len(y_after))]
+    result = stats.kendalltau(phase, adjusted)
+    tau, p = float(result.statistic), float(result.pvalue)
+    if not np.isfinite(tau):  # every (detrended) value the same: no change at all
+        tau, p = 0.0, 1.0
+    signed = -tau if lower_is_better else tau
+    before_median = float(np.median(y_before))
+    effect = float(np.median(y_after) - np.median(base_after))
+    return {"tau": signed + 0.0, "p": p, "detrended": detrended, "trend_slope": slope,
+            "trend_intercept": intercept, "effect": effect,
+            "effect_pct": 100.0 * effect / abs(before_median) if before_median else None,
+            "before_median": before_median, "after_median": float(np.median(y_after))}
+
+
+def verdict_of(tau: float, p: float) -> str:
+    if p < VERDICT_P and tau > 0:
+        return IMPROVED
+    if p < VERDICT_P and tau < 0:
+        return WORSENED
+    return NO_CLEAR_CHANGE
+
+
+@functools.lru_cache(maxsize=256)
+def _t_critical(dof: int) -> float:
+    return float(stats.t.ppf(0.5 + SEGMENTED_CONFIDENCE / 2, dof))
+
+
+def segmented_regression(t_before, y_before, t_after, y_after, *, t0: float,
+                         period_days: float, lower_is_better: bool = False) -> dict:
+    """Ordinary least squares `y = b0 + b1·(t − t0) + b2·after + b3·(t − t0)·after` (t in
+    days, t0 the after phase's start): the level change b2 and the slope change b3 (per
+    period) with 95 % intervals (Student t, n − 4 degrees of freedom), and the change the fit
+    implies at the middle of the after phase with its interval, read as a verdict."""
+    t = np.r_[np.asarray(t_before, float), np.asarray(t_after, float)] - t0
+    y = np.r_[np.asarray(y_before, float), np.asarray(y_after, float)]
+    after = np.r_[np.zeros(len(y_before)), np.ones(len(y_after))]
+    x = np.column_stack([np.ones_like(t), t, after, t * after])
+    coef, _, rank, _ = np.linalg.lstsq(x, y, rcond=None)
+    dof = len(y) - 4
+    residual = y - x @ coef
+    sigma2 = float(residual @ residual) / dof if dof > 0 else float("nan")
+    cov = sigma2 * np.linalg.pinv(x.T @ x)
+    crit = _t_critical(dof)
+
+    def interval(c: np.ndarray, scale: float = 1.0) -> tuple[float, float, float]:
+        estimate = float(c @ coef) * scale
+        half = crit * float(np.sqrt(max(c @ cov @ c, 0.0))) * abs(scale)
+        return estimate, estimate - half, estimate + half
+
+    level = interval(np.array([0.0, 0.0, 1.0, 0.0]))
+    slope = interval(np.array([0.0, 0.0, 0.0, 1.0]), period_days)
+    middle = float(np.median(np.asarray(t_after, float))) - t0
+    change = interval(np.array([0.0, 0.0, 1.0, middle]))
+    sign = -1.0 if lower_is_better else 1.0
+    low, high = sorted((sign * change[1], sign * change[2]))
+    reading = IMPROVED if low > 0 else WORSENED if high < 0 else NO_CLEAR_CHANGE
+    return {"level_change": level[0], "level_low": level[1], "level_high": level[2],
+            "slope_change": slope[0], "slope_low": slope[1], "slope_high": slope[2],
+            "change_mid_after": change[0], "change_low": change[1], "change_high": change[2],
+            "verdict": reading, "rank_ok": bool(rank == 4)}
+
+
+# --- One pair -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Phases:
+    """The values a pair compares: before (at most the last BEFORE_MAX_VALUES before go-live)
+    and after (from go-live + ramp-up to today), period dates as days since 1970-01-01."""
+
+    t_before: np.ndarray
+    y_before: np.ndarray
+    t_after: np.ndarray
+    y_after: np.ndarray
+    after_start: date
+
+    def digest(self, *, go_live: date, frequency: str, direction: str, today: date) -> str:
+        """A fingerprint of everything the pair's evidence depends on (the values compared,
+        the dates, the direction and today's period, which the earliest verdict reads): equal
+        digests give equal evidence, so a recompute can reuse the stored row."""
+        h = hashlib.blake2b(digest_size=16)
+        for array in (self.t_before, self.y_before, self.t_after, self.y_after):
+            h.update(np.ascontiguousarray(array, dtype=float).tobytes())
+            h.update(b"|")
+        h.update(f"{METHOD_VERSION}|{go_live}|{self.after_start}|{frequency}|{direction}|"
+                 f"{period_start(frequency, today)}".encode())
+        return h.hexdigest()
+
+
+def phases(days: np.ndarray, values: np.ndarray, *, go_live: date, ramp_up: int,
+           frequency: str, today: date) -> Phases:
+    after_start = add_periods(frequency, go_live, max(int(ramp_up or 0), 0))
+    go_live_day, after_day, today_day = (epoch_days(go_live), epoch_days(after_start),
+                                         epoch_days(today))
+    before = days < go_live_day
+    after = (days >= after_day) & (days <= today_day)
+    return Phases(days[before][-BEFORE_MAX_VALUES:], values[before][-BEFORE_MAX_VALUES:],
+                  days[after], values[after], after_start)
+
+
+def evaluate_pair(days: np.ndarray, values: np.ndarray, *, go_live: date, ramp_up: int,
+                  frequency: str, direction: str, today: date) -> dict:
+    """The evidence of one initiative × metric from the metric's values (`days`: period
+    dates as days since 1970-01-01, ascending; `values` aligned). No shared credit (that
+    needs the other initiatives; see impact_evidence)."""
+    return evaluate_phases(phases(days, values, go_live=go_live, ramp_up=ramp_up,
+                                  frequency=frequency, today=today),
+                           go_live=go_live, frequency=frequency, direction=direction,
+                           today=today)
+
+
+def evaluate_phases(selected: Phases, *, go_live: date, frequency: str, direction: str,
+                    today: date) -> dict:
+    t_before, y_before = selected.t_before, selected.y_before
+    t_after, y_after = selected.t_after, selected.y_after
+    after_start = selected.after_start
+    go_live_day, after_day = epoch_days(go_live), epoch_days(after_start)
+    n_before, n_after = len(y_before), len(y_after)
+    row = {"verdict": NOT_ENOUGH_DATA, "tau": None, "p": None, "effect": None,
+           "effect_pct": None, "before_median": float(np.median(y_before)) if n_before else None,
+           "after_median": float(np.median(y_after)) if n_after else None,
+           "n_before": n_before, "n_after": n_after, "detrended": False, "trend_slope": None,
+           "trend_at_go_live": None, "go_live_date": go_live, "after_start": after_start,
+           "earliest_verdict": None, "regression": None, "note": ""}
+    if n_after < MIN_PHASE_VALUES:
+        row["earliest_verdict"] = earliest_verdict(frequency, after_start, t_after, n_after,
+                                                   today)
+    if n_before < MIN_PHASE_VALUES or n_after < MIN_PHASE_VALUES:
+        row["note"] = missing_note(n_before, n_after, frequency)
+        return row
+    lower = direction == "lower"
+    result = tau_bc(t_before, y_before, t_after, y_after, lower_is_better=lower)
+    row.update({key: result[key] for key in ("tau", "p", "detrended", "effect", "effect_pct",
+                                             "before_median", "after_median")})
+    row["verdict"] = verdict_of(result["tau"], result["p"])
+    if result["detrended"]:
+        row["trend_slope"] = result["trend_slope"]
+        row["trend_at_go_live"] = result["trend_intercept"] + result["trend_slope"] * go_live_day
+    if n_before >= SEGMENTED_MIN_VALUES and n_after >= SEGMENTED_MIN_VALUES:
+        regression = segmented_regression(t_before, y_before, t_after, y_after, t0=after_day,
+                                          period_days=PERIOD_DAYS[frequency],
+                                          lower_is_better=lower)
+        regression["disagrees"] = regression["verdict"] != row["verdict"]
+        row["regression"] = regression
+        if regression["disagrees"]:
+            row["note"] = (f"A segmented regression reads it as “{regression['verdict']}”: "
+                           "the two methods disagree, so treat the verdict with caution.")
+    return row
+
+
+def earliest_verdict(frequency: str, after_start: date, t_after: np.ndarray, n_after: int,
+                     today: date) -> date:
+    """The day after the period in which the after phase would reach MIN_PHASE_VALUES values,
+    one value per period from the next period without one (never a period already past:
+    those can still be back-filled, but the date promised is one a verdict will surely
+    come by)."""
+    next_slot = first_period_on_or_after(frequency, after_start)
+    if n_after:
+        latest = from_epoch_days(int(t_after[-1]))
+        next_slot = max(next_slot, add_periods(frequency, period_start(frequency, latest), 1))
+    next_slot = max(next_slot, period_start(frequency, today))
+    return add_periods(frequency, next_slot, MIN_PHASE_VALUES - n_after)
+
+
+def missing_note(n_before: int, n_after: int, frequency: str) -> str:
+    """What is missing for a verdict, in words."""
+    singular, plural = PERIOD_NOUN[frequency]
+    parts = []
+    if n_before < MIN_PHASE_VALUES:
+        parts.append(f"{MIN_PHASE_VALUES - n_before} more {frequency} value(s) before go-live "
+                     f"(there are {n_before}; log the earlier {plural} if they are known)")
+    if n_after < MIN_PHASE_VALUES:
+        parts.append(f"{MIN_PHASE_VALUES - n_after} more {frequency} value(s) since go-live "
+                     f"(there are {n_after})")
+    return "A verdict needs " + " and ".join(parts) + "." if parts else ""
+
+
+# --- The organization -------------------------------------------------------------------------
+
+def _column(table: pd.DataFrame, name: str, default=None) -> list:
+    return table[name].tolist() if name in table else [default] * len(table)
+
+
+def impact_evidence(frames, today: date, previous: dict | None = None) -> pd.DataFrame:
+    """One row (COLUMNS) per live initiative with a go-live date × each of its outcome
+    metrics that is not archived. `frames` is an OrgFrames (frames.py). `previous` maps
+    (initiative id, metric id) to (inputs digest, stored evidence row) from the last
+    recompute: a pair whose inputs have not changed reuses its row instead of calling scipy
+    again (the statistics are the costly part of a recompute)."""
+    previous = previous if previous is not None else getattr(frames, "impact_previous", {})
+    initiatives, metrics = frames.initiatives, frames.metrics
+    links = frames.measurement_links
+    if initiatives.empty or links.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    go_live = dict(zip(initiatives["id"].tolist(), _column(initiatives, "go_live_date"),
+                       strict=True))
+    go_live = {i: _as_date(d) for i, d in go_live.items()}
+    status = dict(zip(initiatives["id"].tolist(), initiatives["status"].tolist(), strict=True))
+    ramp = dict(zip(initiatives["id"].tolist(),
+                    [int(r) if r is not None and not pd.isna(r) else 0
+                     for r in _column(initiatives, "ramp_up_periods", 0)], strict=True))
+    names = dict(zip(initiatives["id"].tolist(), initiatives["name"].tolist(), strict=True))
+    live = {i for i, s in status.items()
+            if s == rules.LIVE_INITIATIVE_STATUS and go_live[i] is not None}
+    if not live:
+        return pd.DataFrame(columns=COLUMNS)
+    metric_info = {m: (f, d) for m, f, d, archived in zip(
+        metrics["id"].tolist(), metrics["frequency"].tolist(), metrics["direction"].tolist(),
+        metrics["archived"].tolist(), strict=True) if not archived}
+    pairs, measured_by = [], {}
+    for i, m, role in zip(links["initiative_id"].tolist(), links["metric_id"].tolist(),
+                          links["role"].tolist(), strict=True):
+        measured_by.setdefault(m, []).append(i)
+        if i in live and role == "outcome" and m in metric_info:
+            pairs.append((i, m))
+    if not pairs:
+        return pd.DataFrame(columns=COLUMNS)
+    series = _series_by_metric(frames.values, {m for _, m in pairs})
+    rows = []
+    for i, m in sorted(pairs):
+        frequency, direction = metric_info[m]
+        days, values = series.get(m, (np.empty(0, "int64"), np.empty(0)))
+        selected = phases(days, values, go_live=go_live[i], ramp_up=ramp[i],
+                          frequency=frequency, today=today)
+        digest = selected.digest(go_live=go_live[i], frequency=frequency,
+                                 direction=direction, today=today)
+        stored = previous.get((i, m))
+        if stored is not None and stored[0] == digest:
+            row = dict(stored[1])
+        else:
+            row = stored_precision(evaluate_phases(selected, go_live=go_live[i],
+                                                   frequency=frequency, direction=direction,
+                                                   today=today))
+        row["inputs_digest"] = digest
+        window = (add_periods(frequency, go_live[i], -SHARED_CREDIT_PERIODS),
+                  add_periods(frequency, go_live[i], SHARED_CREDIT_PERIODS))
+        row["shared_with"] = sorted({
+            names[j] for j in measured_by[m]
+            if j != i and go_live.get(j) is not None and status.get(j) in WENT_LIVE_STATUSES
+            and go_live[j] <= today and window[0] <= go_live[j] <= window[1]})
+        rows.append({"initiative_id": i, "metric_id": m, **row})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+# The digits a stored row keeps (engine.py writes them so): a fresh row is rounded the same
+# way, so the flags read the same numbers whether a row was computed now or reused.
+STORED_DIGITS = {"tau": 6, "p": 6, "effect": 6, "effect_pct": 4, "before_median": 6,
+                 "after_median": 6, "trend_slope": 9, "trend_at_go_live": 6}
+
+
+def _round(value, digits: int):
+    if isinstance(value, dict):
+        return {k: _round(v, digits) for k, v in value.items()}
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, float | np.floating):
+        return None if not np.isfinite(value) else round(float(value), digits)
+    return value
+
+
+def stored_precision(row: dict) -> dict:
+    for name, digits in STORED_DIGITS.items():
+        row[name] = _round(row[name], digits)
+    row["regression"] = _round(row["regression"], 6)
+    return row
+
+
+def _as_date(value) -> date | None:
+    if value is None or (not isinstance(value, date) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def _series_by_metric(values: pd.DataFrame, wanted: set) -> dict:
+    """{metric id: (period days ascending, values)} for the wanted metrics only."""
+    chosen = values[values["metric_id"].isin(list(wanted))]
+    if chosen.empty:
+        return {}
+    chosen = chosen.sort_values(["metric_id", "period"], kind="stable")
+    ids = chosen["metric_id"].to_numpy()
+    days = chosen["period"].to_numpy().astype("datetime64[D]").astype("int64")
+    numbers = chosen["value"].to_numpy(dtype=float)
+    keep = np.isfinite(numbers)
+    ids, days, numbers = ids[keep], days[keep], numbers[keep]
+    bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])
+    return {int(ids[a]): (days[a:b], numbers[a:b]) for a, b in zip(bounds[:-1], bounds[1:],
+                                                                    strict=True)}
+
+
+def impact_by_initiative(evidence: pd.DataFrame) -> dict[int, list[dict]]:
+    """{initiative id: its rows as dicts}, for the flags."""
+    out: dict[int, list[dict]] = {}
+    names = evidence.columns.tolist()
+    for values in zip(*(evidence[name].tolist() for name in names), strict=True):
+        row = dict(zip(names, values, strict=True))
+        out.setdefault(row["initiative_id"], []).append(row)
+    return out
+
+
+def no_effect(rows: list[dict]) -> bool:
+    """NO_EFFECT: at least NO_EFFECT_MIN_AFTER after values on every outcome metric, and every
+    verdict `no clear change` (a metric without enough values before go-live has no verdict,
+    so it cannot show there was no effect)."""
+    return bool(rows) and all(r["n_after"] >= NO_EFFECT_MIN_AFTER
+                              and r["verdict"] == NO_CLEAR_CHANGE for r in rows)
+
+
+# --- In words ---------------------------------------------------------------------------------
+
+def short_date(day: date, today: date) -> str:
+    """"3 Aug" this year, "3 Aug 2025" another year."""
+    return f"{day.day} {day:%b}" + ("" if day.year == today.year else f" {day.year}")
+
+
+def format_p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+
+
+def amount(value: float, unit: str, currency: str = "") -> str:
+    """A change in the metric's unit: "1.8 minutes", "2.5 percentage points", "3"."""
+    number = f"{abs(value):,.3g}" if abs(value) < 1000 else f"{abs(value):,.0f}"
+    if unit == "%":
+        return f"{number} percentage points"
+    if unit == "currency":
+        return f"{number} {currency}".strip()
+    if unit == "score":
+        return f"{number} points"
+    if unit == "count":
+        return number
+    return f"{number} {unit}"
+
+
+def impact_sentence(row: dict, *, metric_name: str, unit: str, frequency: str, today: date,
+                    currency: str = "") -> str:
+    """The verdict in words, always with its n's and p where it has them."""
+    went_live = short_date(row["go_live_date"], today)
+    singular, plural = PERIOD_NOUN[frequency]
+    if row["verdict"] == NOT_ENOUGH_DATA:
+        text = (f"Not enough data yet: {row['n_after']} {frequency} value"
+                f"{'' if row['n_after'] == 1 else 's'} since go-live on {went_live}"
+                f" and {row['n_before']} before")
+        if row["earliest_verdict"]:
+            text += (f"; a verdict is possible from "
+                     f"{short_date(row['earliest_verdict'], today)}")
+            if row["n_before"] < MIN_PHASE_VALUES:
+                text += (f" if {MIN_PHASE_VALUES - row['n_before']} more values before go-live "
+                         "are logged")
+        elif row["n_before"] < MIN_PHASE_VALUES:
+            text += (f"; {MIN_PHASE_VALUES - row['n_before']} more values before go-live "
+                     "would allow a verdict")
+        return text + "."
+    effect = row["effect"]
+    moved = ("rose" if effect > 0 else "fell" if effect < 0
+             else "did not move from its baseline's median")
+    change = ("" if effect == 0 else f" by {amount(effect, unit, currency)}"
+              + (f" ({row['effect_pct']:+.0f} %)".replace("-", "−")
+                 if row["effect_pct"] is not None else ""))
+    against = " against its earlier trend" if row["detrended"] else ""
+    periods = plural if row["n_before"] != 1 else singular
+    evidence = f"{format_p(row['p'])}, {row['n_before']} {periods} before, {row['n_after']} after"
+    if row["verdict"] == NO_CLEAR_CHANGE:
+        text = (f"No clear change in {metric_name} since go-live on {went_live}: it {moved}"
+                f"{change}{against}, which could be chance ({evidence}).")
+    else:
+        wrong_way = "" if row["verdict"] == IMPROVED else ", the wrong way"
+        text = (f"{metric_name} {moved}{change}{against} since go-live on {went_live}"
+                f"{wrong_way}; this is unlikely to be chance ({evidence}).")
+    if row.get("shared_with"):
+        text += (" It cannot be credited to this initiative alone: "
+                 + ", ".join(row["shared_with"]) + f" also went live within "
+                 f"{SHARED_CREDIT_PERIODS} {plural} and is measured by {metric_name}.")
+    if row.get("note"):
+        text += " " + row["note"]
+    return text
