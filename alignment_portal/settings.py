@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "metrics",
     "goals",
     "initiatives",
+    "benefits",
 ]
 
 MIDDLEWARE = [

@@ -55,14 +55,18 @@ class InitiativeForm(forms.ModelForm):
         model = Initiative
         fields = ["name", "description", "process", "department", "tools", "owner", "status",
                   "start_date", "go_live_date", "one_time_cost", "monthly_cost",
-                  "hours_saved_per_month", "impact", "effort", "automation_level"]
+                  "hours_saved_per_month", "expected_money_per_month", "impact", "effort",
+                  "automation_level"]
         labels = {"process": "Business process it changes", "go_live_date": "Go-live date",
                   "hours_saved_per_month": "Hours saved per month (expected)",
+                  "expected_money_per_month": "Money gained per month (expected)",
                   "impact": "Impact (1-5)", "effort": "Effort (1-5)"}
         help_texts = {"impact": "1 barely noticeable, 5 transforms the business.",
                       "effort": "1 an afternoon, 5 a major project.",
                       "monthly_cost": "Running cost per month, tools included.",
-                      "one_time_cost": "Setup, licences bought once, consultants."}
+                      "one_time_cost": "Setup, licences bought once, consultants.",
+                      "expected_money_per_month": "Extra revenue or savings it should bring "
+                                                  "each month, besides staff hours."}
         widgets = {"start_date": forms.DateInput(attrs={"type": "date"}),
                    "go_live_date": forms.DateInput(attrs={"type": "date"}),
                    "description": forms.Textarea(attrs={"rows": 3})}
@@ -82,12 +86,14 @@ class InitiativeForm(forms.ModelForm):
             self.fields[name].min_value = 1
             self.fields[name].max_value = 5
             self.fields[name].widget.attrs.update(min=1, max=5)
-        for name in ["one_time_cost", "monthly_cost", "hours_saved_per_month"]:
+        for name in ["one_time_cost", "monthly_cost", "hours_saved_per_month",
+                     "expected_money_per_month"]:
             self.fields[name].widget.attrs["min"] = 0
 
     def clean(self):
         cleaned = super().clean()
-        for name in ["one_time_cost", "monthly_cost", "hours_saved_per_month"]:
+        for name in ["one_time_cost", "monthly_cost", "hours_saved_per_month",
+                     "expected_money_per_month"]:
             value = cleaned.get(name)
             if value is not None and value < 0:
                 self.add_error(name, NOT_NEGATIVE)

@@ -1,11 +1,11 @@
 """One organization's whole scorecard from its frames: pure (frames in, frames out)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
-from alignment_portal.scoring import alignment, flags, maturity
+from alignment_portal.scoring import alignment, benefits, flags, maturity
 from alignment_portal.scoring.frames import OrgFrames
 
 
@@ -22,6 +22,7 @@ class Scorecard:
     misaligned_spend: dict  # amount, share (0-100), total, initiatives, tools
     explanation: dict  # the maturity rung and the next rung's unmet conditions
     flags: pd.DataFrame  # flags.FLAG_COLUMNS
+    benefits: pd.DataFrame = field(default_factory=benefits.empty_ledger)  # by initiative id
 
     @property
     def rung(self) -> int:
@@ -39,6 +40,9 @@ def score(frames: OrgFrames, today: date) -> Scorecard:
     spend = alignment.misaligned_spend(initiative_table, tool_table)
     explanation = maturity.assess(frames, dims, spend, goal_table, initiative_table,
                                   metric_table, tool_table)
-    raised = flags.raise_flags(frames, goal_table, initiative_table, metric_table, tool_table)
+    ledger = benefits.ledger(frames.initiatives, frames.benefit_entries,
+                             hour_value=frames.hour_value, today=today)
+    raised = flags.raise_flags(frames, goal_table, initiative_table, metric_table, tool_table,
+                               ledger=ledger)
     return Scorecard(metric_table, goal_table, initiative_table, tool_table, dims, spend,
-                     explanation, raised)
+                     explanation, raised, benefits=ledger)

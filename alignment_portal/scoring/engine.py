@@ -5,7 +5,7 @@ The thin layer around the pure functions:
 - `load_frames` reads the organization in LOAD_QUERIES queries whatever its size (values_list
   into DataFrames; measured values are cast to float in SQL, which is much cheaper than
   building 50,000 Decimals);
-- `write_scorecard` reads the current score rows and open flags (5 queries) and writes only
+- `write_scorecard` reads the current score rows and open flags (6 queries) and writes only
   rows whose values changed: per score table one insert of new rows (COPY on PostgreSQL,
   lib/bulk.py) and one upsert of changed ones; one insert of new flags, one update of
   changed flags and one update resolving flags that no longer hold. A recompute that finds
@@ -27,6 +27,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from alignment_portal.lib.bulk import insert_rows
+from benefits.models import BenefitEntry, BenefitScore
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring.compute import Scorecard, score
 from alignment_portal.scoring.constants import SEVERITY_ORDER
@@ -42,12 +43,14 @@ from goals.models import Cycle, Goal
 from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool
 from metrics.models import Metric, MetricValue
 
-LOAD_QUERIES = 10
+LOAD_QUERIES = 11
 
 
-def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
-    """The organization's name and its records as lists of tuples, in LOAD_QUERIES queries."""
-    name = Organization.objects.values_list("name", flat=True).get(pk=organization_id)
+def load_rows(organization_id: int) -> tuple[tuple[str, float | None], dict[str, list[tuple]]]:
+    """The organization's (name, hour value) and its records as lists of tuples, in
+    LOAD_QUERIES queries."""
+    name, hour_value = Organization.objects.values_list("name", "hour_value").get(
+        pk=organization_id)
     org = {"organization_id": organization_id}
     tables = {
         "cycles": Cycle.objects.filter(**org).values_list(*COLUMNS["cycles"]),
@@ -63,6 +66,8 @@ def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
             *COLUMNS["alignment_links"]),
         "measurement_links": MeasurementLink.objects.filter(**org).values_list(
             *COLUMNS["measurement_links"]),
+        "benefit_entries": BenefitEntry.objects.filter(**org).values_list(
+            "initiative_id", "month", "hours_saved", "money_gained"),
     }
     rows = {key: list(queryset) for key, queryset in tables.items()}
     rows["metrics"] = [(*row[:6], row[6] is not None) for row in rows["metrics"]]
@@ -71,14 +76,15 @@ def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
         .annotate(day=EpochDays("period"), as_float=Cast("value", FloatField()))
         .order_by("metric_id", "period")  # the index's order; the scoring needs no sort
         .values_list("metric_id", "day", "as_float"))
-    return name, rows
+    return (name, None if hour_value is None else float(hour_value)), rows
 
 
 def load_frames(organization_id: int) -> OrgFrames:
     """One organization's records as frames, in LOAD_QUERIES queries."""
-    name, rows = load_rows(organization_id)
+    (name, hour_value), rows = load_rows(organization_id)
     frames = {key: frame(key, table) for key, table in rows.items() if key != "values"}
-    return OrgFrames(organization_id, name, values=values_frame(rows["values"]), **frames)
+    return OrgFrames(organization_id, name, values=values_frame(rows["values"]),
+                     hour_value=hour_value, **frames)
 
 
 def fetch_rows(queryset) -> list[tuple]:
@@ -210,6 +216,25 @@ def _organization_row(card: Scorecard) -> tuple:
             card.explanation, {s: int(counts.get(s, 0)) for s in SEVERITY_ORDER})
 
 
+BENEFIT_FIELDS = ("months_live", "basis", "expected_monthly", "expected_hours_monthly",
+                  "expected_money_monthly", "cost_to_date", "realised_hours", "realised_money",
+                  "realised_to_date", "entries", "realisation", "net", "roi", "recent_rate",
+                  "payback_status", "payback_month")
+
+
+def _benefit_rows(card: Scorecard) -> dict[int, tuple]:
+    t = card.benefits
+    money = [_floats(t[c], 2) for c in ("expected_monthly", "expected_hours_monthly",
+                                         "expected_money_monthly", "cost_to_date",
+                                         "realised_hours", "realised_money",
+                                         "realised_to_date")]
+    columns = (_ints(t["months_live"]), t["basis"].tolist(), *money, _ints(t["entries"]),
+               _floats(t["realisation"], 4), _floats(t["net"], 2), _floats(t["roi"], 4),
+               _floats(t["recent_rate"], 2), t["payback_status"].tolist(),
+               _dates(t["payback_month"]))
+    return dict(zip(t.index.tolist(), zip(*columns, strict=True), strict=True))
+
+
 def _upsert(model, key: str, organization_id: int, fields: tuple[str, ...],
             wanted: dict[int, tuple], now) -> int:
     """Write the rows of `wanted` ({subject id: values in `fields` order}) that are new or
@@ -273,6 +298,8 @@ def write_scorecard(organization_id: int, card: Scorecard) -> dict[str, int]:
                              _goal_rows(card), now),
             "metrics": _upsert(MetricScore, "metric_id", organization_id, METRIC_FIELDS,
                                _metric_rows(card), now),
+            "benefits": _upsert(BenefitScore, "initiative_id", organization_id, BENEFIT_FIELDS,
+                                _benefit_rows(card), now),
             "organization": _upsert(OrganizationScore, "organization_id", organization_id,
                                     ORGANIZATION_FIELDS,
                                     {organization_id: _organization_row(card)}, now),

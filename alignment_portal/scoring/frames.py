@@ -19,16 +19,22 @@ COLUMNS = {
               "due_date", "confidence", "status"],
     "metrics": ["id", "name", "kind", "nature", "frequency", "direction", "archived"],
     "values": ["metric_id", "period", "value"],
-    "initiatives": ["id", "name", "status", "monthly_cost", "one_time_cost", "impact", "effort"],
+    "initiatives": ["id", "name", "status", "monthly_cost", "one_time_cost", "impact", "effort",
+                    "start_date", "go_live_date", "hours_saved_per_month",
+                    "expected_money_per_month"],
     "tools": ["id", "name", "category", "monthly_cost", "integration", "status"],
     "initiative_tools": ["initiative_id", "tool_id"],
     "alignment_links": ["initiative_id", "goal_id", "contribution", "rationale"],
     "measurement_links": ["initiative_id", "metric_id", "role"],
+    # The benefit ledger's realised entries (month: the month's first day, a `date`).
+    "benefit_entries": ["initiative_id", "month", "hours", "money"],
 }
 FLOAT_COLUMNS = {
     "goals": ["baseline_value", "target_value"],
     "values": ["value"],
-    "initiatives": ["monthly_cost", "one_time_cost"],
+    "initiatives": ["monthly_cost", "one_time_cost", "hours_saved_per_month",
+                    "expected_money_per_month"],
+    "benefit_entries": ["hours", "money"],
     "tools": ["monthly_cost"],
 }
 
@@ -70,6 +76,8 @@ class OrgFrames:
     initiative_tools: pd.DataFrame = field(default_factory=lambda: frame("initiative_tools"))
     alignment_links: pd.DataFrame = field(default_factory=lambda: frame("alignment_links"))
     measurement_links: pd.DataFrame = field(default_factory=lambda: frame("measurement_links"))
+    benefit_entries: pd.DataFrame = field(default_factory=lambda: frame("benefit_entries"))
+    hour_value: float | None = None  # the organization's value of an hour of staff time
 
     def labels(self, name: str) -> dict:
         """{id: name} of frame `name`'s records (goals by title), built once per frames."""
@@ -82,13 +90,14 @@ class OrgFrames:
 
     @classmethod
     def build(cls, organization_id: int = 1, organization_name: str = "Organization",
-              **rows) -> "OrgFrames":
+              hour_value: float | None = None, **rows) -> "OrgFrames":
         """Frames from plain rows (lists of dicts or tuples) keyed by frame name."""
         unknown = set(rows) - set(COLUMNS)
         if unknown:
             raise TypeError(f"unknown frames: {sorted(unknown)}")
         return cls(organization_id, organization_name,
-                   **{name: frame(name, rows.get(name)) for name in COLUMNS})
+                   **{name: frame(name, rows.get(name)) for name in COLUMNS},
+                   hour_value=hour_value)
 
 
 def as_date(value) -> date | None:

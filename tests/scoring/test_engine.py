@@ -87,7 +87,7 @@ def test_recompute_twice_changes_nothing(org):
     written = engine.write_scorecard(org.pk, engine.score(engine.load_frames(org.pk),
                                                           timezone.localdate()))
     assert written == {"initiatives": 0, "goals": 0, "metrics": 0, "organization": 0,
-                       "opened": 0, "updated": 0, "resolved": 0}
+                       "benefits": 0, "opened": 0, "updated": 0, "resolved": 0}
     engine.recompute(org.pk)
     assert table_contents(org) == before
 
@@ -165,7 +165,7 @@ def test_queries_per_recompute_do_not_grow_with_the_organization(db):
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert counts[2] == counts[3]
-    assert counts[2] == engine.LOAD_QUERIES + 5 + 2  # + savepoint and its release
+    assert counts[2] == engine.LOAD_QUERIES + 6 + 2  # + savepoint and its release
 
 
 def test_scores_of_one_organization_leave_another_alone(org):
