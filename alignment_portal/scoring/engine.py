@@ -27,7 +27,6 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from alignment_portal.lib.bulk import insert_rows
-from benefits.models import BenefitEntry, BenefitScore
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring.compute import Scorecard, score
 from alignment_portal.scoring.constants import SEVERITY_ORDER
@@ -39,6 +38,7 @@ from alignment_portal.scoring.models import (
     MetricScore,
     OrganizationScore,
 )
+from benefits.models import BenefitEntry, BenefitScore
 from goals.models import Cycle, Goal
 from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool
 from metrics.models import Metric, MetricValue
