@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from alignment_portal import charts
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.models import Role
+from benefits.views import ledger_context
 from goals.models import Goal
 from initiatives import selectors, services
 from initiatives.forms import (
@@ -115,6 +116,7 @@ def initiative_detail(request, org_slug, initiative_id):
         "alignment_links": selectors.initiative_alignment_links(initiative=initiative),
         "measurement_links": selectors.initiative_measurement_links(initiative=initiative),
         "history": selectors.initiative_history(initiative=initiative),
+        **ledger_context(membership=membership, initiative=initiative),
     }
     if membership.can_plan:
         context["link_form"] = AlignmentLinkForm(organization=organization,

@@ -285,3 +285,9 @@ def read_flags(request):
                     subject_id=f.subject_id, subject_label=f.subject_label, message=f.message,
                     suggested_fix=f.suggested_fix, first_seen_at=f.first_seen_at.isoformat())
             for f in flags]
+
+
+# The benefit ledger's endpoints live with their app (benefits/api.py).
+from benefits.api import router as benefits_router  # noqa: E402
+
+api.add_router("/", benefits_router)
