@@ -105,19 +105,25 @@ class BenefitOverview:
     def has_data(self) -> bool:
         return self.initiatives > 0
 
+    @property
+    def last_month(self) -> date | None:
+        return self.months[-1]["month"] if self.months else None
+
 
 def overview(*, organization: Organization, today: date, months: int = DASHBOARD_MONTHS,
              first_month: date | None = None, last_month: date | None = None
              ) -> BenefitOverview:
     """Expected against realised per month across the active initiatives, and those that cost
-    more than they return (3 queries). The months are the last `months` up to the current one,
+    more than they return (2 queries). The months are the last `months` up to the current one,
     or first_month..last_month (a cycle)."""
     import pandas as pd
 
     rows = ledger_rows(organization=organization)
-    plans = list(Initiative.objects.filter(organization=organization).active().values(
-        "id", "start_date", "go_live_date", "hours_saved_per_month",
-        "expected_money_per_month"))
+    plans = [{"id": r.score.initiative_id, "start_date": r.score.initiative.start_date,
+              "go_live_date": r.score.initiative.go_live_date,
+              "hours_saved_per_month": r.score.initiative.hours_saved_per_month,
+              "expected_money_per_month": r.score.initiative.expected_money_per_month}
+             for r in rows]
     current = ledger_rules.month_start(today)
     last = ledger_rules.month_start(last_month) if last_month else current
     first = (ledger_rules.month_start(first_month) if first_month
@@ -128,7 +134,7 @@ def overview(*, organization: Organization, today: date, months: int = DASHBOARD
         month_list.append(month)
         month = ledger_rules.add_months(month, 1)
     entries = list(BenefitEntry.objects.filter(
-        organization=organization, initiative_id__in=[p["id"] for p in plans],
+        organization=organization, initiative__status__in=ACTIVE_INITIATIVE_STATUSES,
         month__gte=first, month__lte=last).values_list(
         "initiative_id", "month", "hours_saved", "money_gained"))
     from alignment_portal.scoring.frames import frame

@@ -446,6 +446,8 @@ class Dashboard:
     metrics_due: list[MetricDue] | None  # None for viewers (they cannot log)
     metrics_due_count: int
     metrics_stale_count: int
+    benefits: object = None  # benefits.selectors.BenefitOverview
+    benefit_chart: object = None  # charts.Chart
 
 
 def dimension_rows(score, before) -> list[dict]:
@@ -471,7 +473,21 @@ def dashboard(organization: Organization, *, can_log: bool, flag_filter: dict | 
         month_ago=month_ago, spend_rows=spend_rows, spend_count=spend_count,
         goals=priority_goals(organization, today),
         flags=flag_groups(organization, **(flag_filter or {})),
-        metrics_due=due, metrics_due_count=due_count, metrics_stale_count=stale_count)
+        metrics_due=due, metrics_due_count=due_count, metrics_stale_count=stale_count,
+        **benefit_overview(organization, today))
+
+
+def benefit_overview(organization: Organization, today: date, *, chart: bool = True,
+                     **window) -> dict:
+    """The benefit ledger's overview and its chart (2 queries), for the dashboard and the
+    report (printed, so a table and no chart)."""
+    from alignment_portal import charts
+    from benefits.selectors import overview
+
+    data = overview(organization=organization, today=today, **window)
+    figure = (charts.benefit_months_chart(data.months, currency=organization.currency)
+              if chart and data.has_data and data.months else None)
+    return {"benefits": data, "benefit_chart": figure}
 
 
 # --- The consultant's portfolio --------------------------------------------------------------
@@ -495,6 +511,10 @@ class PortfolioRow:
     dimension_change: float | None  # mean of D1-D5 now minus at the last snapshot
     snapshot_on: date | None
     compared: dict = field(default_factory=dict)  # column -> "above" / "below" / "" median
+    # The benefit ledger: the active initiatives' net to date (realised − cost), in the
+    # organization's currency; None before the first recompute or with no initiative on it.
+    net_benefit: float | None = None
+    net_hidden: int = 0  # initiatives whose net needs an hour value, left out of net_benefit
 
     @property
     def dimension_mean(self) -> float | None:
@@ -522,6 +542,8 @@ PORTFOLIO_COLUMNS = {
     "alignment": ("Alignment", lambda r: r.alignment, True),
     "high_flags": ("Open high flags", lambda r: r.high_flags, False),
     "spend": ("Misaligned spend", lambda r: r.misaligned_spend_share, False),
+    # Not beside a median: the clients' currencies may differ.
+    "net": ("Net benefit", lambda r: r.net_benefit, True),
     "freshness": ("Data freshness", lambda r: r.fresh_share, True),
     "activity": ("Last activity", lambda r: r.last_activity, None),
     "change": ("Change", lambda r: r.dimension_change, True),
@@ -537,9 +559,11 @@ def portfolio_memberships(user) -> list[Membership]:
 
 
 def portfolio_rows(memberships: list[Membership]) -> list[PortfolioRow]:
-    """One row per membership's organization (pass only the user's own memberships), in four
+    """One row per membership's organization (pass only the user's own memberships), in five
     queries whatever the number of organizations or records (scores, last snapshots,
-    alignment, freshness)."""
+    alignment, freshness, net benefit)."""
+    from benefits.selectors import net_by_organization
+
     org_ids = [m.organization_id for m in memberships]
     if not org_ids:
         return []
@@ -558,6 +582,7 @@ def portfolio_rows(memberships: list[Membership]) -> list[PortfolioRow]:
                  .values_list("organization_id").annotate(
                      latest=Max("latest_period"), n_in_use=Count("id", filter=Q(in_use=True)),
                      n_stale=Count("id", filter=Q(in_use=True, is_fresh=False))).order_by()}
+    nets = net_by_organization(org_ids)
     rows = []
     for m in memberships:
         org = m.organization
@@ -576,7 +601,10 @@ def portfolio_rows(memberships: list[Membership]) -> list[PortfolioRow]:
             misaligned_spend_share=round(score.misaligned_spend_share, 1) if score else None,
             latest_value=latest, stale_metrics=stale, metrics_in_use=in_use,
             last_activity=org.last_activity_at, rung_change=None, dimension_change=None,
-            snapshot_on=snap.taken_on if snap else None)
+            snapshot_on=snap.taken_on if snap else None,
+            net_benefit=(round(nets[org.pk]["net"], 2)
+                         if nets[org.pk]["initiatives"] > nets[org.pk]["hidden"] else None),
+            net_hidden=nets[org.pk]["hidden"])
         if score and snap:
             row.rung_change = score.rung - snap.rung
             before = dimensions_of(snap)
@@ -666,6 +694,8 @@ class Report:
     flags_resolved: list[Flag]
     opened_count: int
     resolved_count: int
+    benefits: object = None  # benefits.selectors.BenefitOverview over the cycle's months
+    benefit_chart: object = None
 
     @property
     def dimension_rows(self) -> list[tuple]:
@@ -754,7 +784,10 @@ def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = 
     return Report(cycle=cycle, goals=goal_rows, initiatives=list(initiatives.values()),
                   start=start, end=end, flags_opened=list(opened),
                   flags_resolved=list(resolved), opened_count=opened_count,
-                  resolved_count=resolved_count)
+                  resolved_count=resolved_count,
+                  **benefit_overview(organization, today, chart=False,
+                                     first_month=cycle.start_date,
+                                     last_month=min(cycle.end_date, today)))
 
 
 REPORT_CSV_HEADER = ["section", "name", "status", "value", "detail"]
@@ -779,6 +812,17 @@ def report_csv_rows(organization: Organization, cycle: Cycle):
             yield ["score", label, point["label"], point["dimensions"][key], when]
         yield ["score", "Misaligned spend", point["label"], point["spend"],
                f"{point['share']}% of monthly spend"]
+    currency = organization.currency
+    for m in data.benefits.months:
+        month = m["month"].strftime("%Y-%m")
+        yield ["benefit expected", month, "", round(m["expected"], 2), currency]
+        yield ["benefit realised", month, "", round(m["realised"], 2),
+               f"{currency}; {m['realised_hours']:g} hours saved; {m['entries']} entries"]
+    for row in data.benefits.losing:
+        yield ["costs more than it returns", row.initiative, row.status,
+               round(row.score.net, 2),
+               f"{currency} net to date; cost {row.score.cost_to_date:.2f}, realised "
+               f"{row.score.realised_to_date:.2f}"]
     for section, flags, stamp in (("flag opened", data.flags_opened, "first_seen_at"),
                                   ("flag resolved", data.flags_resolved, "resolved_at")):
         for f in flags:
