@@ -94,7 +94,7 @@ def ledger_rows(*, organization: Organization, active_only: bool = True) -> list
 @dataclass
 class BenefitOverview:
     months: list[dict]  # {month, expected, realised, realised_hours, entries}
-    losing: list[LedgerRow]  # active initiatives whose net is below zero, worst first
+    losing: list[LedgerRow]  # live initiatives whose net is below zero, worst first
     expected_total: float
     realised_total: float
     net_total: float  # of the initiatives whose net is known
@@ -144,7 +144,9 @@ def overview(*, organization: Organization, today: date, months: int = DASHBOARD
         frame("initiatives", plans) if plans else frame("initiatives"),
         hour_value=organization.hour_value, months=month_list)
     month_rows = table.to_dict("records") if isinstance(table, pd.DataFrame) else []
-    losing = sorted((r for r in rows if r.score.net is not None and r.score.net < 0),
+    # A planned initiative costs without returning yet by design: only live ones are listed.
+    losing = sorted((r for r in rows if r.status == ledger_rules.LIVE_STATUS
+                     and r.score.net is not None and r.score.net < 0),
                     key=lambda r: r.score.net)
     nets = [r.score.net for r in rows]
     return BenefitOverview(

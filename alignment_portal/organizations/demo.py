@@ -7,7 +7,7 @@ their natural key before creating them.
 
 from dataclasses import dataclass
 
-DEMO_SEEDERS = ["metrics.demo", "goals.demo", "initiatives.demo",
+DEMO_SEEDERS = ["metrics.demo", "goals.demo", "initiatives.demo", "benefits.demo",
                "alignment_portal.dashboards.demo"]  # scores and history: last
 
 

@@ -99,7 +99,8 @@ def test_a_viewer_cannot_record_and_sees_no_form(tenancy, robot):
 
 def test_outsiders_and_other_organizations_ids_get_404(tenancy, robot):
     data = {"month": months_ago(1).strftime("%Y-%m"), "money_gained": "5"}
-    assert tenancy.client_for(tenancy.users["outsider"]).post(record_url(tenancy, robot), data).status_code == 404
+    outsider = tenancy.client_for(tenancy.users["outsider"])
+    assert outsider.post(record_url(tenancy, robot), data).status_code == 404
     foreign = InitiativeFactory(organization=tenancy.other_org)
     url = reverse("benefits:record", args=[tenancy.org.slug, foreign.pk])
     assert tenancy.client("owner").post(url, data).status_code == 404
@@ -175,7 +176,8 @@ def test_a_bad_hour_value_is_refused_on_the_form(tenancy, value):
 
 def test_a_consultant_cannot_change_the_hour_value(tenancy):
     url = reverse("organization_settings", args=[tenancy.org.slug])
-    assert tenancy.client_for(tenancy.users["consultant"]).post(url, {"hour_value": "10"}).status_code == 403
+    consultant = tenancy.client_for(tenancy.users["consultant"])
+    assert consultant.post(url, {"hour_value": "10"}).status_code == 403
 
 
 # --- CSV ---------------------------------------------------------------------------------
@@ -198,7 +200,7 @@ def test_a_csv_round_trip_previews_then_imports_once(tenancy, robot):
     a, b = months_ago(2), months_ago(1)
     content = ("\ufeffinitiative;month;hours;money;note\r\n"
                f"Invoice robot;{a:%Y-%m};7,5;;first\r\n"
-               f"invoice robot;{b:%d/%m/%Y};;1.234,50;caf\xe9\r\n").encode("utf-8")
+               f"invoice robot;{b:%d/%m/%Y};;1.234,50;caf\xe9\r\n").encode()
     preview = upload(client, tenancy, content)
     body = preview.content.decode()
     assert "2 entries ready to import" in body and "Decimal mark: comma" in body
