@@ -10,7 +10,7 @@ Rules (DOMAIN.md, "Benefit ledger", and the decisions written down here):
 - the month is the first day of the month the date falls in; a month after the current one is
   refused (a benefit cannot be realised before its month begins), as is a date before 1990;
 - the note is plain text (metrics.validation.clean_note: at most 500 characters, no HTML, no
-  formula).
+  formula; and no control characters, which PostgreSQL's text refuses).
 """
 
 from datetime import date
@@ -58,6 +58,14 @@ def check_month(day, today: date | None = None) -> date:
     return month
 
 
+def _clean_note(raw) -> str:
+    note = clean_note(raw)
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in note):
+        raise ValidationError("The note contains control characters; write plain text.",
+                              code="note_control")
+    return note
+
+
 def validate_benefit(*, month, hours_saved=None, money_gained=None, note="",
                      today: date | None = None, decimal_comma: bool = False
                      ) -> tuple[date, Decimal | None, Decimal | None, str]:
@@ -71,7 +79,7 @@ def validate_benefit(*, month, hours_saved=None, money_gained=None, note="",
                                        quantum=HOURS_QUANTUM, decimal_comma=decimal_comma),
         "money_gained": lambda: _amount(money_gained, what="money gained", limit=MAX_MONEY,
                                         quantum=MONEY_QUANTUM, decimal_comma=decimal_comma),
-        "note": lambda: clean_note(note),
+        "note": lambda: _clean_note(note),
     }
     for name, check in checks.items():
         try:

@@ -344,3 +344,13 @@ def test_the_api_gives_the_payback_month_as_an_iso_date(client, tenancy, robot, 
     # Go-live 5 months ago; month j after it costs 1200 + 100 j. Cumulative realised: 0, 0,
     # 900 (j=2, 3 months ago), 1800 >= 1500 at j=3 (2 months ago): paid back then.
     assert item["payback"] == months_ago(2).isoformat()
+
+
+def test_a_nul_character_in_a_note_is_refused_not_a_server_error(client, tenancy, robot,
+                                                                  tokens):
+    answer = push(client, tokens["write"], {"items": [
+        {"initiative": robot.pk, "month": months_ago(1).isoformat(), "money_gained": 5,
+         "note": "a\u0000b"}]})
+    assert answer.status_code == 200
+    assert answer.json()["items"][0]["status"] == "refused"
+    assert not BenefitEntry.objects.exists()
