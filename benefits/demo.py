@@ -74,6 +74,27 @@ def _record(organization, initiative, months, figures, user, source):
     benefit_entries_record(organization=organization, rows=rows, user=user, source=source)
 
 
+def _link_advice_engine(organization, advice: Initiative) -> None:
+    """The advice engine serves the lifetime-value goal and is measured by the CLV uplift, like
+    the rest of the fintech's well-aligned automation."""
+    from initiatives.demo import DemoLink, _goal, _metric
+    from initiatives.models import AlignmentLink, MeasurementLink
+
+    goal = _goal(organization, DemoLink(("lifetime", "clv"), "primary", ""))
+    if goal is not None:
+        AlignmentLink.objects.get_or_create(
+            initiative=advice, goal=goal, defaults={
+                "organization": organization, "contribution": "primary",
+                "rationale": "Customers who get advice on their own numbers stay longer and "
+                             "take a second product, which is lifetime value.",
+                "expected_effect": "+20 per customer"})
+    metric = _metric(organization, "clv_uplift")
+    if metric is not None:
+        MeasurementLink.objects.get_or_create(
+            initiative=advice, metric=metric,
+            defaults={"organization": organization, "role": "outcome"})
+
+
 def seed(organization, people, today) -> None:
     slug = organization.slug
     if slug not in HOUR_VALUES:
@@ -101,6 +122,8 @@ def seed(organization, people, today) -> None:
                 hours_saved_per_month=Decimal(ADVICE_EXPECTED_HOURS),
                 expected_money_per_month=Decimal(ADVICE_EXPECTED_MONEY), impact=5, effort=4,
                 automation_level=5, owner=people.get("owner"))
+        if advice.name == ADVICE_ENGINE:  # ours: linked like the rest of the fintech's plan
+            _link_advice_engine(organization, advice)
         elif advice.expected_money_per_month == 0:
             advice.expected_money_per_month = Decimal(ADVICE_EXPECTED_MONEY)
             advice.hours_saved_per_month = Decimal(ADVICE_EXPECTED_HOURS)
