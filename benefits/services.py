@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alignment_portal.organizations.models import Organization
-from alignment_portal.scoring.triggers import request_recompute
+from alignment_portal.organizations.recompute import request_recompute
 from benefits.models import BenefitEntry, BenefitEntryRevision, BenefitImport
 from benefits.validation import validate_benefit
 from initiatives.models import Initiative

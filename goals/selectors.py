@@ -14,6 +14,7 @@ from alignment_portal.scoring import selectors as scores
 from alignment_portal.scoring import smart
 from alignment_portal.scoring.models import SubjectType
 from goals.models import Cycle, CycleState, Goal, GoalOutcome, GoalStatus, Perspective
+from initiatives.models import AlignmentLink
 from metrics.models import MetricValue
 
 # Cycles ---------------------------------------------------------------------------------------
@@ -118,6 +119,28 @@ def goal_list(*, organization: Organization, filters: GoalFilters | None = None
     return goals.order_by("-cycle__start_date", "priority_rank", "title", "pk")
 
 
+def goal_for_page(*, organization: Organization, goal_id) -> Goal | None:
+    """One goal with what its page shows beside it (cycle, metric, owner, parent, the goal it
+    was carried over from); None when the organization has no such goal."""
+    return (Goal.objects.select_related("cycle", "metric", "owner", "parent",
+                                        "carried_over_from")
+            .filter(organization=organization, pk=goal_id).first())
+
+
+def child_goals(*, organization: Organization, goal: Goal) -> QuerySet[Goal]:
+    return goal.children.filter(organization=organization).select_related("cycle")
+
+
+def goal_outcomes(*, organization: Organization, goal: Goal) -> QuerySet[GoalOutcome]:
+    return goal.outcomes.filter(organization=organization).select_related("cycle")
+
+
+def carried_from(*, organization: Organization, cycle: Cycle) -> QuerySet[Goal]:
+    """The goals carried over out of `cycle`, with the cycle they went to."""
+    return Goal.objects.filter(organization=organization,
+                               carried_over_from__cycle=cycle).select_related("cycle")
+
+
 def parent_choices(*, organization: Organization, goal: Goal | None = None) -> QuerySet[Goal]:
     """Goals that may be a parent: the organization's own, not archived, and never the goal
     itself or one of its descendants (that would be a loop)."""
@@ -183,10 +206,20 @@ def outcomes_of(*, cycle: Cycle) -> dict[int, GoalOutcome]:
 
 def serving_links(*, goal: Goal):
     """The alignment links of the initiatives serving `goal` (read-only here)."""
-    from initiatives.models import AlignmentLink
-
     return (AlignmentLink.objects.filter(organization_id=goal.organization_id, goal=goal)
             .select_related("initiative").order_by("initiative__name"))
+
+
+def goals_measured_by(*, organization: Organization, metric) -> QuerySet[Goal]:
+    return Goal.objects.filter(organization=organization, metric=metric)
+
+
+def goal_lines(*, organization: Organization, metric) -> list[dict]:
+    """Baseline and target of the goals `metric` measures (not archived), for its chart."""
+    goals = (Goal.objects.filter(organization=organization, metric=metric)
+             .exclude(status=GoalStatus.ARCHIVED).order_by("due_date", "pk"))
+    return [{"title": g.title, "baseline": g.baseline_value, "target": g.target_value,
+             "start": g.start_date, "due": g.due_date} for g in goals]
 
 
 # Measure: SMART facts, progress and forecast ---------------------------------------------------
@@ -226,33 +259,15 @@ def best_weekly_change(series: Series, direction: int) -> float | None:
     return smart.best_weekly_change(series.periods, series.values, direction)
 
 
-def _direction(baseline, target) -> int:
-    if baseline is None or target is None or target == baseline:
-        return 0
-    return 1 if Decimal(str(target)) > Decimal(str(baseline)) else -1
-
-
 def goal_facts(values: dict, *, cycle: Cycle | None, series: Series) -> smart.GoalFacts:
     """The SMART check's facts from a goal's field values (a saved goal's or a form's,
-    partly filled in)."""
-    baseline, target = values.get("baseline_value"), values.get("target_value")
-    return smart.GoalFacts(
-        title=values.get("title") or "",
-        description=values.get("description") or "",
-        why_it_matters=values.get("why_it_matters") or "",
-        has_metric=bool(values.get("metric")),
-        baseline_value=baseline,
-        target_value=target,
-        confidence=values.get("confidence"),
-        priority_rank=values.get("priority_rank"),
-        level=values.get("level") or "",
-        has_parent=bool(values.get("parent")),
-        start_date=values.get("start_date"),
-        due_date=values.get("due_date"),
+    partly filled in; `metric` and `parent` as records or ids)."""
+    return smart.facts_from(
+        {**values, "metric_id": getattr(values.get("metric"), "pk", values.get("metric")),
+         "parent_id": getattr(values.get("parent"), "pk", values.get("parent"))},
         cycle_start=cycle.start_date if cycle else None,
         cycle_end=cycle.end_date if cycle else None,
-        best_weekly_change=best_weekly_change(series, _direction(baseline, target)),
-    )
+        periods=series.periods, values=series.values)
 
 
 SMART_FIELDS = ("title", "description", "why_it_matters", "metric", "baseline_value",
@@ -314,7 +329,7 @@ class HistoryEntry:
 
 
 HISTORY_LIMIT = 50
-_HIDDEN_FIELDS = {"id", "organization", "created_at", "snapshot"}
+_HIDDEN_FIELDS = {"id", "organization", "created_at"}
 
 
 def history_entries(record, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:

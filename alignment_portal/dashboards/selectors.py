@@ -39,6 +39,7 @@ from alignment_portal.scoring.models import (
     SubjectType,
 )
 from alignment_portal.scoring.selectors import SEVERITY_RANK
+from alignment_portal.scoring.snapshots import flag_row
 from goals.models import Cycle, Goal, GoalOutcome
 from initiatives.models import AlignmentLink, Initiative, Tool
 from metrics.models import MetricValue
@@ -690,11 +691,16 @@ class Report:
     initiatives: list[dict]
     start: dict | None  # {label, taken_on, rung, dimensions, spend, share}
     end: dict | None
-    flags_opened: list[Flag]
-    flags_resolved: list[Flag]
+    flags_opened: list[dict]  # snapshots.flag_row
+    flags_resolved: list[dict]
     opened_count: int
     resolved_count: int
-    benefits: object = None  # benefits.selectors.BenefitOverview over the cycle's months
+    frozen: bool = False  # read from the record frozen at the cycle's close
+    open_at_close: list[dict] = field(default_factory=list)  # the flags open at the close
+    open_at_close_count: int = 0
+    # benefits.selectors.BenefitOverview over the cycle's months, read from the ledger (its
+    # entries are of past months; "costs more than it returns" is as of today)
+    benefits: object = None
     benefit_chart: object = None
 
     @property
@@ -725,13 +731,59 @@ def cycle_flags(organization: Organization, cycle: Cycle):
             resolved.order_by("severity_rank", "resolved_at", "id"))
 
 
+def _dated(flag: dict) -> dict:
+    """A flag_row with its ISO dates as dates again, for the template's date filter."""
+    return {**flag, "first_seen_on": date.fromisoformat(flag["first_seen_on"]),
+            "resolved_on": date.fromisoformat(flag["resolved_on"]) if flag["resolved_on"]
+            else None}
+
+
+def _by_severity(flags: list[dict]) -> list[dict]:
+    return sorted(flags, key=lambda f: SEVERITY_ORDER.get(f["severity"], 9))
+
+
+def frozen_report(organization: Organization, cycle: Cycle, closing: ScoreSnapshot, *,
+                  start: dict | None, flag_rows: int | None) -> Report:
+    """A closed cycle's report, read only from what was frozen at its close."""
+    record = closing.record
+    outcome_codes = {g["goal_id"]: g["outcome"] for g in record["goals"]}
+    goals = [{
+        "title": g["title"], "url": record_url(organization, "goal", g["goal_id"]),
+        "rank": g["rank"], "status": g["status"], "outcome": g["outcome_label"],
+        "outcome_code": outcome_codes[g["goal_id"]], "note": g["note"], "metric": g["metric"],
+        "progress": None if g["progress"] is None else round(100 * g["progress"]),
+        "forecast": FORECAST_LABELS.get(g["forecast_status"], "")} for g in record["goals"]]
+    initiatives = [{
+        "name": i["name"], "url": record_url(organization, "initiative", i["initiative_id"]),
+        "status": i["status"], "monthly_cost": Decimal(i["monthly_cost"]),
+        "alignment": None if i["alignment"] is None else round(i["alignment"]),
+        "goals": i["goals"]} for i in record["initiatives"]]
+    opened = _by_severity([_dated(f) for f in record["flags_opened"]])
+    resolved = _by_severity([_dated(f) for f in record["flags_resolved"]])
+    return Report(cycle=cycle, goals=goals, initiatives=initiatives, start=start,
+                  end=_scores(closing, "End (at closing)"),
+                  flags_opened=opened[:flag_rows], flags_resolved=resolved[:flag_rows],
+                  opened_count=len(opened), resolved_count=len(resolved), frozen=True,
+                  open_at_close=record["open_flags"][:flag_rows],
+                  open_at_close_count=len(record["open_flags"]))
+
+
 def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = REPORT_FLAG_ROWS,
            today: date | None = None) -> Report:
-    """The cycle's goals with outcomes, the initiatives serving them with their alignment, the
-    scores at the start and end of the cycle (nearest snapshots; the cycle's own snapshot or
-    the current scores at the end when there is one), and the flags opened and resolved in the
-    cycle. A fixed number of queries (about ten)."""
+    """The cycle's report: its goals with outcomes, the initiatives serving them with their
+    alignment, the scores at the start (the nearest snapshot) and at the end, and the flags
+    opened and resolved in the cycle. A closed cycle's report is read only from the record
+    frozen at its close (frozen_report); an open one's from today's scores. A fixed number
+    of queries (about ten)."""
     today = today or timezone.localdate()
+    start = _scores(nearest_snapshot(organization, cycle.start_date), "Start")
+    closing = (ScoreSnapshot.objects.filter(organization=organization, cycle=cycle).first()
+               if cycle.is_closed else None)
+    if closing is not None and closing.record:
+        frozen = frozen_report(organization, cycle, closing, start=start, flag_rows=flag_rows)
+        frozen.benefits, frozen.benefit_chart = _cycle_benefits(organization, cycle,
+                                                                today).values()
+        return frozen
     outcome = GoalOutcome.objects.filter(cycle=cycle, goal=OuterRef("pk"))
     goals = (Goal.objects.filter(organization=organization, cycle=cycle)
              .select_related("metric", "score")
@@ -765,11 +817,8 @@ def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = 
             "alignment": round(initiative.score.alignment_score)
             if hasattr(initiative, "score") else None, "goals": []})
         row["goals"].append(f"{link.goal.title} ({link.get_contribution_display().lower()})")
-    start = _scores(nearest_snapshot(organization, cycle.start_date), "Start")
-    closing = (ScoreSnapshot.objects.filter(organization=organization, cycle=cycle).first()
-               if cycle.is_closed else None)
-    if closing is not None:
-        end = _scores(closing, "End (at closing)")
+    if cycle.is_closed:  # closed before scores were frozen at the close
+        end = _scores(nearest_snapshot(organization, cycle.end_date), "End (nearest snapshot)")
     elif cycle.end_date >= today:
         current = OrganizationScore.objects.filter(organization=organization).first()
         end = _scores(current, "Now (the cycle is not over)")
@@ -782,12 +831,18 @@ def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = 
     if flag_rows is not None:
         opened, resolved = opened[:flag_rows], resolved[:flag_rows]
     return Report(cycle=cycle, goals=goal_rows, initiatives=list(initiatives.values()),
-                  start=start, end=end, flags_opened=list(opened),
-                  flags_resolved=list(resolved), opened_count=opened_count,
-                  resolved_count=resolved_count,
-                  **benefit_overview(organization, today, chart=False,
-                                     first_month=cycle.start_date,
-                                     last_month=min(cycle.end_date, today)))
+                  start=start, end=end,
+                  flags_opened=[_dated(flag_row(f)) for f in opened],
+                  flags_resolved=[_dated(flag_row(f)) for f in resolved],
+                  opened_count=opened_count, resolved_count=resolved_count,
+                  **_cycle_benefits(organization, cycle, today))
+
+
+def _cycle_benefits(organization: Organization, cycle: Cycle, today: date) -> dict:
+    """The benefit ledger over the cycle's months up to today (2 queries; no chart: the
+    report is printed)."""
+    return benefit_overview(organization, today, chart=False, first_month=cycle.start_date,
+                            last_month=min(cycle.end_date, today))
 
 
 REPORT_CSV_HEADER = ["section", "name", "status", "value", "detail"]
@@ -823,8 +878,8 @@ def report_csv_rows(organization: Organization, cycle: Cycle):
                round(row.score.net, 2),
                f"{currency} net to date; cost {row.score.cost_to_date:.2f}, realised "
                f"{row.score.realised_to_date:.2f}"]
-    for section, flags, stamp in (("flag opened", data.flags_opened, "first_seen_at"),
-                                  ("flag resolved", data.flags_resolved, "resolved_at")):
+    for section, flags, stamp in (("flag opened", data.flags_opened, "first_seen_on"),
+                                  ("flag resolved", data.flags_resolved, "resolved_on")):
         for f in flags:
-            yield [section, f.subject_label, f"{f.severity} {f.code}",
-                   getattr(f, stamp).date().isoformat(), f.message]
+            yield [section, f["subject_label"], f"{f['severity']} {f['code']}",
+                   f[stamp].isoformat(), f["message"]]

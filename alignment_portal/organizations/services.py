@@ -63,7 +63,7 @@ SCORED_SETTINGS = {"hour_value", "name"}
 def organization_settings_update(*, organization: Organization, **fields) -> Organization:
     """Change the organization's settings (SETTINGS_FIELDS). The benefit ledger's money figures
     depend on the hour value, so changing it recomputes the scores."""
-    from alignment_portal.scoring.triggers import request_recompute
+    from alignment_portal.organizations.recompute import request_recompute
 
     changed = set()
     for name, value in fields.items():

@@ -40,11 +40,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from alignment_portal.scoring.rules import LIVE_INITIATIVE_STATUS
+
 # --- The ledger's rules, named -------------------------------------------------------------
 RECENT_RATE_MONTHS = 3  # payback is projected from the mean of this many recent months
 FLAG_MIN_MONTHS_LIVE = 3  # BENEFIT_SHORTFALL and UNPROVEN_BENEFIT wait this many whole months
 SHORTFALL_BELOW = 0.5  # realisation below this is a shortfall
-LIVE_STATUS = "live"
+LIVE_STATUS = LIVE_INITIATIVE_STATUS  # "live at least 3 months" (rules.py)
 
 PAID_BACK, PROJECTED, NOT_AT_THIS_RATE, UNKNOWN = "paid_back", "projected", "not_at_this_rate", ""
 MONEY, HOURS, MIXED = "money", "hours", ""

@@ -40,7 +40,7 @@ from alignment_portal.scoring.models import (
 )
 from benefits.models import BenefitEntry, BenefitScore
 from goals.models import Cycle, Goal
-from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool
+from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool, ToolCategory
 from metrics.models import Metric, MetricValue
 
 LOAD_QUERIES = 11
@@ -84,7 +84,11 @@ def load_frames(organization_id: int) -> OrgFrames:
     (name, hour_value), rows = load_rows(organization_id)
     frames = {key: frame(key, table) for key, table in rows.items() if key != "values"}
     return OrgFrames(organization_id, name, values=values_frame(rows["values"]),
-                     hour_value=hour_value, **frames)
+                     hour_value=hour_value, tool_category_labels=TOOL_CATEGORY_LABELS,
+                     **frames)
+
+
+TOOL_CATEGORY_LABELS = {str(value): str(label) for value, label in ToolCategory.choices}
 
 
 def fetch_rows(queryset) -> list[tuple]:

@@ -78,6 +78,9 @@ class OrgFrames:
     measurement_links: pd.DataFrame = field(default_factory=lambda: frame("measurement_links"))
     benefit_entries: pd.DataFrame = field(default_factory=lambda: frame("benefit_entries"))
     hour_value: float | None = None  # the organization's value of an hour of staff time
+    # The tool categories' display names ({"crm": "CRM", ...}): vocabulary of the models,
+    # which the engine passes in so that the pure code imports none of them.
+    tool_category_labels: dict = field(default_factory=dict)
 
     def labels(self, name: str) -> dict:
         """{id: name} of frame `name`'s records (goals by title), built once per frames."""
