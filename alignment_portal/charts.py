@@ -374,6 +374,6 @@ def benefit_months_chart(months: list[dict], *, currency: str) -> Chart:
                    table=[(label, f"{e:,.2f}", f"{r:,.2f}")
                           for label, e, r in zip(labels, expected, realised, strict=True)],
                    table_header=("Month", f"Expected ({currency})", f"Realised ({currency})"))
-    figure.update_layout(showlegend=True)
+    figure.update_layout(showlegend=True, legend={"orientation": "h", "x": 0, "y": 1.12})
     return Chart(figure_json=_script_safe(figure.to_json()), title=chart.title,
                  summary=chart.summary, table=chart.table, table_header=chart.table_header)
