@@ -114,8 +114,8 @@ def overview(*, organization: Organization, today: date, months: int = DASHBOARD
              first_month: date | None = None, last_month: date | None = None
              ) -> BenefitOverview:
     """Expected against realised per month across the active initiatives, and those that cost
-    more than they return (2 queries). The months are the last `months` up to the current one,
-    or first_month..last_month (a cycle)."""
+    more than they return (2 queries; 1 with no initiative on the ledger). The months are the
+    last `months` up to the current one, or first_month..last_month (a cycle)."""
     import pandas as pd
 
     rows = ledger_rows(organization=organization)
@@ -133,7 +133,7 @@ def overview(*, organization: Organization, today: date, months: int = DASHBOARD
     while month <= last:
         month_list.append(month)
         month = ledger_rules.add_months(month, 1)
-    entries = list(BenefitEntry.objects.filter(
+    entries = [] if not rows else list(BenefitEntry.objects.filter(
         organization=organization, initiative__status__in=ACTIVE_INITIATIVE_STATUSES,
         month__gte=first, month__lte=last).values_list(
         "initiative_id", "month", "hours_saved", "money_gained"))

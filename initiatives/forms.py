@@ -1,6 +1,8 @@
 """Forms of the initiatives app. Every choice field lists only the organization's records, so a
 forged id of another organization is refused as "not one of the available choices"."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -89,6 +91,8 @@ class InitiativeForm(forms.ModelForm):
         for name in ["one_time_cost", "monthly_cost", "hours_saved_per_month",
                      "expected_money_per_month"]:
             self.fields[name].widget.attrs["min"] = 0
+        # Optional (DOMAIN.md, "Benefit ledger"): left empty, it is none.
+        self.fields["expected_money_per_month"].required = False
 
     def clean(self):
         cleaned = super().clean()
@@ -101,6 +105,8 @@ class InitiativeForm(forms.ModelForm):
             value = cleaned.get(name)
             if value is not None and not 1 <= value <= 5:
                 self.add_error(name, f"{name.capitalize()} is a score from 1 to 5.")
+        if "expected_money_per_month" in cleaned and cleaned["expected_money_per_month"] is None:
+            cleaned["expected_money_per_month"] = Decimal(0)
         start, go_live = cleaned.get("start_date"), cleaned.get("go_live_date")
         if start and go_live and go_live < start:
             self.add_error("go_live_date", "The go-live date cannot be before the start date.")
