@@ -427,3 +427,30 @@ def impact_chart(*, metric_name: str, unit: str, points: list[tuple], go_live, a
     return _plain_chart({"data": data, "layout": layout},
                         title=f"{metric_name} before and after go-live", summary=sentence,
                         table=table, table_header=("Period", unit, "Phase", "Baseline"))
+
+
+def benefit_months_chart(months: list[dict], *, currency: str) -> Chart:
+    """Expected against realised benefit per month (benefits.selectors.overview): expected as a
+    line, realised as bars, both in money; the table gives every month's figures."""
+    labels = [m["month"].strftime("%b %Y") for m in months]
+    expected = [round(m["expected"], 2) for m in months]
+    realised = [round(m["realised"], 2) for m in months]
+    figure = go.Figure()
+    figure.add_bar(x=labels, y=realised, name="Realised", marker_color=BRAND,
+                   hovertemplate="%{x}: realised %{y:,.2f} " + currency + "<extra></extra>")
+    figure.add_scatter(x=labels, y=expected, name="Expected", mode="lines+markers",
+                       line={"color": WARN, "dash": "dash"},
+                       hovertemplate="%{x}: expected %{y:,.2f} " + currency + "<extra></extra>")
+    figure.update_yaxes(title_text=f"{currency} per month", rangemode="tozero")
+    total_expected, total_realised = sum(expected), sum(realised)
+    summary = (f"Over the {len(months)} months from {labels[0]} to {labels[-1]}, the active "
+               f"initiatives were expected to bring {total_expected:,.2f} {currency} and "
+               f"realised {total_realised:,.2f} {currency}." if months else "No months yet.")
+    chart = finish(figure, title=f"Expected against realised benefit, {currency} per month",
+                   summary=summary, height=280,
+                   table=[(label, f"{e:,.2f}", f"{r:,.2f}")
+                          for label, e, r in zip(labels, expected, realised, strict=True)],
+                   table_header=("Month", f"Expected ({currency})", f"Realised ({currency})"))
+    figure.update_layout(showlegend=True, legend={"orientation": "h", "x": 0, "y": 1.12})
+    return Chart(figure_json=_script_safe(figure.to_json()), title=chart.title,
+                 summary=chart.summary, table=chart.table, table_header=chart.table_header)

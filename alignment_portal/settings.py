@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "metrics",
     "goals",
     "initiatives",
+    "alignment_portal.benefits",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ org_patterns = [
     path("metrics/", include("metrics.urls")),
     path("feeds/", include("alignment_portal.feeds.urls")),
     path("notifications/", include("alignment_portal.notifications.urls")),
+    path("benefits/", include("alignment_portal.benefits.urls")),
 ]
 
 urlpatterns = [

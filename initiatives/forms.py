@@ -1,6 +1,8 @@
 """Forms of the initiatives app. Every choice field lists only the organization's records, so a
 forged id of another organization is refused as "not one of the available choices"."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -56,15 +58,19 @@ class InitiativeForm(forms.ModelForm):
         model = Initiative
         fields = ["name", "description", "process", "department", "tools", "owner", "status",
                   "start_date", "go_live_date", "ramp_up_periods", "one_time_cost", "monthly_cost",
-                  "hours_saved_per_month", "impact", "effort", "automation_level"]
+                  "hours_saved_per_month", "expected_money_per_month", "impact", "effort",
+                  "automation_level"]
         labels = {"process": "Business process it changes", "go_live_date": "Go-live date",
                   "ramp_up_periods": "Ramp-up periods after go-live",
                   "hours_saved_per_month": "Hours saved per month (expected)",
+                  "expected_money_per_month": "Money gained per month (expected)",
                   "impact": "Impact (1-5)", "effort": "Effort (1-5)"}
         help_texts = {"impact": "1 barely noticeable, 5 transforms the business.",
                       "effort": "1 an afternoon, 5 a major project.",
                       "monthly_cost": "Running cost per month, tools included.",
-                      "one_time_cost": "Setup, licences bought once, consultants."}
+                      "one_time_cost": "Setup, licences bought once, consultants.",
+                      "expected_money_per_month": "Extra revenue or savings it should bring "
+                                                  "each month, besides staff hours."}
         widgets = {"start_date": forms.DateInput(attrs={"type": "date"}),
                    "go_live_date": forms.DateInput(attrs={"type": "date"}),
                    "description": forms.Textarea(attrs={"rows": 3})}
@@ -84,16 +90,20 @@ class InitiativeForm(forms.ModelForm):
             self.fields[name].min_value = 1
             self.fields[name].max_value = 5
             self.fields[name].widget.attrs.update(min=1, max=5)
-        for name in ["one_time_cost", "monthly_cost", "hours_saved_per_month"]:
+        for name in ["one_time_cost", "monthly_cost", "hours_saved_per_month",
+                     "expected_money_per_month"]:
             self.fields[name].widget.attrs["min"] = 0
         ramp_up = self.fields["ramp_up_periods"]
         ramp_up.required = False  # empty means none (forms and clients that predate it)
         ramp_up.validators = []  # clean() says the range in words
         ramp_up.widget.attrs.update(min=0, max=MAX_RAMP_UP_PERIODS)
+        # Optional (DOMAIN.md, "Benefit ledger"): left empty, it is none.
+        self.fields["expected_money_per_month"].required = False
 
     def clean(self):
         cleaned = super().clean()
-        for name in ["one_time_cost", "monthly_cost", "hours_saved_per_month"]:
+        for name in ["one_time_cost", "monthly_cost", "hours_saved_per_month",
+                     "expected_money_per_month"]:
             value = cleaned.get(name)
             if value is not None and value < 0:
                 self.add_error(name, NOT_NEGATIVE)
@@ -107,6 +117,8 @@ class InitiativeForm(forms.ModelForm):
         elif ramp_up is not None and not 0 <= ramp_up <= MAX_RAMP_UP_PERIODS:
             self.add_error("ramp_up_periods",
                            f"Ramp-up is a number of periods from 0 to {MAX_RAMP_UP_PERIODS}.")
+        if "expected_money_per_month" in cleaned and cleaned["expected_money_per_month"] is None:
+            cleaned["expected_money_per_month"] = Decimal(0)
         start, go_live = cleaned.get("start_date"), cleaned.get("go_live_date")
         if start and go_live and go_live < start:
             self.add_error("go_live_date", "The go-live date cannot be before the start date.")

@@ -137,6 +137,8 @@ class Initiative(models.Model):
     one_time_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     hours_saved_per_month = models.DecimalField(max_digits=8, decimal_places=1, default=0)
+    # The benefit ledger: money it is expected to bring in (or save) per month, besides hours.
+    expected_money_per_month = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     impact = models.PositiveSmallIntegerField(default=3, validators=ONE_TO_FIVE)
     effort = models.PositiveSmallIntegerField(default=3, validators=ONE_TO_FIVE)
     automation_level = models.PositiveSmallIntegerField(choices=AutomationLevel.choices,
@@ -150,7 +152,8 @@ class Initiative(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(one_time_cost__gte=0, monthly_cost__gte=0,
-                                               hours_saved_per_month__gte=0),
+                                               hours_saved_per_month__gte=0,
+                                               expected_money_per_month__gte=0),
                                    name="initiative_costs_not_negative"),
             models.CheckConstraint(condition=Q(impact__gte=1, impact__lte=5,
                                                effort__gte=1, effort__lte=5),

@@ -20,8 +20,7 @@ from metrics.models import Metric
 INITIATIVE_FIELDS = [
     "name", "description", "process", "department", "owner", "status", "start_date",
     "go_live_date", "ramp_up_periods", "one_time_cost", "monthly_cost", "hours_saved_per_month",
-    "impact",
-    "effort", "automation_level",
+    "impact", "effort", "automation_level", "expected_money_per_month",
 ]
 TOOL_FIELDS = ["name", "vendor", "category", "monthly_cost", "seats", "integration", "owner",
                "status"]

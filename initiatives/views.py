@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from alignment_portal import charts
+from alignment_portal.benefits.views import ledger_context
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.models import Role
 from alignment_portal.scoring import selectors as score_selectors
@@ -122,6 +123,7 @@ def initiative_detail(request, org_slug, initiative_id):
                             if m.role == MetricRole.OUTCOME and m.metric.archived_at is None],
         "impact": score_selectors.initiative_impact(organization, initiative),
         "history": selectors.initiative_history(initiative=initiative),
+        **ledger_context(membership=membership, initiative=initiative),
     }
     if membership.can_plan:
         context["link_form"] = AlignmentLinkForm(organization=organization,

@@ -369,3 +369,7 @@ def read_impact(request):
          "n_before": e.n_before, "n_after": e.n_after, "detrended": e.detrended,
          "earliest_verdict": e.earliest_verdict, "shared_with": list(e.shared_with)}
         for e in rows]}
+# The benefit ledger's endpoints live with their app (benefits/api.py).
+from alignment_portal.benefits.api import router as benefits_router  # noqa: E402
+
+api.add_router("/", benefits_router)

@@ -462,6 +462,8 @@ class Dashboard:
     metrics_due: list[MetricDue] | None  # None for viewers (they cannot log)
     metrics_due_count: int
     metrics_stale_count: int
+    benefits: object = None  # benefits.selectors.BenefitOverview
+    benefit_chart: object = None  # charts.Chart
     # [(verdict, the first readings, how many in all)]: what each live initiative's outcome
     # metrics did after go-live
     impact: list = field(default_factory=list)
@@ -500,7 +502,21 @@ def dashboard(organization: Organization, *, can_log: bool, flag_filter: dict | 
         metrics_due=due, metrics_due_count=due_count, metrics_stale_count=stale_count,
         impact=[(verdict, readings[:DASHBOARD_IMPACT_ROWS], len(readings))
                 for verdict, readings in score_selectors.organization_impact(organization,
-                                                                         today=today)])
+                                                                         today=today)],
+        **benefit_overview(organization, today))
+
+
+def benefit_overview(organization: Organization, today: date, *, chart: bool = True,
+                     **window) -> dict:
+    """The benefit ledger's overview and its chart (2 queries), for the dashboard and the
+    report (printed, so a table and no chart)."""
+    from alignment_portal import charts
+    from alignment_portal.benefits.selectors import overview
+
+    data = overview(organization=organization, today=today, **window)
+    figure = (charts.benefit_months_chart(data.months, currency=organization.currency)
+              if chart and data.has_data and data.months else None)
+    return {"benefits": data, "benefit_chart": figure}
 
 
 # --- The consultant's portfolio --------------------------------------------------------------
@@ -524,6 +540,10 @@ class PortfolioRow:
     dimension_change: float | None  # mean of D1-D5 now minus at the last snapshot
     snapshot_on: date | None
     compared: dict = field(default_factory=dict)  # column -> "above" / "below" / "" median
+    # The benefit ledger: the active initiatives' net to date (realised − cost), in the
+    # organization's currency; None before the first recompute or with no initiative on it.
+    net_benefit: float | None = None
+    net_hidden: int = 0  # initiatives whose net needs an hour value, left out of net_benefit
     # {verdict: initiatives}: what live initiatives' outcome metrics did after go-live
     impact: dict = field(default_factory=dict)
 
@@ -566,6 +586,8 @@ PORTFOLIO_COLUMNS = {
     "alignment": ("Alignment", lambda r: r.alignment, True),
     "high_flags": ("Open high flags", lambda r: r.high_flags, False),
     "spend": ("Misaligned spend", lambda r: r.misaligned_spend_share, False),
+    # Not beside a median: the clients' currencies may differ.
+    "net": ("Net benefit", lambda r: r.net_benefit, True),
     "freshness": ("Data freshness", lambda r: r.fresh_share, True),
     "activity": ("Last activity", lambda r: r.last_activity, None),
     "change": ("Change", lambda r: r.dimension_change, True),
@@ -584,7 +606,9 @@ def portfolio_memberships(user) -> list[Membership]:
 def portfolio_rows(memberships: list[Membership]) -> list[PortfolioRow]:
     """One row per membership's organization (pass only the user's own memberships), in five
     queries whatever the number of organizations or records (scores, last snapshots,
-    alignment, freshness, impact verdicts)."""
+    alignment, freshness, impact verdicts, net benefit)."""
+    from alignment_portal.benefits.selectors import net_by_organization
+
     org_ids = [m.organization_id for m in memberships]
     if not org_ids:
         return []
@@ -604,6 +628,7 @@ def portfolio_rows(memberships: list[Membership]) -> list[PortfolioRow]:
                      latest=Max("latest_period"), n_in_use=Count("id", filter=Q(in_use=True)),
                      n_stale=Count("id", filter=Q(in_use=True, is_fresh=False))).order_by()}
     impact = score_selectors.impact_counts(org_ids)
+    nets = net_by_organization(org_ids)
     rows = []
     for m in memberships:
         org = m.organization
@@ -622,7 +647,10 @@ def portfolio_rows(memberships: list[Membership]) -> list[PortfolioRow]:
             misaligned_spend_share=round(score.misaligned_spend_share, 1) if score else None,
             latest_value=latest, stale_metrics=stale, metrics_in_use=in_use,
             last_activity=org.last_activity_at, rung_change=None, dimension_change=None,
-            snapshot_on=snap.taken_on if snap else None, impact=impact.get(org.pk, {}))
+            snapshot_on=snap.taken_on if snap else None, impact=impact.get(org.pk, {}),
+            net_benefit=(round(nets[org.pk]["net"], 2)
+                         if nets[org.pk]["initiatives"] > nets[org.pk]["hidden"] else None),
+            net_hidden=nets[org.pk]["hidden"])
         if score and snap:
             row.rung_change = score.rung - snap.rung
             before = dimensions_of(snap)
@@ -715,6 +743,10 @@ class Report:
     frozen: bool = False  # read from the record frozen at the cycle's close
     open_at_close: list[dict] = field(default_factory=list)  # the flags open at the close
     open_at_close_count: int = 0
+    # benefits.selectors.BenefitOverview over the cycle's months, read from the ledger (its
+    # entries are of past months; "costs more than it returns" is as of today)
+    benefits: object = None
+    benefit_chart: object = None
 
     @property
     def dimension_rows(self) -> list[tuple]:
@@ -793,7 +825,10 @@ def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = 
     closing = (ScoreSnapshot.objects.filter(organization=organization, cycle=cycle).first()
                if cycle.is_closed else None)
     if closing is not None and closing.record:
-        return frozen_report(organization, cycle, closing, start=start, flag_rows=flag_rows)
+        frozen = frozen_report(organization, cycle, closing, start=start, flag_rows=flag_rows)
+        frozen.benefits, frozen.benefit_chart = _cycle_benefits(organization, cycle,
+                                                                today).values()
+        return frozen
     outcome = GoalOutcome.objects.filter(cycle=cycle, goal=OuterRef("pk"))
     goals = (Goal.objects.filter(organization=organization, cycle=cycle)
              .select_related("metric", "score")
@@ -844,7 +879,15 @@ def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = 
                   start=start, end=end,
                   flags_opened=[_dated(flag_row(f)) for f in opened],
                   flags_resolved=[_dated(flag_row(f)) for f in resolved],
-                  opened_count=opened_count, resolved_count=resolved_count)
+                  opened_count=opened_count, resolved_count=resolved_count,
+                  **_cycle_benefits(organization, cycle, today))
+
+
+def _cycle_benefits(organization: Organization, cycle: Cycle, today: date) -> dict:
+    """The benefit ledger over the cycle's months up to today (2 queries; no chart: the
+    report is printed)."""
+    return benefit_overview(organization, today, chart=False, first_month=cycle.start_date,
+                            last_month=min(cycle.end_date, today))
 
 
 REPORT_CSV_HEADER = ["section", "name", "status", "value", "detail"]
@@ -869,6 +912,17 @@ def report_csv_rows(organization: Organization, cycle: Cycle):
             yield ["score", label, point["label"], point["dimensions"][key], when]
         yield ["score", "Misaligned spend", point["label"], point["spend"],
                f"{point['share']}% of monthly spend"]
+    currency = organization.currency
+    for m in data.benefits.months:
+        month = m["month"].strftime("%Y-%m")
+        yield ["benefit expected", month, "", round(m["expected"], 2), currency]
+        yield ["benefit realised", month, "", round(m["realised"], 2),
+               f"{currency}; {m['realised_hours']:g} hours saved; {m['entries']} entries"]
+    for row in data.benefits.losing:
+        yield ["costs more than it returns", row.initiative, row.status,
+               round(row.score.net, 2),
+               f"{currency} net to date; cost {row.score.cost_to_date:.2f}, realised "
+               f"{row.score.realised_to_date:.2f}"]
     for section, flags, stamp in (("flag opened", data.flags_opened, "first_seen_on"),
                                   ("flag resolved", data.flags_resolved, "resolved_on")):
         for f in flags:

@@ -8,7 +8,7 @@ their natural key before creating them.
 from dataclasses import dataclass
 
 DEMO_SEEDERS = ["alignment_portal.organizations.demo", "metrics.demo", "goals.demo",
-                "initiatives.demo", "alignment_portal.feeds.demo",
+                "initiatives.demo", "alignment_portal.feeds.demo", "alignment_portal.benefits.demo",
                 "alignment_portal.dashboards.demo"]  # scores and history: last
 
 

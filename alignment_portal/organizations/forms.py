@@ -11,8 +11,27 @@ User = get_user_model()
 class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "fiscal_year_start_month", "currency"]
+        fields = ["name", "fiscal_year_start_month", "currency", "hour_value"]
         labels = {"name": "Business name", "fiscal_year_start_month": "Fiscal year starts in"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "hour_value" in self.fields:
+            self.fields["hour_value"].widget.attrs.update(min=0, inputmode="decimal")
+            currency = self.instance.currency if self.instance.pk else ""
+            if currency:
+                self.fields["hour_value"].label = (
+                    f"Value of an hour of staff time ({currency} per hour)")
+
+    def clean_hour_value(self):
+        value = self.cleaned_data.get("hour_value")
+        if value is not None and value < 0:
+            raise forms.ValidationError("The value of an hour cannot be negative.")
+        return value
+
+    def _post_clean(self):
+        # The service runs full_clean when it saves.
+        pass
 
     def clean_currency(self):
         currency = self.cleaned_data["currency"].strip().upper()

@@ -42,6 +42,13 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     fiscal_year_start_month = models.PositiveSmallIntegerField(choices=MONTHS, default=1)
     currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code, e.g. EUR")
+    # The benefit ledger: what an hour of staff time is worth, in `currency`. Unset hides every
+    # money figure that would be derived from hours saved.
+    hour_value = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True,
+        verbose_name="Value of an hour of staff time",
+        help_text="In the organization's currency, per hour. Leave empty to keep hours saved "
+                  "out of money figures.")
     created_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now)
     # Set with every change to the plan or the numbers; the recompute sets recomputed_at.
@@ -62,7 +69,9 @@ class Organization(models.Model):
             models.CheckConstraint(
                 condition=Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
                 name="organization_fiscal_month_valid",
-            )
+            ),
+            models.CheckConstraint(condition=Q(hour_value__isnull=True) | Q(hour_value__gte=0),
+                                   name="organization_hour_value_not_negative"),
         ]
 
     def __str__(self) -> str:

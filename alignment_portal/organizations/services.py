@@ -47,15 +47,42 @@ def unique_slug(name: str) -> str:
 
 @transaction.atomic
 def organization_create(*, name: str, owner, slug: str | None = None,
-                        fiscal_year_start_month: int = 1, currency: str = "USD") -> Organization:
+                        fiscal_year_start_month: int = 1, currency: str = "USD",
+                        hour_value=None) -> Organization:
     """Create an organization with `owner` as its first owner."""
     organization = Organization(
         name=name.strip(), slug=slug or unique_slug(name),
         fiscal_year_start_month=fiscal_year_start_month, currency=currency.upper(),
+        hour_value=hour_value,
     )
     organization.full_clean()
     organization.save()
     Membership.objects.create(user=owner, organization=organization, role=Role.OWNER)
+    return organization
+
+
+SETTINGS_FIELDS = ["name", "fiscal_year_start_month", "currency", "hour_value"]
+# Settings the scores depend on: changing one recomputes the organization.
+SCORED_SETTINGS = {"hour_value", "name"}
+
+
+@transaction.atomic
+def organization_settings_update(*, organization: Organization, **fields) -> Organization:
+    """Change the organization's settings (SETTINGS_FIELDS). The benefit ledger's money figures
+    depend on the hour value, so changing it recomputes the scores."""
+    from alignment_portal.organizations.recompute import request_recompute
+
+    changed = set()
+    for name, value in fields.items():
+        if name not in SETTINGS_FIELDS:
+            raise ValueError(f"{name} is not a setting")
+        if getattr(organization, name) != value:
+            changed.add(name)
+        setattr(organization, name, value)
+    organization.full_clean()
+    organization.save()
+    if changed & SCORED_SETTINGS:
+        request_recompute(organization)
     return organization
 
 

@@ -73,13 +73,20 @@ def organization_settings(request, org_slug):
     organization = membership.organization
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        if form.changed_data:
-            security_log.record(organization=organization,
-                                kind=SecurityEventKind.SETTINGS_CHANGED, request=request,
-                                detail="changed: " + ", ".join(form.changed_data))
-        messages.success(request, "Settings saved.")
-        return redirect("organization_settings", org_slug=organization.slug)
+        try:
+            services.organization_settings_update(
+                organization=organization,
+                **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            if form.changed_data:
+                security_log.record(organization=organization,
+                                    kind=SecurityEventKind.SETTINGS_CHANGED, request=request,
+                                    detail="changed: " + ", ".join(form.changed_data))
+            messages.success(request, "Settings saved.")
+            return redirect("organization_settings", org_slug=organization.slug)
     return render(request, "organizations/settings.html", {"form": form})
 
 

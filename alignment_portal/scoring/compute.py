@@ -5,7 +5,7 @@ from datetime import date
 
 import pandas as pd
 
-from alignment_portal.scoring import alignment, flags, impact, maturity
+from alignment_portal.scoring import alignment, benefits, flags, impact, maturity
 from alignment_portal.scoring.frames import OrgFrames
 
 
@@ -24,6 +24,7 @@ class Scorecard:
     flags: pd.DataFrame  # flags.FLAG_COLUMNS
     # impact.COLUMNS: one row per live initiative × outcome metric
     impact: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=impact.COLUMNS))
+    benefits: pd.DataFrame = field(default_factory=benefits.empty_ledger)  # by initiative id
 
     @property
     def rung(self) -> int:
@@ -42,7 +43,9 @@ def score(frames: OrgFrames, today: date) -> Scorecard:
     explanation = maturity.assess(frames, dims, spend, goal_table, initiative_table,
                                   metric_table, tool_table)
     evidence = impact.impact_evidence(frames, today)
+    ledger = benefits.ledger(frames.initiatives, frames.benefit_entries,
+                             hour_value=frames.hour_value, today=today)
     raised = flags.raise_flags(frames, goal_table, initiative_table, metric_table, tool_table,
-                               evidence=evidence, today=today)
+                               evidence=evidence, today=today, ledger=ledger)
     return Scorecard(metric_table, goal_table, initiative_table, tool_table, dims, spend,
-                     explanation, raised, evidence)
+                     explanation, raised, evidence, benefits=ledger)

@@ -76,6 +76,8 @@ FLAG_SEVERITY = {
     "NOT_SMART": MEDIUM,
     "OFF_TRACK": HIGH,
     "AT_RISK": MEDIUM,
+    "BENEFIT_SHORTFALL": MEDIUM,  # DOMAIN.md, "Benefit ledger" (scoring/benefits.py)
+    "UNPROVEN_BENEFIT": LOW,  # DOMAIN.md, "Benefit ledger"
     "VANITY_METRIC": LOW,
     "REDUNDANT_TOOLS": LOW,
     "SHELFWARE": MEDIUM,  # a monthly bill for a tool nothing uses

@@ -36,6 +36,7 @@ from django.db.models import FloatField, Func, IntegerField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from alignment_portal.benefits.models import BenefitEntry, BenefitScore
 from alignment_portal.feeds.models import Feed
 from alignment_portal.lib.bulk import insert_rows
 from alignment_portal.organizations.models import Organization
@@ -54,7 +55,7 @@ from goals.models import Cycle, Goal
 from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool, ToolCategory
 from metrics.models import Metric, MetricValue
 
-LOAD_QUERIES = 12
+LOAD_QUERIES = 13
 # The stored impact evidence a recompute may reuse (impact.impact_evidence's `previous`).
 REUSED_IMPACT_FIELDS = ("verdict", "tau", "p", "effect", "effect_pct", "before_median",
                         "after_median", "n_before", "n_after", "detrended", "trend_slope",
@@ -62,9 +63,11 @@ REUSED_IMPACT_FIELDS = ("verdict", "tau", "p", "effect", "effect_pct", "before_m
                         "regression", "note")
 
 
-def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
-    """The organization's name and its records as lists of tuples, in LOAD_QUERIES queries."""
-    name = Organization.objects.values_list("name", flat=True).get(pk=organization_id)
+def load_rows(organization_id: int) -> tuple[tuple[str, float | None], dict[str, list[tuple]]]:
+    """The organization's (name, hour value) and its records as lists of tuples, in
+    LOAD_QUERIES queries."""
+    name, hour_value = Organization.objects.values_list("name", "hour_value").get(
+        pk=organization_id)
     org = {"organization_id": organization_id}
     tables = {
         "cycles": Cycle.objects.filter(**org).values_list(*COLUMNS["cycles"]),
@@ -81,6 +84,8 @@ def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
         "measurement_links": MeasurementLink.objects.filter(**org).values_list(
             *COLUMNS["measurement_links"]),
         "feeds": Feed.objects.filter(**org, revoked_at=None).values_list(*COLUMNS["feeds"]),
+        "benefit_entries": BenefitEntry.objects.filter(**org).values_list(
+            "initiative_id", "month", "hours_saved", "money_gained"),
     }
     rows = {key: list(queryset) for key, queryset in tables.items()}
     rows["metrics"] = [(*row[:6], row[6] is not None, *row[7:]) for row in rows["metrics"]]
@@ -91,19 +96,20 @@ def load_rows(organization_id: int) -> tuple[str, dict[str, list[tuple]]]:
         .annotate(day=EpochDays("period"), as_float=Cast("value", FloatField()))
         .order_by("metric_id", "period")  # the index's order; the scoring needs no sort
         .values_list("metric_id", "day", "as_float"))
-    return name, rows
+    return (name, None if hour_value is None else float(hour_value)), rows
 
 
 def load_frames(organization_id: int) -> OrgFrames:
     """One organization's records as frames, in LOAD_QUERIES queries."""
-    name, rows = load_rows(organization_id)
+    (name, hour_value), rows = load_rows(organization_id)
     frames = {key: frame(key, table) for key, table in rows.items()
               if key not in ("values", "impact_previous")}
     previous = {(row[0], row[1]): (row[2], dict(zip(REUSED_IMPACT_FIELDS, row[3:],
                                                       strict=True)))
                 for row in rows["impact_previous"]}
     return OrgFrames(organization_id, name, values=values_frame(rows["values"]),
-                     tool_category_labels=TOOL_CATEGORY_LABELS, impact_previous=previous,
+                     hour_value=hour_value, tool_category_labels=TOOL_CATEGORY_LABELS,
+                     impact_previous=previous,
                      **frames)
 
 
@@ -237,6 +243,25 @@ def _organization_row(card: Scorecard) -> tuple:
     return (d["d1"], d["d2"], d["d3"], d["d4"], d["d5"], card.rung,
             Decimal(str(spend["amount"])).quantize(Decimal("0.01")), spend["share"],
             card.explanation, {s: int(counts.get(s, 0)) for s in SEVERITY_ORDER})
+
+
+BENEFIT_FIELDS = ("months_live", "basis", "expected_monthly", "expected_hours_monthly",
+                  "expected_money_monthly", "cost_to_date", "realised_hours", "realised_money",
+                  "realised_to_date", "entries", "realisation", "net", "roi", "recent_rate",
+                  "payback_status", "payback_month")
+
+
+def _benefit_rows(card: Scorecard) -> dict[int, tuple]:
+    t = card.benefits
+    money = [_floats(t[c], 2) for c in ("expected_monthly", "expected_hours_monthly",
+                                         "expected_money_monthly", "cost_to_date",
+                                         "realised_hours", "realised_money",
+                                         "realised_to_date")]
+    columns = (_ints(t["months_live"]), t["basis"].tolist(), *money, _ints(t["entries"]),
+               _floats(t["realisation"], 4), _floats(t["net"], 2), _floats(t["roi"], 4),
+               _floats(t["recent_rate"], 2), t["payback_status"].tolist(),
+               _dates(t["payback_month"]))
+    return dict(zip(t.index.tolist(), zip(*columns, strict=True), strict=True))
 
 
 def _upsert(model, key: str, organization_id: int, fields: tuple[str, ...],
@@ -379,6 +404,8 @@ def write_scorecard(organization_id: int, card: Scorecard, *, claim=None) -> dic
                              _goal_rows(card), now),
             "metrics": _upsert(MetricScore, "metric_id", organization_id, METRIC_FIELDS,
                                _metric_rows(card), now),
+            "benefits": _upsert(BenefitScore, "initiative_id", organization_id, BENEFIT_FIELDS,
+                                _benefit_rows(card), now),
             "organization": _upsert(OrganizationScore, "organization_id", organization_id,
                                     ORGANIZATION_FIELDS,
                                     {organization_id: _organization_row(card)}, now),

@@ -27,8 +27,8 @@ from datetime import date
 
 import pandas as pd
 
+from alignment_portal.scoring import benefits, impact, rules
 from alignment_portal.scoring import constants as C
-from alignment_portal.scoring import impact, rules
 from alignment_portal.scoring.alignment import redundant_categories
 from alignment_portal.scoring.frames import OrgFrames
 
@@ -215,10 +215,31 @@ def impact_flags(rows, frames: OrgFrames, evidence: pd.DataFrame, today: date) -
                   "still moves nothing, consider pausing it and saving its cost.")
 
 
+def benefit_flags(rows, frames: OrgFrames, ledger: pd.DataFrame) -> None:
+    """BENEFIT_SHORTFALL and UNPROVEN_BENEFIT (scoring/benefits.py decides when)."""
+    names = frames.labels("initiatives")
+    for i, row in _rows(ledger[benefits.shortfall(ledger)]):
+        name, months = names[i], int(row["months_live"])
+        basis = ("of the hours it was expected to save" if row["basis"] == benefits.HOURS
+                 else "of the benefit it was expected to bring")
+        _flag(rows, "BENEFIT_SHORTFALL", "initiative", i, name,
+              f"“{name}” has realised {row['realisation']:.0%} {basis} in {months} months "
+              f"since go-live (below {benefits.SHORTFALL_BELOW:.0%}).",
+              "Check whether it is used as planned and fix what holds it back, or lower its "
+              "expected benefit to what it really brings.")
+    for i, row in _rows(ledger[benefits.unproven(ledger)]):
+        name, months = names[i], int(row["months_live"])
+        _flag(rows, "UNPROVEN_BENEFIT", "initiative", i, name,
+              f"“{name}” has been live for {months} months and no realised benefit has been "
+              "recorded for it.",
+              "Record the hours it saved or the money it brought each month (the form on its "
+              "page, a CSV or the API).")
+
+
 def raise_flags(frames: OrgFrames, goals: pd.DataFrame, initiatives: pd.DataFrame,
                 metrics: pd.DataFrame, tools: pd.DataFrame, *,
-                evidence: pd.DataFrame | None = None, today: date | None = None
-                ) -> pd.DataFrame:
+                evidence: pd.DataFrame | None = None, today: date | None = None,
+                ledger: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every flag that holds now, one row each (FLAG_COLUMNS)."""
     rows: list[dict] = []
     initiative_flags(rows, frames, initiatives)
@@ -227,4 +248,6 @@ def raise_flags(frames: OrgFrames, goals: pd.DataFrame, initiatives: pd.DataFram
     metric_flags(rows, frames, metrics)
     tool_flags(rows, frames, tools, initiatives)
     feed_flags(rows, frames)
+    if ledger is not None:
+        benefit_flags(rows, frames, ledger)
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)

@@ -20,18 +20,23 @@ COLUMNS = {
     "metrics": ["id", "name", "kind", "nature", "frequency", "direction", "archived", "unit"],
     "values": ["metric_id", "period", "value"],
     "initiatives": ["id", "name", "status", "monthly_cost", "one_time_cost", "impact", "effort",
-                    "go_live_date", "ramp_up_periods"],
+                    "go_live_date", "ramp_up_periods", "start_date", "hours_saved_per_month",
+                    "expected_money_per_month"],
     "tools": ["id", "name", "category", "monthly_cost", "integration", "status"],
     "initiative_tools": ["initiative_id", "tool_id"],
     "alignment_links": ["initiative_id", "goal_id", "contribution", "rationale"],
     "measurement_links": ["initiative_id", "metric_id", "role"],
     # Active feeds and their health (alignment_portal/feeds): FEED_FAILING.
     "feeds": ["id", "name", "consecutive_failures", "last_error"],
+    # The benefit ledger's realised entries (month: the month's first day, a `date`).
+    "benefit_entries": ["initiative_id", "month", "hours", "money"],
 }
 FLOAT_COLUMNS = {
     "goals": ["baseline_value", "target_value"],
     "values": ["value"],
-    "initiatives": ["monthly_cost", "one_time_cost"],
+    "initiatives": ["monthly_cost", "one_time_cost", "hours_saved_per_month",
+                    "expected_money_per_month"],
+    "benefit_entries": ["hours", "money"],
     "tools": ["monthly_cost"],
 }
 
@@ -81,6 +86,8 @@ class OrgFrames:
     # The last recompute's impact evidence: {(initiative id, metric id): (inputs digest, row)}
     # (impact.impact_evidence reuses a row whose inputs have not changed).
     impact_previous: dict = field(default_factory=dict)
+    benefit_entries: pd.DataFrame = field(default_factory=lambda: frame("benefit_entries"))
+    hour_value: float | None = None  # the organization's value of an hour of staff time
     # The tool categories' display names ({"crm": "CRM", ...}): vocabulary of the models,
     # which the engine passes in so that the pure code imports none of them.
     tool_category_labels: dict = field(default_factory=dict)
@@ -96,13 +103,14 @@ class OrgFrames:
 
     @classmethod
     def build(cls, organization_id: int = 1, organization_name: str = "Organization",
-              **rows) -> "OrgFrames":
+              hour_value: float | None = None, **rows) -> "OrgFrames":
         """Frames from plain rows (lists of dicts or tuples) keyed by frame name."""
         unknown = set(rows) - set(COLUMNS)
         if unknown:
             raise TypeError(f"unknown frames: {sorted(unknown)}")
         return cls(organization_id, organization_name,
-                   **{name: frame(name, rows.get(name)) for name in COLUMNS})
+                   **{name: frame(name, rows.get(name)) for name in COLUMNS},
+                   hour_value=hour_value)
 
 
 def as_date(value) -> date | None:

@@ -88,7 +88,7 @@ def test_recompute_twice_changes_nothing(org):
     written = engine.write_scorecard(org.pk, engine.score(engine.load_frames(org.pk),
                                                           timezone.localdate()))
     assert written == {"initiatives": 0, "goals": 0, "metrics": 0, "organization": 0,
-                       "impact": 0,
+                       "impact": 0, "benefits": 0,
                        "opened": 0, "updated": 0, "resolved": 0}
     engine.recompute(org.pk)
     assert table_contents(org) == before

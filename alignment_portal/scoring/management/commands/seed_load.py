@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from alignment_portal.benefits.models import BenefitEntry, BenefitScore
 from alignment_portal.organizations.management.commands.seed_demo import DEFAULT_PASSWORD
 from alignment_portal.organizations.models import Membership, Organization, Role
 from alignment_portal.scoring import triggers
@@ -135,7 +136,8 @@ class Command(BaseCommand):
             MetricValue.objects.filter(**org), MeasurementLink.objects.filter(**org),
             AlignmentLink.objects.filter(**org),
             Initiative.tools.through.objects.filter(initiative__organization=organization),
-            GoalOutcome.objects.filter(**org),
+            GoalOutcome.objects.filter(**org), BenefitEntry.objects.filter(**org),
+            BenefitScore.objects.filter(**org),
         ):
             queryset._raw_delete(queryset.db)
         Goal.objects.filter(**org).update(parent=None, carried_over_from=None)
@@ -151,7 +153,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         now = timezone.now()
         organization = Organization.objects.create(
-            name=f"Load test {size} {n}", slug=slug, currency="EUR")
+            name=f"Load test {size} {n}", slug=slug, currency="EUR", hour_value=Decimal(30))
         org = {"organization": organization}
 
         quarter = timedelta(days=91)
@@ -248,6 +250,7 @@ class Command(BaseCommand):
             go_live = (today - timedelta(days=rng.randint(70, 420))
                        if status in ("live", "paused", "retired") else None)
             initiatives.append(Initiative(
+                expected_money_per_month=Decimal(rng.choice([0, 0, 100, 400])),
                 **org, name=f"Automate {process} with {tool.name if tool else 'scripts'} "
                             f"#{k + 1}",
                 description=f"Takes the manual steps out of {process}.", process=process,
@@ -260,6 +263,22 @@ class Command(BaseCommand):
                 impact=rng.randint(1, 5), effort=rng.randint(1, 5),
                 automation_level=rng.randint(1, 5)))
         Initiative.objects.bulk_create(initiatives)
+        entries = []
+        for initiative in initiatives:  # realised benefit for the last months of 2 in 3
+            if initiative.go_live_date is None or rng.random() < 0.33:
+                continue
+            month = today.replace(day=1)
+            for _ in range(rng.randint(1, 12)):
+                if month < initiative.go_live_date.replace(day=1):
+                    break
+                entries.append(BenefitEntry(
+                    **org, initiative=initiative, month=month,
+                    hours_saved=Decimal(rng.randint(0, 40)),
+                    money_gained=(Decimal(rng.choice([0, 50, 300])) if rng.random() < 0.5
+                                  else None),
+                    source="api"))
+                month = (month - timedelta(days=1)).replace(day=1)
+        BenefitEntry.objects.bulk_create(entries, batch_size=5000)
 
         through = Initiative.tools.through
         uses, links, measures = [], [], []
