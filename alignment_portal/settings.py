@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "alignment_portal.organizations",
     "alignment_portal.scoring",
     "alignment_portal.api",
+    "alignment_portal.scenarios",
     "metrics",
     "goals",
     "initiatives",

@@ -24,6 +24,7 @@ org_patterns = [
     path("goals/", include("goals.urls")),
     path("initiatives/", include("initiatives.urls")),
     path("metrics/", include("metrics.urls")),
+    path("scenarios/", include("alignment_portal.scenarios.urls")),
 ]
 
 urlpatterns = [
