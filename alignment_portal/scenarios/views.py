@@ -139,7 +139,7 @@ def _form_data(post) -> dict:
 def _errors(exc: ValidationError) -> dict:
     if hasattr(exc, "error_dict"):
         return {key: " ".join(messages_) for key, messages_ in exc.message_dict.items()}
-    return {"__all__": " ".join(exc.messages)}
+    return {"form": " ".join(exc.messages)}
 
 
 def _add(request, membership, scenario, data: dict, frames):
