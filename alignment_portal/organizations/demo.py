@@ -8,6 +8,7 @@ their natural key before creating them.
 from dataclasses import dataclass
 
 DEMO_SEEDERS = ["metrics.demo", "goals.demo", "initiatives.demo",
+               "alignment_portal.scenarios.demo",
                "alignment_portal.dashboards.demo"]  # scores and history: last
 
 

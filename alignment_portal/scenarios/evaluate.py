@@ -41,8 +41,8 @@ def summary(frames: OrgFrames, card: Scorecard) -> dict:
     }
 
 
-def _flag_rows(card: Scorecard) -> dict[tuple, dict]:
-    table = card.flags
+def flag_rows(table: pd.DataFrame) -> dict[tuple, dict]:
+    """{(code, subject type, subject id): flag} of a frame of flags (flags.FLAG_COLUMNS)."""
     names = ["code", "severity", "subject_type", "subject_id", "subject_label", "message"]
     rows = {}
     for values in zip(*(table[n].tolist() for n in names), strict=True):
@@ -54,9 +54,25 @@ def _flag_rows(card: Scorecard) -> dict[tuple, dict]:
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
-def flag_changes(before: Scorecard, after: Scorecard) -> tuple[list[dict], list[dict]]:
+@dataclass
+class Before:
+    """What "before" needs: the summary, the flags that hold and each initiative's alignment
+    score, either scored from the frames (`before_of`) or read from the stored scores when
+    they are up to date (selectors.stored_before), which saves one scoring run."""
+
+    summary: dict
+    flags: dict[tuple, dict]
+    alignment: pd.Series  # alignment score by initiative id
+
+
+def before_of(frames: OrgFrames, card: Scorecard) -> Before:
+    return Before(summary(frames, card), flag_rows(card.flags),
+                  card.initiatives["alignment_score"])
+
+
+def flag_changes(old: dict[tuple, dict], new: dict[tuple, dict]
+                 ) -> tuple[list[dict], list[dict]]:
     """(flags that would open, flags that would resolve), highest severity first."""
-    old, new = _flag_rows(before), _flag_rows(after)
 
     def ordered(rows):
         return sorted(rows, key=lambda r: (SEVERITY_RANK.get(r["severity"], 3), r["code"],
@@ -69,13 +85,13 @@ def _touched_initiatives(changes: list[Change]) -> set[int]:
     return {c.initiative for c in changes if c.initiative is not None}
 
 
-def initiative_rows(before_frames: OrgFrames, before: Scorecard, after_frames: OrgFrames,
+def initiative_rows(before_frames: OrgFrames, before: pd.Series, after_frames: OrgFrames,
                     after: Scorecard, changes: list[Change]) -> list[dict]:
     """Each initiative a change touches or whose alignment score moves (hypothetical ones
     included, with no "before"): name, status and alignment score (0-100) before and after."""
-    b, a = before.initiatives, after.initiatives
+    b, a = before, after.initiatives
     common = b.index.intersection(a.index)
-    moved = set(common[(b.loc[common, "alignment_score"] - a.loc[common, "alignment_score"])
+    moved = set(common[(b.loc[common] - a.loc[common, "alignment_score"])
                        .abs().gt(1e-9)].tolist())
     wanted = moved | (_touched_initiatives(changes) & set(a.index)) | \
         set(a.index[a.index < 0].tolist())
@@ -89,7 +105,7 @@ def initiative_rows(before_frames: OrgFrames, before: Scorecard, after_frames: O
         rows.append({
             "id": int(i), "name": names.get(i, ""), "hypothetical": i < 0,
             "status_before": status_before.get(i), "status_after": status_after.get(i),
-            "before": float(b.at[i, "alignment_score"]) if i in b.index else None,
+            "before": float(b.at[i]) if i in b.index else None,
             "after": float(a.at[i, "alignment_score"]),
         })
     return rows
@@ -120,16 +136,21 @@ def effect(before: dict, alone: dict) -> dict:
 
 
 def evaluate(frames: OrgFrames, changes: list[Change], today: date, *,
-             each: bool = True) -> Evaluation:
-    """Score the plan as it is and with `changes` made. With `each`, also every change on its
-    own (one more scoring per change). Never touches `frames` or the database."""
-    before_card = score(frames, today)
+             each: bool = True, stored: Before | None = None) -> Evaluation:
+    """Score the plan as it is (or take `stored`, the stored scores of `frames` on `today`)
+    and with `changes` made. With `each`, also every change on its own (one more scoring per
+    change). Never touches `frames` or the database."""
     after_frames, problems = apply_changes(frames, changes)
-    after_card = before_card if after_frames is frames else score(after_frames, today)
-    before, after = summary(frames, before_card), summary(after_frames, after_card)
-    opened, resolved = flag_changes(before_card, after_card)
+    if stored is None:
+        before_card = score(frames, today)
+        stored = before_of(frames, before_card)
+        after_card = before_card if after_frames is frames else score(after_frames, today)
+    else:
+        after_card = score(after_frames, today)
+    before, after = stored.summary, summary(after_frames, after_card)
+    opened, resolved = flag_changes(stored.flags, flag_rows(after_card.flags))
     evaluation = Evaluation(today, before, after, opened, resolved,
-                            initiative_rows(frames, before_card, after_frames, after_card,
+                            initiative_rows(frames, stored.alignment, after_frames, after_card,
                                             changes), problems)
     if each:
         for change, problem in zip(changes, problems, strict=True):

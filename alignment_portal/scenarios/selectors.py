@@ -6,16 +6,19 @@ everyone else, owners included (it is a draft). Shared ones are read by every me
 
 from datetime import date
 
+import pandas as pd
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scenarios.apply import Change, NewLink
-from alignment_portal.scenarios.evaluate import Evaluation, evaluate
+from alignment_portal.scenarios.evaluate import Before, Evaluation, evaluate, flag_rows
 from alignment_portal.scenarios.models import Scenario, ScenarioChange
 from alignment_portal.scoring.engine import load_frames
+from alignment_portal.scoring.flags import FLAG_COLUMNS
 from alignment_portal.scoring.frames import OrgFrames
+from alignment_portal.scoring.models import Flag, InitiativeScore, OrganizationScore
 
 SESSION_KEY = "open_scenario:{organization_id}"
 
@@ -70,9 +73,38 @@ def scoring_day(organization: Organization) -> date:
     return timezone.localdate()
 
 
+def stored_before(organization: Organization) -> Before | None:
+    """The stored scores as evaluate.Before (3 queries), or None when they lag the plan (a
+    change is waiting for its recompute, or there is no recompute yet): then "before" is
+    scored from the frames instead."""
+    if organization.recomputed_generation < organization.recompute_generation:
+        return None
+    score = OrganizationScore.objects.filter(organization=organization).first()
+    if score is None:
+        return None
+    flags = pd.DataFrame(list(Flag.objects.filter(organization=organization, resolved_at=None)
+                              .values_list(*FLAG_COLUMNS)), columns=FLAG_COLUMNS)
+    alignment = dict(InitiativeScore.objects.filter(organization=organization)
+                     .values_list("initiative_id", "alignment_score"))
+    counts = score.open_flags or {}
+    summary = {
+        "rung": score.rung, "rung_name": score.rung_name,
+        "d1": score.d1_goals, "d2": score.d2_alignment, "d3": score.d3_measurement,
+        "d4": score.d4_feedback, "d5": score.d5_integration,
+        "misaligned_spend": float(score.misaligned_spend),
+        "misaligned_share": score.misaligned_spend_share,
+        "open_flags": {s: int(counts.get(s, 0)) for s in ("high", "medium", "low")},
+        "net_monthly_benefit": None,
+    }
+    return Before(summary, flag_rows(flags),
+                  pd.Series(alignment, dtype=float).rename_axis("initiative_id"))
+
+
 def evaluate_changes(*, organization: Organization, changes: list[Change],
                      frames: OrgFrames | None = None, each: bool = True) -> Evaluation:
     """Evaluate `changes` on the organization's plan: its frames loaded once (LOAD_QUERIES
-    queries whatever the number of changes), nothing written."""
+    queries) and, when up to date, its stored scores as "before" (3 more), whatever the
+    number of changes; nothing written."""
     frames = frames if frames is not None else load_frames(organization.pk)
-    return evaluate(frames, changes, scoring_day(organization), each=each)
+    return evaluate(frames, changes, scoring_day(organization), each=each,
+                    stored=stored_before(organization))
