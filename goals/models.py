@@ -5,6 +5,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from alignment_portal.organizations.models import Organization
+from alignment_portal.scoring import rules
 from metrics.models import Metric
 
 PRIORITY_GOAL_LIMIT = 3
@@ -51,7 +52,7 @@ class Cycle(models.Model):
 
     @property
     def is_closed(self) -> bool:
-        return self.state == CycleState.CLOSED
+        return self.state in rules.CLOSED_CYCLE_STATES
 
 
 class Perspective(models.TextChoices):
@@ -73,6 +74,18 @@ class GoalStatus(models.TextChoices):
     ACHIEVED = "achieved", "Achieved"
     MISSED = "missed", "Missed"
     ARCHIVED = "archived", "Archived"
+
+
+def active_goal_q(prefix: str = "") -> Q:
+    """Filter: the goal (or, with `prefix` "goal__", the related one) is active: an active
+    status in a cycle that is not closed (rules.goal_is_active)."""
+    return Q(**{f"{prefix}status__in": sorted(rules.ACTIVE_GOAL_STATUSES)}) & ~Q(
+        **{f"{prefix}cycle__state__in": sorted(rules.CLOSED_CYCLE_STATES)})
+
+
+class GoalQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active_goal_q())
 
 
 class Goal(models.Model):
@@ -110,6 +123,7 @@ class Goal(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
+    objects = GoalQuerySet.as_manager()
 
     class Meta:
         ordering = ["cycle", "priority_rank", "title"]

@@ -226,33 +226,15 @@ def best_weekly_change(series: Series, direction: int) -> float | None:
     return smart.best_weekly_change(series.periods, series.values, direction)
 
 
-def _direction(baseline, target) -> int:
-    if baseline is None or target is None or target == baseline:
-        return 0
-    return 1 if Decimal(str(target)) > Decimal(str(baseline)) else -1
-
-
 def goal_facts(values: dict, *, cycle: Cycle | None, series: Series) -> smart.GoalFacts:
     """The SMART check's facts from a goal's field values (a saved goal's or a form's,
-    partly filled in)."""
-    baseline, target = values.get("baseline_value"), values.get("target_value")
-    return smart.GoalFacts(
-        title=values.get("title") or "",
-        description=values.get("description") or "",
-        why_it_matters=values.get("why_it_matters") or "",
-        has_metric=bool(values.get("metric")),
-        baseline_value=baseline,
-        target_value=target,
-        confidence=values.get("confidence"),
-        priority_rank=values.get("priority_rank"),
-        level=values.get("level") or "",
-        has_parent=bool(values.get("parent")),
-        start_date=values.get("start_date"),
-        due_date=values.get("due_date"),
+    partly filled in; `metric` and `parent` as records or ids)."""
+    return smart.facts_from(
+        {**values, "metric_id": getattr(values.get("metric"), "pk", values.get("metric")),
+         "parent_id": getattr(values.get("parent"), "pk", values.get("parent"))},
         cycle_start=cycle.start_date if cycle else None,
         cycle_end=cycle.end_date if cycle else None,
-        best_weekly_change=best_weekly_change(series, _direction(baseline, target)),
-    )
+        periods=series.periods, values=series.values)
 
 
 SMART_FIELDS = ("title", "description", "why_it_matters", "metric", "baseline_value",

@@ -20,8 +20,9 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from alignment_portal.scoring import rules
 from alignment_portal.scoring.triggers import request_recompute
-from goals.models import CycleState, Goal, GoalStatus
+from goals.models import Goal
 from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool
 from metrics.models import Metric
 
@@ -222,7 +223,7 @@ def _goal(organization, link: DemoLink) -> Goal | None:
                       .select_related("cycle"))
 
     def is_active(goal):
-        return goal.status == GoalStatus.ACTIVE and goal.cycle.state != CycleState.CLOSED
+        return rules.goal_is_active(goal.status, goal.cycle.state)
 
     if link.drifted:
         candidates = [g for g in candidates if not is_active(g)]

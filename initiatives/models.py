@@ -6,6 +6,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from alignment_portal.organizations.models import Organization
+from alignment_portal.scoring import rules
 from goals.models import Goal
 from metrics.models import Metric
 
@@ -81,11 +82,18 @@ class InitiativeStatus(models.TextChoices):
     RETIRED = "retired", "Retired"
 
 
-# DOMAIN.md: the statuses but idea and retired are "active".
-ACTIVE_INITIATIVE_STATUSES = [
-    InitiativeStatus.PLANNED, InitiativeStatus.IN_PROGRESS, InitiativeStatus.LIVE,
-    InitiativeStatus.PAUSED,
-]
+# Which statuses are active is a rule (scoring/rules.py); the list keeps the choices' order.
+ACTIVE_INITIATIVE_STATUSES = [s for s in InitiativeStatus
+                              if rules.initiative_is_active(s.value)]
+
+
+def active_initiative_q(prefix: str = "") -> Q:
+    """Filter: the initiative (or, with `prefix` "initiative__", the related one) is active."""
+    return Q(**{f"{prefix}status__in": sorted(rules.ACTIVE_INITIATIVE_STATUSES)})
+
+
+def active_tool_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}status__in": sorted(rules.ACTIVE_TOOL_STATUSES)})
 
 
 class AutomationLevel(models.IntegerChoices):
@@ -98,7 +106,7 @@ class AutomationLevel(models.IntegerChoices):
 
 class InitiativeQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(status__in=ACTIVE_INITIATIVE_STATUSES)
+        return self.filter(active_initiative_q())
 
 
 class Initiative(models.Model):
@@ -154,20 +162,13 @@ class Initiative(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in ACTIVE_INITIATIVE_STATUSES
+        return rules.initiative_is_active(self.status)
 
 
 class Contribution(models.TextChoices):
     PRIMARY = "primary", "Primary"
     SUPPORTING = "supporting", "Supporting"
     INDIRECT = "indirect", "Indirect"
-
-
-CONTRIBUTION_WEIGHT = {
-    Contribution.PRIMARY: 1.0,
-    Contribution.SUPPORTING: 0.5,
-    Contribution.INDIRECT: 0.25,
-}
 
 
 class AlignmentLink(models.Model):

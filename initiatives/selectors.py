@@ -7,15 +7,15 @@ from decimal import Decimal
 from itertools import groupby
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, FloatField, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Cast
 
 from alignment_portal.scoring import constants as scoring
+from alignment_portal.scoring import rules
 from alignment_portal.scoring import selectors as scores
 from alignment_portal.scoring.models import SubjectType
-from goals.models import CycleState, Goal, GoalStatus
+from goals.models import Goal, active_goal_q
 from initiatives.models import (
-    ACTIVE_INITIATIVE_STATUSES,
     AlignmentLink,
     Contribution,
     Initiative,
@@ -24,25 +24,20 @@ from initiatives.models import (
     Tool,
     ToolCategory,
     ToolStatus,
+    active_initiative_q,
 )
 
 INITIATIVES_PER_PAGE = 25
 MATRIX_ROWS_PER_PAGE = 50
 
-# A goal counts as active (for alignment) when it is active and its cycle is not closed
-# (DOMAIN.md gives such goals weight 0).
-ACTIVE_GOAL = Q(status=GoalStatus.ACTIVE) & ~Q(cycle__state=CycleState.CLOSED)
-
-
 def active_goals(*, organization) -> QuerySet[Goal]:
-    return Goal.objects.filter(ACTIVE_GOAL, organization=organization)
+    return Goal.objects.filter(organization=organization).active()
 
 
 def serves_an_active_goal() -> Exists:
     """Annotation: the initiative has a link to at least one active goal."""
-    return Exists(AlignmentLink.objects.filter(
-        initiative=OuterRef("pk"), goal__status=GoalStatus.ACTIVE).exclude(
-        goal__cycle__state=CycleState.CLOSED))
+    return Exists(AlignmentLink.objects.filter(active_goal_q("goal__"),
+                                               initiative=OuterRef("pk")))
 
 
 def departments(*, organization) -> list[str]:
@@ -75,7 +70,7 @@ def initiative_page(*, organization, filters: dict, sort: str = "name",
     )
     status = filters.get("status")
     if status == "active":
-        initiatives = initiatives.filter(status__in=ACTIVE_INITIATIVE_STATUSES)
+        initiatives = initiatives.filter(active_initiative_q())
     elif status:
         initiatives = initiatives.filter(status=status)
     if filters.get("department"):
@@ -177,8 +172,8 @@ def alignment_matrix(*, organization, goal_scope: str = "", goal_q: str = "",
     goal_ids = [g.pk for g in goals]
 
     orphan_goal_ids = set(goal_ids) - set(
-        AlignmentLink.objects.filter(organization=organization, goal_id__in=goal_ids,
-                                     initiative__status__in=ACTIVE_INITIATIVE_STATUSES)
+        AlignmentLink.objects.filter(active_initiative_q("initiative__"),
+                                     organization=organization, goal_id__in=goal_ids)
         .values_list("goal_id", flat=True).distinct())
 
     initiatives = (Initiative.objects.filter(organization=organization).active()
@@ -255,12 +250,12 @@ def technology_audit(*, organization) -> list[AuditCategory]:
         members = list(members)
         for tool in members:
             tool.active_initiatives = [i for i in tool.initiatives.all() if i.is_active]
-            tool.shelfware = tool.status == ToolStatus.ACTIVE and not tool.active_initiatives
+            tool.shelfware = rules.tool_is_active(tool.status) and not tool.active_initiatives
         in_use = [t for t in members if t.status != ToolStatus.RETIRED]
         categories.append(AuditCategory(
             category=category, label=labels.get(category, category), tools=members,
             monthly_cost=sum((t.monthly_cost for t in in_use), Decimal(0)),
-            active_count=sum(1 for t in members if t.status == ToolStatus.ACTIVE)))
+            active_count=sum(1 for t in members if rules.tool_is_active(t.status))))
     categories.sort(key=lambda c: (-c.monthly_cost, c.label))
     return categories
 
@@ -333,12 +328,12 @@ MEASUREMENT_WORDS = {
 def alignment_parts(score) -> list[ScorePart]:
     """The alignment score of an InitiativeScore explained: line of sight, measurement and
     freshness, each with its weight, factor and what the factor means."""
-    weights = ", ".join(f"{label.lower()} {scoring.CONTRIBUTION_WEIGHT[value]:g}"
+    weights = ", ".join(f"{label.lower()} {rules.CONTRIBUTION_WEIGHT[value]:g}"
                         for value, label in Contribution.choices)
     if score.line_of_sight > 0:
         sight = (f"its best link to an active goal: goal weight "
-                 f"({scoring.GOAL_WEIGHT_PRIORITY:g} for a priority goal of the current cycle, "
-                 f"{scoring.GOAL_WEIGHT_ACTIVE:g} for another active goal) × contribution "
+                 f"({rules.GOAL_WEIGHT_PRIORITY:g} for a priority goal of the current cycle, "
+                 f"{rules.GOAL_WEIGHT_ACTIVE:g} for another active goal) × contribution "
                  f"weight ({weights})")
     else:
         sight = "it serves no active goal"

@@ -1,11 +1,10 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from alignment_portal.organizations.models import Organization
+from alignment_portal.scoring import rules
 
 
 class Kind(models.TextChoices):
@@ -45,9 +44,6 @@ class Frequency(models.TextChoices):
     QUARTERLY = "quarterly", "Quarterly"
 
 
-# Freshness window per frequency (DOMAIN.md): a value is fresh within the window plus a grace
-# of half a window.
-FREQUENCY_WINDOW_DAYS = {Frequency.WEEKLY: 7, Frequency.MONTHLY: 31, Frequency.QUARTERLY: 92}
 
 
 class Source(models.TextChoices):
@@ -103,18 +99,15 @@ class Metric(models.Model):
 
     @property
     def window_days(self) -> int:
-        return FREQUENCY_WINDOW_DAYS[Frequency(self.frequency)]
+        return rules.window_days(self.frequency)
 
     @property
     def freshness_limit_days(self) -> float:
-        """A value older than this many days is stale: the window plus half a window."""
-        return self.window_days * 1.5
+        """A value older than this many days is stale (rules.freshness_limit_days)."""
+        return rules.freshness_limit_days(self.frequency)
 
     def is_fresh(self, latest_period, today=None) -> bool:
-        if latest_period is None:
-            return False
-        today = today or timezone.localdate()
-        return (today - latest_period) <= timedelta(days=self.freshness_limit_days)
+        return rules.is_fresh(latest_period, self.frequency, today or timezone.localdate())
 
 
 class MetricValue(models.Model):

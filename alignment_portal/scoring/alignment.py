@@ -4,7 +4,7 @@ Each function takes frames (see frames.py) and returns a frame indexed by the re
 a dict for the organization. Nothing here touches the database; `today` is always passed in.
 Definitions this module settles where DOMAIN.md is silent:
 
-- an **active goal** has status `active` and a cycle that is not closed (goal weight > 0);
+- what counts as active, fresh and how much a goal or a contribution weighs: rules.py;
 - an initiative's **outcome metrics** are those linked to it with the role `outcome` (the
   role on the measurement link, not the metric's nature); archived metrics do not count;
 - **metrics in use** (D4's denominator) are unarchived metrics that measure an active goal
@@ -19,13 +19,8 @@ import pandas as pd
 
 from alignment_portal.scoring import constants as C
 from alignment_portal.scoring import forecast as forecast_mod
-from alignment_portal.scoring import smart
+from alignment_portal.scoring import rules, smart
 from alignment_portal.scoring.frames import OrgFrames, as_date, as_float, as_int
-from initiatives.models import ACTIVE_INITIATIVE_STATUSES
-from metrics.models import FREQUENCY_WINDOW_DAYS
-
-ACTIVE_STATUSES = frozenset(str(s) for s in ACTIVE_INITIATIVE_STATUSES)
-WINDOW_DAYS = {str(k): v for k, v in FREQUENCY_WINDOW_DAYS.items()}
 
 
 def _pct(numerator: float, denominator: float) -> float:
@@ -51,8 +46,8 @@ def sorted_values(values: pd.DataFrame) -> pd.DataFrame:
 def metric_freshness(metrics: pd.DataFrame, values: pd.DataFrame, today: date) -> pd.DataFrame:
     """Per metric: its latest period and value, the age in days, and whether it is fresh.
 
-    Fresh means the latest value is no older than the metric's frequency window (weekly 7,
-    monthly 31, quarterly 92 days) times FRESHNESS_GRACE_FACTOR (the window plus half).
+    Fresh means the latest value is no older than rules.freshness_limit_days of the
+    metric's frequency (its window plus half a window).
     A metric with no value is stale.
     """
     out = pd.DataFrame(index=pd.Index(metrics["id"].astype("int64"), name="metric_id"))
@@ -66,8 +61,7 @@ def metric_freshness(metrics: pd.DataFrame, values: pd.DataFrame, today: date) -
     out["latest_value"] = latest["value"].reindex(out.index)
     age = (pd.Timestamp(today) - out["latest_period"]).dt.days
     out["days_since_latest"] = age
-    limit = metrics.set_index("id")["frequency"].map(WINDOW_DAYS).fillna(31) * \
-        C.FRESHNESS_GRACE_FACTOR
+    limit = metrics.set_index("id")["frequency"].map(rules.freshness_limit_days)
     out["freshness_limit_days"] = limit.reindex(out.index).to_numpy()
     out["is_fresh"] = (age.notna() & (age <= out["freshness_limit_days"])).astype(bool)
     return out
@@ -80,10 +74,12 @@ def goal_weights(goals: pd.DataFrame, cycles: pd.DataFrame) -> pd.DataFrame:
     (GOAL_WEIGHT_PRIORITY, GOAL_WEIGHT_ACTIVE or GOAL_WEIGHT_INACTIVE)."""
     state = goals["cycle_id"].map(cycles.set_index("id")["state"]) if len(cycles) else \
         pd.Series(None, index=goals.index, dtype=object)
-    is_active = goals["status"].eq("active") & state.ne("closed")
-    is_priority = is_active & goals["priority_rank"].notna() & state.eq("active")
-    weight = np.where(is_priority, C.GOAL_WEIGHT_PRIORITY,
-                      np.where(is_active, C.GOAL_WEIGHT_ACTIVE, C.GOAL_WEIGHT_INACTIVE))
+    is_active = goals["status"].isin(rules.ACTIVE_GOAL_STATUSES) & \
+        ~state.isin(rules.CLOSED_CYCLE_STATES)
+    is_priority = is_active & goals["priority_rank"].notna() & \
+        state.eq(rules.CURRENT_CYCLE_STATE)
+    weight = np.where(is_priority, rules.GOAL_WEIGHT_PRIORITY,
+                      np.where(is_active, rules.GOAL_WEIGHT_ACTIVE, rules.GOAL_WEIGHT_INACTIVE))
     return pd.DataFrame({"is_active": is_active.to_numpy(dtype=bool),
                          "is_priority": is_priority.to_numpy(dtype=bool),
                          "weight": weight.astype(float)},
@@ -117,7 +113,7 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
     latest_values = freshness["latest_value"].to_dict()
     history = _series_by_metric(frames.values, goals["metric_id"].dropna().astype("int64"))
     active_inits = set(frames.initiatives.loc[
-        frames.initiatives["status"].isin(ACTIVE_STATUSES), "id"])
+        frames.initiatives["status"].isin(rules.ACTIVE_INITIATIVE_STATUSES), "id"])
     links = frames.alignment_links
     served = links[links["initiative_id"].isin(active_inits)].groupby("goal_id").size().to_dict()
 
@@ -128,20 +124,12 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
         goal = {name: values[at] for name, values in columns.items()}
         metric_id = as_int(goal["metric_id"])
         baseline, target = as_float(goal["baseline_value"]), as_float(goal["target_value"])
+        goal["start_date"], goal["due_date"] = as_date(goal["start_date"]), as_date(
+            goal["due_date"])
         cycle_start, cycle_end = cycle_dates.get(goal["cycle_id"], (None, None))
         periods, amounts = history.get(metric_id, ((), ())) if metric_id else ((), ())
-        best_change = None
-        if baseline is not None and target is not None:
-            best_change = smart.best_weekly_change(periods, amounts,
-                                                   1 if target >= baseline else -1)
-        facts = smart.GoalFacts(
-            title=goal["title"] or "", description=goal["description"] or "",
-            why_it_matters=goal["why_it_matters"] or "", has_metric=metric_id is not None,
-            baseline_value=baseline, target_value=target,
-            confidence=as_int(goal["confidence"]), priority_rank=as_int(goal["priority_rank"]),
-            level=goal["level"] or "", has_parent=as_int(goal["parent_id"]) is not None,
-            start_date=as_date(goal["start_date"]), due_date=as_date(goal["due_date"]),
-            cycle_start=cycle_start, cycle_end=cycle_end, best_weekly_change=best_change)
+        facts = smart.facts_from(goal, cycle_start=cycle_start, cycle_end=cycle_end,
+                                 periods=periods, values=amounts)
         result = smart.check(facts)
         latest = as_float(latest_values.get(metric_id)) if metric_id is not None else None
         fc = forecast_mod.forecast(periods, amounts, baseline=baseline, target=target,
@@ -209,7 +197,7 @@ def metric_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFr
     active_goals = frames.goals[frames.goals["id"].isin(weights.index[weights["is_active"]])]
     goal_measures = set(active_goals["metric_id"].dropna().astype("int64"))
     active_inits = set(frames.initiatives.loc[
-        frames.initiatives["status"].isin(ACTIVE_STATUSES), "id"])
+        frames.initiatives["status"].isin(rules.ACTIVE_INITIATIVE_STATUSES), "id"])
     unarchived = set(metrics.index[~metrics["archived"]])
     ml = frames.measurement_links
     ml = ml[ml["metric_id"].isin(unarchived)]
@@ -291,13 +279,13 @@ def initiative_scores(frames: OrgFrames, weights: pd.DataFrame, metric_table: pd
     inits = frames.initiatives
     index = pd.Index(inits["id"].astype("int64"), name="initiative_id")
     out = pd.DataFrame(index=index)
-    out["is_active"] = inits["status"].isin(ACTIVE_STATUSES).to_numpy(dtype=bool)
+    out["is_active"] = inits["status"].isin(rules.ACTIVE_INITIATIVE_STATUSES).to_numpy(dtype=bool)
 
     al = frames.alignment_links
     links = _Groups(index, al["initiative_id"])
     goal_weight = al["goal_id"].map(weights["weight"]).fillna(0.0).to_numpy(dtype=float)
-    contribution_weight = al["contribution"].map(
-        {str(k): v for k, v in C.CONTRIBUTION_WEIGHT.items()}).fillna(0.0).to_numpy(dtype=float)
+    contribution_weight = al["contribution"].map(rules.CONTRIBUTION_WEIGHT).fillna(
+        0.0).to_numpy(dtype=float)
     out["line_of_sight"] = links.max(goal_weight * contribution_weight, empty=0.0)
     live = goal_weight > 0  # links to active goals
 
@@ -390,7 +378,8 @@ def tool_usage(frames: OrgFrames, initiative_table: pd.DataFrame) -> pd.DataFram
     active_inits = set(initiative_table.index[initiative_table["is_active"]])
     it = frames.initiative_tools
     used = set(it.loc[it["initiative_id"].isin(active_inits), "tool_id"])
-    out = pd.DataFrame({"is_active": tools["status"].eq("active").to_numpy(dtype=bool),
+    is_active = tools["status"].isin(rules.ACTIVE_TOOL_STATUSES).to_numpy(dtype=bool)
+    out = pd.DataFrame({"is_active": is_active,
                         "category": tools["category"].to_numpy(),
                         "integration": tools["integration"].to_numpy(),
                         "monthly_cost": tools["monthly_cost"].fillna(0).to_numpy(dtype=float)},

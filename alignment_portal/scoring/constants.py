@@ -2,16 +2,11 @@
 
 One place, named, so a reader can see the whole model at once and a test can point at the
 constant instead of repeating a magic number. Scores and dimensions are on a 0-100 scale;
-shares in between are fractions 0-1 unless the name says ``_PCT``.
+shares in between are fractions 0-1 unless the name says ``_PCT``. What counts as active or
+fresh, and the goal and contribution weights, are rules the domain apps share: rules.py.
 """
 
 from alignment_portal.scoring.smart import MIN_DESCRIPTION_WORDS
-from initiatives.models import CONTRIBUTION_WEIGHT  # noqa: F401  (re-exported: primary 1.0 ...)
-
-# --- Goal weight: how much serving a goal counts for line of sight -------------------------
-GOAL_WEIGHT_PRIORITY = 1.0  # a priority goal (rank 1-3) of the current (active) cycle
-GOAL_WEIGHT_ACTIVE = 0.7  # any other active goal
-GOAL_WEIGHT_INACTIVE = 0.0  # draft, archived, achieved, missed, or in a closed cycle
 
 # --- Initiative alignment score (0-100) = the three parts below, which add up to 100 --------
 ALIGNMENT_LINE_OF_SIGHT_POINTS = 60  # × max over links of goal weight × contribution weight
@@ -23,11 +18,6 @@ MEASUREMENT_GOAL_OUTCOME = 1.0  # an outcome metric of it is the measure of a go
 MEASUREMENT_OTHER_OUTCOME = 0.5  # an outcome metric, but not the measure of a served goal
 MEASUREMENT_ACTIVITY_ONLY = 0.2  # only activity metrics
 MEASUREMENT_NONE = 0.0  # no measurement link at all
-
-# --- Freshness ------------------------------------------------------------------------------
-# A metric is fresh while its latest value is at most window × this old (window plus half a
-# window; the windows are metrics.models.FREQUENCY_WINDOW_DAYS).
-FRESHNESS_GRACE_FACTOR = 1.5
 
 # --- Vanity evidence -------------------------------------------------------------------------
 VANITY_MIN_COMMON_PERIODS = 6  # periods both metrics have a value for

@@ -39,7 +39,7 @@ from alignment_portal.scoring.models import (
     OrganizationScore,
 )
 from goals.models import Cycle, Goal
-from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool
+from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool, ToolCategory
 from metrics.models import Metric, MetricValue
 
 LOAD_QUERIES = 10
@@ -78,7 +78,11 @@ def load_frames(organization_id: int) -> OrgFrames:
     """One organization's records as frames, in LOAD_QUERIES queries."""
     name, rows = load_rows(organization_id)
     frames = {key: frame(key, table) for key, table in rows.items() if key != "values"}
-    return OrgFrames(organization_id, name, values=values_frame(rows["values"]), **frames)
+    return OrgFrames(organization_id, name, values=values_frame(rows["values"]),
+                     tool_category_labels=TOOL_CATEGORY_LABELS, **frames)
+
+
+TOOL_CATEGORY_LABELS = {str(value): str(label) for value, label in ToolCategory.choices}
 
 
 def fetch_rows(queryset) -> list[tuple]:

@@ -24,11 +24,9 @@ import pandas as pd
 from alignment_portal.scoring import constants as C
 from alignment_portal.scoring.alignment import redundant_categories
 from alignment_portal.scoring.frames import OrgFrames
-from initiatives.models import ToolCategory
 
 FLAG_COLUMNS = ["code", "severity", "subject_type", "subject_id", "subject_label", "message",
                 "suggested_fix"]
-CATEGORY_LABELS = {str(k): str(v) for k, v in ToolCategory.choices}
 
 
 def _rows(table: pd.DataFrame):
@@ -142,7 +140,7 @@ def tool_flags(rows, frames: OrgFrames, tools: pd.DataFrame, initiatives: pd.Dat
         by_category.setdefault(category, []).append(names[t])
     for category in categories:
         members = by_category[category]
-        label = CATEGORY_LABELS.get(category, category)
+        label = frames.tool_category_labels.get(category, category)
         _flag(rows, "REDUNDANT_TOOLS", "tool_category", category, label,
               f"{len(members)} active {label} tools: {', '.join(members)}.",
               "Keep one and retire the others, or record why each is needed.")

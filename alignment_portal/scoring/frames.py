@@ -70,6 +70,9 @@ class OrgFrames:
     initiative_tools: pd.DataFrame = field(default_factory=lambda: frame("initiative_tools"))
     alignment_links: pd.DataFrame = field(default_factory=lambda: frame("alignment_links"))
     measurement_links: pd.DataFrame = field(default_factory=lambda: frame("measurement_links"))
+    # The tool categories' display names ({"crm": "CRM", ...}): vocabulary of the models,
+    # which the engine passes in so that the pure code imports none of them.
+    tool_category_labels: dict = field(default_factory=dict)
 
     def labels(self, name: str) -> dict:
         """{id: name} of frame `name`'s records (goals by title), built once per frames."""

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from alignment_portal.scoring import constants as C
+from alignment_portal.scoring import rules
 from alignment_portal.scoring.frames import OrgFrames
 
 
@@ -150,7 +151,8 @@ def assess(frames: OrgFrames, dims: dict, spend: dict, goal_table: pd.DataFrame,
             f"No KVI has a fresh value. Log a value for: {_names(stale_kvis, n_stale_kvis)}"
             if n_stale_kvis else "There is no KVI: define a key value indicator and log it."),
         stale_kvis, n_stale_kvis))
-    closed = frames.cycles[frames.cycles["state"].eq("closed")].sort_values("end_date")
+    closed = frames.cycles[frames.cycles["state"].isin(rules.CLOSED_CYCLE_STATES)].sort_values(
+        "end_date")
     reviewed = closed[closed["reviewed_at"].notna()]
     if len(closed):
         last = closed.iloc[-1]

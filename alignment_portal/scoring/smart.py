@@ -4,9 +4,11 @@ Each criterion passes or fails with a reason a person can act on. The goal form 
 you type, the goal page shows it, and the scoring engine uses it for D1 and NOT_SMART.
 """
 
+import calendar
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -54,6 +56,49 @@ class GoalFacts:
     # The largest week-on-week change the metric's history shows, in the target's direction
     # (None when the history is too short to say).
     best_weekly_change: float | None = None
+
+
+def _number(value) -> float | None:
+    return None if value is None or value != value else float(value)  # NaN is missing
+
+
+def _direction(baseline, target) -> int:
+    """+1 when the target lies above the baseline, -1 below, 0 when either is missing."""
+    if baseline is None or target is None:
+        return 0
+    baseline, target = Decimal(str(baseline)), Decimal(str(target))
+    return 0 if target == baseline else 1 if target > baseline else -1
+
+
+def facts_from(goal: Mapping, *, cycle_start: date | None, cycle_end: date | None,
+               periods=(), values=()) -> GoalFacts:
+    """The facts a goal is judged on, from its field values: a saved goal's, a form's (partly
+    filled in) or a row of the scoring frame. Keys as the model's fields with `metric_id` and
+    `parent_id` (a missing key is an empty field); `periods`/`values` are its metric's
+    history, oldest first."""
+    baseline, target = goal.get("baseline_value"), goal.get("target_value")
+    if isinstance(baseline, float) and baseline != baseline:
+        baseline = None
+    if isinstance(target, float) and target != target:
+        target = None
+    rank, confidence = _number(goal.get("priority_rank")), _number(goal.get("confidence"))
+    return GoalFacts(
+        title=goal.get("title") or "",
+        description=goal.get("description") or "",
+        why_it_matters=goal.get("why_it_matters") or "",
+        has_metric=_number(goal.get("metric_id")) is not None,
+        baseline_value=baseline,
+        target_value=target,
+        confidence=None if confidence is None else int(confidence),
+        priority_rank=None if rank is None else int(rank),
+        level=goal.get("level") or "",
+        has_parent=_number(goal.get("parent_id")) is not None,
+        start_date=goal.get("start_date"),
+        due_date=goal.get("due_date"),
+        cycle_start=cycle_start,
+        cycle_end=cycle_end,
+        best_weekly_change=best_weekly_change(periods, values, _direction(baseline, target)),
+    )
 
 
 @dataclass(frozen=True)
@@ -168,13 +213,30 @@ def check_relevant(facts: GoalFacts) -> Criterion:
                      "Make it a priority goal, a strategic goal, or link it to a parent goal.")
 
 
+def _last_day_of_month(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def latest_due_date(cycle_start: date, cycle_end: date) -> date:
+    """The cycle's end plus one cycle, both ends of a cycle included (DOMAIN.md: for 1 Jan-31
+    Mar the latest is 30 June). A cycle of whole calendar months is followed by as many whole
+    months (a quarter by the next quarter, whatever its days); any other by as many days as it
+    has, counted inclusively."""
+    if cycle_start.day == 1 and cycle_end + timedelta(days=1) == date(
+            cycle_end.year + cycle_end.month // 12, cycle_end.month % 12 + 1, 1):
+        months = (cycle_end.year - cycle_start.year) * 12 + cycle_end.month - cycle_start.month + 1
+        index = cycle_end.year * 12 + cycle_end.month - 1 + months
+        return _last_day_of_month(index // 12, index % 12 + 1)
+    return cycle_end + timedelta(days=(cycle_end - cycle_start).days + 1)
+
+
 def check_time_bound(facts: GoalFacts) -> Criterion:
     if facts.start_date is None or facts.due_date is None:
         return Criterion("time_bound", False, "Set a start date and a due date.")
     if facts.due_date <= facts.start_date:
         return Criterion("time_bound", False, "The due date must come after the start date.")
     if facts.cycle_start and facts.cycle_end:
-        latest = facts.cycle_end + (facts.cycle_end - facts.cycle_start)
+        latest = latest_due_date(facts.cycle_start, facts.cycle_end)
         if facts.due_date > latest:
             return Criterion("time_bound", False,
                              f"Due {facts.due_date:%Y-%m-%d} is more than one cycle past this "

@@ -112,12 +112,32 @@ def test_time_bound_fails_without_dates_or_with_due_before_start():
 
 
 def test_time_bound_fails_more_than_one_cycle_past_the_end():
-    c = criterion(replace(GOOD, due_date=date(2027, 6, 30)), "time_bound")
-    assert not c.passed and "2027-04-01" in c.reason  # 2026-12-31 + 91 days
+    c = criterion(replace(GOOD, due_date=date(2027, 4, 1)), "time_bound")
+    assert not c.passed and "the latest is 2027-03-31" in c.reason  # Q4 + the next quarter
 
 
 def test_time_bound_passes_up_to_one_cycle_past_the_end():
     assert criterion(replace(GOOD, due_date=date(2027, 3, 31)), "time_bound").passed
+
+
+def test_time_bound_counts_a_quarter_with_both_ends():
+    """DOMAIN.md's own example: for 1 Jan-31 Mar a goal due 30 June passes (the old count,
+    end + (end - start), said the latest was 28 June)."""
+    q1 = replace(GOOD, start_date=date(2026, 1, 1), cycle_start=date(2026, 1, 1),
+                 cycle_end=date(2026, 3, 31))
+    assert criterion(replace(q1, due_date=date(2026, 6, 30)), "time_bound").passed
+    late = criterion(replace(q1, due_date=date(2026, 7, 1)), "time_bound")
+    assert not late.passed and "the latest is 2026-06-30" in late.reason
+
+
+def test_latest_due_date_of_month_and_day_cycles():
+    assert smart.latest_due_date(date(2026, 1, 1), date(2026, 3, 31)) == date(2026, 6, 30)
+    assert smart.latest_due_date(date(2026, 4, 1), date(2026, 6, 30)) == date(2026, 9, 30)
+    assert smart.latest_due_date(date(2026, 11, 1), date(2026, 11, 30)) == date(2026, 12, 31)
+    assert smart.latest_due_date(date(2025, 12, 1), date(2026, 1, 31)) == date(2026, 3, 31)
+    # Not whole months: as many days again, both ends counted (10 days: 1-10 -> 20).
+    assert smart.latest_due_date(date(2026, 5, 1), date(2026, 5, 10)) == date(2026, 5, 20)
+    assert smart.latest_due_date(date(2026, 5, 15), date(2026, 6, 14)) == date(2026, 7, 15)
 
 
 def test_best_weekly_change_reads_the_direction_of_the_target():

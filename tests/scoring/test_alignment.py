@@ -5,7 +5,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from alignment_portal.scoring import constants as C
+from alignment_portal.scoring import rules
 from alignment_portal.scoring.alignment import change_correlation, vanity_verdict
 from tests.scoring.builders import TODAY, Plan
 
@@ -34,7 +34,7 @@ def test_line_of_sight_is_goal_weight_times_contribution(contribution, priority_
 def test_a_priority_goal_of_a_planning_cycle_weighs_like_any_active_goal():
     plan = Plan.aligned()
     plan.update("cycles", plan.cycle_id, state="planning")
-    assert plan.score().goals.loc[plan.the_goal, "weight"] == C.GOAL_WEIGHT_ACTIVE
+    assert plan.score().goals.loc[plan.the_goal, "weight"] == rules.GOAL_WEIGHT_ACTIVE
 
 
 def test_line_of_sight_takes_the_best_link():
