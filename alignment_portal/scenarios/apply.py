@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from alignment_portal.scoring import rules
 from alignment_portal.scoring.frames import OrgFrames
 
-CONTRIBUTIONS = ("primary", "supporting", "indirect")
+CONTRIBUTIONS = tuple(rules.CONTRIBUTION_WEIGHT)  # primary, supporting, indirect
 INITIATIVE_STATUSES = ("idea", "planned", "in_progress", "live", "paused", "retired")
 PRIORITY_RANKS = (1, 2, 3)
+# A hypothetical initiative is scored as planned: active, so it counts in D2, D3 and the spend.
 NEW_INITIATIVE_STATUS = "planned"
 NEW_INITIATIVE_IMPACT = NEW_INITIATIVE_EFFORT = 3  # the initiative form's defaults
 
@@ -161,7 +163,7 @@ def _priority_problem(plan: _Plan, change: Change) -> str:
         return "An archived goal cannot be a priority."
     cycles = plan.read("cycles")
     state = cycles.loc[cycles["id"].eq(me["cycle_id"]), "state"]
-    if len(state) and state.iloc[0] == "closed":
+    if len(state) and state.iloc[0] in rules.CLOSED_CYCLE_STATES:
         return "Its cycle is closed."
     holder = goals[goals["cycle_id"].eq(me["cycle_id"]) & goals["priority_rank"].eq(change.rank)
                    & goals["id"].ne(change.goal)]

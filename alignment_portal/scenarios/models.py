@@ -21,8 +21,6 @@ MAX_CHANGES = 50  # each change's own effect costs one scoring run
 MAX_NEW_INITIATIVE_LINKS = 10
 MAX_NAME_LENGTH = 120
 MAX_RATIONALE_LENGTH = 2000
-# A hypothetical initiative is scored as planned (active: it counts in D2, D3 and the spend).
-NEW_INITIATIVE_STATUS = InitiativeStatus.PLANNED
 
 
 class ChangeType(models.TextChoices):

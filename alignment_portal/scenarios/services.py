@@ -10,12 +10,11 @@ from django.utils import timezone
 
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scenarios import history
-from alignment_portal.scenarios.apply import Change, apply_changes
+from alignment_portal.scenarios.apply import NEW_INITIATIVE_STATUS, Change, apply_changes
 from alignment_portal.scenarios.intake import describe
 from alignment_portal.scenarios.models import (
     MAX_CHANGES,
     MAX_NAME_LENGTH,
-    NEW_INITIATIVE_STATUS,
     Scenario,
     ScenarioChange,
 )
