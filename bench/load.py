@@ -60,9 +60,42 @@ def collected_static() -> str:
     return _static_root
 
 
+class Server(str):
+    """A server's base URL that also knows the server's process id (the gunicorn master)."""
+
+    pid: int
+
+    def __new__(cls, base: str, pid: int):
+        server = super().__new__(cls, base)
+        server.pid = pid
+        return server
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the master and its live workers."""
+        return process_tree_cpu_seconds(self.pid)
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of `pid` and its children, read from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        # After the ")" of the command name: state ppid ... utime is field 14, stime 15.
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 @contextmanager
 def start_gunicorn(*, workers: int = 2, threads: int = 1, **env):
-    """Serve the portal on a free loopback port; yields its base URL."""
+    """Serve the portal on a free loopback port; yields its base URL (a `Server`)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "alignment_portal.wsgi", "--bind", f"{HOST}:{port}",
@@ -84,7 +117,7 @@ def start_gunicorn(*, workers: int = 2, threads: int = 1, **env):
                 time.sleep(0.2)
         else:
             raise RuntimeError("gunicorn did not answer /healthz within 60 s")
-        yield f"http://{HOST}:{port}"
+        yield Server(f"http://{HOST}:{port}", process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         try:

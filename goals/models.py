@@ -32,8 +32,6 @@ class Cycle(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+")
     closed_at = models.DateTimeField(null=True, blank=True)
-    # The cycle's scores frozen at closing (filled by the scoring engine).
-    snapshot = models.JSONField(default=dict, blank=True)
 
     history = HistoricalRecords()
 

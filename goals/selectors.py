@@ -14,6 +14,7 @@ from alignment_portal.scoring import selectors as scores
 from alignment_portal.scoring import smart
 from alignment_portal.scoring.models import SubjectType
 from goals.models import Cycle, CycleState, Goal, GoalOutcome, GoalStatus, Perspective
+from initiatives.models import AlignmentLink
 from metrics.models import MetricValue
 
 # Cycles ---------------------------------------------------------------------------------------
@@ -118,6 +119,28 @@ def goal_list(*, organization: Organization, filters: GoalFilters | None = None
     return goals.order_by("-cycle__start_date", "priority_rank", "title", "pk")
 
 
+def goal_for_page(*, organization: Organization, goal_id) -> Goal | None:
+    """One goal with what its page shows beside it (cycle, metric, owner, parent, the goal it
+    was carried over from); None when the organization has no such goal."""
+    return (Goal.objects.select_related("cycle", "metric", "owner", "parent",
+                                        "carried_over_from")
+            .filter(organization=organization, pk=goal_id).first())
+
+
+def child_goals(*, organization: Organization, goal: Goal) -> QuerySet[Goal]:
+    return goal.children.filter(organization=organization).select_related("cycle")
+
+
+def goal_outcomes(*, organization: Organization, goal: Goal) -> QuerySet[GoalOutcome]:
+    return goal.outcomes.filter(organization=organization).select_related("cycle")
+
+
+def carried_from(*, organization: Organization, cycle: Cycle) -> QuerySet[Goal]:
+    """The goals carried over out of `cycle`, with the cycle they went to."""
+    return Goal.objects.filter(organization=organization,
+                               carried_over_from__cycle=cycle).select_related("cycle")
+
+
 def parent_choices(*, organization: Organization, goal: Goal | None = None) -> QuerySet[Goal]:
     """Goals that may be a parent: the organization's own, not archived, and never the goal
     itself or one of its descendants (that would be a loop)."""
@@ -183,10 +206,20 @@ def outcomes_of(*, cycle: Cycle) -> dict[int, GoalOutcome]:
 
 def serving_links(*, goal: Goal):
     """The alignment links of the initiatives serving `goal` (read-only here)."""
-    from initiatives.models import AlignmentLink
-
     return (AlignmentLink.objects.filter(organization_id=goal.organization_id, goal=goal)
             .select_related("initiative").order_by("initiative__name"))
+
+
+def goals_measured_by(*, organization: Organization, metric) -> QuerySet[Goal]:
+    return Goal.objects.filter(organization=organization, metric=metric)
+
+
+def goal_lines(*, organization: Organization, metric) -> list[dict]:
+    """Baseline and target of the goals `metric` measures (not archived), for its chart."""
+    goals = (Goal.objects.filter(organization=organization, metric=metric)
+             .exclude(status=GoalStatus.ARCHIVED).order_by("due_date", "pk"))
+    return [{"title": g.title, "baseline": g.baseline_value, "target": g.target_value,
+             "start": g.start_date, "due": g.due_date} for g in goals]
 
 
 # Measure: SMART facts, progress and forecast ---------------------------------------------------
@@ -296,7 +329,7 @@ class HistoryEntry:
 
 
 HISTORY_LIMIT = 50
-_HIDDEN_FIELDS = {"id", "organization", "created_at", "snapshot"}
+_HIDDEN_FIELDS = {"id", "organization", "created_at"}
 
 
 def history_entries(record, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:

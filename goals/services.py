@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alignment_portal.organizations.models import Organization
-from alignment_portal.scoring.triggers import request_recompute
-from goals import fiscal, selectors
+from alignment_portal.organizations.recompute import request_recompute
+from goals import fiscal, selectors, signals
 from goals.models import (
     PRIORITY_GOAL_LIMIT,
     Cycle,
@@ -20,6 +20,7 @@ from goals.models import (
     GoalStatus,
     Outcome,
 )
+from initiatives.models import AlignmentLink
 
 CLOSED_MESSAGE = ("{cycle} is closed: its goals are the record of its review and cannot "
                   "change. Plan in an open cycle instead.")
@@ -384,9 +385,10 @@ STATUS_AFTER_CLOSE = {
 
 @transaction.atomic
 def cycle_close(*, cycle: Cycle, user=None, today: date | None = None) -> Cycle:
-    """Close a reviewed cycle: every goal needs an outcome. Carried-over goals are copied into
-    the next cycle (created if there is none); the goals' statuses follow their outcomes; the
-    outcomes and each goal's progress are frozen in the cycle's snapshot."""
+    """Close a reviewed cycle: every goal needs an outcome. First the cycle's scores are frozen
+    as they stand with the cycle still open (`signals.cycle_closing`: the scoring stores them
+    with what the report lists); then carried-over goals are copied into the next cycle
+    (created if there is none) and the goals' statuses follow their outcomes."""
     cycle = _lock_cycle(cycle.pk)
     _refuse_closed(cycle)
     if cycle.state != CycleState.REVIEW:
@@ -397,21 +399,14 @@ def cycle_close(*, cycle: Cycle, user=None, today: date | None = None) -> Cycle:
     if missing:
         raise ValidationError("Record an outcome for every goal before closing: "
                               + ", ".join(f"“{t}”" for t in missing) + ".")
+    today = today or timezone.localdate()
+    signals.cycle_closing.send(sender=Cycle, cycle=cycle, today=today)
     carried = [g for g in goals if outcomes[g.pk].outcome == Outcome.CARRIED_OVER]
     if carried:
-        next_cycle = _next_cycle(cycle, today=today or timezone.localdate())
+        next_cycle = _next_cycle(cycle, today=today)
         for goal in carried:
             goal_carry_over(goal=goal, into=next_cycle)
-    snapshot_goals = []
     for goal in goals:
-        series = selectors.metric_series(organization=cycle.organization, metric_id=goal.metric_id)
-        progress = selectors.goal_progress(goal, series=series)
-        snapshot_goals.append({
-            "goal_id": goal.pk, "title": goal.title, "priority_rank": goal.priority_rank,
-            "outcome": outcomes[goal.pk].outcome, "progress": progress.progress,
-            "forecast": str(progress.forecast.status),
-            "smart_passed": selectors.goal_smart(goal, series=series).passed,
-        })
         goal.status = STATUS_AFTER_CLOSE[Outcome(outcomes[goal.pk].outcome)]
         goal.save(update_fields=["status"])
     now = timezone.now()
@@ -419,7 +414,6 @@ def cycle_close(*, cycle: Cycle, user=None, today: date | None = None) -> Cycle:
     cycle.closed_at = now
     cycle.reviewed_at = now
     cycle.reviewed_by = user
-    cycle.snapshot = {**(cycle.snapshot or {}), "goals": snapshot_goals}
     cycle.save()
     request_recompute(cycle.organization_id)
     return cycle
@@ -467,8 +461,6 @@ def goal_carry_over(*, goal: Goal, into: Cycle) -> Goal:
         carried_over_from=goal,
     )
     copy.save()
-    from initiatives.models import AlignmentLink
-
     # One by one, so each copied link has its history entry.
     for link in AlignmentLink.objects.filter(goal=goal):
         AlignmentLink.objects.create(

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -190,9 +191,9 @@ def _saved(request, goal, verb):
 def goal_detail(request, org_slug, goal_id):
     membership = get_membership(request, org_slug)
     organization = membership.organization
-    goal = get_object_or_404(
-        Goal.objects.select_related("cycle", "metric", "owner", "parent", "carried_over_from"),
-        pk=goal_id, organization=organization)
+    goal = selectors.goal_for_page(organization=organization, goal_id=goal_id)
+    if goal is None:
+        raise Http404("No such goal.")
     series = _series_for(organization, goal.metric)
     progress = selectors.goal_progress(goal, series=series)
     chart = None
@@ -206,8 +207,8 @@ def goal_detail(request, org_slug, goal_id):
         "scores": selectors.goal_scores(organization=organization, goal=goal),
         "progress": progress, "chart": chart,
         "links": selectors.serving_links(goal=goal),
-        "children": goal.children.filter(organization=organization).select_related("cycle"),
-        "outcomes": goal.outcomes.filter(organization=organization).select_related("cycle"),
+        "children": selectors.child_goals(organization=organization, goal=goal),
+        "outcomes": selectors.goal_outcomes(organization=organization, goal=goal),
         "history": selectors.history_entries(goal),
         "can_change": membership.can_plan and not goal.cycle.is_closed,
     }
@@ -419,7 +420,5 @@ def cycle_review(request, org_slug, cycle_id):
                      "outcome": outcomes.get(goal.pk)})
     context = {"cycle": cycle, "form": form, "rows": rows, "error": error,
                "can_review": membership.can_plan and cycle.state == CycleState.REVIEW,
-               "carried": Goal.objects.filter(organization=organization,
-                                              carried_over_from__cycle=cycle)
-                                      .select_related("cycle")}
+               "carried": selectors.carried_from(organization=organization, cycle=cycle)}
     return render(request, "goals/cycle_review.html", context, status=400 if error else 200)

@@ -20,8 +20,8 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from alignment_portal.organizations.recompute import request_recompute
 from alignment_portal.scoring import rules
-from alignment_portal.scoring.triggers import request_recompute
 from goals.models import Goal
 from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool
 from metrics.models import Metric

@@ -26,6 +26,7 @@ from initiatives.models import (
     ToolStatus,
     active_initiative_q,
 )
+from metrics.models import Metric
 
 INITIATIVES_PER_PAGE = 25
 MATRIX_ROWS_PER_PAGE = 50
@@ -432,8 +433,6 @@ def _names(model, ids, attr) -> dict:
 
 def _link_entries(organization, link_filter: dict) -> list[HistoryEntry]:
     """Changes of alignment and measurement links matching `link_filter`."""
-    from metrics.models import Metric
-
     link_records = list(AlignmentLink.history.filter(organization_id=organization.pk,
                                                      **link_filter)
                         .select_related("history_user").order_by("id", "history_date"))

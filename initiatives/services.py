@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from alignment_portal.organizations.models import Membership, Organization
-from alignment_portal.scoring.triggers import request_recompute
+from alignment_portal.organizations.recompute import request_recompute
 from goals.models import Goal
 from initiatives.models import (
     AlignmentLink,

@@ -99,7 +99,8 @@ def initiative_create(request, org_slug):
             messages.success(request, f"“{initiative.name}” is added. Now say which goal it "
                                       "serves.")
             return redirect("initiatives:detail", org_slug, initiative.pk)
-    return render(request, "initiatives/initiative_form.html", {"form": form})
+    return render(request, "initiatives/initiative_form.html",
+                  {"form": form, "has_tools": form.fields["tools"].queryset.exists()})
 
 
 @login_required
@@ -120,6 +121,7 @@ def initiative_detail(request, org_slug, initiative_id):
     if membership.can_plan:
         context["link_form"] = AlignmentLinkForm(organization=organization,
                                                  initiative=initiative)
+        context["has_goals_to_link"] = context["link_form"].fields["goal"].queryset.exists()
         context["measure_form"] = MeasurementLinkForm(organization=organization)
     return render(request, "initiatives/initiative_detail.html", context)
 
@@ -142,7 +144,8 @@ def initiative_edit(request, org_slug, initiative_id):
             messages.success(request, f"“{initiative.name}” is saved.")
             return redirect("initiatives:detail", org_slug, initiative.pk)
     return render(request, "initiatives/initiative_form.html",
-                  {"form": form, "initiative": initiative})
+                  {"form": form, "initiative": initiative,
+                   "has_tools": form.fields["tools"].queryset.exists()})
 
 
 @login_required

@@ -105,6 +105,12 @@ def metric_values(metric: Metric) -> QuerySet:
             .select_related("entered_by").order_by("-period"))
 
 
+def library_keys_added(*, organization) -> dict[str, int]:
+    """{library key: metric id} of the library definitions the organization has added."""
+    return dict(Metric.objects.filter(organization=organization).exclude(library_key="")
+                .values_list("library_key", "pk"))
+
+
 def metric_revisions(metric: Metric) -> QuerySet:
     return (MetricValueRevision.objects.filter(organization=metric.organization, metric=metric)
             .select_related("entered_by", "replaced_by").order_by("-replaced_at", "-id"))
@@ -112,16 +118,6 @@ def metric_revisions(metric: Metric) -> QuerySet:
 
 def value_revisions(value: MetricValue) -> QuerySet:
     return metric_revisions(value.metric).filter(period=value.period)
-
-
-def goal_lines(metric: Metric) -> list[dict]:
-    """Baseline and target of the goals this metric measures (not archived), for the chart."""
-    from goals.models import Goal
-
-    goals = (Goal.objects.filter(organization=metric.organization, metric=metric)
-             .exclude(status="archived").order_by("due_date", "pk"))
-    return [{"title": g.title, "baseline": g.baseline_value, "target": g.target_value,
-             "start": g.start_date, "due": g.due_date} for g in goals]
 
 
 @dataclass

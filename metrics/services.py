@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from alignment_portal.lib.bulk import insert_rows
 from alignment_portal.organizations.models import Organization
-from alignment_portal.scoring.triggers import request_recompute
+from alignment_portal.organizations.recompute import request_recompute
 from metrics.library import LIBRARY_BY_KEY
 from metrics.models import Metric, MetricValue, MetricValueRevision, Source, ValueImport
 from metrics.validation import validate_entry
@@ -303,3 +303,9 @@ def reminders_send(*, today: date | None = None) -> int:
             continue  # already reminded today
         sent += 1
     return sent
+
+
+def reminders_set(*, membership, wanted: bool) -> None:
+    """Turn the member's reminder emails for this organization on or off."""
+    type(membership).objects.filter(pk=membership.pk).update(email_reminders=wanted)
+    membership.email_reminders = wanted

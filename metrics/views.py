@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from alignment_portal import charts
 from alignment_portal.organizations.access import get_membership
-from alignment_portal.organizations.models import Membership, Role
+from alignment_portal.organizations.models import Role
+from goals import selectors as goal_selectors
 from metrics import selectors, services
 from metrics.csv_export import (
     DEFINITION_HEADER,
@@ -87,8 +88,7 @@ def metric_archive(request, org_slug, metric_id):
 def metric_library(request, org_slug):
     membership = get_membership(request, org_slug, Role.CONSULTANT)
     organization = membership.organization
-    added = dict(Metric.objects.filter(organization=organization).exclude(library_key="")
-                 .values_list("library_key", "pk"))
+    added = selectors.library_keys_added(organization=organization)
     error = None
     if request.method == "POST":
         key = request.POST.get("key", "")
@@ -191,8 +191,10 @@ def metric_detail(request, org_slug, metric_id):
                   .values_list("period", "value"))
     context["chart"] = charts.metric_trend(
         name=metric.name, unit=metric.unit, direction=metric.direction, points=points,
-        goals=selectors.goal_lines(metric), freshness=status.freshness)
-    context["goals"] = metric.goals.filter(organization=organization)
+        goals=goal_selectors.goal_lines(organization=organization, metric=metric),
+        freshness=status.freshness)
+    context["goals"] = goal_selectors.goals_measured_by(organization=organization,
+                                                        metric=metric)
     context["scores"] = selectors.metric_scores(organization, metric)
     return render(request, "metrics/metric_detail.html", context)
 
@@ -308,7 +310,7 @@ def todo(request, org_slug):
 def reminder_setting(request, org_slug):
     membership = get_membership(request, org_slug)
     wanted = request.POST.get("email_reminders") == "on"
-    Membership.objects.filter(pk=membership.pk).update(email_reminders=wanted)
+    services.reminders_set(membership=membership, wanted=wanted)
     messages.success(request, "Reminder emails are on." if wanted
                      else "Reminder emails are off for this organization.")
     return redirect("metrics:todo", org_slug=org_slug)

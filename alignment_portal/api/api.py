@@ -20,6 +20,8 @@ from pydantic import BaseModel
 
 from alignment_portal.api.models import ApiToken, Scope
 from alignment_portal.api.services import api_token_for
+from alignment_portal.scoring import selectors
+from alignment_portal.scoring.models import Flag, InitiativeScore
 from metrics.models import Metric, Source
 from metrics.selectors import metrics_with_latest
 from metrics.services import ValueRow, metric_values_record_bulk
@@ -250,10 +252,8 @@ class FlagOut(Schema):
 def read_scores(request):
     """Maturity rung, the five dimensions (0-100), misaligned spend, open flags by severity
     and each initiative's alignment and priority score."""
-    from alignment_portal.scoring.models import InitiativeScore, OrganizationScore
-
     organization_id = _token(request, Scope.READ).organization_id
-    score = OrganizationScore.objects.filter(organization_id=organization_id).first()
+    score = selectors.organization_score(organization_id)
     initiatives = (InitiativeScore.objects.filter(organization_id=organization_id)
                    .select_related("initiative").order_by("-priority_score", "initiative_id"))
     return ScoresOut(
@@ -275,8 +275,6 @@ def read_scores(request):
 @api.get("/flags", response=list[FlagOut], summary="The organization's open flags")
 def read_flags(request):
     """Open flags, highest severity first, each with its message and suggested fix."""
-    from alignment_portal.scoring.models import Flag
-
     organization_id = _token(request, Scope.READ).organization_id
     order = {"high": 0, "medium": 1, "low": 2}
     flags = sorted(Flag.objects.filter(organization_id=organization_id).open(),

@@ -6,6 +6,7 @@ records: lists that could grow with the organization are cut to a few rows in SQ
 totals come from the score rows the engine already wrote.
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,14 +17,13 @@ from django.db.models import (
     Avg,
     Count,
     F,
-    IntegerField,
     Max,
     OuterRef,
     Q,
     Subquery,
     Window,
 )
-from django.db.models.functions import Cast, RowNumber
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,9 +39,10 @@ from alignment_portal.scoring.models import (
     SubjectType,
 )
 from alignment_portal.scoring.selectors import SEVERITY_RANK
+from alignment_portal.scoring.snapshots import flag_row
 from goals.models import Cycle, Goal, GoalOutcome
 from initiatives.models import AlignmentLink, Initiative, Tool
-from metrics.models import MetricValue
+from metrics.models import Frequency, MetricValue
 from metrics.periods import period_label, period_start
 
 DIMENSIONS = [("d1_goals", "D1 Goals"), ("d2_alignment", "D2 Alignment"),
@@ -62,26 +63,36 @@ REPORT_FLAG_ROWS = 100
 
 # --- Links to the records a flag, a condition or a list names ---------------------------------
 
+RECORD_URL_NAMES = {
+    SubjectType.INITIATIVE: "initiatives:detail", SubjectType.GOAL: "goals:detail",
+    SubjectType.METRIC: "metrics:detail", SubjectType.TOOL: "initiatives:tool_detail",
+    "cycle": "goals:cycle_detail",
+}
+_ID_MARK = 987654321  # an id no route treats specially, replaced in the reversed URL
+
+
+@functools.lru_cache(maxsize=4096)
+def _url_pattern(name: str, slug: str) -> tuple[str, str]:
+    """A record route reversed once per organization, as (before the id, after it): the
+    dashboard names hundreds of records, and reverse() per row was a tenth of its time."""
+    before, _, after = reverse(name, args=[slug, _ID_MARK]).partition(str(_ID_MARK))
+    return before, after
+
+
 def record_url(organization: Organization, kind: str, record_id) -> str | None:
     """The page where a record named by a flag or a next-rung condition is acted on."""
     slug = organization.slug
+    if kind in (SubjectType.TOOL_CATEGORY, SubjectType.ORGANIZATION):
+        return reverse("initiatives:tool_audit", args=[slug])
+    name = RECORD_URL_NAMES.get(kind)
     try:
         record_id = int(record_id)
     except (TypeError, ValueError):
-        record_id = None
-    if kind == SubjectType.INITIATIVE and record_id:
-        return reverse("initiatives:detail", args=[slug, record_id])
-    if kind == SubjectType.GOAL and record_id:
-        return reverse("goals:detail", args=[slug, record_id])
-    if kind == SubjectType.METRIC and record_id:
-        return reverse("metrics:detail", args=[slug, record_id])
-    if kind == SubjectType.TOOL and record_id:
-        return reverse("initiatives:tool_detail", args=[slug, record_id])
-    if kind in (SubjectType.TOOL_CATEGORY, SubjectType.ORGANIZATION):
-        return reverse("initiatives:tool_audit", args=[slug])
-    if kind == "cycle" and record_id:
-        return reverse("goals:cycle_detail", args=[slug, record_id])
-    return None
+        return None
+    if name is None or record_id <= 0:
+        return None
+    before, after = _url_pattern(name, slug)
+    return f"{before}{record_id}{after}"
 
 
 # --- Scores now and before -------------------------------------------------------------------
@@ -202,26 +213,29 @@ class SpendRow:
 def misaligned_spend_rows(organization: Organization) -> tuple[list[SpendRow], int]:
     """The costliest initiatives with no active goal and tools no active initiative uses (the
     open MISALIGNED and SHELFWARE flags, so the list agrees with the score), and how many
-    there are in all. Three queries."""
-    def ids(code):
-        return (Flag.objects.filter(organization=organization, resolved_at=None, code=code)
-                .annotate(record_id=Cast("subject_id", IntegerField()))
-                .values("record_id"))
-
-    initiatives = (Initiative.objects.filter(organization=organization, pk__in=ids("MISALIGNED"))
-                   .order_by("-monthly_cost", "name")
-                   .values_list("pk", "name", "monthly_cost", "status")[:SPEND_ROWS])
-    tools = (Tool.objects.filter(organization=organization, pk__in=ids("SHELFWARE"))
-             .order_by("-monthly_cost", "name")
-             .values_list("pk", "name", "monthly_cost", "status")[:SPEND_ROWS])
+    there are in all. Three queries: the flags' subjects as a plain list first (a subquery
+    on the cast subject id let PostgreSQL pick a nested loop over every flag per initiative,
+    half a second on a large organization), then the records by primary key."""
+    subjects: dict[str, list[int]] = {"MISALIGNED": [], "SHELFWARE": []}
+    for code, subject_id in Flag.objects.filter(
+            organization=organization, resolved_at=None, code__in=list(subjects)).values_list(
+            "code", "subject_id"):
+        if subject_id.isdigit():
+            subjects[code].append(int(subject_id))
+    columns = ("pk", "name", "monthly_cost", "status")
+    initiatives = (Initiative.objects.filter(organization=organization,
+                                             pk__in=subjects["MISALIGNED"])
+                   .order_by("-monthly_cost", "name").values_list(*columns)[:SPEND_ROWS]
+                   if subjects["MISALIGNED"] else [])
+    tools = (Tool.objects.filter(organization=organization, pk__in=subjects["SHELFWARE"])
+             .order_by("-monthly_cost", "name").values_list(*columns)[:SPEND_ROWS]
+             if subjects["SHELFWARE"] else [])
     rows = [SpendRow("initiative", name, cost, record_url(organization, "initiative", pk),
                      status) for pk, name, cost, status in initiatives]
     rows += [SpendRow("tool", name, cost, record_url(organization, "tool", pk), status)
              for pk, name, cost, status in tools]
     rows.sort(key=lambda r: (-r.monthly_cost, r.name))
-    total = Flag.objects.filter(organization=organization, resolved_at=None,
-                                code__in=["MISALIGNED", "SHELFWARE"]).count()
-    return rows[:SPEND_ROWS], total
+    return rows[:SPEND_ROWS], len(subjects["MISALIGNED"]) + len(subjects["SHELFWARE"])
 
 
 @dataclass
@@ -416,27 +430,28 @@ class MetricDue:
 def metrics_due(organization: Organization, today: date) -> tuple[list[MetricDue], int, int]:
     """Metrics in use with no value for the current period or no fresh value, stale ones
     first; and how many are due and how many stale in all. One query (the score rows carry
-    each metric's latest period)."""
+    each metric's latest period); plain tuples, and links only for the rows listed."""
     rows = (MetricScore.objects.filter(organization=organization, metric__archived_at=None)
-            .select_related("metric").only("latest_period", "is_fresh", "in_use",
-                                           "metric__name", "metric__frequency"))
-    listed, due_count, stale_count = [], 0, 0
-    slug = organization.slug
-    for row in rows:
-        metric = row.metric
-        current = period_start(metric.frequency, today)
-        is_due = row.latest_period is None or row.latest_period < current
-        stale = row.in_use and not row.is_fresh
+            .values_list("metric_id", "metric__name", "metric__frequency", "latest_period",
+                         "is_fresh", "in_use"))
+    current = {frequency: period_start(frequency, today) for frequency in Frequency.values}
+    candidates, due_count, stale_count = [], 0, 0
+    for metric_id, name, frequency, latest_period, is_fresh, in_use in rows:
+        is_due = latest_period is None or latest_period < current[frequency]
+        stale = in_use and not is_fresh
         due_count += is_due
         stale_count += stale
         if is_due or stale:
-            listed.append(MetricDue(
-                name=metric.name, url=reverse("metrics:detail", args=[slug, metric.pk]),
-                log_url=reverse("metrics:log_value", args=[slug, metric.pk]),
-                current_label=period_label(metric.frequency, current),
-                latest_period=row.latest_period, is_due=is_due, is_fresh=not stale))
-    listed.sort(key=lambda m: (m.is_fresh, m.latest_period or date.min, m.name.lower()))
-    return listed[:METRICS_DUE_ROWS], due_count, stale_count
+            candidates.append((not stale, latest_period or date.min, name.lower(), name,
+                               metric_id, frequency, latest_period, is_due))
+    candidates.sort(key=lambda c: c[:3])
+    return [MetricDue(
+        name=name, url=record_url(organization, SubjectType.METRIC, metric_id),
+        log_url=reverse("metrics:log_value", args=[organization.slug, metric_id]),
+        current_label=period_label(frequency, current[frequency]), latest_period=latest_period,
+        is_due=is_due, is_fresh=fresh)
+        for fresh, _, _, name, metric_id, frequency, latest_period, is_due
+        in candidates[:METRICS_DUE_ROWS]], due_count, stale_count
 
 
 @dataclass
@@ -670,10 +685,13 @@ class Report:
     initiatives: list[dict]
     start: dict | None  # {label, taken_on, rung, dimensions, spend, share}
     end: dict | None
-    flags_opened: list[Flag]
-    flags_resolved: list[Flag]
+    flags_opened: list[dict]  # snapshots.flag_row
+    flags_resolved: list[dict]
     opened_count: int
     resolved_count: int
+    frozen: bool = False  # read from the record frozen at the cycle's close
+    open_at_close: list[dict] = field(default_factory=list)  # the flags open at the close
+    open_at_close_count: int = 0
 
     @property
     def dimension_rows(self) -> list[tuple]:
@@ -703,13 +721,56 @@ def cycle_flags(organization: Organization, cycle: Cycle):
             resolved.order_by("severity_rank", "resolved_at", "id"))
 
 
+def _dated(flag: dict) -> dict:
+    """A flag_row with its ISO dates as dates again, for the template's date filter."""
+    return {**flag, "first_seen_on": date.fromisoformat(flag["first_seen_on"]),
+            "resolved_on": date.fromisoformat(flag["resolved_on"]) if flag["resolved_on"]
+            else None}
+
+
+def _by_severity(flags: list[dict]) -> list[dict]:
+    return sorted(flags, key=lambda f: SEVERITY_ORDER.get(f["severity"], 9))
+
+
+def frozen_report(organization: Organization, cycle: Cycle, closing: ScoreSnapshot, *,
+                  start: dict | None, flag_rows: int | None) -> Report:
+    """A closed cycle's report, read only from what was frozen at its close."""
+    record = closing.record
+    outcome_codes = {g["goal_id"]: g["outcome"] for g in record["goals"]}
+    goals = [{
+        "title": g["title"], "url": record_url(organization, "goal", g["goal_id"]),
+        "rank": g["rank"], "status": g["status"], "outcome": g["outcome_label"],
+        "outcome_code": outcome_codes[g["goal_id"]], "note": g["note"], "metric": g["metric"],
+        "progress": None if g["progress"] is None else round(100 * g["progress"]),
+        "forecast": FORECAST_LABELS.get(g["forecast_status"], "")} for g in record["goals"]]
+    initiatives = [{
+        "name": i["name"], "url": record_url(organization, "initiative", i["initiative_id"]),
+        "status": i["status"], "monthly_cost": Decimal(i["monthly_cost"]),
+        "alignment": None if i["alignment"] is None else round(i["alignment"]),
+        "goals": i["goals"]} for i in record["initiatives"]]
+    opened = _by_severity([_dated(f) for f in record["flags_opened"]])
+    resolved = _by_severity([_dated(f) for f in record["flags_resolved"]])
+    return Report(cycle=cycle, goals=goals, initiatives=initiatives, start=start,
+                  end=_scores(closing, "End (at closing)"),
+                  flags_opened=opened[:flag_rows], flags_resolved=resolved[:flag_rows],
+                  opened_count=len(opened), resolved_count=len(resolved), frozen=True,
+                  open_at_close=record["open_flags"][:flag_rows],
+                  open_at_close_count=len(record["open_flags"]))
+
+
 def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = REPORT_FLAG_ROWS,
            today: date | None = None) -> Report:
-    """The cycle's goals with outcomes, the initiatives serving them with their alignment, the
-    scores at the start and end of the cycle (nearest snapshots; the cycle's own snapshot or
-    the current scores at the end when there is one), and the flags opened and resolved in the
-    cycle. A fixed number of queries (about ten)."""
+    """The cycle's report: its goals with outcomes, the initiatives serving them with their
+    alignment, the scores at the start (the nearest snapshot) and at the end, and the flags
+    opened and resolved in the cycle. A closed cycle's report is read only from the record
+    frozen at its close (frozen_report); an open one's from today's scores. A fixed number
+    of queries (about ten)."""
     today = today or timezone.localdate()
+    start = _scores(nearest_snapshot(organization, cycle.start_date), "Start")
+    closing = (ScoreSnapshot.objects.filter(organization=organization, cycle=cycle).first()
+               if cycle.is_closed else None)
+    if closing is not None and closing.record:
+        return frozen_report(organization, cycle, closing, start=start, flag_rows=flag_rows)
     outcome = GoalOutcome.objects.filter(cycle=cycle, goal=OuterRef("pk"))
     goals = (Goal.objects.filter(organization=organization, cycle=cycle)
              .select_related("metric", "score")
@@ -743,11 +804,8 @@ def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = 
             "alignment": round(initiative.score.alignment_score)
             if hasattr(initiative, "score") else None, "goals": []})
         row["goals"].append(f"{link.goal.title} ({link.get_contribution_display().lower()})")
-    start = _scores(nearest_snapshot(organization, cycle.start_date), "Start")
-    closing = (ScoreSnapshot.objects.filter(organization=organization, cycle=cycle).first()
-               if cycle.is_closed else None)
-    if closing is not None:
-        end = _scores(closing, "End (at closing)")
+    if cycle.is_closed:  # closed before scores were frozen at the close
+        end = _scores(nearest_snapshot(organization, cycle.end_date), "End (nearest snapshot)")
     elif cycle.end_date >= today:
         current = OrganizationScore.objects.filter(organization=organization).first()
         end = _scores(current, "Now (the cycle is not over)")
@@ -760,9 +818,10 @@ def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = 
     if flag_rows is not None:
         opened, resolved = opened[:flag_rows], resolved[:flag_rows]
     return Report(cycle=cycle, goals=goal_rows, initiatives=list(initiatives.values()),
-                  start=start, end=end, flags_opened=list(opened),
-                  flags_resolved=list(resolved), opened_count=opened_count,
-                  resolved_count=resolved_count)
+                  start=start, end=end,
+                  flags_opened=[_dated(flag_row(f)) for f in opened],
+                  flags_resolved=[_dated(flag_row(f)) for f in resolved],
+                  opened_count=opened_count, resolved_count=resolved_count)
 
 
 REPORT_CSV_HEADER = ["section", "name", "status", "value", "detail"]
@@ -787,8 +846,8 @@ def report_csv_rows(organization: Organization, cycle: Cycle):
             yield ["score", label, point["label"], point["dimensions"][key], when]
         yield ["score", "Misaligned spend", point["label"], point["spend"],
                f"{point['share']}% of monthly spend"]
-    for section, flags, stamp in (("flag opened", data.flags_opened, "first_seen_at"),
-                                  ("flag resolved", data.flags_resolved, "resolved_at")):
+    for section, flags, stamp in (("flag opened", data.flags_opened, "first_seen_on"),
+                                  ("flag resolved", data.flags_resolved, "resolved_on")):
         for f in flags:
-            yield [section, f.subject_label, f"{f.severity} {f.code}",
-                   getattr(f, stamp).date().isoformat(), f.message]
+            yield [section, f["subject_label"], f"{f['severity']} {f['code']}",
+                   f[stamp].isoformat(), f["message"]]

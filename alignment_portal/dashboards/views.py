@@ -7,6 +7,7 @@ import hashlib
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpResponse, StreamingHttpResponse
@@ -19,13 +20,14 @@ from django.views.decorators.http import require_GET
 from alignment_portal import charts
 from alignment_portal.dashboards import selectors
 from alignment_portal.organizations.access import get_membership
+from alignment_portal.scoring.selectors import organization_score
 from goals.models import Cycle
 from metrics.csv_export import csv_lines
 
 # Rendered sections and charts are cached per state of the scores (see scores_key): every
 # change that could alter them requests a recompute, which moves the key. The timeout is only
 # a safety net.
-CACHE_SECONDS = 600
+CACHE_SECONDS = settings.DASHBOARD_CACHE_SECONDS
 
 
 def scores_key(organization, *parts) -> str:
@@ -120,7 +122,7 @@ def dimensions_chart(request, org_slug):
     chart = cache.get(key)
     if chart is None:
         today = timezone.localdate()
-        score = selectors.OrganizationScore.objects.filter(organization=organization).first()
+        score = organization_score(organization)
         before = selectors.snapshot_on_or_before(
             organization, today - timedelta(days=selectors.MONTH_AGO_DAYS))
         label = f"on {before.taken_on:%d %b %Y}" if before else "a month ago"

@@ -70,6 +70,11 @@ def send_now(task, *args, **kwargs) -> bool:
     return True
 
 
-def enqueue_on_commit(task, *args, **kwargs) -> None:
-    """Queue `task` once the surrounding transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: send_now(task, *args, **kwargs), robust=True)
+def enqueue_on_commit(task, *args, on_failure=None, **kwargs) -> None:
+    """Queue `task` once the surrounding transaction commits (at once outside one); when the
+    broker cannot take it, call `on_failure()` (say, to drop a queued mark)."""
+    def publish():
+        if not send_now(task, *args, **kwargs) and on_failure is not None:
+            on_failure()
+
+    transaction.on_commit(publish, robust=True)

@@ -73,150 +73,222 @@ def _dimension(key, rung, label, value, minimum, records=None, count=0, what="")
                      records or [], count)
 
 
-def assess(frames: OrgFrames, dims: dict, spend: dict, goal_table: pd.DataFrame,
-           initiative_table: pd.DataFrame, metric_table: pd.DataFrame,
-           tool_table: pd.DataFrame) -> dict:
-    """The rung (1-5), its name, and the explanation: every rung's conditions, and for the
-    next rung each unmet condition with the value now, the value needed and the records."""
-    goal_names = frames.labels("goals")
-    init_names = frames.labels("initiatives")
-    metric_names = frames.labels("metrics")
-    tool_names = frames.labels("tools")
-    cycle_names = frames.labels("cycles")
+@dataclass
+class _Listing:
+    """Records to act on for one shortfall: the first ones, how many in all, and a sentence."""
 
+    records: list[dict]
+    count: int
+    text: str
+
+
+def _listing_of(kind: str, ids, labels: dict, one: str, many: str) -> _Listing:
+    records, count = _records(kind, ids, labels)
+    return _Listing(records, count, _listing(count, one, many, records))
+
+
+@dataclass
+class _Standing:
+    """What the conditions of every rung read: the organization's tables, its dimensions and
+    spend, and the records behind each shortfall."""
+
+    frames: OrgFrames
+    dims: dict
+    spend: dict
+    goal_table: pd.DataFrame
+    metric_table: pd.DataFrame
+    active_goals: pd.DataFrame
+    active_initiatives: pd.DataFrame
+    active_tools: pd.DataFrame
+    not_smart: _Listing
+    unaligned: _Listing
+    unmeasured: _Listing
+    stale: _Listing
+    to_integrate: _Listing
+
+
+def _standing(frames, dims, spend, goal_table, initiative_table, metric_table,
+              tool_table) -> _Standing:
     active_goals = goal_table[goal_table["is_active"]]
-    not_smart, n_not_smart = _records("goal", active_goals.index[~active_goals["smart_passed"]
-                                                                 .astype(bool)], goal_names)
     active = initiative_table[initiative_table["is_active"]]
-    unaligned, n_unaligned = _records("initiative", active.index[active["live_link_count"] == 0],
-                                      init_names)
-    unmeasured, n_unmeasured = _records(
-        "initiative", active.index[active["outcome_metric_count"] == 0], init_names)
     in_use = metric_table[metric_table["in_use"]]
-    stale, n_stale = _records("metric", in_use.index[~in_use["is_fresh"]], metric_names)
     active_tools = tool_table[tool_table["is_active"]]
-    to_integrate, n_to_integrate = _records(
-        "tool", active_tools.index[active_tools["integration"].ne("api")
-                                   | active_tools["redundant"]], tool_names)
+    goals, initiatives = frames.labels("goals"), frames.labels("initiatives")
+    return _Standing(
+        frames, dims, spend, goal_table, metric_table, active_goals, active, active_tools,
+        not_smart=_listing_of("goal", active_goals.index[~active_goals["smart_passed"]
+                                                          .astype(bool)], goals,
+                              "active goal fails a SMART criterion",
+                              "active goals fail a SMART criterion"),
+        unaligned=_listing_of("initiative", active.index[active["live_link_count"] == 0],
+                              initiatives, "active initiative has no active goal",
+                              "active initiatives have no active goal"),
+        unmeasured=_listing_of("initiative", active.index[active["outcome_metric_count"] == 0],
+                               initiatives, "active initiative has no outcome metric",
+                               "active initiatives have no outcome metric"),
+        stale=_listing_of("metric", in_use.index[~in_use["is_fresh"]], frames.labels("metrics"),
+                          "metric in use has no fresh value",
+                          "metrics in use have no fresh value"),
+        to_integrate=_listing_of(
+            "tool", active_tools.index[active_tools["integration"].ne("api")
+                                       | active_tools["redundant"]], frames.labels("tools"),
+            "active tool is not integrated via API or is redundant",
+            "active tools are not integrated via API or are redundant"),
+    )
 
-    unaligned_text = _listing(n_unaligned, "active initiative has no active goal",
-                              "active initiatives have no active goal", unaligned)
-    smart_text = _listing(n_not_smart, "active goal fails a SMART criterion",
-                          "active goals fail a SMART criterion", not_smart)
-    conditions: list[Condition] = []
 
-    smart_count = int(active_goals["smart_passed"].astype(bool).sum())
-    conditions.append(Condition(
-        "smart_goal", 2, "Active goals passing SMART", smart_count,
-        f"≥ {C.RUNG2_MIN_SMART_GOALS}", smart_count >= C.RUNG2_MIN_SMART_GOALS,
-        "" if smart_count >= C.RUNG2_MIN_SMART_GOALS else (
-            ("No active goal passes all five SMART criteria. " + smart_text) if n_not_smart
-            else "There is no active goal yet: write one that passes all five SMART criteria."
-        ).strip(), not_smart, n_not_smart))
-    conditions.append(_dimension("d2", 2, "D2 Alignment", dims["d2"], C.RUNG2_MIN_D2,
-                                 unaligned, n_unaligned, unaligned_text))
+def _dimension_condition(s: _Standing, key: str, rung: int, label: str, minimum: float,
+                         shortfall: _Listing) -> Condition:
+    return _dimension(key, rung, label, s.dims[key], minimum, shortfall.records,
+                      shortfall.count, shortfall.text)
 
-    conditions.append(_dimension("d1", 3, "D1 Goals", dims["d1"], C.RUNG3_MIN_D1,
-                                 not_smart, n_not_smart, smart_text))
-    conditions.append(_dimension("d2", 3, "D2 Alignment", dims["d2"], C.RUNG3_MIN_D2,
-                                 unaligned, n_unaligned, unaligned_text))
-    unmeasured_text = _listing(n_unmeasured, "active initiative has no outcome metric",
-                               "active initiatives have no outcome metric", unmeasured)
-    stale_text = _listing(n_stale, "metric in use has no fresh value",
-                          "metrics in use have no fresh value", stale)
-    conditions.append(_dimension("d3", 3, "D3 Measurement", dims["d3"], C.RUNG3_MIN_D3,
-                                 unmeasured, n_unmeasured, unmeasured_text))
-    conditions.append(_dimension("d4", 3, "D4 Feedback", dims["d4"], C.RUNG3_MIN_D4,
-                                 stale, n_stale, stale_text))
 
-    conditions.append(_dimension("d2", 4, "D2 Alignment", dims["d2"], C.RUNG4_MIN_D2,
-                                 unaligned, n_unaligned, unaligned_text))
-    conditions.append(_dimension("d3", 4, "D3 Measurement", dims["d3"], C.RUNG4_MIN_D3,
-                                 unmeasured, n_unmeasured, unmeasured_text))
-    conditions.append(_dimension("d4", 4, "D4 Feedback", dims["d4"], C.RUNG4_MIN_D4,
-                                 stale, n_stale, stale_text))
-    conditions.append(_dimension(
-        "d5", 4, "D5 Integration", dims["d5"], C.RUNG4_MIN_D5, to_integrate, n_to_integrate,
-        _listing(n_to_integrate, "active tool is not integrated via API or is redundant",
-                 "active tools are not integrated via API or are redundant", to_integrate)))
-    kvis = metric_table[~metric_table["is_archived"]
-                        & metric_table.index.isin(frames.metrics.loc[
-                            frames.metrics["kind"].eq("KVI"), "id"])]
+def _rung2(s: _Standing) -> list[Condition]:
+    """Defined: an active goal passes SMART; D2 ≥ 50."""
+    smart_count = int(s.active_goals["smart_passed"].astype(bool).sum())
+    met = smart_count >= C.RUNG2_MIN_SMART_GOALS
+    message = "" if met else (
+        ("No active goal passes all five SMART criteria. " + s.not_smart.text)
+        if s.not_smart.count
+        else "There is no active goal yet: write one that passes all five SMART criteria."
+    ).strip()
+    return [
+        Condition("smart_goal", 2, "Active goals passing SMART", smart_count,
+                  f"≥ {C.RUNG2_MIN_SMART_GOALS}", met, message, s.not_smart.records,
+                  s.not_smart.count),
+        _dimension_condition(s, "d2", 2, "D2 Alignment", C.RUNG2_MIN_D2, s.unaligned),
+    ]
+
+
+def _rung3(s: _Standing) -> list[Condition]:
+    """Aligned: D1 ≥ 70, D2 ≥ 80, D3 ≥ 50, D4 ≥ 50."""
+    return [
+        _dimension_condition(s, "d1", 3, "D1 Goals", C.RUNG3_MIN_D1, s.not_smart),
+        _dimension_condition(s, "d2", 3, "D2 Alignment", C.RUNG3_MIN_D2, s.unaligned),
+        _dimension_condition(s, "d3", 3, "D3 Measurement", C.RUNG3_MIN_D3, s.unmeasured),
+        _dimension_condition(s, "d4", 3, "D4 Feedback", C.RUNG3_MIN_D4, s.stale),
+    ]
+
+
+def _fresh_kvi_condition(s: _Standing) -> Condition:
+    metrics = s.metric_table
+    kvis = metrics[~metrics["is_archived"] & metrics.index.isin(
+        s.frames.metrics.loc[s.frames.metrics["kind"].eq("KVI"), "id"])]
     fresh_kvis = int(kvis["is_fresh"].sum())
-    stale_kvis, n_stale_kvis = _records("metric", kvis.index[~kvis["is_fresh"]], metric_names)
-    conditions.append(Condition(
-        "fresh_kvi", 4, "Fresh KVIs", fresh_kvis, f"≥ {C.RUNG4_MIN_FRESH_KVIS}",
-        fresh_kvis >= C.RUNG4_MIN_FRESH_KVIS,
-        "" if fresh_kvis >= C.RUNG4_MIN_FRESH_KVIS else (
-            f"No KVI has a fresh value. Log a value for: {_names(stale_kvis, n_stale_kvis)}"
-            if n_stale_kvis else "There is no KVI: define a key value indicator and log it."),
-        stale_kvis, n_stale_kvis))
-    closed = frames.cycles[frames.cycles["state"].isin(rules.CLOSED_CYCLE_STATES)].sort_values(
-        "end_date")
-    reviewed = closed[closed["reviewed_at"].notna()]
+    stale, n_stale = _records("metric", kvis.index[~kvis["is_fresh"]],
+                              s.frames.labels("metrics"))
+    met = fresh_kvis >= C.RUNG4_MIN_FRESH_KVIS
+    message = "" if met else (
+        f"No KVI has a fresh value. Log a value for: {_names(stale, n_stale)}"
+        if n_stale else "There is no KVI: define a key value indicator and log it.")
+    return Condition("fresh_kvi", 4, "Fresh KVIs", fresh_kvis,
+                     f"≥ {C.RUNG4_MIN_FRESH_KVIS}", met, message, stale, n_stale)
+
+
+def _closed_cycles(s: _Standing) -> pd.DataFrame:
+    cycles = s.frames.cycles
+    return cycles[cycles["state"].isin(rules.CLOSED_CYCLE_STATES)].sort_values("end_date")
+
+
+def _last_cycle_reviewed_condition(s: _Standing) -> Condition:
+    closed = _closed_cycles(s)
     if len(closed):
         last = closed.iloc[-1]
-        last_reviewed = pd.notna(last["reviewed_at"])
-        records, count = _records("cycle", [] if last_reviewed else [last["id"]], cycle_names)
-        message = "" if last_reviewed else \
+        reviewed = pd.notna(last["reviewed_at"])
+        records, count = _records("cycle", [] if reviewed else [last["id"]],
+                                  s.frames.labels("cycles"))
+        message = "" if reviewed else \
             f"The last closed cycle, {last['name']}, has no review: review it."
     else:
-        last_reviewed, records, count = False, [], 0
+        reviewed, records, count = False, [], 0
         message = "No cycle has been closed yet: close and review the current one."
-    conditions.append(Condition("last_cycle_reviewed", 4, "Last closed cycle reviewed",
-                                "yes" if last_reviewed else "no", "yes", last_reviewed,
-                                message, records, count))
+    return Condition("last_cycle_reviewed", 4, "Last closed cycle reviewed",
+                     "yes" if reviewed else "no", "yes", reviewed, message, records, count)
 
-    n_reviewed = len(reviewed)
+
+def _rung4(s: _Standing) -> list[Condition]:
+    """Integrated: D2 ≥ 90, D3 ≥ 75, D4 ≥ 75, D5 ≥ 60, a fresh KVI, the last closed cycle
+    reviewed."""
+    return [
+        _dimension_condition(s, "d2", 4, "D2 Alignment", C.RUNG4_MIN_D2, s.unaligned),
+        _dimension_condition(s, "d3", 4, "D3 Measurement", C.RUNG4_MIN_D3, s.unmeasured),
+        _dimension_condition(s, "d4", 4, "D4 Feedback", C.RUNG4_MIN_D4, s.stale),
+        _dimension_condition(s, "d5", 4, "D5 Integration", C.RUNG4_MIN_D5, s.to_integrate),
+        _fresh_kvi_condition(s),
+        _last_cycle_reviewed_condition(s),
+    ]
+
+
+def _reviewed_cycles_condition(s: _Standing) -> Condition:
+    closed = _closed_cycles(s)
+    n_reviewed = int(closed["reviewed_at"].notna().sum())
     unreviewed, n_unreviewed = _records("cycle", closed.loc[closed["reviewed_at"].isna(), "id"],
-                                        cycle_names)
-    conditions.append(Condition(
-        "reviewed_cycles", 5, "Closed cycles reviewed", n_reviewed,
-        f"≥ {C.RUNG5_MIN_REVIEWED_CYCLES}", n_reviewed >= C.RUNG5_MIN_REVIEWED_CYCLES,
-        "" if n_reviewed >= C.RUNG5_MIN_REVIEWED_CYCLES else (
-            f"{n_reviewed} closed cycle(s) reviewed, {C.RUNG5_MIN_REVIEWED_CYCLES} needed."
-            + (f" Review: {_names(unreviewed, n_unreviewed)}" if n_unreviewed else "")),
-        unreviewed, n_unreviewed))
-    priority = goal_table[goal_table["is_priority"]]
+                                        s.frames.labels("cycles"))
+    met = n_reviewed >= C.RUNG5_MIN_REVIEWED_CYCLES
+    message = "" if met else (
+        f"{n_reviewed} closed cycle(s) reviewed, {C.RUNG5_MIN_REVIEWED_CYCLES} needed."
+        + (f" Review: {_names(unreviewed, n_unreviewed)}" if n_unreviewed else ""))
+    return Condition("reviewed_cycles", 5, "Closed cycles reviewed", n_reviewed,
+                     f"≥ {C.RUNG5_MIN_REVIEWED_CYCLES}", met, message, unreviewed,
+                     n_unreviewed)
+
+
+def _priority_on_track_condition(s: _Standing) -> Condition:
+    priority = s.goal_table[s.goal_table["is_priority"]]
     on_track = priority["forecast_status"].eq("on_track")
-    priority_pct = round(100.0 * on_track.sum() / len(priority), 2) if len(priority) else 0.0
-    lagging, n_lagging = _records("goal", priority.index[~on_track], goal_names)
-    met = len(priority) > 0 and priority_pct >= C.RUNG5_MIN_PRIORITY_ON_TRACK_PCT
-    conditions.append(Condition(
-        "priority_on_track", 5, "Priority goals on track (%)", priority_pct,
-        f"≥ {C.RUNG5_MIN_PRIORITY_ON_TRACK_PCT}", met,
-        "" if met else ("There is no priority goal in the current cycle." if not len(priority)
-                        else f"{priority_pct:.0f} % of priority goals are on track. "
-                        + _listing(n_lagging, "priority goal is not on track",
-                                   "priority goals are not on track", lagging)),
-        lagging, n_lagging))
-    shelf = active_tools.index[active_tools["is_active"] & ~active_tools["used"]]
+    share = round(100.0 * on_track.sum() / len(priority), 2) if len(priority) else 0.0
+    lagging, n_lagging = _records("goal", priority.index[~on_track], s.frames.labels("goals"))
+    met = len(priority) > 0 and share >= C.RUNG5_MIN_PRIORITY_ON_TRACK_PCT
+    message = "" if met else (
+        "There is no priority goal in the current cycle." if not len(priority)
+        else f"{share:.0f} % of priority goals are on track. "
+        + _listing(n_lagging, "priority goal is not on track",
+                   "priority goals are not on track", lagging))
+    return Condition("priority_on_track", 5, "Priority goals on track (%)", share,
+                     f"≥ {C.RUNG5_MIN_PRIORITY_ON_TRACK_PCT}", met, message, lagging,
+                     n_lagging)
+
+
+def _misaligned_spend_condition(s: _Standing) -> Condition:
+    active, tools, spend = s.active_initiatives, s.active_tools, s.spend
     costly_unaligned = active.index[(active["live_link_count"] == 0)
                                     & (active["monthly_cost"] > 0)]
-    spend_records, n_spend = _records("initiative", costly_unaligned, init_names)
-    tool_records, n_tools = _records("tool", shelf, tool_names)
+    spend_records, n_spend = _records("initiative", costly_unaligned,
+                                      s.frames.labels("initiatives"))
+    tool_records, n_tools = _records("tool", tools.index[~tools["used"]],
+                                     s.frames.labels("tools"))
     met = spend["share"] < C.RUNG5_MAX_MISALIGNED_SPEND_PCT
-    conditions.append(Condition(
-        "misaligned_spend", 5, "Misaligned spend (%)", spend["share"],
-        f"< {C.RUNG5_MAX_MISALIGNED_SPEND_PCT}", met,
-        "" if met else " ".join(filter(None, [
-            f"{spend['share']:.0f} % of monthly spend ({spend['amount']:.2f}) serves no "
-            "active goal.",
-            _listing(n_spend, "paid initiative has no active goal",
-                     "paid initiatives have no active goal", spend_records),
-            _listing(n_tools, "active tool is used by no active initiative",
-                     "active tools are used by no active initiative", tool_records)])),
-        (spend_records + tool_records)[:C.EXPLANATION_MAX_RECORDS], n_spend + n_tools))
+    message = "" if met else " ".join(filter(None, [
+        f"{spend['share']:.0f} % of monthly spend ({spend['amount']:.2f}) serves no "
+        "active goal.",
+        _listing(n_spend, "paid initiative has no active goal",
+                 "paid initiatives have no active goal", spend_records),
+        _listing(n_tools, "active tool is used by no active initiative",
+                 "active tools are used by no active initiative", tool_records)]))
+    return Condition("misaligned_spend", 5, "Misaligned spend (%)", spend["share"],
+                     f"< {C.RUNG5_MAX_MISALIGNED_SPEND_PCT}", met, message,
+                     (spend_records + tool_records)[:C.EXPLANATION_MAX_RECORDS],
+                     n_spend + n_tools)
 
+
+def _rung5(s: _Standing) -> list[Condition]:
+    """Optimizing: two closed cycles reviewed, ≥ 70 % of priority goals on track, misaligned
+    spend < 10 %."""
+    return [_reviewed_cycles_condition(s), _priority_on_track_condition(s),
+            _misaligned_spend_condition(s)]
+
+
+def _explanation(conditions: list[Condition]) -> dict:
+    """The rung reached (the highest whose conditions, and those below, all hold), every
+    rung's conditions, and the next rung's unmet ones with their records."""
     rung = 1
     for candidate in range(2, 6):
-        if all(c.met for c in conditions if c.rung == candidate):
-            rung = candidate
-        else:
+        if not all(c.met for c in conditions if c.rung == candidate):
             break
+        rung = candidate
     next_rung = rung + 1 if rung < 5 else None
     unmet = [c for c in conditions if c.rung == next_rung and not c.met]
-    explanation = {
+    return {
         "rung": rung,
         "name": C.RUNG_NAMES[rung],
         "rungs": [{"rung": r, "name": C.RUNG_NAMES[r],
@@ -228,7 +300,17 @@ def assess(frames: OrgFrames, dims: dict, spend: dict, goal_table: pd.DataFrame,
             "rung": next_rung, "name": C.RUNG_NAMES[next_rung],
             "unmet": [c.as_json(with_records=True) for c in unmet]},
     }
-    return _plain(explanation)
+
+
+def assess(frames: OrgFrames, dims: dict, spend: dict, goal_table: pd.DataFrame,
+           initiative_table: pd.DataFrame, metric_table: pd.DataFrame,
+           tool_table: pd.DataFrame) -> dict:
+    """The rung (1-5), its name, and the explanation: every rung's conditions, and for the
+    next rung each unmet condition with the value now, the value needed and the records."""
+    standing = _standing(frames, dims, spend, goal_table, initiative_table, metric_table,
+                         tool_table)
+    conditions = [*_rung2(standing), *_rung3(standing), *_rung4(standing), *_rung5(standing)]
+    return _plain(_explanation(conditions))
 
 
 def _plain(value):

@@ -184,6 +184,10 @@ class ScoreSnapshot(models.Model):
     misaligned_spend = models.DecimalField(max_digits=14, decimal_places=2)
     misaligned_spend_share = models.FloatField()
     open_flags = models.JSONField(default=dict)
+    # A cycle's snapshot only: what its report lists, frozen at the close (snapshots.py,
+    # freeze_cycle): goals with outcomes and scores, initiatives with status, links and
+    # alignment, the flags open at the close and those opened and resolved in the cycle.
+    record = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["organization", "taken_on"]

@@ -38,10 +38,11 @@ SCORE_MODELS = {SubjectType.INITIATIVE: InitiativeScore, SubjectType.GOAL: GoalS
                 SubjectType.METRIC: MetricScore}
 
 
-def organization_score(organization: Organization) -> OrganizationScore | None:
+def organization_score(organization: Organization | int) -> OrganizationScore | None:
     """D1-D5, the rung with its explanation (`explanation["next"]["unmet"]`), misaligned
     spend and open flag counts; None before the first recompute."""
-    return OrganizationScore.objects.filter(organization=organization).first()
+    return OrganizationScore.objects.filter(
+        organization_id=getattr(organization, "pk", organization)).first()
 
 
 def open_flags(organization: Organization, *, subject_type: str | None = None,
@@ -54,14 +55,6 @@ def open_flags(organization: Organization, *, subject_type: str | None = None,
         flags = flags.filter(code=code)
     return flags.annotate(severity_rank=SEVERITY_RANK).order_by("severity_rank",
                                                                 "-first_seen_at", "id")
-
-
-def open_flags_by_severity(organization: Organization) -> dict[str, list[Flag]]:
-    """{"high": [...], "medium": [...], "low": [...]} of open flags, in one query."""
-    grouped: dict[str, list[Flag]] = {severity: [] for severity in SEVERITY_ORDER}
-    for flag in open_flags(organization):
-        grouped[flag.severity].append(flag)
-    return grouped
 
 
 def flags_for(organization: Organization, subject_type: str, subject_id,
@@ -136,22 +129,6 @@ def backlog(organization: Organization):
     `.initiative` loaded (one query)."""
     return (InitiativeScore.objects.filter(organization=organization)
             .select_related("initiative").order_by("-priority_score", "initiative__name"))
-
-
-def score_history(organization: Organization, *, cycles_only: bool = False):
-    """The organization's snapshots, oldest first, for the history charts."""
-    snapshots = organization.score_snapshots.all()
-    if cycles_only:
-        snapshots = snapshots.filter(cycle__isnull=False)
-    return snapshots.order_by("taken_on", "taken_at")
-
-
-def portfolio_scores(organizations: Iterable[Organization]) -> dict[int, OrganizationScore]:
-    """Scores of many organizations (a consultant's portfolio) by organization id, one query.
-    The caller passes only organizations the user belongs to."""
-    ids = [o.pk for o in organizations]
-    return {s.organization_id: s for s in OrganizationScore.objects.filter(
-        organization_id__in=ids)}
 
 
 # For the record pages and their lists (initiatives, goals, metrics). Flags are matched to

@@ -1,11 +1,12 @@
 """Celery interfaces to the scoring engine: they take ids, claim, and call the engine.
 
-- `recompute_organization`: queued after commit by triggers.request_recompute (in-process
-  when no broker is configured). Idempotent: it claims the organization first (one recompute
-  at a time) and does nothing when no change arrived since the last one. While another
-  recompute holds the organization it waits and retries; errors retry with exponential
-  backoff. acks_late + reject_on_worker_lost: a worker that dies mid-run leaves the message
-  to be delivered again, and its stale claim becomes reclaimable after CLAIM_STALE.
+- `recompute_organization`: queued after commit by organizations/recompute.py's
+  `request_recompute` (in-process when no broker is configured). Idempotent: it claims the
+  organization first (one recompute at a time) and does nothing when no change arrived
+  since the last one. While another recompute holds the organization it waits and retries;
+  errors retry with exponential backoff. acks_late + reject_on_worker_lost: a worker that
+  dies mid-run leaves the message to be delivered again, and its stale claim becomes
+  reclaimable after CLAIM_STALE.
 - `sweep_recomputes` (beat, every few minutes): queues every organization marked but not
   done, so nothing is lost while the broker was down or a worker died.
 - `snapshot_scores` (beat, nightly): recomputes every organization (freshness decays with
@@ -17,6 +18,7 @@ import random
 
 from celery import shared_task
 
+from alignment_portal.organizations import recompute
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import triggers
 from alignment_portal.scoring.snapshots import take_snapshot
@@ -48,7 +50,7 @@ def recompute_organization(self, organization_id: int, force: bool = False) -> s
         raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
     if outcome == triggers.BUSY and not self.request.is_eager:
         if self.request.retries >= self.max_retries:
-            triggers.clear_queued(organization_id)  # the sweep takes over
+            recompute.clear_queued(organization_id)  # the sweep takes over
             return outcome
         raise self.retry(countdown=BUSY_RETRY_SECONDS)
     return outcome
@@ -59,7 +61,7 @@ def sweep_recomputes() -> int:
     """Queue a recompute for every organization marked but not done; returns how many."""
     queued = 0
     for organization_id in triggers.organizations_to_sweep().values_list("pk", flat=True):
-        if triggers.mark_queued(organization_id) and triggers.publish(organization_id):
+        if recompute.mark_queued(organization_id) and recompute.publish(organization_id):
             queued += 1
     return queued
 

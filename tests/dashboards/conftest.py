@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from alignment_portal.scoring import triggers
-from alignment_portal.scoring.models import ScoreSnapshot
 from alignment_portal.scoring.snapshots import take_snapshot
+from goals import services as goal_services
 from tests.factories import (
     AlignmentLinkFactory,
     CycleFactory,
@@ -28,7 +28,7 @@ def populate(organization, size: int):
     cycle = CycleFactory(organization=organization, start_date=today - timedelta(days=30),
                          end_date=today + timedelta(days=60), state="active")
     closed = CycleFactory(organization=organization, start_date=today - timedelta(days=130),
-                          end_date=today - timedelta(days=31), state="closed")
+                          end_date=today - timedelta(days=31), state="review")
     for i in range(size):
         metric = MetricFactory(organization=organization, frequency="weekly",
                                nature="outcome" if i % 2 else "output")
@@ -45,13 +45,13 @@ def populate(organization, size: int):
             AlignmentLinkFactory(initiative=initiative, goal=goal)
             MeasurementLinkFactory(initiative=initiative, metric=metric)
             initiative.tools.add(tool)
+    # Reviewed and closed through the service, which freezes the cycle's scores.
+    goal_services.cycle_review_record(
+        cycle=closed, outcomes={g.pk: ("missed", "") for g in closed.goals.all()})
+    goal_services.cycle_close(cycle=closed, today=today)
     triggers.run_recompute(organization.pk, force=True)
     for days in (60, 35, 10):
         take_snapshot(organization.pk, today=today - timedelta(days=days))
-    ScoreSnapshot.objects.create(organization=organization, cycle=closed,
-                                 taken_on=closed.end_date, d1_goals=1, d2_alignment=2,
-                                 d3_measurement=3, d4_feedback=4, d5_integration=5, rung=1,
-                                 misaligned_spend=10, misaligned_spend_share=5)
     return cycle
 
 

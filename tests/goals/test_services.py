@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from alignment_portal.organizations.models import Organization
+from alignment_portal.scoring.models import ScoreSnapshot
 from goals import services
 from goals.models import Cycle, Goal, GoalOutcome
 from initiatives.models import AlignmentLink
@@ -287,7 +288,9 @@ def test_close_needs_review_state_and_every_outcome(cycle):
     assert closed.state == "closed" and closed.closed_at is not None
     goal.refresh_from_db()
     assert goal.status == "achieved"
-    assert closed.snapshot["goals"][0]["outcome"] == "achieved"
+    frozen = ScoreSnapshot.objects.get(cycle=closed)
+    assert frozen.record["goals"][0]["outcome"] == "achieved"
+    assert frozen.record["goals"][0]["status"] == "Active"  # as it stood before the close
     assert GoalOutcome.objects.get(goal=goal).note == "Done early."
 
 

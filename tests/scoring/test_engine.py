@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from alignment_portal.organizations import recompute
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import engine, triggers
 from alignment_portal.scoring.models import (
@@ -179,8 +180,8 @@ def test_scores_of_one_organization_leave_another_alone(org):
 
 def test_a_request_marks_and_queues_once_per_transaction(org, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        triggers.request_recompute(org)
-        triggers.request_recompute(org.pk)
+        recompute.request_recompute(org)
+        recompute.request_recompute(org.pk)
     assert len(callbacks) == 1
     org.refresh_from_db()
     assert org.recompute_generation == 2 and org.recompute_queued_at is not None
@@ -191,9 +192,9 @@ def test_a_request_is_one_statement_and_queues_only_when_none_is_queued(
         org, django_assert_num_queries, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         with django_assert_num_queries(1):
-            triggers.request_recompute(org)
+            recompute.request_recompute(org)
         with django_assert_num_queries(1):
-            triggers.request_recompute(org)
+            recompute.request_recompute(org)
     assert len(callbacks) == 1
     org.refresh_from_db()
     assert org.recompute_generation == 2
@@ -203,7 +204,7 @@ def test_a_request_is_one_statement_and_queues_only_when_none_is_queued(
 def test_without_a_broker_the_recompute_runs_after_commit(org,
                                                           django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        triggers.request_recompute(org)
+        recompute.request_recompute(org)
         assert not OrganizationScore.objects.filter(organization=org).exists()
     org.refresh_from_db()
     assert OrganizationScore.objects.filter(organization=org).exists()
@@ -216,15 +217,15 @@ def test_without_a_broker_the_recompute_runs_after_commit(org,
 def test_a_request_while_one_is_queued_queues_nothing(org, django_capture_on_commit_callbacks):
     Organization.objects.filter(pk=org.pk).update(recompute_queued_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        triggers.request_recompute(org)
+        recompute.request_recompute(org)
     assert callbacks == []
 
 
 def test_a_lost_queued_mark_goes_stale(org, django_capture_on_commit_callbacks):
     Organization.objects.filter(pk=org.pk).update(
-        recompute_queued_at=timezone.now() - triggers.QUEUED_STALE - timedelta(seconds=1))
+        recompute_queued_at=timezone.now() - recompute.QUEUED_STALE - timedelta(seconds=1))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        triggers.request_recompute(org)
+        recompute.request_recompute(org)
     assert len(callbacks) == 1
 
 

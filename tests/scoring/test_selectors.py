@@ -3,7 +3,6 @@
 import pytest
 
 from alignment_portal.scoring import engine, selectors
-from alignment_portal.scoring.snapshots import cycle_snapshot, take_snapshot
 from tests.scoring.test_engine import build_organization
 
 
@@ -16,17 +15,16 @@ def scored(db):
     return org, other
 
 
-def test_organization_score_and_flags_by_severity(scored, django_assert_num_queries):
+def test_organization_score_and_open_flags(scored, django_assert_num_queries):
     org, other = scored
     with django_assert_num_queries(1):
         score = selectors.organization_score(org)
     assert score.rung >= 1 and score.explanation["rung"] == score.rung
     with django_assert_num_queries(1):
-        grouped = selectors.open_flags_by_severity(org)
-    assert list(grouped) == ["high", "medium", "low"]
-    flags = [f for group in grouped.values() for f in group]
+        flags = list(selectors.open_flags(org))
     assert flags and all(f.organization_id == org.pk for f in flags)
-    assert score.open_flags == {s: len(g) for s, g in grouped.items()}
+    assert score.open_flags == {s: sum(f.severity == s for f in flags)
+                                for s in ("high", "medium", "low")}
 
 
 def test_scores_and_flags_of_one_record(scored):
@@ -63,13 +61,3 @@ def test_backlog_orders_by_priority_score(scored, django_assert_num_queries):
                                                       reverse=True)
 
 
-def test_history_and_cycle_snapshot(scored):
-    org, _ = scored
-    take_snapshot(org.pk)
-    cycle = org.cycles.first()
-    frozen = cycle_snapshot(org.pk, cycle.pk)
-    assert set(frozen["goals"]) == {str(g) for g in org.goals.values_list("pk", flat=True)}
-    assert frozen["rung"] == selectors.organization_score(org).rung
-    history = list(selectors.score_history(org))
-    assert len(history) == 2 and [s.cycle_id for s in history].count(cycle.pk) == 1
-    assert list(selectors.score_history(org, cycles_only=True))[0].cycle_id == cycle.pk

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from alignment_portal.organizations import recompute
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import engine, triggers
 from alignment_portal.scoring.models import Flag, OrganizationScore, ScoreSnapshot
@@ -56,7 +57,7 @@ def log_value(org, metric):
     with transaction.atomic():
         MetricValue.objects.create(organization=org, metric=metric,
                                    period=timezone.localdate(), value=42)
-        triggers.request_recompute(org)
+        recompute.request_recompute(org)
 
 
 class BrokerDown:
