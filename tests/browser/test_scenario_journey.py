@@ -51,8 +51,9 @@ def test_owner_tries_a_scenario_and_applies_it(journey):
     form.get_by_label("How will it move the goal?").fill(
         "A monthly letter keeps clients close before their renewal.")
     form.get_by_role("button", name="Link in the scenario").click()
-    expect(page.locator(f"#cell-{plan.orphan_goal.pk}-{plan.misaligned.pk}")).to_contain_text(
-        "in the scenario")
+    cell = page.locator(f"#cell-{plan.orphan_goal.pk}-{plan.misaligned.pk}")
+    expect(cell.locator("form")).to_have_count(0)  # the form is swapped for the marked cell
+    expect(cell).to_contain_text("✱")
     assert not AlignmentLink.objects.filter(initiative=plan.misaligned).exists()
 
     # Back in the scenario, both changes and their effect; then apply.
