@@ -14,7 +14,7 @@ RUN pip install .
 COPY . .
 
 # collectstatic needs settings that pass the production checks; these values exist only at build.
-RUN DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=build.invalid \
+RUN DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=build.invalid SITE_URL=https://build.invalid \
     DJANGO_SECRET_KEY=build-only-key-not-used-at-runtime-0123456789abcdefghijklmnop \
     python manage.py collectstatic --noinput \
  && useradd --system --uid 1000 portal && mkdir -p /app/var && chown portal /app/var

@@ -78,7 +78,17 @@ if not DEBUG and not ALLOWED_HOSTS:
         "DJANGO_ALLOWED_HOSTS must name the site's host(s) when debug is off")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address for links in emails (invitations, resets, exports). Required with debug
+# off: a default would send people links to 127.0.0.1.
+SITE_URL = env_str("SITE_URL").rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SITE_URL must be set when debug is off: the public address of the site, e.g. "
+            "https://portal.example.com (emailed links are built from it).")
+    SITE_URL = "http://127.0.0.1:8000"
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -112,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "alignment_portal.api.middleware.ApiBodyLimitMiddleware",
+    "alignment_portal.lib.uploads.UploadLimitMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks, so it sees the outcome of the login view.
     "axes.middleware.AxesMiddleware",
@@ -164,14 +175,20 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds what every process must agree on: API rate limits, sign-up and reset
+# throttles, sessions. Redis from CACHE_URL; without it, production falls back to a database
+# table (shared, slower) and development to process memory (limits then count per process).
+# Which one is in use is logged at start-up (organizations/apps.py).
 _CACHE_URL = env_str("CACHE_URL")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
-        if _CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+CACHE_TABLE = "portal_cache"
+if _CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": _CACHE_URL}}
+elif not DEBUG:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": CACHE_TABLE}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # How long a dashboard section or chart stays cached (its key moves with every change and
 # recompute anyway); 0 renders every request afresh, as the first one after a change is.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 600)
@@ -197,7 +214,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0) or None
+# The client address behind DJANGO_PROXY_COUNT proxies (alignment_portal/lib/client_ip.py):
+# the Nth X-Forwarded-For entry from the right; with none, REMOTE_ADDR.
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "alignment_portal.lib.client_ip.client_ip"
+NINJA_NUM_PROXIES = PROXY_COUNT
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"
@@ -321,6 +342,23 @@ CELERY_BEAT_SCHEDULE["metrics-value-reminders"] = {
     "task": "metrics.send_value_reminders",
     "schedule": crontab(hour=env_int("METRICS_REMINDER_HOUR", 7), minute=0),
 }
+
+# Uploaded CSV files never confirmed are deleted a day after their upload.
+CELERY_BEAT_SCHEDULE["metrics-purge-unconfirmed-imports"] = {
+    "task": "metrics.purge_unconfirmed_imports", "schedule": crontab(minute=40)}
+
+# Accounts whose sign-up was never confirmed are deleted after a week (organizations/limits.py).
+CELERY_BEAT_SCHEDULE["organizations-purge-unconfirmed-accounts"] = {
+    "task": "organizations.purge_unconfirmed_accounts", "schedule": crontab(hour=3, minute=30)}
+
+# Security log events are kept 13 months (organizations/security_log.py).
+CELERY_BEAT_SCHEDULE["organizations-purge-security-log"] = {
+    "task": "organizations.purge_security_log", "schedule": crontab(hour=3, minute=45)}
+
+# Uploads: a multipart body over this is refused from its Content-Length, before it is read,
+# and while it streams (alignment_portal/lib/uploads.py). The CSV import's own limit is 5 MB;
+# the margin is for the form's other fields.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024 + 64 * 1024
 
 # API: requests per token and window (django-ninja's throttle syntax, e.g. 120/m, 10/s).
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/m")

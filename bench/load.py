@@ -39,6 +39,7 @@ def production_env(**extra) -> dict:
            # The bench process signs the sessions it hands to clients: same key.
            "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(60),
            "DJANGO_ALLOWED_HOSTS": HOST, "EMAIL_HOST": "localhost",
+           "SITE_URL": f"http://{HOST}",
            "DJANGO_LOG_LEVEL": "WARNING", "API_RATE_LIMIT": "1000000/m",
            # Production's shared cache (sessions, cached dashboard sections, rate limits).
            "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/9")}

@@ -4,6 +4,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from alignment_portal.lib.text import (
+    DESCRIPTION_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    bounded_text,
+    single_line,
+)
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import rules
 from metrics.models import Metric
@@ -23,7 +29,7 @@ class Cycle(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
                                      related_name="cycles")
-    name = models.CharField(max_length=60)
+    name = models.CharField(max_length=60, validators=[single_line])
     start_date = models.DateField()
     end_date = models.DateField()
     state = models.CharField(max_length=10, choices=CycleState.choices,
@@ -92,14 +98,15 @@ class Goal(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
                                      related_name="goals")
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="goals")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, help_text="What exactly, and for whom.")
-    why_it_matters = models.TextField(blank=True)
+    title = models.CharField(max_length=200, validators=[single_line])
+    description = models.TextField(blank=True, help_text="What exactly, and for whom.",
+                                   **bounded_text(DESCRIPTION_MAX_LENGTH))
+    why_it_matters = models.TextField(blank=True, **bounded_text(DESCRIPTION_MAX_LENGTH))
     perspective = models.CharField(max_length=12, choices=Perspective.choices,
                                    default=Perspective.FINANCIAL)
     level = models.CharField(max_length=12, choices=GoalLevel.choices,
                              default=GoalLevel.OPERATIONAL)
-    department = models.CharField(max_length=80, blank=True)
+    department = models.CharField(max_length=80, blank=True, validators=[single_line])
     parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="children")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
@@ -165,7 +172,7 @@ class GoalOutcome(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="outcomes")
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="outcomes")
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)

@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from alignment_portal.lib.text import DESCRIPTION_MAX_LENGTH, bounded_text, single_line
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import rules
 from goals.models import Goal
@@ -46,8 +47,8 @@ class Tool(models.Model):
     """One entry of the technology inventory."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tools")
-    name = models.CharField(max_length=120)
-    vendor = models.CharField(max_length=120, blank=True)
+    name = models.CharField(max_length=120, validators=[single_line])
+    vendor = models.CharField(max_length=120, blank=True, validators=[single_line])
     category = models.CharField(max_length=20, choices=ToolCategory.choices,
                                 default=ToolCategory.OTHER)
     monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
@@ -114,11 +115,11 @@ class Initiative(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
                                      related_name="initiatives")
-    name = models.CharField(max_length=160)
-    description = models.TextField(blank=True)
-    process = models.CharField(max_length=160, blank=True,
+    name = models.CharField(max_length=160, validators=[single_line])
+    description = models.TextField(blank=True, **bounded_text(DESCRIPTION_MAX_LENGTH))
+    process = models.CharField(max_length=160, blank=True, validators=[single_line],
                                help_text="The business process it changes.")
-    department = models.CharField(max_length=80, blank=True)
+    department = models.CharField(max_length=80, blank=True, validators=[single_line])
     tools = models.ManyToManyField(Tool, blank=True, related_name="initiatives")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                               blank=True, related_name="owned_initiatives")
@@ -180,8 +181,9 @@ class AlignmentLink(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="alignment_links")
     contribution = models.CharField(max_length=10, choices=Contribution.choices,
                                     default=Contribution.PRIMARY)
-    rationale = models.TextField(help_text="How will this move the goal?")
-    expected_effect = models.CharField(max_length=200, blank=True,
+    rationale = models.TextField(help_text="How will this move the goal?",
+                                 **bounded_text(DESCRIPTION_MAX_LENGTH))
+    expected_effect = models.CharField(max_length=200, blank=True, validators=[single_line],
                                        help_text="Expected effect on the goal's metric.")
     created_at = models.DateTimeField(default=timezone.now)
 

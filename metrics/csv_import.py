@@ -46,6 +46,7 @@ PROBLEM_DISPLAY_LIMIT = 500
 class Problem:
     line: int
     reason: str
+    lines: int = 1  # how many lines it refuses (duplicates are summarised in one problem)
 
 
 @dataclass
@@ -73,6 +74,11 @@ class ImportPreview:
     problems: list[Problem] = field(default_factory=list)
     per_metric: dict = field(default_factory=dict)  # name -> count of valid rows
     data_lines: int = 0
+
+    @property
+    def refused(self) -> int:
+        """Values refused: a summarised problem counts every line it covers."""
+        return sum(problem.lines for problem in self.problems)
 
     @property
     def problems_shown(self):
@@ -324,24 +330,34 @@ def _read_wide(frame, columns, metrics, preview, today):
                    raw_value=raw_value, note="", today=today, label_metric=True)
 
 
+DUPLICATE_LINES_SHOWN = 5
+
+
 def _refuse_duplicates(preview: ImportPreview) -> None:
-    """Two lines for one metric and period: which is right cannot be told, so neither goes."""
+    """Two lines for one metric and period: which is right cannot be told, so none goes.
+
+    One problem per metric and period, naming the first few lines and counting the rest:
+    linear in the file (5,000 identical lines are one entry, not 5,000 entries each naming
+    4,999 others)."""
     by_key = defaultdict(list)
     for position, row in enumerate(preview.rows):
         by_key[(row.metric_id, row.period)].append(position)
     duplicated = set()
-    for positions in by_key.values():
+    for (metric_id, period), positions in by_key.items():
         if len(positions) < 2:
             continue
         duplicated.update(positions)
-        for pos in positions:
-            others = ", ".join(str(preview.lines[p]) for p in positions if p != pos)
-            row = preview.rows[pos]
-            name = preview.metrics_by_id[row.metric_id].name
-            preview.problems.append(Problem(
-                preview.lines[pos],
-                f"{name}: line {others} has a value for the same period (starting "
-                f"{row.period:%Y-%m-%d}); keep one line per metric and period."))
+        lines = [preview.lines[p] for p in positions]
+        shown = ", ".join(str(line) for line in lines[:DUPLICATE_LINES_SHOWN])
+        more = len(lines) - DUPLICATE_LINES_SHOWN
+        if more > 0:
+            shown += f" and {more:,} more"
+        name = preview.metrics_by_id[metric_id].name
+        preview.problems.append(Problem(
+            lines[0],
+            f"{name}: {len(lines):,} lines (lines {shown}) have a value for the same period "
+            f"(starting {period:%Y-%m-%d}); keep one line per metric and period.",
+            lines=len(lines)))
     if duplicated:
         keep = [pos for pos in range(len(preview.rows)) if pos not in duplicated]
         preview.rows = [preview.rows[pos] for pos in keep]

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from alignment_portal.lib.text import DESCRIPTION_MAX_LENGTH, bounded_text, single_line
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import rules
 
@@ -62,8 +63,9 @@ class Metric(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
                                      related_name="metrics")
-    name = models.CharField(max_length=120)
-    definition = models.TextField(blank=True, help_text="What is counted, and how.")
+    name = models.CharField(max_length=120, validators=[single_line])
+    definition = models.TextField(blank=True, help_text="What is counted, and how.",
+                                  **bounded_text(DESCRIPTION_MAX_LENGTH))
     kind = models.CharField(max_length=3, choices=Kind.choices, default=Kind.KPI)
     nature = models.CharField(max_length=10, choices=Nature.choices, default=Nature.OUTCOME)
     level = models.CharField(max_length=15, choices=Level.choices, default=Level.OPERATIONAL)
@@ -118,7 +120,7 @@ class MetricValue(models.Model):
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="values")
     period = models.DateField(help_text="The date the value is for.")
     value = models.DecimalField(max_digits=20, decimal_places=6)
-    note = models.CharField(max_length=500, blank=True)
+    note = models.CharField(max_length=500, blank=True, validators=[single_line])
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     entered_at = models.DateTimeField(default=timezone.now)
@@ -190,6 +192,10 @@ class ReminderSent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     sent_on = models.DateField()
     metric_count = models.PositiveIntegerField(default=0)
+    # Set when the email could not be sent, with why; a later run that day retries it.
+    failed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         constraints = [

@@ -2,14 +2,15 @@
 for the organization's scores to be recomputed, once per transaction."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from alignment_portal.lib.bulk import insert_rows
+from alignment_portal.lib.text import header_text
 from alignment_portal.organizations.models import Organization
 from alignment_portal.organizations.recompute import request_recompute
 from metrics.library import LIBRARY_BY_KEY
@@ -234,7 +235,8 @@ def value_import_stage(*, organization: Organization, user, filename: str,
                        content: bytes) -> ValueImport:
     """Keep an uploaded file until its preview is confirmed."""
     return ValueImport.objects.create(organization=organization, uploaded_by=user,
-                                      filename=filename[:255], content=content)
+                                      filename=header_text(filename, limit=255),
+                                      content=content)
 
 
 @transaction.atomic
@@ -259,10 +261,22 @@ def value_import_confirm(*, value_import: ValueImport, user, today: date | None 
                                        user=user, source=Source.CSV)
     locked.confirmed_at = timezone.now()
     locked.summary = {"created": result.created, "replaced": result.replaced,
-                      "unchanged": result.unchanged, "refused": len(preview.problems)}
+                      "unchanged": result.unchanged, "refused": preview.refused}
     locked.content = b""  # the values are in; the file is no longer needed
     locked.save(update_fields=["confirmed_at", "summary", "content"])
     return preview, result
+
+
+UNCONFIRMED_IMPORT_LIFETIME = timedelta(days=1)
+
+
+def value_imports_purge(*, now=None) -> int:
+    """Delete uploaded files never confirmed within a day (the preview is long gone; the
+    file held every value of it). Confirmed imports keep their summary, without the file.
+    Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - UNCONFIRMED_IMPORT_LIFETIME
+    deleted, _ = ValueImport.objects.filter(confirmed_at=None, uploaded_at__lt=cutoff).delete()
+    return deleted
 
 
 def reminders_send(*, today: date | None = None) -> int:
@@ -270,37 +284,50 @@ def reminders_send(*, today: date | None = None) -> int:
     their organizations. Returns the number of emails sent.
 
     Each person's day is claimed first (ReminderSent, unique per person and day), so a second
-    run on the same day, or two workers at once, send nothing twice.
+    run on the same day, or two workers at once, send nothing twice. Each email is sent on its
+    own, outside the claim's transaction: a failure (a mail server refusing one address, any
+    error at all) is recorded on that person's row and the run goes on with the next person.
+    A later run the same day retries only the failed ones.
     """
     from django.conf import settings
-    from django.core.mail import EmailMessage, mailers
     from django.db import IntegrityError
     from django.template.loader import render_to_string
     from django.urls import reverse
 
+    from alignment_portal.lib.mail import send_one
     from metrics.models import ReminderSent
     from metrics.selectors import reminders_due
 
     today = today or timezone.localdate()
     sent = 0
-    mailer = mailers.default
     for reminder in reminders_due(today):
         try:
             with transaction.atomic():
-                ReminderSent.objects.create(user=reminder.user, sent_on=today,
-                                            metric_count=reminder.metric_count)
-                items = [(org, rows, settings.SITE_URL + reverse("metrics:log", args=[org.slug]))
-                         for org, rows in reminder.organizations]
-                body = render_to_string("metrics/email/reminder.txt", {
-                    "user": reminder.user, "items": items,
-                    "metric_count": reminder.metric_count})
-                count = reminder.metric_count
-                subject = (f"{count} metric value{'s' if count != 1 else ''} to log "
-                           f"({', '.join(org.name for org, _ in reminder.organizations)})")
-                mailer.send_messages([EmailMessage(subject[:150], body,
-                                                   to=[reminder.user.email])])
+                claim = ReminderSent.objects.create(user=reminder.user, sent_on=today,
+                                                    metric_count=reminder.metric_count)
         except IntegrityError:
-            continue  # already reminded today
+            # Already reminded today, unless that attempt failed: then claim the retry.
+            claim = ReminderSent.objects.filter(user=reminder.user, sent_on=today).first()
+            retried = ReminderSent.objects.filter(
+                pk=getattr(claim, "pk", None), failed_at__isnull=False,
+                attempts=getattr(claim, "attempts", 0),
+            ).update(failed_at=None, attempts=models.F("attempts") + 1)
+            if not retried:
+                continue
+            claim.refresh_from_db()
+        items = [(org, rows, settings.SITE_URL + reverse("metrics:log", args=[org.slug]))
+                 for org, rows in reminder.organizations]
+        body = render_to_string("metrics/email/reminder.txt", {
+            "user": reminder.user, "items": items, "metric_count": reminder.metric_count})
+        count = reminder.metric_count
+        subject = (f"{count} metric value{'s' if count != 1 else ''} to log "
+                   f"({', '.join(org.name for org, _ in reminder.organizations)})")
+        error = send_one(subject=subject, body=body, to=reminder.user.email, kind="reminder")
+        if error:
+            ReminderSent.objects.filter(pk=claim.pk).update(failed_at=timezone.now(),
+                                                            error=error)
+            continue
+        ReminderSent.objects.filter(pk=claim.pk).update(error="")
         sent += 1
     return sent
 

@@ -10,3 +10,9 @@ from metrics import services
 def send_value_reminders() -> int:
     """Daily: email each metric owner the values due today or overdue."""
     return services.reminders_send()
+
+
+@shared_task(name="metrics.purge_unconfirmed_imports")
+def purge_unconfirmed_imports() -> int:
+    """Hourly: delete uploaded CSV files whose preview was never confirmed within a day."""
+    return services.value_imports_purge()

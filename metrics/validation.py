@@ -26,11 +26,13 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from alignment_portal.lib.text import single_line
 from metrics.models import Metric, Unit
 from metrics.periods import period_start
 
-MAX_ABS_VALUE = Decimal(10) ** 14  # DecimalField(max_digits=20, decimal_places=6)
+MAX_INTEGER_DIGITS = 14  # DecimalField(max_digits=20, decimal_places=6)
 QUANTUM = Decimal("0.000001")
+QUANTUM_DIGITS = 6
 EARLIEST_PERIOD = date(1990, 1, 1)
 NOTE_MAX_LENGTH = 500
 NON_NEGATIVE_UNITS = {Unit.COUNT, Unit.MINUTES, Unit.HOURS, Unit.DAYS}
@@ -69,11 +71,17 @@ def parse_number(raw, *, decimal_comma: bool = False) -> Decimal:
     if not number.is_finite():
         raise ValidationError("NaN and infinity are not values you can measure: enter a "
                               "finite number.", code="not_finite")
-    if abs(number) >= MAX_ABS_VALUE:
+    # adjusted() reads the exponent without arithmetic: abs() or a comparison on
+    # 1e999999999999999999 would overflow the decimal context (a 500, not a message).
+    if number.adjusted() < -QUANTUM_DIGITS - 1:
+        number = Decimal(0)  # 1e-999999999: below the stored precision
+    if number.adjusted() < MAX_INTEGER_DIGITS:
+        number = number.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
+    if number.adjusted() >= MAX_INTEGER_DIGITS:  # also 99999999999999.9999999, once rounded
         raise ValidationError(
             f"{_short(str(raw))} is too large: values must be below 100,000,000,000,000 "
             "(14 digits before the decimal point).", code="too_large")
-    return number.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
+    return number
 
 
 def _decimal_from_text(compact: str, original: str, *, decimal_comma: bool) -> Decimal:
@@ -147,6 +155,7 @@ def clean_note(raw) -> str:
     if len(note) > NOTE_MAX_LENGTH:
         raise ValidationError(f"The note is {len(note)} characters; keep it under "
                               f"{NOTE_MAX_LENGTH}.", code="note_too_long")
+    single_line(note)  # no line breaks or control characters (lib/text.py)
     if _HTML.search(note):
         raise ValidationError("The note contains HTML markup; write plain text.",
                               code="note_html")

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from alignment_portal import charts
+from alignment_portal.organizations import security_log
 from alignment_portal.organizations.access import get_membership
-from alignment_portal.organizations.models import Role
+from alignment_portal.organizations.models import Role, SecurityEventKind
 from goals import selectors as goal_selectors
 from metrics import selectors, services
 from metrics.csv_export import (
@@ -237,7 +238,10 @@ def import_values(request, org_slug):
     organization = membership.organization
     form = ImportForm(request.POST or None, request.FILES or None)
     preview = staged = None
-    if request.method == "POST" and form.is_valid():
+    refused = getattr(request, "upload_refused", "")  # cut off while streaming (lib/uploads)
+    if refused:
+        form = ImportForm()
+    elif request.method == "POST" and form.is_valid():
         content = form.cleaned_data["file"].read()
         preview = parse_values_csv(content, organization=organization)
         if not preview.error and preview.rows:
@@ -245,7 +249,7 @@ def import_values(request, org_slug):
                 organization=organization, user=request.user,
                 filename=form.cleaned_data["file"].name, content=content)
     return render(request, "metrics/import.html",
-                  {"form": form, "preview": preview, "staged": staged})
+                  {"form": form, "preview": preview, "staged": staged, "refused": refused})
 
 
 @login_required
@@ -253,8 +257,11 @@ def import_values(request, org_slug):
 def import_confirm(request, org_slug):
     membership = get_membership(request, org_slug, Role.STAFF)
     organization = membership.organization
-    staged = get_object_or_404(ValueImport, pk=request.POST.get("import") or 0,
-                               organization=organization)
+    import_id = request.POST.get("import", "")
+    if not import_id.isdigit() or len(import_id) > 18:
+        messages.error(request, "That import is unknown: upload the file again.")
+        return redirect("metrics:import", org_slug=org_slug)
+    staged = get_object_or_404(ValueImport, pk=int(import_id), organization=organization)
     try:
         preview, result = services.value_import_confirm(value_import=staged, user=request.user)
     except ValidationError as exc:
@@ -265,7 +272,7 @@ def import_confirm(request, org_slug):
     else:
         messages.success(
             request, f"Imported {result.created} new and {result.replaced} replaced values "
-                     f"({result.unchanged} unchanged, {len(preview.problems)} lines refused).")
+                     f"({result.unchanged} unchanged, {preview.refused} lines refused).")
     return redirect("metrics:list", org_slug=org_slug)
 
 
@@ -279,6 +286,8 @@ def _export(request, org_slug, *, name: str, header, rows) -> StreamingHttpRespo
     """A CSV of the organization's records, formulas neutralised (csv_lines)."""
     organization = get_membership(request, org_slug).organization
     stamp = timezone.localdate().isoformat()
+    security_log.record(organization=organization, kind=SecurityEventKind.EXPORT,
+                        request=request, detail=f"{name} (CSV)")
     return _csv_response(f"{organization.slug}-{name}-{stamp}.csv",
                          csv_lines(header, rows(organization)))
 

@@ -32,3 +32,22 @@ def test_every_post_without_a_csrf_token_is_refused(tenancy, route):
     client.force_login(tenancy.user("owner"))
     response = client.post(_fill(route, tenancy.org.slug, FOREIGN_ID), {"name": "x"})
     assert response.status_code in (403, 405), response.status_code
+
+
+@pytest.mark.parametrize("name", ["signup", "password_reset", "login"])
+def test_account_forms_refuse_a_post_without_a_csrf_token(db, name):
+    from django.urls import reverse
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse(name), {"username": "x", "email": "x@example.com"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("name", ["signup", "password_reset"])
+def test_account_pages_have_a_csp_without_inline_script(db, name):
+    from django.urls import reverse
+
+    response = Client().get(reverse(name))
+    policy = response["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in next(d for d in policy.split(";")
+                                         if d.strip().startswith("script-src"))

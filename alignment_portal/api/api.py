@@ -5,6 +5,8 @@ organization, and only what its scope allows. Requests are rate-limited per toke
 Retry-After). Errors are JSON: `{"detail": "..."}`.
 """
 
+import logging
+import time
 from datetime import date
 from typing import Annotated, Literal
 
@@ -27,6 +29,8 @@ from metrics.selectors import metrics_with_latest
 from metrics.services import ValueRow, metric_values_record_bulk
 from metrics.validation import format_decimal, validate_entry
 
+log = logging.getLogger(__name__)
+
 MAX_BATCH = 1000
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -39,13 +43,34 @@ class TokenAuth(HttpBearer):
 
 
 class TokenRateThrottle(AuthRateThrottle):
-    """Requests per token (keyed on str(token)), at the rate settings.API_RATE_LIMIT says."""
+    """Requests per token and fixed window, at the rate settings.API_RATE_LIMIT says.
+
+    The count lives in the shared cache (Redis, or the database table production falls back
+    to) as one integer per token and window, raised with `incr`: atomic in Redis, so every web
+    process and thread counts against the same allowance (ninja's default keeps a list of
+    timestamps, read and written back, which loses counts between processes).
+    """
 
     def allow_request(self, request) -> bool:
         if self.rate != settings.API_RATE_LIMIT:
             self.rate = settings.API_RATE_LIMIT
             self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+        if self.rate is None or request.auth is None:
+            return True
+        now = time.time()
+        window = int(now // self.duration)
+        key = f"api-rate:{request.auth.pk}:{self.duration}:{window}"
+        self.cache.add(key, 0, self.duration + 1)
+        try:
+            count = self.cache.incr(key)
+        except ValueError:  # expired between add and incr
+            self.cache.add(key, 1, self.duration + 1)
+            count = 1
+        self._retry_after = (window + 1) * self.duration - now
+        return count <= self.num_requests
+
+    def wait(self) -> float | None:
+        return max(1.0, getattr(self, "_retry_after", self.duration))
 
 
 api = NinjaAPI(
@@ -74,6 +99,17 @@ def _invalid(request, exc):
     return api.create_response(
         request, {"detail": "The request does not match the schema.", "errors": exc.errors},
         status=422)
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    """Whatever went wrong, the API answers JSON (a script cannot read an HTML error page);
+    the error is logged with its traceback for the operator. (Handlers of narrower classes,
+    ninja's own for 404 and HttpError, are found first.)"""
+    log.exception("API request failed: %s %s", request.method, request.path)
+    return api.create_response(
+        request, {"detail": "The server could not process this request; nothing was stored. "
+                            "The error is logged."}, status=500)
 
 
 def _token(request, scope: str) -> ApiToken:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from alignment_portal.lib.text import single_line
 from alignment_portal.organizations.models import Organization
 
 TOKEN_PREFIX = "ap_"  # noqa: S105 (a visible prefix, not a secret)
@@ -24,7 +25,8 @@ class ApiToken(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
                                      related_name="api_tokens")
-    name = models.CharField(max_length=80, help_text="What uses it, e.g. 'Shopify nightly sync'.")
+    name = models.CharField(max_length=80, validators=[single_line],
+                            help_text="What uses it, e.g. 'Shopify nightly sync'.")
     scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.WRITE_VALUES)
     token_hash = models.CharField(max_length=64, unique=True)
     # The first characters, to tell tokens apart in the list without revealing them.

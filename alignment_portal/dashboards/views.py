@@ -19,7 +19,11 @@ from django.views.decorators.http import require_GET
 
 from alignment_portal import charts
 from alignment_portal.dashboards import selectors
+from alignment_portal.organizations import security_log
 from alignment_portal.organizations.access import get_membership
+from alignment_portal.organizations.models import SecurityEventKind
+from alignment_portal.scoring.constants import FLAG_SEVERITY, RUNG_NAMES, SEVERITY_ORDER
+from alignment_portal.scoring.models import SubjectType
 from alignment_portal.scoring.selectors import organization_score
 from goals.models import Cycle
 from metrics.csv_export import csv_lines
@@ -40,9 +44,16 @@ def scores_key(organization, *parts) -> str:
     return f"dash:{organization.pk}:{hashlib.sha256(state.encode()).hexdigest()}"
 
 
+def _known(value: str, known) -> str:
+    return value if value in known else ""
+
+
 def _flag_filter(request) -> dict:
-    return {"severity": request.GET.get("severity", ""), "code": request.GET.get("code", ""),
-            "subject_type": request.GET.get("type", ""),
+    """The flag filter, every value one the dashboard knows or empty: the filter is part of a
+    cache key, and random values would each make a cache entry and a cold render."""
+    return {"severity": _known(request.GET.get("severity", ""), SEVERITY_ORDER),
+            "code": _known(request.GET.get("code", ""), FLAG_SEVERITY),
+            "subject_type": _known(request.GET.get("type", ""), SubjectType.values),
             "show_all": request.GET.get("all") == "1"}
 
 
@@ -215,6 +226,8 @@ def report_csv(request, org_slug, cycle_id):
     membership = get_membership(request, org_slug)
     organization = membership.organization
     cycle = _cycle(organization, cycle_id)
+    security_log.record(organization=organization, kind=SecurityEventKind.EXPORT,
+                        request=request, detail=f"quarterly report of {cycle.name} (CSV)")
     lines = csv_lines(selectors.REPORT_CSV_HEADER,
                       selectors.report_csv_rows(organization, cycle))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
@@ -225,6 +238,7 @@ def report_csv(request, org_slug, cycle_id):
 
 PORTFOLIO_ATTENTION = [("", "All clients"), ("high_flags", "With open high flags"),
                        ("stale", "With stale metrics"), ("spend", "Misaligned spend ≥ 10 %")]
+PORTFOLIO_RUNGS = {str(rung) for rung in RUNG_NAMES}
 
 
 @login_required
@@ -238,8 +252,9 @@ def portfolio(request):
         sort = "name"
     descending = request.GET.get("dir") == "desc"
     filters = {"q": request.GET.get("q", "").strip()[:100],
-               "rung": request.GET.get("rung", "")[:2],
-               "attention": request.GET.get("attention", "")[:20]}
+               "rung": _known(request.GET.get("rung", ""), PORTFOLIO_RUNGS),
+               "attention": _known(request.GET.get("attention", ""),
+                                   {key for key, _ in PORTFOLIO_ATTENTION})}
     # The rows depend only on the organizations' state and the user's roles in them: cached
     # per that state (a recompute or any activity moves it), the table per sort and filter.
     state = repr([(m.organization_id, m.role, m.organization.recompute_generation,
@@ -248,7 +263,9 @@ def portfolio(request):
     rows_key = "portfolio:" + hashlib.sha256(state.encode()).hexdigest()
     table_key = rows_key + ":" + hashlib.sha256(
         repr((sort, descending, sorted(filters.items()))).encode()).hexdigest()
-    table = cache.get(table_key)
+    # A name search is free text: its table is rendered from the cached rows, not cached
+    # itself (every string typed would otherwise be a cache entry).
+    table = None if filters["q"] else cache.get(table_key)
     if table is None:
         rows = cache.get(rows_key)
         if rows is None:
@@ -257,7 +274,8 @@ def portfolio(request):
         table = render_to_string("dashboards/portfolio.html#table",
                                  _portfolio_table(rows, sort, descending, filters),
                                  request=request)
-        cache.set(table_key, table, CACHE_SECONDS)
+        if not filters["q"]:
+            cache.set(table_key, table, CACHE_SECONDS)
     if request.htmx:
         return HttpResponse(table)
     return render(request, "dashboards/portfolio.html", {

@@ -7,9 +7,9 @@ their natural key before creating them.
 
 from dataclasses import dataclass
 
-DEMO_SEEDERS = ["metrics.demo", "goals.demo", "initiatives.demo",
-               "alignment_portal.scenarios.demo",
-               "alignment_portal.dashboards.demo"]  # scores and history: last
+DEMO_SEEDERS = ["alignment_portal.organizations.demo", "metrics.demo", "goals.demo",
+                "initiatives.demo", "alignment_portal.scenarios.demo",
+                "alignment_portal.dashboards.demo"]  # scores and history: last
 
 
 @dataclass(frozen=True)
@@ -41,3 +41,36 @@ DEMO_ORGANIZATIONS = [
 ]
 
 DEMO_ROLES = ["owner", "staff", "viewer"]
+
+
+# A few weeks of the security log (hours ago, kind, who, address, detail): a routine sign-in,
+# a mistyped password, an owner handing out a role, a token for the shop, an export.
+DEMO_SECURITY_EVENTS = [
+    (24 * 20, "sign_in", "owner", "203.0.113.10", ""),
+    (24 * 19, "api_token_created", "owner", "203.0.113.10",
+     "“Shop nightly sync”, scope Write values (and read)"),
+    (24 * 12, "sign_in_failed", "staff", "198.51.100.23", "wrong password"),
+    (24 * 12 - 1, "sign_in", "staff", "198.51.100.23", ""),
+    (24 * 6, "role_changed", "owner", "203.0.113.10", "{viewer}: staff → viewer"),
+    (24 * 2, "sign_in", "consultant", "192.0.2.44", ""),
+    (24 * 2 - 1, "export", "consultant", "192.0.2.44", "metric-values (CSV)"),
+]
+
+
+def seed(organization, people, today):
+    """The organization's security log, once (a later run leaves the log as it is)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alignment_portal.organizations.models import SecurityEvent
+
+    if SecurityEvent.objects.filter(organization=organization).exists():
+        return
+    now = timezone.now()
+    SecurityEvent.objects.bulk_create([
+        SecurityEvent(organization=organization, at=now - timedelta(hours=hours), kind=kind,
+                      actor=people[who], actor_name=people[who].get_username(),
+                      ip_address=address,
+                      detail=detail.format(viewer=people["viewer"].get_username()))
+        for hours, kind, who, address, detail in DEMO_SECURITY_EVENTS])

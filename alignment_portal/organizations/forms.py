@@ -2,7 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
-from alignment_portal.organizations.models import Organization, Role
+from alignment_portal.lib.text import single_line
+from alignment_portal.organizations.models import Organization, Role, SecurityEventKind
 
 User = get_user_model()
 
@@ -23,7 +24,7 @@ class OrganizationForm(forms.ModelForm):
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(help_text="For password resets and invitations.")
     organization_name = forms.CharField(
-        max_length=120, label="Your business", required=False,
+        max_length=120, label="Your business", required=False, validators=[single_line],
         help_text="Creates your first organization; you become its owner.")
 
     class Meta(UserCreationForm.Meta):
@@ -32,6 +33,9 @@ class SignUpForm(UserCreationForm):
 
     def __init__(self, *args, require_organization=True, fixed_email=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The open sign-up never says an address is taken (services.sign_up_request mails
+        # its owner instead); an invitation's address is known to the invited person already.
+        self.check_email_taken = bool(fixed_email)
         self.fields["organization_name"].required = require_organization
         if not require_organization:
             del self.fields["organization_name"]
@@ -41,7 +45,7 @@ class SignUpForm(UserCreationForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
+        if self.check_email_taken and User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
                 "An account with this email exists already: sign in instead.")
         return email
@@ -58,3 +62,23 @@ class InvitationForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+class SecurityLogFilterForm(forms.Form):
+    """The security log's filters; an invalid value is ignored (the whole log is shown)."""
+
+    kind = forms.ChoiceField(label="Event", required=False,
+                             choices=[("", "All events"), *SecurityEventKind.choices])
+    person = forms.CharField(label="Person (name contains)", required=False, max_length=150,
+                             validators=[single_line])
+    since = forms.DateField(label="From", required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    until = forms.DateField(label="To", required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {"kind": data["kind"], "person": data["person"].strip(),
+                "since": data["since"], "until": data["until"]}

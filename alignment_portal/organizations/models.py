@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from alignment_portal.lib.text import single_line
+
 INVITATION_LIFETIME = timedelta(days=7)
 
 
@@ -36,7 +38,7 @@ MONTHS = [(m, name) for m, name in enumerate(
 class Organization(models.Model):
     """One client business. Every planning record belongs to exactly one."""
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[single_line])
     slug = models.SlugField(max_length=60, unique=True)
     fiscal_year_start_month = models.PositiveSmallIntegerField(choices=MONTHS, default=1)
     currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code, e.g. EUR")
@@ -135,6 +137,9 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Whether the email went: the members page says "emailed" only when it did.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=300, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -157,3 +162,45 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class SecurityEventKind(models.TextChoices):
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SIGN_IN_LOCKED = "sign_in_locked", "Sign-in locked"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    MEMBER_REMOVED = "member_removed", "Member removed"
+    INVITATION_SENT = "invitation_sent", "Invitation sent"
+    INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
+    INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+    API_TOKEN_CREATED = "api_token_created", "API token created"
+    API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
+    EXPORT = "export", "Data exported"
+    SETTINGS_CHANGED = "settings_changed", "Settings changed"
+
+
+class SecurityEvent(models.Model):
+    """One line of an organization's security log, for its owners: who did what, from where.
+
+    The person is kept as a name as well as a link, so a line still says who it was after the
+    account is gone. Kept SECURITY_LOG_RETENTION (13 months), then purged by beat.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="security_events")
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=30, choices=SecurityEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organization", "-at"]),
+                   models.Index(fields=["organization", "kind", "-at"]),
+                   models.Index(fields=["at"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.at:%Y-%m-%d %H:%M} {self.kind} {self.actor_name}"

@@ -1,16 +1,23 @@
 """Writes for organizations, memberships and invitations."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.text import slugify
 
+from alignment_portal.lib import throttle
+from alignment_portal.lib.mail import send_one
+from alignment_portal.organizations import limits
 from alignment_portal.organizations.models import (
     INVITATION_LIFETIME,
     Invitation,
@@ -96,10 +103,20 @@ def invitation_url(token: str) -> str:
     return settings.SITE_URL + reverse("invitation_accept", args=[token])
 
 
-@transaction.atomic
 def invitation_create(*, inviter: Membership, email: str, role: str) -> tuple[Invitation, str]:
     """Create an invitation and email its link. Returns it with the plain token, which is
-    shown once to the inviter and never stored."""
+    shown once to the inviter and never stored.
+
+    The email is sent after the invitation is committed, and whether it went is recorded
+    (`emailed_at`, or `email_error` with why not): the inviter is told the truth and has the
+    link to copy either way."""
+    invitation, token = _invitation_store(inviter=inviter, email=email, role=role)
+    invitation_send(invitation=invitation, token=token, inviter=inviter)
+    return invitation, token
+
+
+@transaction.atomic
+def _invitation_store(*, inviter: Membership, email: str, role: str) -> tuple[Invitation, str]:
     if Role(role) not in invitable_roles(inviter):
         raise PermissionDenied("Your role cannot invite that role.")
     email = User.objects.normalize_email(email.strip()).lower()
@@ -111,23 +128,24 @@ def invitation_create(*, inviter: Membership, email: str, role: str) -> tuple[In
         organization=organization, email=email, role=role, token_hash=hash_token(token),
         created_by=inviter.user, expires_at=timezone.now() + INVITATION_LIFETIME,
     )
-    link = invitation_url(token)
-    message = (
-        f"{inviter.user.get_username()} invites you to join {organization.name} as "
-        f"{Role(role).label.lower()}.\n\nAccept within 7 days: {link}\n\n"
-        "The link works once. If you did not expect this, ignore this email."
-    )
-    transaction.on_commit(lambda: _send_quietly(
-        f"You are invited to {organization.name} on the Alignment Portal", message, email))
     return invitation, token
 
 
-def _send_quietly(subject: str, message: str, recipient: str) -> None:
-    """Send; a mail server that is down is logged, not shown: the inviter has the link to copy."""
-    try:
-        send_mail(subject=subject, message=message, from_email=None, recipient_list=[recipient])
-    except Exception:
-        log.warning("could not email the invitation to %s", recipient, exc_info=True)
+def invitation_send(*, invitation: Invitation, token: str, inviter: Membership) -> bool:
+    """Email the invitation's link; record and return whether it went."""
+    organization = invitation.organization
+    message = (
+        f"{inviter.user.get_username()} invites you to join {organization.name} as "
+        f"{Role(invitation.role).label.lower()}.\n\nAccept within 7 days: "
+        f"{invitation_url(token)}\n\n"
+        "The link works once. If you did not expect this, ignore this email."
+    )
+    error = send_one(subject=f"You are invited to {organization.name} on the Alignment Portal",
+                     body=message, to=invitation.email, kind="invitation")
+    invitation.emailed_at = None if error else timezone.now()
+    invitation.email_error = error
+    invitation.save(update_fields=["emailed_at", "email_error"])
+    return not error
 
 
 def invitation_for_token(token: str) -> Invitation | None:
@@ -176,10 +194,93 @@ def user_sign_up(*, username: str, email: str, password: str):
 
 @transaction.atomic
 def sign_up_with_organization(*, username: str, email: str, password: str,
-                              organization_name: str):
+                              organization_name: str, active: bool = True):
     """A new account and its first organization, of which it is the owner."""
     user = user_sign_up(username=username, email=email, password=password)
+    if not active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
     return user, organization_create(name=organization_name, owner=user)
+
+
+class ActivationTokenGenerator(PasswordResetTokenGenerator):
+    """Tokens for the link that confirms a new account; they die once the account is active
+    (is_active is part of the hash) or after PASSWORD_RESET_TIMEOUT."""
+
+    key_salt = "alignment_portal.organizations.activation"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{user.pk}{user.password}{user.is_active}{timestamp}{user.email}"
+
+
+activation_tokens = ActivationTokenGenerator()
+
+
+def sign_up_request(*, username: str, email: str, password: str, organization_name: str) -> None:
+    """Sign-up answers the same way whether or not the address has an account already, so it
+    cannot be used to learn who is a customer: a new address gets an inactive account (and
+    its organization) with a link to confirm it; an address that has an account gets, instead,
+    a notice that someone tried to sign up with it. Either mail is sent at most
+    SIGNUP_MAILS_PER_ADDRESS_PER_HOUR times an hour per address."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    existing = User.objects.filter(email__iexact=email).order_by("pk").first()
+    if existing is not None:
+        make_password(password)  # the same work as a new account: no timing difference
+    else:
+        user, organization = sign_up_with_organization(
+            username=username, email=email, password=password,
+            organization_name=organization_name, active=False)
+    if not throttle.allow("signup-mail", email, limit=limits.SIGNUP_MAILS_PER_ADDRESS_PER_HOUR,
+                          window_seconds=limits.HOUR):
+        log.info("sign-up mail to an address over its hourly limit: not sent")
+        return
+    if existing is not None:
+        send_one(subject="Someone tried to sign up with your address", to=existing.email,
+                 kind="sign-up notice", body=(
+                     "Someone (perhaps you) tried to create an Alignment Portal account with "
+                     f"this address. You have one already, as {existing.get_username()}.\n\n"
+                     f"Sign in: {settings.SITE_URL}{reverse('login')}\n"
+                     f"Forgot your password? {settings.SITE_URL}{reverse('password_reset')}\n"
+                     "\nIf it was not you, ignore this email: nothing has changed."))
+        return
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    link = settings.SITE_URL + reverse("signup_activate",
+                                       args=[uid, activation_tokens.make_token(user)])
+    send_one(subject="Confirm your Alignment Portal account", to=email, kind="sign-up",
+             body=(f"Welcome, {user.get_username()}.\n\nConfirm your account and open "
+                   f"{organization.name}: {link}\n\nThe link works once, for "
+                   f"{settings.PASSWORD_RESET_TIMEOUT // 86400} days. If you did not sign up, "
+                   "ignore this email: the account is deleted if nobody confirms it."))
+
+
+@transaction.atomic
+def sign_up_activate(*, uidb64: str, token: str):
+    """Activate the account the link was made for; None when the link is not valid (again)."""
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None
+    user = User.objects.select_for_update().filter(pk=pk, is_active=False).first()
+    if user is None or not activation_tokens.check_token(user, token):
+        return None
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return user
+
+
+def unconfirmed_accounts_purge(*, now=None) -> int:
+    """Delete accounts never confirmed within UNCONFIRMED_ACCOUNT_DAYS, with the organizations
+    they alone own (nobody else could have joined them). Returns the accounts deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=limits.UNCONFIRMED_ACCOUNT_DAYS)
+    stale = User.objects.filter(is_active=False, last_login=None, date_joined__lt=cutoff)
+    count = 0
+    for user in stale:
+        with transaction.atomic():
+            Organization.objects.filter(memberships__user=user).exclude(
+                memberships__user__is_active=True).delete()
+            user.delete()
+            count += 1
+    return count
 
 
 @transaction.atomic

@@ -1,22 +1,37 @@
+from datetime import UTC
+
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from alignment_portal.organizations import selectors, services
+from alignment_portal.lib import throttle
+from alignment_portal.lib.client_ip import client_ip
+from alignment_portal.organizations import limits, security_log, selectors, services
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.forms import (
     InvitationForm,
     OrganizationForm,
     RoleForm,
+    SecurityLogFilterForm,
     SignUpForm,
 )
-from alignment_portal.organizations.models import Invitation, Membership, Role
+from alignment_portal.organizations.models import (
+    Invitation,
+    Membership,
+    Role,
+    SecurityEventKind,
+)
+from metrics.csv_export import csv_lines
 
 
 @never_cache
@@ -59,6 +74,10 @@ def organization_settings(request, org_slug):
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if form.changed_data:
+            security_log.record(organization=organization,
+                                kind=SecurityEventKind.SETTINGS_CHANGED, request=request,
+                                detail="changed: " + ", ".join(form.changed_data))
         messages.success(request, "Settings saved.")
         return redirect("organization_settings", org_slug=organization.slug)
     return render(request, "organizations/settings.html", {"form": form})
@@ -95,7 +114,17 @@ def members(request, org_slug):
                 form.add_error("email", exc)
             else:
                 new_link = services.invitation_url(token)
-                messages.success(request, f"Invitation emailed to {invitation.email}.")
+                security_log.record(
+                    organization=organization, kind=SecurityEventKind.INVITATION_SENT,
+                    request=request, detail=f"{invitation.email} as {invitation.role}"
+                    + ("" if invitation.emailed_at else " (email not sent)"))
+                if invitation.emailed_at:
+                    messages.success(request, f"Invitation emailed to {invitation.email}.")
+                else:
+                    messages.warning(
+                        request, f"The invitation of {invitation.email} is ready, but the "
+                                 "email could not be sent: copy the link below and send it "
+                                 "yourself.")
                 form = InvitationForm(roles=services.invitable_roles(membership))
     context = {
         "members": selectors.organization_members(organization=organization),
@@ -114,11 +143,17 @@ def member_role(request, org_slug, membership_id):
     target = get_object_or_404(Membership, pk=membership_id, organization=owner.organization)
     form = RoleForm(request.POST)
     if form.is_valid():
+        before = target.role
         try:
             services.membership_change_role(membership=target, role=form.cleaned_data["role"])
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
+            if before != target.role:
+                security_log.record(
+                    organization=owner.organization, kind=SecurityEventKind.ROLE_CHANGED,
+                    request=request,
+                    detail=f"{target.user.get_username()}: {before} → {target.role}")
             messages.success(request, f"{target.user.get_username()} is now {target.role}.")
     else:
         messages.error(request, "Choose one of the listed roles.")
@@ -135,6 +170,9 @@ def member_remove(request, org_slug, membership_id):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
+        security_log.record(organization=owner.organization,
+                            kind=SecurityEventKind.MEMBER_REMOVED, request=request,
+                            detail=f"{target.user.get_username()} ({target.role})")
         messages.success(request, f"{target.user.get_username()} is removed.")
     return redirect("members", org_slug=org_slug)
 
@@ -146,6 +184,9 @@ def invitation_revoke(request, org_slug, invitation_id):
     invitation = get_object_or_404(Invitation, pk=invitation_id,
                                    organization=membership.organization)
     services.invitation_revoke(invitation=invitation)
+    security_log.record(organization=membership.organization,
+                        kind=SecurityEventKind.INVITATION_REVOKED, request=request,
+                        detail=invitation.email)
     messages.success(request, f"The invitation of {invitation.email} is revoked.")
     return redirect("members", org_slug=org_slug)
 
@@ -166,6 +207,10 @@ def invitation_accept(request, token):
             except ValidationError as exc:
                 error = exc.messages[0]
             else:
+                security_log.record(
+                    organization=membership.organization,
+                    kind=SecurityEventKind.INVITATION_ACCEPTED, request=request,
+                    actor=membership.user, detail=f"{invitation.email} as {membership.role}")
                 messages.success(request, f"Welcome to {membership.organization.name}.")
                 return redirect("dashboard", org_slug=membership.organization.slug)
         elif (request.user.email or "").lower() != invitation.email:
@@ -185,23 +230,118 @@ def invitation_accept(request, token):
             else:
                 login(request, membership.user,
                       backend="django.contrib.auth.backends.ModelBackend")
+                security_log.record(
+                    organization=membership.organization,
+                    kind=SecurityEventKind.INVITATION_ACCEPTED, request=request,
+                    actor=membership.user, detail=f"{invitation.email} as {membership.role}")
                 messages.success(request, f"Welcome to {membership.organization.name}.")
                 return redirect("dashboard", org_slug=membership.organization.slug)
     return render(request, "organizations/invitation_accept.html",
                   {"invitation": invitation, "signup_form": signup_form, "error": error})
 
 
+def _too_many(request, what: str):
+    return render(request, "registration/too_many.html", {"what": what}, status=429)
+
+
 def sign_up(request):
+    """Sign-up answers every valid form with the same page, "check your inbox", whether the
+    address is new (a confirmation link) or has an account (a notice to its owner)."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user, organization = services.sign_up_with_organization(
-            username=form.cleaned_data["username"], email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-            organization_name=form.cleaned_data["organization_name"])
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome! {organization.name} is ready for its first plan.")
-        return redirect("dashboard", org_slug=organization.slug)
+    if request.method == "POST":
+        if not throttle.allow("signup-client", client_ip(request),
+                              limit=limits.SIGNUPS_PER_CLIENT_PER_HOUR,
+                              window_seconds=limits.HOUR):
+            return _too_many(request, "sign-ups")
+        if form.is_valid():
+            services.sign_up_request(
+                username=form.cleaned_data["username"], email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                organization_name=form.cleaned_data["organization_name"])
+            return render(request, "registration/signup_sent.html",
+                          {"email": form.cleaned_data["email"]})
     return render(request, "registration/signup.html", {"form": form})
 
+
+def sign_up_activate(request, uidb64, token):
+    """The link from the confirmation mail: activates the account, signs it in and opens its
+    organization."""
+    user = services.sign_up_activate(uidb64=uidb64, token=token)
+    if user is None:
+        return render(request, "registration/signup_invalid.html", status=410)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    membership = user.memberships.select_related("organization").first()
+    if membership is None:
+        return redirect("home")
+    messages.success(request, f"Welcome! {membership.organization.name} is ready for its "
+                              "first plan.")
+    return redirect("dashboard", org_slug=membership.organization.slug)
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    def send_mail(self, subject_template_name, email_template_name, context, from_email,
+                  to_email, html_email_template_name=None):
+        """At most RESET_MAILS_PER_ADDRESS_PER_HOUR an hour per address; the page says the
+        same either way."""
+        if throttle.allow("reset-mail", to_email, limit=limits.RESET_MAILS_PER_ADDRESS_PER_HOUR,
+                          window_seconds=limits.HOUR):
+            super().send_mail(subject_template_name, email_template_name, context, from_email,
+                              to_email, html_email_template_name=html_email_template_name)
+
+
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    form_class = ThrottledPasswordResetForm
+
+    def post(self, request, *args, **kwargs):
+        if not throttle.allow("reset-client", client_ip(request),
+                              limit=limits.RESETS_PER_CLIENT_PER_HOUR,
+                              window_seconds=limits.HOUR):
+            return _too_many(request, "password resets")
+        return super().post(request, *args, **kwargs)
+
+
+SECURITY_LOG_CSV_HEADER = ["at (UTC)", "event", "person", "address", "detail"]
+
+
+def _security_log_rows(request, organization):
+    form = SecurityLogFilterForm(request.GET or None)
+    return form, security_log.events(organization=organization, **form.filters())
+
+
+@login_required
+@require_GET
+def security_log_page(request, org_slug):
+    """The organization's security log, for owners: filterable, 50 a page, newest first."""
+    membership = get_membership(request, org_slug, Role.OWNER)
+    organization = membership.organization
+    form, rows = _security_log_rows(request, organization)
+    page = Paginator(rows.only("at", "kind", "actor_name", "ip_address", "detail"),
+                     security_log.SECURITY_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "organizations/security_log.html", {
+        "form": form, "page": page, "query": query.urlencode(),
+        "retention_months": security_log.SECURITY_LOG_RETENTION_MONTHS})
+
+
+@login_required
+@require_GET
+def security_log_csv(request, org_slug):
+    """The filtered security log as CSV (cells that would run as a formula neutralised)."""
+    membership = get_membership(request, org_slug, Role.OWNER)
+    organization = membership.organization
+    _, rows = _security_log_rows(request, organization)
+    security_log.record(organization=organization, kind=SecurityEventKind.EXPORT,
+                        request=request, detail="security log (CSV)")
+    kinds = dict(SecurityEventKind.choices)
+    lines = csv_lines(SECURITY_LOG_CSV_HEADER, (
+        [event.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), kinds.get(event.kind, event.kind),
+         event.actor_name, event.ip_address or "", event.detail]
+        for event in rows.iterator(chunk_size=2000)))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="{organization.slug}-security-log-{stamp}.csv"')
+    return response

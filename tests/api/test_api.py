@@ -256,3 +256,66 @@ def test_scores_and_flags_of_the_token_organization(client, feed, tenancy):
     assert [f["subject_label"] for f in misaligned] == ["Oven timers"]
     assert all("secret" not in f["subject_label"] for f in flags)
     assert misaligned[0]["suggested_fix"]
+
+
+def test_a_huge_exponent_refuses_that_item_only_and_answers_json(client, feed):
+    body = {"items": [{"metric": feed["csat"].pk, "date": _week(feed),
+                       "value": "1e999999999999999999"},
+                      {"metric": feed["csat"].pk, "date": _week(feed, 1), "value": 4}]}
+    response = _post(client, feed["write"], body)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+    answer = response.json()
+    assert answer["items"][0]["status"] == "refused"
+    assert "too large" in answer["items"][0]["reason"]
+    assert answer["items"][1]["status"] == "stored"
+
+
+def test_a_json_number_too_big_for_a_float_is_refused_per_item(client, feed):
+    raw = ('{"items": [{"metric": ' + str(feed["csat"].pk) + ', "date": "' + _week(feed)
+           + '", "value": 1e999999999999999999}]}')
+    answer = _post(client, feed["write"], raw).json()
+    assert answer["refused"] == 1 and "finite" in answer["items"][0]["reason"]
+
+
+def test_an_unexpected_error_still_answers_json(client, feed, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("alignment_portal.api.api.metrics_with_latest", explode)
+    response = client.get("/api/v1/metrics", HTTP_AUTHORIZATION=f"Bearer {feed['read']}")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    assert "nothing was stored" in response.json()["detail"]
+
+
+DB_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                        "LOCATION": "portal_cache"}}
+
+
+def test_the_rate_limit_is_counted_where_every_process_sees_it(client, feed, settings):
+    """The probe: 240 of 250 requests passed a 120/min limit with 2 workers, because each
+    process counted in its own memory. With the database cache (production's fallback) the
+    count is in a table: a fresh cache object, as another process would have, sees it."""
+    from django.core.cache.backends.db import DatabaseCache
+
+    settings.CACHES = DB_CACHE
+    settings.API_RATE_LIMIT = "3/m"
+    for _ in range(2):
+        client.get("/api/v1/metrics", HTTP_AUTHORIZATION=f"Bearer {feed['read']}")
+    token = ApiToken.objects.get(token_hash=hash_api_token(feed["read"]))
+    other_process = DatabaseCache("portal_cache", {})
+    counts = [other_process.get(key) for key in _rate_keys(token)]
+    assert 2 in counts
+    # Another process's requests add to the same count: the fourth request overall is refused.
+    for key in _rate_keys(token):
+        if other_process.get(key) is not None:
+            other_process.incr(key)
+    response = client.get("/api/v1/metrics", HTTP_AUTHORIZATION=f"Bearer {feed['read']}")
+    assert response.status_code == 429 and int(response["Retry-After"]) >= 1
+
+
+def _rate_keys(token):
+    import time
+
+    window = int(time.time() // 60)
+    return [f"api-rate:{token.pk}:60:{w}" for w in (window - 1, window)]

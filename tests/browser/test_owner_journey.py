@@ -7,8 +7,10 @@ indicator, the journey waits for the indicator to go.
 """
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from alignment_portal.organizations.models import Organization
@@ -94,6 +96,11 @@ def test_owner_signs_up_plans_and_clears_a_misaligned_flag(journey):
     page.get_by_label("Password confirmation").fill("a-long-Owner-passphrase-42")
     page.get_by_label("Your business").fill("Olga's Bakery")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible(timeout=TIMEOUT)
+    person.audit()
+    # The confirmation link from the email (same process: the test outbox).
+    link = next(word for word in mail.outbox[-1].body.split() if "/accounts/signup/" in word)
+    person.go(urlsplit(link).path)
     expect(page.get_by_role("status").first).to_contain_text("Olga's Bakery is ready",
                                                               timeout=TIMEOUT)
     organization = Organization.objects.get(name="Olga's Bakery")

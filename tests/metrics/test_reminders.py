@@ -60,3 +60,43 @@ def test_the_beat_task_runs_the_service(owed, settings):
         "metrics.send_value_reminders"
     send_value_reminders.delay()
     assert len(mail.outbox) == 2
+
+
+def test_a_name_with_a_line_break_stored_before_the_fix_does_not_stop_anyones_reminders(owed):
+    """The probe: an organization named "...\\r\\nBcc: ..." made the reminder task raise and
+    roll back, so nobody's reminders went out, every day."""
+    from alignment_portal.organizations.models import Organization
+
+    Organization.objects.filter(pk=owed.org.pk).update(name="Acme\r\nBcc: victim@example.com")
+    assert services.reminders_send(today=TODAY) == 2
+    subjects = [m.subject for m in mail.outbox]
+    assert any("Acme Bcc: victim@example.com" in s for s in subjects)
+    assert all("\n" not in s and "\r" not in s for s in subjects)
+    assert not any(m.bcc for m in mail.outbox)
+
+
+def test_one_failing_recipient_is_recorded_and_the_others_still_get_theirs(owed, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from metrics.models import ReminderSent
+
+    staff_email = owed.user("staff").email
+    real_send = EmailBackend.send_messages
+
+    def refuse_staff(self, messages):
+        if messages[0].to == [staff_email]:
+            raise ConnectionRefusedError("mailbox unavailable")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse_staff)
+    assert services.reminders_send(today=TODAY) == 1
+    assert [m.to for m in mail.outbox] == [[owed.users["consultant"].email]]
+    failed = ReminderSent.objects.get(user=owed.user("staff"))
+    assert failed.failed_at is not None and "mailbox unavailable" in failed.error
+    # A later run the same day retries only the failed one.
+    monkeypatch.setattr(EmailBackend, "send_messages", real_send)
+    assert services.reminders_send(today=TODAY) == 1
+    assert [m.to for m in mail.outbox][-1] == [staff_email]
+    failed.refresh_from_db()
+    assert failed.failed_at is None and failed.error == "" and failed.attempts == 2
+    assert services.reminders_send(today=TODAY) == 0

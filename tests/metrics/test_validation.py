@@ -134,3 +134,16 @@ def test_decimals_are_shown_without_trailing_zeros():
     assert format_decimal(Decimal("12.500000")) == "12.5"
     assert format_decimal(Decimal("100.000000")) == "100"
     assert format_decimal(Decimal("0E-6")) == "0"
+
+
+@pytest.mark.parametrize("raw", ["1e999999999999999999", "-1e999999999999999999",
+                                 Decimal("1e999999999999999999"), 1e308,
+                                 "99999999999999.9999999"])
+def test_absurdly_large_numbers_are_refused_with_a_message(raw):
+    with pytest.raises(ValidationError) as caught:
+        parse_number(raw)
+    assert "too large" in caught.value.messages[0]
+
+
+def test_an_absurdly_small_number_is_zero_at_the_stored_precision():
+    assert parse_number("1e-999999999999999999") == 0

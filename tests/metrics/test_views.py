@@ -364,3 +364,121 @@ def test_every_log_values_input_has_its_label(tenancy):
     for metric in metrics:
         for field in ("value", "period", "note"):
             assert f"m{metric.pk}-{field}" in labelled, (metric.name, field)
+
+
+HUGE = "1e999999999999999999"
+
+
+def test_a_huge_exponent_in_the_form_is_a_message_not_a_500(tenancy, metric):
+    response = tenancy.client("staff").post(
+        reverse("metrics:log_value", args=[tenancy.org.slug, metric.pk]),
+        {"period": timezone.localdate().isoformat(), "value": HUGE}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "is too large" in response.content.decode()
+    assert not MetricValue.objects.exists()
+
+
+def test_a_huge_exponent_in_a_csv_refuses_that_line_only(tenancy, metric):
+    day = period_start("weekly", timezone.localdate())
+    before = day - timedelta(days=7)
+    csv = f"metric,date,value\nWait time,{before},{HUGE}\nWait time,{day},4\n"
+    response = tenancy.client("staff").post(
+        reverse("metrics:import", args=[tenancy.org.slug]),
+        {"file": SimpleUploadedFile("v.csv", csv.encode())})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "is too large" in body and "1 value ready to import" in body
+
+
+@pytest.mark.parametrize("import_id", ["abc", "1e5", "-1", "9" * 40, ""])
+def test_a_malformed_import_id_on_confirm_is_a_message(tenancy, metric, import_id):
+    response = tenancy.client("staff").post(
+        reverse("metrics:import_confirm", args=[tenancy.org.slug]), {"import": import_id},
+        follow=True)
+    assert response.status_code == 200
+    assert "That import is unknown" in response.content.decode()
+
+
+def test_a_definition_over_its_limit_is_refused_with_a_message_not_cut(tenancy):
+    """The probe stored a 2.4 MB description (and history copied it on every edit)."""
+    response = tenancy.client("consultant").post(
+        reverse("metrics:create", args=[tenancy.org.slug]),
+        {"name": "Long one", "definition": "x" * 4001, "kind": "KPI", "nature": "outcome",
+         "level": "operational", "unit": "count", "direction": "higher",
+         "frequency": "monthly", "source": "form"})
+    assert response.status_code == 200
+    assert "at most 4000 characters (it has 4001)" in response.content.decode()
+    assert not Metric.objects.filter(name="Long one").exists()
+
+
+def test_a_metric_name_with_a_line_break_is_refused(tenancy):
+    response = tenancy.client("consultant").post(
+        reverse("metrics:create", args=[tenancy.org.slug]),
+        {"name": "Sales\r\nBcc: x@example.com", "kind": "KPI", "nature": "outcome",
+         "level": "operational", "unit": "count", "direction": "higher",
+         "frequency": "monthly", "source": "form"})
+    assert "keep it on one line" in response.content.decode()
+    assert not Metric.objects.filter(name__startswith="Sales").exists()
+
+
+def test_an_upload_is_refused_from_its_content_length_before_it_is_read(tenancy, metric):
+    """The probe: the size was checked only after the whole body had arrived."""
+    from django.test import RequestFactory
+
+    from alignment_portal.lib.uploads import UploadLimitMiddleware
+
+    def view(request):
+        raise AssertionError("the view must not run")
+
+    request = RequestFactory().post(reverse("metrics:import", args=[tenancy.org.slug]))
+    request.META["CONTENT_TYPE"] = "multipart/form-data; boundary=x"
+    request.META["CONTENT_LENGTH"] = str(50 * 1024 * 1024)
+    request.user = tenancy.user("staff")
+    response = UploadLimitMiddleware(view)(request)
+    assert response.status_code == 413
+    assert "over 5 MB, the limit" in response.content.decode()
+
+
+def test_an_upload_over_the_limit_gets_413_and_stores_nothing(tenancy, metric, settings):
+    settings.MAX_UPLOAD_BYTES = 64 * 1024
+    upload = SimpleUploadedFile("big.csv", b"metric,date,value\n" + b"x" * (200 * 1024))
+    client = tenancy.client("staff")
+    response = client.post(reverse("metrics:import", args=[tenancy.org.slug]),
+                           {"file": upload})
+    assert response.status_code == 413  # refused from the length the client sent
+    assert not ValueImport.objects.exists()
+
+
+def test_the_streaming_guard_stops_a_body_without_a_length(tenancy):
+    from django.core.files.uploadhandler import StopUpload
+    from django.test import RequestFactory
+
+    from alignment_portal.lib.uploads import LimitedUploadHandler
+
+    request = RequestFactory().post("/")
+    handler = LimitedUploadHandler(request, limit=1000)
+    handler.receive_data_chunk(b"x" * 600, 0)
+    with pytest.raises(StopUpload):
+        handler.receive_data_chunk(b"x" * 600, 600)
+    assert "the limit" in request.upload_refused
+
+
+def test_unconfirmed_imports_are_purged_after_a_day(tenancy, settings):
+    from datetime import timedelta as td
+
+    from metrics.services import value_imports_purge
+    from metrics.tasks import purge_unconfirmed_imports
+
+    now = timezone.now()
+    old = ValueImport.objects.create(organization=tenancy.org, content=b"x" * 100,
+                                     uploaded_at=now - td(hours=25))
+    fresh = ValueImport.objects.create(organization=tenancy.org, content=b"x",
+                                       uploaded_at=now - td(hours=23))
+    done = ValueImport.objects.create(organization=tenancy.org, content=b"",
+                                      uploaded_at=now - td(days=5), confirmed_at=now)
+    assert purge_unconfirmed_imports.delay().get() == 1
+    assert set(ValueImport.objects.values_list("pk", flat=True)) == {fresh.pk, done.pk}
+    assert old.pk not in ValueImport.objects.values_list("pk", flat=True)
+    assert value_imports_purge() == 0  # a second run deletes nothing
+    task = settings.CELERY_BEAT_SCHEDULE["metrics-purge-unconfirmed-imports"]["task"]
+    assert task == "metrics.purge_unconfirmed_imports"

@@ -66,11 +66,12 @@ def test_a_malformed_boolean_is_refused():
 
 def test_production_values_start_with_https_on_by_default():
     result = _settings_with({"DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "portal.example",
-                             "DJANGO_SECRET_KEY": STRONG_KEY})
+                             "DJANGO_SECRET_KEY": STRONG_KEY, "SITE_URL": "https://portal.example"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "False"]
     result = _settings_with({"DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "portal.example",
-                             "DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_HTTPS": "false"})
+                             "DJANGO_SECRET_KEY": STRONG_KEY, "DJANGO_HTTPS": "false",
+                             "SITE_URL": "https://portal.example"})
     assert result.stdout.split() == ["False", "False"]
 
 
@@ -79,7 +80,8 @@ def test_check_deploy_is_clean_under_production_variables():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env={**clean, "DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "portal.example",
-             "DJANGO_SECRET_KEY": STRONG_KEY, "EMAIL_HOST": "smtp.portal.example"},
+             "DJANGO_SECRET_KEY": STRONG_KEY, "EMAIL_HOST": "smtp.portal.example",
+             "SITE_URL": "https://portal.example"},
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -95,3 +97,50 @@ def test_csp_header_has_a_nonce_and_no_inline_script(client, db):
     body = response.content.decode()
     assert f'nonce="{nonce}"' in body  # the htmx script tag carries it
     assert "/static/django-htmx/" in body or "htmx" in body
+
+
+def _production(**extra) -> dict:
+    return {"DJANGO_DEBUG": "false", "DJANGO_ALLOWED_HOSTS": "portal.example",
+            "DJANGO_SECRET_KEY": STRONG_KEY, "SITE_URL": "https://portal.example", **extra}
+
+
+def test_production_refuses_to_start_without_site_url():
+    env = _production()
+    del env["SITE_URL"]
+    result = _settings_with(env)
+    assert result.returncode != 0
+    assert "SITE_URL must be set when debug is off" in result.stderr
+
+
+def test_a_site_url_without_a_scheme_is_refused():
+    result = _settings_with(_production(SITE_URL="portal.example"))
+    assert "SITE_URL must start with http:// or https://" in result.stderr
+
+
+def _cache_at_start_up(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("DJANGO_", "DATABASE", "CACHE_URL", "SITE_URL"))}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; from django.conf import settings; "
+         "django.setup(); print(settings.CACHES['default']['BACKEND'])"],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "alignment_portal.settings", **env},
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_production_without_cache_url_shares_limits_through_the_database_and_says_so():
+    result = _cache_at_start_up(_production())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.core.cache.backends.db.DatabaseCache"
+    assert "cache: the database table portal_cache, shared by every process" in result.stderr
+
+
+def test_production_with_cache_url_uses_redis_and_says_so():
+    result = _cache_at_start_up(_production(CACHE_URL="redis://127.0.0.1:6379/3"))
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert "cache: Redis (CACHE_URL), shared by every process" in result.stderr
+
+
+def test_development_says_its_limits_count_per_process():
+    result = _cache_at_start_up({"DJANGO_DEBUG": "true"})
+    assert "count per process" in result.stderr

@@ -127,3 +127,49 @@ def test_bad_email_is_refused_on_the_form(tenancy, email):
     assert response.status_code == 200
     assert 'aria-invalid="true"' in response.content.decode()
     assert not Invitation.objects.exists()
+
+
+def test_an_invitation_whose_email_failed_is_not_reported_as_emailed(tenancy, monkeypatch):
+    """The probe: invitation emails failed while the page said "Invitation emailed"."""
+    def refuse(self, messages):
+        raise ConnectionRefusedError("no SMTP here")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    response = tenancy.client("owner").post(reverse("members", args=[tenancy.org.slug]),
+                                            {"email": "new@example.com", "role": "staff"})
+    body = response.content.decode()
+    assert "Invitation emailed" not in body
+    assert "the email could not be sent: copy the link below" in body
+    assert "/invitations/" in body  # the link to copy
+    invitation = Invitation.objects.get(email="new@example.com")
+    assert invitation.emailed_at is None and "no SMTP here" in invitation.email_error
+    assert "Not sent" in body
+
+
+def test_a_sent_invitation_is_recorded_as_emailed(tenancy):
+    response = tenancy.client("owner").post(reverse("members", args=[tenancy.org.slug]),
+                                            {"email": "new@example.com", "role": "staff"})
+    assert "Invitation emailed to new@example.com" in response.content.decode()
+    assert Invitation.objects.get(email="new@example.com").emailed_at is not None
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("Acme\r\nBcc: victim@example.com", "keep it on one line"),
+    ("Acme\tBakery", "keep it on one line"), ("A\x00", "Null characters are not allowed")])
+def test_an_organization_name_with_control_characters_is_refused(tenancy, name, words):
+    response = tenancy.client("owner").post(
+        reverse("organization_settings", args=[tenancy.org.slug]),
+        {"name": name, "fiscal_year_start_month": 1, "currency": "USD"})
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    tenancy.org.refresh_from_db()
+    assert tenancy.org.name == "Acme Bakery"
+
+
+def test_sign_up_refuses_a_business_name_with_a_line_break(client, db):
+    response = client.post(reverse("signup"), {
+        "username": "maria", "email": "maria@example.com",
+        "organization_name": "Cafe\r\nBcc: x@example.com",
+        "password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"})
+    assert response.status_code == 200 and "keep it on one line" in response.content.decode()
+    assert not User.objects.filter(username="maria").exists()

@@ -45,12 +45,12 @@ class Command(BaseCommand):
             self.stderr.write(f"line {problem.line}: {problem.reason}")
         if dry_run:
             self.stdout.write(f"Dry run: {len(preview.rows)} values would be imported, "
-                              f"{len(preview.problems)} lines refused. Nothing was written.")
+                              f"{preview.refused} lines refused. Nothing was written.")
             if not preview.rows:
                 raise CommandError("Nothing would be imported.")
             return
         if not preview.rows:
-            raise CommandError(f"Nothing was imported ({len(preview.problems)} lines refused).")
+            raise CommandError(f"Nothing was imported ({preview.refused} lines refused).")
         try:
             with transaction.atomic():
                 result = metric_values_record_bulk(organization=organization, rows=preview.rows,
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(self.style.SUCCESS(
             f"Imported {result.created} new and {result.replaced} replaced values "
-            f"({result.unchanged} unchanged); {len(preview.problems)} lines refused."))
+            f"({result.unchanged} unchanged); {preview.refused} lines refused."))
 
     def stdin_bytes(self) -> bytes:
         import sys
