@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "alignment_portal.api",
     "alignment_portal.feeds",
     "alignment_portal.notifications",
+    "alignment_portal.scenarios",
     "metrics",
     "goals",
     "initiatives",

@@ -31,6 +31,7 @@ org_patterns = [
     path("feeds/", include("alignment_portal.feeds.urls")),
     path("notifications/", include("alignment_portal.notifications.urls")),
     path("benefits/", include("alignment_portal.benefits.urls")),
+    path("scenarios/", include("alignment_portal.scenarios.urls")),
 ]
 
 urlpatterns = [

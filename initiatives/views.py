@@ -7,6 +7,7 @@ by id only within the member's organization."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
@@ -435,15 +436,22 @@ def matrix_cell_html(*, cell_base: str, goal_id: int, initiative_id: int, link,
     return '<span class="muted">·<span class="visually-hidden"> no link</span></span>'
 
 
-def _matrix_rows_html(grid, *, cell_base: str, can_plan: bool) -> None:
-    """Give each row its cells as one safe string of <td> elements."""
+def _matrix_rows_html(grid, *, cell_base: str, can_plan: bool, pending=None) -> None:
+    """Give each row its cells as one safe string of <td> elements. With `pending` (scenario
+    mode: the scenario's link changes by cell), cells open the scenario's form instead."""
+    from alignment_portal.scenarios.views import scenario_cell_html
+
     for group in grid.groups:
         for row in group.rows:
             i = row.initiative.pk
             row.cells_html = mark_safe("".join(  # noqa: S308 (ids are ints, text escaped)
                 f'<td id="cell-{goal.pk}-{i}" class="cell">'
-                f'{matrix_cell_html(cell_base=cell_base, goal_id=goal.pk, initiative_id=i,
-                                    link=link, can_plan=can_plan)}</td>'
+                + (scenario_cell_html(cell_base=cell_base, goal_id=goal.pk, initiative_id=i,
+                                      link=link, pending=pending.get((goal.pk, i)))
+                   if pending is not None else
+                   matrix_cell_html(cell_base=cell_base, goal_id=goal.pk, initiative_id=i,
+                                    link=link, can_plan=can_plan))
+                + '</td>'
                 for goal, link in row.cells))
 
 
@@ -462,9 +470,18 @@ def matrix(request, org_slug):
                                       page_number=request.GET.get("page"), **params)
     query = request.GET.copy()
     query.pop("page", None)
-    _matrix_rows_html(grid, cell_base=_matrix_cell_base(org_slug),
-                      can_plan=membership.can_plan)
+    scenario, open_scenario = _matrix_scenario(request, membership)
+    if scenario is not None:
+        from alignment_portal.scenarios import views as scenario_views
+
+        _matrix_rows_html(grid, cell_base=scenario_views.scenario_cell_base(org_slug,
+                                                                            scenario.pk),
+                          can_plan=True, pending=scenario_views.pending_cells(scenario))
+    else:
+        _matrix_rows_html(grid, cell_base=_matrix_cell_base(org_slug),
+                          can_plan=membership.can_plan)
     context = {"grid": grid, "params": params, "query": query.urlencode(),
+               "scenario": scenario, "open_scenario": open_scenario,
                "departments": selectors.departments(organization=organization),
                "matrix_url": request.path,
                "orphan_goals": [g for g in grid.goals if g.pk in grid.orphan_goal_ids]}
@@ -472,6 +489,27 @@ def matrix(request, org_slug):
     if request.htmx and not request.htmx.boosted:
         template += "#grid"
     return render(request, template, context)
+
+
+def _matrix_scenario(request, membership):
+    """(the scenario the matrix edits, the member's open scenario): `?scenario=N` puts the
+    matrix in scenario mode, where cell changes go into scenario N instead of the plan."""
+    if not membership.can_plan:
+        return None, None
+    from alignment_portal.scenarios import selectors as scenario_selectors
+
+    organization = membership.organization
+    scenario_id = request.GET.get("scenario", "")
+    if scenario_id:
+        if not scenario_id.isdigit():
+            raise Http404("No such scenario")
+        scenario = scenario_selectors.scenario_for(organization=organization,
+                                                   user=request.user,
+                                                   scenario_id=int(scenario_id))
+        if scenario.is_applied:
+            raise Http404("This scenario has been applied.")
+        return scenario, scenario
+    return None, scenario_selectors.open_scenario(request=request, organization=organization)
 
 
 @login_required

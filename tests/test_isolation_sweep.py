@@ -12,6 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from alignment_portal.api.models import ApiToken
 from alignment_portal.feeds.models import Feed, FeedRun
 from alignment_portal.organizations.models import Invitation, Membership
+from alignment_portal.scenarios.models import Scenario, ScenarioChange
+from alignment_portal.scoring.models import Flag
 from goals.models import Cycle, Goal, GoalOutcome
 from initiatives.models import AlignmentLink, Initiative, MeasurementLink, Tool
 from metrics.models import Metric, MetricValue
@@ -87,8 +89,18 @@ def make_records(tenancy, organization, pk: int):
                                url="https://example.com/values.csv", pk=pk)
     FeedRun.objects.create(organization=organization, feed=feed, trigger="manual",
                            status="ok", pk=pk)
+    # Shared, so only the organization (not the author's privacy) keeps it from others.
+    scenario = Scenario.objects.create(organization=organization, name="A scenario",
+                                       shared=True, author=tenancy.user("owner", organization),
+                                       pk=pk)
+    ScenarioChange.objects.create(organization=organization, scenario=scenario,
+                                  type="retire_tool", tool_id=pk, description="Retire", pk=pk)
+    Flag.objects.create(organization=organization, code="SHELFWARE", severity="medium",
+                        subject_type="tool", subject_id=str(pk), subject_label="A tool",
+                        message="Unused.", suggested_fix="Retire it.", pk=pk)
     for model in (Cycle, Goal, Metric, Initiative, Tool, AlignmentLink, MeasurementLink,
-                  MetricValue, Membership, Invitation, ApiToken, Feed, FeedRun):
+                  MetricValue, Membership, Invitation, ApiToken, Feed, FeedRun, Scenario,
+                  ScenarioChange, Flag):
         assert model.objects.filter(pk=pk, organization=organization).exists(), model
 
 

@@ -8,7 +8,7 @@ Retry-After). Errors are JSON: `{"detail": "..."}`.
 import logging
 import time
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -373,3 +373,149 @@ def read_impact(request):
 from alignment_portal.benefits.api import router as benefits_router  # noqa: E402
 
 api.add_router("/", benefits_router)
+# --- Scenarios: what if? ------------------------------------------------------------------
+
+class _LinkIn(BaseModel):
+    type: Literal["link"]
+    initiative: int
+    goal: int
+    contribution: Literal["primary", "supporting", "indirect"]
+    rationale: str = Field(..., min_length=1, max_length=2000)
+
+
+class _UnlinkIn(BaseModel):
+    type: Literal["unlink"]
+    initiative: int
+    goal: int
+
+
+class _StatusIn(BaseModel):
+    type: Literal["initiative_status"]
+    initiative: int
+    status: Literal["idea", "planned", "in_progress", "live", "paused", "retired"]
+
+
+class _RetireToolIn(BaseModel):
+    type: Literal["retire_tool"]
+    tool: int
+
+
+class _PriorityIn(BaseModel):
+    type: Literal["priority"]
+    goal: int
+    rank: int | None = Field(..., ge=1, le=3, description="1-3, or null to clear it.")
+
+
+class _NewLinkIn(BaseModel):
+    goal: int
+    contribution: Literal["primary", "supporting", "indirect"]
+    rationale: str = Field(..., min_length=1, max_length=2000)
+
+
+class _NewInitiativeIn(BaseModel):
+    type: Literal["new_initiative"]
+    name: str = Field(..., min_length=1, max_length=160)
+    monthly_cost: float = Field(0, ge=0, le=9_999_999_999.99, allow_inf_nan=False)
+    one_time_cost: float = Field(0, ge=0, le=9_999_999_999.99, allow_inf_nan=False)
+    links: list[_NewLinkIn] = Field(default_factory=list, max_length=10)
+
+
+ScenarioChangeIn = Annotated[_LinkIn | _UnlinkIn | _StatusIn | _RetireToolIn | _PriorityIn
+                             | _NewInitiativeIn, Field(discriminator="type")]
+
+
+class ScenarioIn(BaseModel):
+    changes: list[ScenarioChangeIn] = Field(..., max_length=50)
+
+
+class ScenarioFigures(BaseModel):
+    rung: int
+    rung_name: str
+    d1: float
+    d2: float
+    d3: float
+    d4: float
+    d5: float
+    misaligned_spend: str = Field(description="Monthly amount, decimal as a string.")
+    misaligned_share: float = Field(description="Percent (0-100) of active monthly spend.")
+    open_flags: dict[str, int]
+    net_monthly_benefit: str | None = Field(None, description="Null while not known.")
+
+
+class ScenarioFlag(BaseModel):
+    code: str
+    severity: str
+    subject_type: str
+    subject_id: str
+    subject_label: str
+    message: str
+
+
+class ScenarioInitiative(BaseModel):
+    id: int = Field(description="Negative for a hypothetical initiative of the request.")
+    name: str
+    before: float | None = Field(description="Alignment score 0-100; null when new.")
+    after: float
+
+
+class SkippedChange(BaseModel):
+    index: int
+    reason: str
+
+
+class ScenarioOut(BaseModel):
+    scored_on: date
+    before: ScenarioFigures
+    after: ScenarioFigures
+    flags_opened: list[ScenarioFlag]
+    flags_resolved: list[ScenarioFlag]
+    initiatives: list[ScenarioInitiative]
+    skipped: list[SkippedChange] = Field(description="Changes that do not fit the plan, "
+                                                     "with the reason; not in `after`.")
+
+
+def _figures(summary: dict) -> dict:
+    return {**{k: summary[k] for k in ("rung", "rung_name", "d1", "d2", "d3", "d4", "d5",
+                                       "misaligned_share", "open_flags")},
+            "misaligned_spend": f"{summary['misaligned_spend']:.2f}",
+            "net_monthly_benefit": None if summary["net_monthly_benefit"] is None
+            else f"{summary['net_monthly_benefit']:.2f}"}
+
+
+@api.post("/scenarios/evaluate", response={200: ScenarioOut},
+          summary="Evaluate changes to the plan without making them")
+def evaluate_scenario(request, payload: ScenarioIn):
+    """Score the organization's plan as it is (`before`) and with `changes` made in order
+    (`after`), with the same rules as the recompute, writing nothing. Each change is one of
+    link, unlink, initiative_status, retire_tool, priority and new_initiative; ids are those
+    of the token's organization (any other id is a 404, as unknown). A change that does not
+    fit the plan (the link exists, the rank is taken) is listed in `skipped` with the reason
+    and left out of `after`."""
+    from alignment_portal.scenarios.intake import UnknownRecord, parse_change
+    from alignment_portal.scenarios.selectors import evaluate_changes
+    from alignment_portal.scoring.engine import load_frames
+
+    organization = _token(request, Scope.READ).organization
+    frames = load_frames(organization.pk)
+    try:
+        changes = [parse_change(change.model_dump(), frames) for change in payload.changes]
+    except UnknownRecord as exc:
+        raise HttpError(404, str(exc)) from None
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from None
+    evaluation = evaluate_changes(organization=organization, changes=changes, frames=frames,
+                                  each=False)
+    flag_fields = ("code", "severity", "subject_type", "subject_id", "subject_label",
+                   "message")
+    return ScenarioOut(
+        scored_on=evaluation.today,
+        before=ScenarioFigures(**_figures(evaluation.before)),
+        after=ScenarioFigures(**_figures(evaluation.after)),
+        flags_opened=[ScenarioFlag(**{k: str(f[k]) for k in flag_fields})
+                      for f in evaluation.flags_opened],
+        flags_resolved=[ScenarioFlag(**{k: str(f[k]) for k in flag_fields})
+                        for f in evaluation.flags_resolved],
+        initiatives=[ScenarioInitiative(id=i["id"], name=i["name"], before=i["before"],
+                                        after=i["after"]) for i in evaluation.initiatives],
+        skipped=[SkippedChange(index=n, reason=p) for n, p in enumerate(evaluation.problems)
+                 if p])

@@ -320,6 +320,13 @@ class FlagRow:
     suggested_fix: str
     first_seen_at: object
     url: str | None
+    id: int | None = None
+    # A scenario can try this flag's fix (scenarios.suggestions.for_flag knows the code).
+    can_try: bool = False
+
+
+TRY_IN_SCENARIO_CODES = frozenset({"SHELFWARE", "REDUNDANT_TOOLS", "MISALIGNED", "DRIFT",
+                                   "WEAK_ALIGNMENT", "ORPHAN_GOAL"})
 
 
 @dataclass
@@ -397,7 +404,8 @@ def flag_groups(organization: Organization, *, severity: str = "", code: str = "
             code=f.code, severity=f.severity, subject_type=f.get_subject_type_display(),
             subject_label=f.subject_label, message=f.message, suggested_fix=f.suggested_fix,
             first_seen_at=f.first_seen_at,
-            url=record_url(organization, f.subject_type, f.subject_id)))
+            url=record_url(organization, f.subject_type, f.subject_id), id=f.pk,
+            can_try=f.code in TRY_IN_SCENARIO_CODES))
     groups = [{"severity": s, "label": s.capitalize(), "count": by_severity.get(s, 0),
                "flags": grouped[s]} for s in SEVERITIES if not severity or s == severity]
     type_labels = dict(SubjectType.choices)

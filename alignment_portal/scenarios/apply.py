@@ -1,0 +1,232 @@
+"""A scenario's changes applied to an organization's frames, in memory: pure (no Django).
+
+`apply_changes(frames, changes)` returns new frames with the changes made, one after the
+other, and the problems found on the way: a change that no longer fits the plan (its record
+is gone, the link exists already, the rank is taken) is skipped and says why. The frames given
+are never modified: only the frames a change touches are copied, so the 50,000 values of a
+large organization are shared, not copied.
+
+Evaluation (evaluate.py) scores the result with the same `compute.score` as a recompute;
+applying (services.scenario_apply) runs the same checks on freshly loaded frames and refuses
+the whole scenario if any change has a problem.
+"""
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from alignment_portal.scoring import rules
+from alignment_portal.scoring.frames import OrgFrames
+
+CONTRIBUTIONS = tuple(rules.CONTRIBUTION_WEIGHT)  # primary, supporting, indirect
+INITIATIVE_STATUSES = ("idea", "planned", "in_progress", "live", "paused", "retired")
+PRIORITY_RANKS = (1, 2, 3)
+# A hypothetical initiative is scored as planned: active, so it counts in D2, D3 and the spend.
+NEW_INITIATIVE_STATUS = "planned"
+NEW_INITIATIVE_IMPACT = NEW_INITIATIVE_EFFORT = 3  # the initiative form's defaults
+
+
+@dataclass(frozen=True)
+class NewLink:
+    goal: int | None
+    contribution: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change, by record ids (None where the record is gone)."""
+
+    type: str
+    initiative: int | None = None
+    goal: int | None = None
+    tool: int | None = None
+    contribution: str = ""
+    rationale: str = ""
+    status: str = ""
+    rank: int | None = None
+    name: str = ""
+    monthly_cost: float = 0.0
+    one_time_cost: float = 0.0
+    links: tuple[NewLink, ...] = field(default_factory=tuple)
+
+
+class _Plan:
+    """The frames being changed: each frame copied the first time a change touches it."""
+
+    def __init__(self, frames: OrgFrames):
+        self.original = frames
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.next_new_id = -1  # hypothetical initiatives get negative ids: never a real one
+
+    def read(self, name: str) -> pd.DataFrame:
+        return self.tables.get(name, getattr(self.original, name))
+
+    def write(self, name: str) -> pd.DataFrame:
+        if name not in self.tables:
+            self.tables[name] = getattr(self.original, name).copy()
+        return self.tables[name]
+
+    def frames(self) -> OrgFrames:
+        if not self.tables:
+            return self.original
+        # replace() builds a new OrgFrames, without the original's cached labels.
+        return dataclasses.replace(self.original, **self.tables)
+
+    def has(self, name: str, record_id) -> bool:
+        return record_id is not None and bool(self.read(name)["id"].eq(record_id).any())
+
+    def linked(self, initiative_id, goal_id) -> bool:
+        links = self.read("alignment_links")
+        return bool((links["initiative_id"].eq(initiative_id)
+                     & links["goal_id"].eq(goal_id)).any())
+
+    def value(self, name: str, record_id, column: str):
+        table = self.read(name)
+        return table.loc[table["id"].eq(record_id), column].iloc[0]
+
+
+def _link_problem(plan: _Plan, initiative, goal, contribution: str, rationale: str) -> str:
+    if contribution not in CONTRIBUTIONS:
+        return "Choose a contribution: primary, supporting or indirect."
+    if not rationale.strip():
+        return "Say how the initiative will move the goal (the rationale is required)."
+    if not plan.has("goals", goal):
+        return "Its goal no longer exists."
+    if initiative is not None and plan.linked(initiative, goal):
+        return "This initiative is already linked to this goal."
+    return ""
+
+
+def check(plan: _Plan, change: Change) -> str:
+    """Why `change` cannot be made to the plan as it stands, or "" when it can."""
+    kind = change.type
+    if kind in ("link", "unlink", "initiative_status") and not plan.has("initiatives",
+                                                                        change.initiative):
+        return "Its initiative no longer exists."
+    if kind == "link":
+        return _link_problem(plan, change.initiative, change.goal, change.contribution,
+                             change.rationale)
+    if kind == "unlink":
+        if not plan.has("goals", change.goal):
+            return "Its goal no longer exists."
+        if not plan.linked(change.initiative, change.goal):
+            return "This initiative is not linked to this goal (any more)."
+        return ""
+    if kind == "initiative_status":
+        if change.status not in INITIATIVE_STATUSES:
+            return "Choose a status."
+        if plan.value("initiatives", change.initiative, "status") == change.status:
+            return f"The initiative's status is {change.status.replace('_', ' ')} already."
+        return ""
+    if kind == "retire_tool":
+        if not plan.has("tools", change.tool):
+            return "Its tool no longer exists."
+        if plan.value("tools", change.tool, "status") == "retired":
+            return "This tool is retired already."
+        return ""
+    if kind == "priority":
+        return _priority_problem(plan, change)
+    if kind == "new_initiative":
+        if not change.name.strip():
+            return "Name the initiative."
+        for cost in (change.monthly_cost, change.one_time_cost):
+            if not math.isfinite(cost) or cost < 0:
+                return "Costs must be numbers of at least 0."
+        for link in change.links:
+            problem = _link_problem(plan, None, link.goal, link.contribution, link.rationale)
+            if problem:
+                return problem
+        goals = [link.goal for link in change.links]
+        if len(set(goals)) != len(goals):
+            return "Each goal can be linked once."
+        return ""
+    return f"Unknown kind of change: {kind}."
+
+
+def _priority_problem(plan: _Plan, change: Change) -> str:
+    if not plan.has("goals", change.goal):
+        return "Its goal no longer exists."
+    if change.rank is not None and change.rank not in PRIORITY_RANKS:
+        return "A priority rank is 1, 2 or 3 (or none)."
+    goals = plan.read("goals")
+    me = goals[goals["id"].eq(change.goal)].iloc[0]
+    current = None if pd.isna(me["priority_rank"]) else int(me["priority_rank"])
+    if current == change.rank:
+        return ("This goal has no priority rank already." if change.rank is None
+                else f"This goal has rank {change.rank} already.")
+    if change.rank is None:
+        return ""
+    if me["status"] == "archived":
+        return "An archived goal cannot be a priority."
+    cycles = plan.read("cycles")
+    state = cycles.loc[cycles["id"].eq(me["cycle_id"]), "state"]
+    if len(state) and state.iloc[0] in rules.CLOSED_CYCLE_STATES:
+        return "Its cycle is closed."
+    holder = goals[goals["cycle_id"].eq(me["cycle_id"]) & goals["priority_rank"].eq(change.rank)
+                   & goals["id"].ne(change.goal)]
+    if len(holder):
+        return (f"Rank {change.rank} is taken by “{holder['title'].iloc[0]}”: clear it first "
+                "(an earlier change of this scenario may do that).")
+    return ""
+
+
+def make(plan: _Plan, change: Change) -> None:
+    """Make a change that `check` passed."""
+    kind = change.type
+    if kind == "link":
+        _append_link(plan, change.initiative, change.goal, change.contribution,
+                     change.rationale)
+    elif kind == "unlink":
+        links = plan.read("alignment_links")
+        keep = ~(links["initiative_id"].eq(change.initiative) & links["goal_id"].eq(change.goal))
+        plan.tables["alignment_links"] = links[keep].reset_index(drop=True)
+    elif kind == "initiative_status":
+        table = plan.write("initiatives")
+        table.loc[table["id"].eq(change.initiative), "status"] = change.status
+    elif kind == "retire_tool":
+        table = plan.write("tools")
+        table.loc[table["id"].eq(change.tool), "status"] = "retired"
+    elif kind == "priority":
+        table = plan.write("goals")
+        table["priority_rank"] = table["priority_rank"].astype(object)
+        table.loc[table["id"].eq(change.goal), "priority_rank"] = change.rank
+    elif kind == "new_initiative":
+        new_id = plan.next_new_id
+        plan.next_new_id -= 1
+        row = {"id": new_id, "name": change.name.strip(), "status": NEW_INITIATIVE_STATUS,
+               "monthly_cost": float(change.monthly_cost),
+               "one_time_cost": float(change.one_time_cost),
+               "impact": NEW_INITIATIVE_IMPACT, "effort": NEW_INITIATIVE_EFFORT}
+        plan.tables["initiatives"] = _append(plan.read("initiatives"), row)
+        for link in change.links:
+            _append_link(plan, new_id, link.goal, link.contribution, link.rationale)
+
+
+def _append(table: pd.DataFrame, row: dict) -> pd.DataFrame:
+    addition = pd.DataFrame([row], columns=table.columns)
+    if table.empty:
+        return addition.astype({c: table[c].dtype for c in table.columns if c in row
+                                and table[c].dtype.kind == "f"})
+    return pd.concat([table, addition], ignore_index=True)
+
+
+def _append_link(plan: _Plan, initiative, goal, contribution, rationale) -> None:
+    plan.tables["alignment_links"] = _append(plan.read("alignment_links"), {
+        "initiative_id": initiative, "goal_id": goal, "contribution": contribution,
+        "rationale": rationale.strip()})
+
+
+def apply_changes(frames: OrgFrames, changes) -> tuple[OrgFrames, list[str]]:
+    """The frames with `changes` made in order, and per change its problem ("" when it was
+    made). A change with a problem is skipped; the frames given are left as they were."""
+    plan = _Plan(frames)
+    problems = []
+    for change in changes:
+        problem = check(plan, change)
+        if not problem:
+            make(plan, change)
+        problems.append(problem)
+    return plan.frames(), problems

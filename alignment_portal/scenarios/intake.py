@@ -1,0 +1,176 @@
+"""A change as typed in a form or sent to the API, checked and turned into apply.py's Change.
+
+Record ids are looked up in the organization's own frames (loaded anyway for the
+evaluation), so an id of another organization is simply unknown: `UnknownRecord`, which the
+views and the API answer with 404. Everything else wrong is a ValidationError naming the
+field, with a message for the person who typed it.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+from alignment_portal.scenarios.apply import (
+    CONTRIBUTIONS,
+    INITIATIVE_STATUSES,
+    PRIORITY_RANKS,
+    Change,
+    NewLink,
+)
+from alignment_portal.scenarios.models import (
+    MAX_NEW_INITIATIVE_LINKS,
+    MAX_RATIONALE_LENGTH,
+    ChangeType,
+)
+from alignment_portal.scoring.frames import OrgFrames
+
+MAX_COST = Decimal("9999999999.99")
+MAX_INITIATIVE_NAME = 160
+
+
+class UnknownRecord(Exception):
+    """An id that is not one of this organization's records (or not a record at all)."""
+
+    def __init__(self, kind: str, value):
+        super().__init__(f"No {kind} {value!r} in this organization.")
+        self.kind, self.value = kind, value
+
+
+def _id(data: dict, key: str, frames: OrgFrames, table: str) -> int:
+    raw = data.get(key)
+    if raw in (None, ""):
+        raise ValidationError({key: f"Choose the {key}."})
+    if isinstance(raw, bool | float):
+        raise UnknownRecord(key, raw)
+    try:
+        record_id = int(raw)
+    except (TypeError, ValueError):
+        raise UnknownRecord(key, raw) from None
+    if record_id not in frames.labels(table):
+        raise UnknownRecord(key, raw)
+    return record_id
+
+
+def _text(data: dict, key: str, *, required: str = "", limit: int) -> str:
+    value = data.get(key) or ""
+    if not isinstance(value, str):
+        raise ValidationError({key: "Write it as text."})
+    value = value.strip()
+    if "\x00" in value:
+        raise ValidationError({key: "The text contains a null character."})
+    if required and not value:
+        raise ValidationError({key: required})
+    if len(value) > limit:
+        raise ValidationError({key: f"At most {limit} characters ({len(value)} given)."})
+    return value
+
+
+def _choice(data: dict, key: str, choices, message: str) -> str:
+    value = data.get(key) or ""
+    if value not in choices:
+        raise ValidationError({key: message})
+    return value
+
+
+def _cost(data: dict, key: str) -> float:
+    raw = data.get(key)
+    if raw in (None, ""):
+        return 0.0
+    if isinstance(raw, bool):
+        raise ValidationError({key: "A cost is a number."})
+    try:
+        amount = Decimal(str(raw).strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError({key: f"“{str(raw)[:20]}” is not a number."}) from None
+    if not amount.is_finite():
+        raise ValidationError({key: "A cost must be a finite number."})
+    if amount < 0:
+        raise ValidationError({key: "A cost cannot be negative."})
+    if amount > MAX_COST:
+        raise ValidationError({key: f"At most {MAX_COST:,}."})
+    return float(round(amount, 2))
+
+
+def _rank(data: dict) -> int | None:
+    raw = data.get("rank")
+    if raw in (None, ""):
+        return None
+    try:
+        rank = int(raw)
+    except (TypeError, ValueError):
+        rank = None
+    if isinstance(raw, bool | float) or rank not in PRIORITY_RANKS:
+        raise ValidationError({"rank": "A priority rank is 1, 2 or 3, or empty to clear it."})
+    return rank
+
+
+def _link_fields(data: dict, frames: OrgFrames, prefix: str = "") -> tuple[int, str, str]:
+    goal = _id(data, "goal", frames, "goals")
+    contribution = _choice(data, "contribution", CONTRIBUTIONS,
+                           "Choose a contribution: primary, supporting or indirect.")
+    rationale = _text(data, "rationale", limit=MAX_RATIONALE_LENGTH,
+                      required="Say how the initiative will move the goal.")
+    return goal, contribution, rationale
+
+
+def parse_change(data: dict, frames: OrgFrames) -> Change:
+    """A Change from a dict of strings (a form) or JSON values (the API)."""
+    kind = data.get("type")
+    if kind not in ChangeType.values:
+        raise ValidationError({"type": "Choose what to change."})
+    if kind == ChangeType.LINK:
+        initiative = _id(data, "initiative", frames, "initiatives")
+        goal, contribution, rationale = _link_fields(data, frames)
+        return Change(kind, initiative=initiative, goal=goal, contribution=contribution,
+                      rationale=rationale)
+    if kind == ChangeType.UNLINK:
+        return Change(kind, initiative=_id(data, "initiative", frames, "initiatives"),
+                      goal=_id(data, "goal", frames, "goals"))
+    if kind == ChangeType.INITIATIVE_STATUS:
+        return Change(kind, initiative=_id(data, "initiative", frames, "initiatives"),
+                      status=_choice(data, "status", INITIATIVE_STATUSES, "Choose a status."))
+    if kind == ChangeType.RETIRE_TOOL:
+        return Change(kind, tool=_id(data, "tool", frames, "tools"))
+    if kind == ChangeType.PRIORITY:
+        return Change(kind, goal=_id(data, "goal", frames, "goals"), rank=_rank(data))
+    name = _text(data, "name", limit=MAX_INITIATIVE_NAME, required="Name the initiative.")
+    raw_links = data.get("links") or []
+    if not isinstance(raw_links, list):
+        raise ValidationError({"links": "Give the links as a list."})
+    if len(raw_links) > MAX_NEW_INITIATIVE_LINKS:
+        raise ValidationError({"links": f"At most {MAX_NEW_INITIATIVE_LINKS} links."})
+    links = []
+    for raw in raw_links:
+        if not isinstance(raw, dict):
+            raise ValidationError({"links": "Each link is {goal, contribution, rationale}."})
+        links.append(NewLink(*_link_fields(raw, frames)))
+    if len({link.goal for link in links}) != len(links):
+        raise ValidationError({"links": "Each goal can be linked once."})
+    monthly, one_time = _cost(data, "monthly_cost"), _cost(data, "one_time_cost")
+    return Change(kind, name=name, monthly_cost=monthly, one_time_cost=one_time,
+                  links=tuple(links))
+
+
+def describe(change: Change, frames: OrgFrames, currency: str = "") -> str:
+    """The change in words, with the names of its records as they are now."""
+    initiatives, goals = frames.labels("initiatives"), frames.labels("goals")
+    tools = frames.labels("tools")
+    i, g = initiatives.get(change.initiative, "?"), goals.get(change.goal, "?")
+    kind = change.type
+    if kind == ChangeType.LINK:
+        return f"Link “{i}” to “{g}” ({change.contribution})"
+    if kind == ChangeType.UNLINK:
+        return f"Unlink “{i}” from “{g}”"
+    if kind == ChangeType.INITIATIVE_STATUS:
+        return f"Set “{i}” to {change.status.replace('_', ' ')}"
+    if kind == ChangeType.RETIRE_TOOL:
+        return f"Retire the tool “{tools.get(change.tool, '?')}”"
+    if kind == ChangeType.PRIORITY:
+        return (f"Clear the priority rank of “{g}”" if change.rank is None
+                else f"Make “{g}” priority #{change.rank}")
+    money = f" {currency}" if currency else ""
+    served = ", ".join(f"“{goals.get(link.goal, '?')}” ({link.contribution})"
+                       for link in change.links)
+    return (f"Add “{change.name}” ({change.monthly_cost:,.2f}{money}/month, "
+            f"{change.one_time_cost:,.2f}{money} once)"
+            + (f" serving {served}" if served else ""))[:400]

@@ -1,0 +1,127 @@
+"""apply.py: changes made to frames in memory, the frames given left alone. No database."""
+
+from datetime import date
+
+from alignment_portal.scenarios.apply import Change, NewLink, apply_changes
+from alignment_portal.scenarios.evaluate import evaluate
+from alignment_portal.scoring.frames import OrgFrames
+
+TODAY = date(2026, 11, 15)
+
+
+def plan() -> OrgFrames:
+    return OrgFrames.build(
+        cycles=[{"id": 1, "name": "Q4", "start_date": date(2026, 10, 1),
+                 "end_date": date(2026, 12, 31), "state": "active"}],
+        goals=[{"id": 10, "cycle_id": 1, "title": "Cut the wait", "status": "active",
+                "priority_rank": 1},
+               {"id": 11, "cycle_id": 1, "title": "Keep clients", "status": "active"}],
+        initiatives=[{"id": 1, "name": "Kiosk", "status": "live", "monthly_cost": 100,
+                      "one_time_cost": 0, "impact": 3, "effort": 3},
+                     {"id": 2, "name": "Newsletter", "status": "live", "monthly_cost": 60,
+                      "one_time_cost": 0, "impact": 3, "effort": 3}],
+        tools=[{"id": 5, "name": "CRM A", "category": "crm", "monthly_cost": 50,
+                "integration": "api", "status": "active"},
+               {"id": 6, "name": "CRM B", "category": "crm", "monthly_cost": 40,
+                "integration": "standalone", "status": "active"}],
+        initiative_tools=[{"initiative_id": 1, "tool_id": 5}],
+        alignment_links=[{"initiative_id": 1, "goal_id": 10, "contribution": "primary",
+                          "rationale": "Tickets cut the time each customer waits."}],
+    )
+
+
+def test_applying_changes_leaves_the_given_frames_as_they_were():
+    frames = plan()
+    links_before = frames.alignment_links.copy()
+    tools_before = frames.tools.copy()
+    apply_changes(frames, [Change("retire_tool", tool=6),
+                           Change("unlink", initiative=1, goal=10)])
+    assert frames.alignment_links.equals(links_before)
+    assert frames.tools.equals(tools_before)
+
+
+def test_each_kind_of_change_is_made_in_memory():
+    after, problems = apply_changes(plan(), [
+        Change("link", initiative=2, goal=11, contribution="supporting",
+               rationale="A monthly letter keeps clients close."),
+        Change("unlink", initiative=1, goal=10),
+        Change("initiative_status", initiative=1, status="paused"),
+        Change("retire_tool", tool=6),
+        Change("priority", goal=10, rank=None),
+        Change("priority", goal=11, rank=1),
+        Change("new_initiative", name="Chatbot", monthly_cost=30, one_time_cost=1200,
+               links=(NewLink(10, "primary", "Answers questions while people wait."),)),
+    ])
+    assert problems == [""] * 7
+    links = set(zip(after.alignment_links["initiative_id"], after.alignment_links["goal_id"],
+                    strict=True))
+    assert links == {(2, 11), (-1, 10)}
+    assert after.initiatives.set_index("id").at[1, "status"] == "paused"
+    assert after.tools.set_index("id").at[6, "status"] == "retired"
+    ranks = after.goals.set_index("id")["priority_rank"]
+    assert ranks[10] is None and ranks[11] == 1
+    new = after.initiatives.set_index("id").loc[-1]
+    assert (new["name"], new["status"], new["monthly_cost"]) == ("Chatbot", "planned", 30.0)
+
+
+def test_a_change_that_does_not_fit_is_skipped_with_its_reason():
+    after, problems = apply_changes(plan(), [
+        Change("link", initiative=1, goal=10, contribution="primary", rationale="Again."),
+        Change("unlink", initiative=2, goal=10),
+        Change("priority", goal=11, rank=1),
+        Change("retire_tool", tool=999),
+    ])
+    assert problems[0] == "This initiative is already linked to this goal."
+    assert "not linked" in problems[1]
+    assert problems[2].startswith("Rank 1 is taken by “Cut the wait”")
+    assert problems[3] == "Its tool no longer exists."
+    assert after.alignment_links.equals(plan().alignment_links)
+
+
+def test_a_later_change_sees_the_earlier_ones():
+    _, problems = apply_changes(plan(), [
+        Change("priority", goal=10, rank=None),
+        Change("priority", goal=11, rank=1),
+        Change("unlink", initiative=1, goal=10),
+        Change("link", initiative=1, goal=10, contribution="indirect",
+               rationale="Only a little, now."),
+    ])
+    assert problems == ["", "", "", ""]
+
+
+def test_evaluation_shows_the_spend_and_flags_a_change_moves():
+    frames = plan()
+    evaluation = evaluate(frames, [
+        Change("link", initiative=2, goal=11, contribution="primary",
+               rationale="A monthly letter keeps clients close to renewal."),
+        Change("retire_tool", tool=6)], TODAY)
+    assert evaluation.before["misaligned_spend"] == 100.0  # newsletter 60 + unused CRM B 40
+    assert evaluation.after["misaligned_spend"] == 0.0
+    assert evaluation.after["d2"] == 100.0 and evaluation.before["d2"] < 100.0
+    resolved = {(f["code"], f["subject_label"]) for f in evaluation.flags_resolved}
+    assert {("MISALIGNED", "Newsletter"), ("SHELFWARE", "CRM B"),
+            ("ORPHAN_GOAL", "Keep clients")} <= resolved
+    assert "REDUNDANT_TOOLS" in {f["code"] for f in evaluation.flags_resolved}
+    assert evaluation.flags_opened == []
+    # Each change on its own: the link moves D2 and 60 of spend, the retirement 40.
+    link_effect, retire_effect = evaluation.effects
+    assert link_effect["misaligned_spend"] == -60.0 and link_effect["d2"] > 0
+    assert retire_effect["misaligned_spend"] == -40.0 and retire_effect["d2"] == 0
+    rows = {r["name"]: r for r in evaluation.initiatives}
+    assert rows["Newsletter"]["before"] < rows["Newsletter"]["after"]
+
+
+def test_a_hypothetical_initiative_appears_with_no_before():
+    evaluation = evaluate(plan(), [Change("new_initiative", name="Chatbot", monthly_cost=80,
+                                          one_time_cost=0)], TODAY)
+    row = next(r for r in evaluation.initiatives if r["hypothetical"])
+    assert (row["name"], row["before"]) == ("Chatbot", None)
+    assert evaluation.after["misaligned_spend"] == evaluation.before["misaligned_spend"] + 80
+    assert ("MISALIGNED", "Chatbot") in {(f["code"], f["subject_label"])
+                                         for f in evaluation.flags_opened}
+
+
+def test_no_change_scores_the_plan_once_and_moves_nothing():
+    evaluation = evaluate(plan(), [], TODAY)
+    assert evaluation.before == evaluation.after
+    assert evaluation.flags_opened == evaluation.flags_resolved == []

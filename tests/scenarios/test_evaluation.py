@@ -1,0 +1,181 @@
+"""Evaluating a scenario: before equals the stored scores, after equals a recompute once the
+scenario is applied, nothing is written, and the query count does not grow with changes."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from alignment_portal.scenarios import selectors, services
+from alignment_portal.scenarios.apply import Change, NewLink
+from alignment_portal.scenarios.evaluate import evaluate
+from alignment_portal.scoring.engine import LOAD_QUERIES, load_frames
+from alignment_portal.scoring.models import Flag, InitiativeScore, OrganizationScore
+from alignment_portal.scoring.triggers import run_recompute
+from goals.models import Goal
+from initiatives.models import AlignmentLink, Initiative, Tool
+
+pytestmark = pytest.mark.django_db
+STORED_QUERIES = 3  # the stored scores as "before": organization score, open flags, initiatives
+
+
+def stored(organization) -> dict:
+    score = OrganizationScore.objects.get(organization=organization)
+    return {"rung": score.rung, "d1": score.d1_goals, "d2": score.d2_alignment,
+            "d3": score.d3_measurement, "d4": score.d4_feedback, "d5": score.d5_integration,
+            "misaligned_spend": float(score.misaligned_spend),
+            "misaligned_share": score.misaligned_spend_share,
+            "open_flags": score.open_flags}
+
+
+def figures(summary: dict) -> dict:
+    return {k: summary[k] for k in ("rung", "d1", "d2", "d3", "d4", "d5", "misaligned_spend",
+                                    "misaligned_share", "open_flags")}
+
+
+def tidy_up(plan) -> list[Change]:
+    return [
+        Change("link", initiative=plan.misaligned.pk, goal=plan.orphan_goal.pk,
+               contribution="supporting", rationale="A monthly letter keeps clients close."),
+        Change("retire_tool", tool=plan.shelfware.pk),
+        Change("new_initiative", name="Renewal reminders", monthly_cost=25, one_time_cost=300,
+               links=(NewLink(plan.orphan_goal.pk, "primary",
+                              "Renewal talks start 60 days early, with results."),)),
+        Change("priority", goal=plan.orphan_goal.pk, rank=2),
+    ]
+
+
+def test_before_equals_the_stored_scores(plan):
+    evaluation = selectors.evaluate_changes(organization=plan.organization,
+                                            changes=tidy_up(plan))
+    assert figures(evaluation.before) == stored(plan.organization)
+    # Scored from the frames on the stored scores' day, "before" is the same numbers: the
+    # stored ones are a shortcut, not a different answer.
+    scored = evaluate(load_frames(plan.organization.pk), tidy_up(plan),
+                      selectors.scoring_day(plan.organization))
+    assert figures(scored.before) == stored(plan.organization)
+    assert scored.after == evaluation.after
+    assert scored.flags_opened == evaluation.flags_opened
+    assert [f["code"] for f in scored.flags_resolved] == \
+        [f["code"] for f in evaluation.flags_resolved]
+    assert scored.initiatives == evaluation.initiatives
+    open_flags = set(Flag.objects.filter(organization=plan.organization, resolved_at=None)
+                     .values_list("code", "subject_label"))
+    assert open_flags >= {(f["code"], f["subject_label"]) for f in evaluation.flags_resolved}
+    assert not open_flags & {(f["code"], f["subject_label"]) for f in evaluation.flags_opened}
+
+
+def test_applying_and_recomputing_lands_on_the_after_column(tenancy, plan, scenario):
+    for change in tidy_up(plan):
+        services.change_add(scenario=scenario, change=change)
+    rows = selectors.changes_of(scenario)
+    evaluation = selectors.evaluate_changes(organization=plan.organization,
+                                            changes=[selectors.as_change(r) for r in rows])
+    assert evaluation.after != evaluation.before
+    assert not evaluation.has_problems
+    services.scenario_apply(scenario=scenario, user=tenancy.user("consultant"))
+    run_recompute(plan.organization.pk, force=True)
+    assert stored(plan.organization) == figures(evaluation.after)
+    new = Initiative.objects.get(organization=plan.organization, name="Renewal reminders")
+    after_scores = {r["name"]: r["after"] for r in evaluation.initiatives}
+    assert InitiativeScore.objects.get(initiative=new).alignment_score == \
+        after_scores["Renewal reminders"]
+    assert InitiativeScore.objects.get(initiative=plan.misaligned).alignment_score == \
+        after_scores[plan.misaligned.name]
+    open_now = set(Flag.objects.filter(organization=plan.organization, resolved_at=None)
+                   .values_list("code", "subject_label"))
+    assert not open_now & {(f["code"], f["subject_label"]) for f in evaluation.flags_resolved}
+
+
+def test_evaluating_writes_no_row(plan, scenario):
+    for change in tidy_up(plan):
+        services.change_add(scenario=scenario, change=change)
+    changes = [selectors.as_change(r) for r in selectors.changes_of(scenario)]
+    with CaptureQueriesContext(connection) as captured:
+        evaluation = selectors.evaluate_changes(organization=plan.organization,
+                                                changes=changes)
+    assert evaluation.after["misaligned_spend"] < evaluation.before["misaligned_spend"]
+    statements = [q["sql"].lstrip().split()[0].upper() for q in captured.captured_queries]
+    assert statements and set(statements) == {"SELECT"}, statements
+
+
+def test_evaluation_runs_a_fixed_number_of_queries_whatever_the_changes(plan):
+    one = [Change("retire_tool", tool=plan.shelfware.pk)]
+    many = tidy_up(plan) + [Change("initiative_status", initiative=plan.aligned.pk,
+                                   status="paused")]
+    counts = []
+    for changes in (one, many):
+        with CaptureQueriesContext(connection) as captured:
+            selectors.evaluate_changes(organization=plan.organization, changes=changes)
+        counts.append(len(captured))
+    assert counts == [LOAD_QUERIES + STORED_QUERIES] * 2
+
+
+def test_before_is_scored_from_the_plan_while_a_recompute_is_pending(plan):
+    Tool.objects.filter(pk=plan.shelfware.pk).update(status="retired")
+    plan.organization.recompute_generation += 1  # marked, not yet recomputed
+    evaluation = selectors.evaluate_changes(organization=plan.organization, changes=[])
+    assert evaluation.before["misaligned_spend"] == stored(plan.organization)[
+        "misaligned_spend"] - 40
+
+
+def test_apply_refuses_when_the_plan_has_moved_on_and_changes_nothing(tenancy, plan, scenario):
+    services.change_add(scenario=scenario, change=tidy_up(plan)[0])
+    services.change_add(scenario=scenario, change=Change("retire_tool",
+                                                         tool=plan.shelfware.pk))
+    # Meanwhile someone links the same pair by hand and deletes the tool.
+    AlignmentLink.objects.create(organization=plan.organization, initiative=plan.misaligned,
+                                 goal=plan.orphan_goal, contribution="primary",
+                                 rationale="Done by hand in the meantime.")
+    Tool.objects.filter(pk=plan.shelfware.pk).delete()
+    links = AlignmentLink.objects.count()
+    with pytest.raises(services.ScenarioRefused) as refused:
+        services.scenario_apply(scenario=scenario, user=tenancy.user("consultant"))
+    assert any("already linked" in r for r in refused.value.reasons)
+    assert any("no longer exists" in r for r in refused.value.reasons)
+    assert AlignmentLink.objects.count() == links
+    scenario.refresh_from_db()
+    assert scenario.applied_at is None
+
+
+def test_a_refusal_by_a_service_rolls_back_the_changes_made_before_it(tenancy, plan, scenario):
+    services.change_add(scenario=scenario, change=Change("retire_tool",
+                                                         tool=plan.shelfware.pk))
+    services.change_add(scenario=scenario, change=Change("priority", goal=plan.orphan_goal.pk,
+                                                         rank=2))
+    # The goal got an HTML title since (an old record): the goals service refuses it.
+    Goal.objects.filter(pk=plan.orphan_goal.pk).update(title="<b>Keep</b> clients")
+    with pytest.raises(services.ScenarioRefused) as refused:
+        services.scenario_apply(scenario=scenario, user=tenancy.user("consultant"))
+    assert "plain text" in refused.value.reasons[0]
+    assert Tool.objects.get(pk=plan.shelfware.pk).status == "active"
+
+
+def test_history_says_the_change_came_from_the_scenario(tenancy, plan, scenario):
+    for change in tidy_up(plan):
+        services.change_add(scenario=scenario, change=change)
+    services.scenario_apply(scenario=scenario, user=tenancy.user("consultant"))
+    reason = f"From scenario {scenario.pk}: Tidy up"
+    link = AlignmentLink.objects.get(initiative=plan.misaligned, goal=plan.orphan_goal)
+    assert link.history.latest().history_change_reason == reason
+    assert Tool.objects.get(pk=plan.shelfware.pk).history.latest().history_change_reason == \
+        reason
+    assert Goal.objects.get(pk=plan.orphan_goal.pk).history.latest().history_change_reason == \
+        reason
+    new = Initiative.objects.get(name="Renewal reminders")
+    assert new.history.latest().history_change_reason == reason
+    # Outside an apply, nothing is stamped.
+    plan.aligned.name = "Queue kiosk 2"
+    plan.aligned.save()
+    assert plan.aligned.history.latest().history_change_reason is None
+
+
+def test_an_applied_scenario_cannot_be_applied_or_changed_again(tenancy, plan, scenario):
+    services.change_add(scenario=scenario, change=Change("retire_tool",
+                                                         tool=plan.shelfware.pk))
+    services.scenario_apply(scenario=scenario, user=tenancy.user("consultant"))
+    with pytest.raises(services.ScenarioRefused):
+        services.scenario_apply(scenario=scenario, user=tenancy.user("consultant"))
+    from django.core.exceptions import ValidationError
+    with pytest.raises(ValidationError):
+        services.change_add(scenario=scenario, change=Change("retire_tool",
+                                                             tool=plan.used_tool.pk))
