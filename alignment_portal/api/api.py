@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from alignment_portal.api.models import ApiToken, Scope
 from alignment_portal.api.services import api_token_for
+from alignment_portal.lib.unavailable import UNAVAILABLE_ERRORS, unavailable_response
 from alignment_portal.scoring import selectors
 from alignment_portal.scoring.models import Flag, InitiativeScore
 from metrics.models import Metric, Source
@@ -105,7 +106,10 @@ def _invalid(request, exc):
 def _server_error(request, exc):
     """Whatever went wrong, the API answers JSON (a script cannot read an HTML error page);
     the error is logged with its traceback for the operator. (Handlers of narrower classes,
-    ninja's own for 404 and HttpError, are found first.)"""
+    ninja's own for 404 and HttpError, are found first.) A database that is restarting is
+    not an error of the request: 503 with Retry-After, so the client sends it again."""
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        return unavailable_response(request)
     log.exception("API request failed: %s %s", request.method, request.path)
     return api.create_response(
         request, {"detail": "The server could not process this request; nothing was stored. "

@@ -56,3 +56,6 @@ class FailOpenRedisCache(RedisCache):
     touch = _fail_open(RedisCache.touch, lambda *a, **kw: False)
     delete = _fail_open(RedisCache.delete, lambda *a, **kw: False)
     delete_many = _fail_open(RedisCache.delete_many, lambda *a, **kw: None)
+    # A counter (the API's rate limit) counts afresh: the request is the first one seen.
+    incr = _fail_open(RedisCache.incr, lambda key, delta=1, version=None: delta)
+    decr = _fail_open(RedisCache.decr, lambda key, delta=1, version=None: 0)

@@ -5,6 +5,8 @@ from django.apps import AppConfig
 log = logging.getLogger("alignment_portal.startup")
 
 CACHE_DESCRIPTIONS = {
+    "alignment_portal.lib.cache.FailOpenRedisCache":
+        "Redis (CACHE_URL), shared by every process",
     "django.core.cache.backends.redis.RedisCache":
         "Redis (CACHE_URL), shared by every process",
     "django.core.cache.backends.db.DatabaseCache":
