@@ -725,10 +725,14 @@ def history(organization: Organization, cycle: Cycle | None = None) -> list[Scor
     return list(snapshots.order_by("taken_on", "taken_at"))
 
 
-def cycle_snapshots(organization: Organization) -> list[ScoreSnapshot]:
-    """The snapshot frozen at each closed cycle, oldest first (one query)."""
-    return list(ScoreSnapshot.objects.filter(organization=organization, cycle__isnull=False)
-                .select_related("cycle").order_by("taken_on"))
+def cycle_snapshots(organization: Organization, cycle: Cycle | None = None
+                    ) -> list[ScoreSnapshot]:
+    """The snapshot frozen at each closed cycle (or at the one given), oldest first (one
+    query)."""
+    snapshots = ScoreSnapshot.objects.filter(organization=organization, cycle__isnull=False)
+    if cycle is not None:
+        snapshots = snapshots.filter(cycle=cycle)
+    return list(snapshots.select_related("cycle").order_by("taken_on"))
 
 
 def cycles(organization: Organization) -> list[Cycle]:

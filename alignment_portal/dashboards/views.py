@@ -167,7 +167,7 @@ def history(request, org_slug, cycle_id=None):
     return render(request, "dashboards/history.html", {
         "cycle": cycle, "chart_urls": chart_urls,
         "cycles": selectors.cycles(organization),
-        "cycle_snapshots": selectors.cycle_snapshots(organization),
+        "cycle_snapshots": selectors.cycle_snapshots(organization, cycle),
         "dimension_labels": [label for _, label in selectors.DIMENSIONS],
     })
 
