@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -20,8 +20,10 @@ from ninja.security import HttpBearer
 from ninja.throttling import AuthRateThrottle
 from pydantic import BaseModel
 
+from alignment_portal.api.batch import MAX_BATCH, Batch, BatchCounts, ItemStatus, require_scope
 from alignment_portal.api.models import ApiToken, Scope
 from alignment_portal.api.services import api_token_for
+from alignment_portal.benefits.api import router as benefits_router
 from alignment_portal.lib.unavailable import UNAVAILABLE_ERRORS, unavailable_response
 from alignment_portal.scoring import selectors
 from alignment_portal.scoring.models import Flag, InitiativeScore
@@ -32,7 +34,6 @@ from metrics.validation import format_decimal, validate_entry
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 1000
 MAX_BODY_BYTES = 1024 * 1024
 
 
@@ -116,14 +117,6 @@ def _server_error(request, exc):
                             "The error is logged."}, status=500)
 
 
-def _token(request, scope: str) -> ApiToken:
-    api_token: ApiToken = request.auth
-    if not api_token.allows(scope):
-        raise HttpError(403, f"This token's scope is '{api_token.scope}'; this needs "
-                             f"'{scope}'.")
-    return api_token
-
-
 class MetricOut(Schema):
     id: int
     name: str
@@ -138,7 +131,7 @@ class MetricOut(Schema):
 
 @api.get("/metrics", response=list[MetricOut], summary="List the organization's metrics")
 def list_metrics(request):
-    api_token = _token(request, Scope.READ)
+    api_token = require_scope(request, Scope.READ)
     metrics = metrics_with_latest(api_token.organization).order_by("name")
     return [
         MetricOut(id=m.pk, name=m.name, kind=m.kind, nature=m.nature, unit=m.unit,
@@ -165,26 +158,19 @@ class ValuesIn(BaseModel):
 
 class ItemResult(BaseModel):
     index: int
-    status: Literal["stored", "replaced", "unchanged", "refused"]
+    status: ItemStatus
     metric_id: int | None = None
     period: date | None = None
     reason: str | None = None
 
 
-class ValuesOut(BaseModel):
-    stored: int
-    replaced: int
-    unchanged: int
-    refused: int
+class ValuesOut(BatchCounts):
     items: list[ItemResult]
 
 
 class RefusedBatch(BaseModel):
     detail: str
     items: list[ItemResult]
-
-
-STATUS_OF_OUTCOME = {"created": "stored", "replaced": "replaced", "unchanged": "unchanged"}
 
 
 @api.post("/values", response={200: ValuesOut, 422: RefusedBatch},
@@ -196,55 +182,30 @@ def push_values(request, payload: ValuesIn):
     even when others are refused; with `atomic: true`, nothing is stored if any is refused
     (422). Malformed JSON is a 400, a body over 1 MB a 413, a body that does not match the
     schema (e.g. over 1,000 items) a 422."""
-    api_token = _token(request, Scope.WRITE_VALUES)
+    api_token = require_scope(request, Scope.WRITE_VALUES)
     organization = api_token.organization
     metrics = list(Metric.objects.filter(organization=organization))
     by_id = {m.pk: m for m in metrics}
     by_name = {m.name: m for m in metrics}
-    results: list[dict] = []
-    rows: list[ValueRow] = []
-    row_index: dict[tuple[int, date], int] = {}
+    batch = Batch()
     for index, item in enumerate(payload.items):
         metric = (by_id.get(item.metric) if isinstance(item.metric, int)
                   else by_name.get(item.metric))
         if metric is None:
-            results.append({"index": index, "status": "refused",
-                            "reason": f"No metric {item.metric!r} in this organization."})
+            batch.refuse(index, f"No metric {item.metric!r} in this organization.")
             continue
         try:
             period, number, note = validate_entry(metric=metric, day=item.date,
                                                   value=item.value, note=item.note)
         except ValidationError as exc:
-            results.append({"index": index, "status": "refused", "metric_id": metric.pk,
-                            "reason": " ".join(exc.messages)})
+            batch.refuse(index, " ".join(exc.messages), metric_id=metric.pk)
             continue
-        key = (metric.pk, period)
-        if key in row_index:
-            results.append({
-                "index": index, "status": "refused", "metric_id": metric.pk, "period": period,
-                "reason": f"Another item of this batch is for {metric.name} in the same "
-                          f"period ({period:%Y-%m-%d})."})
-            continue
-        row_index[key] = index
-        rows.append(ValueRow(metric.pk, period, number, note))
-        results.append({"index": index, "status": "stored", "metric_id": metric.pk,
-                        "period": period})
-    refused = [r for r in results if r["status"] == "refused"]
-    if payload.atomic and refused:
-        return JsonResponse({
-            "detail": f"{len(refused)} item(s) refused; atomic batch: nothing was stored.",
-            "items": refused}, status=422)
-    if rows:
-        written = metric_values_record_bulk(organization=organization, rows=rows,
-                                            source=Source.API)
-        for key, outcome in written.outcomes.items():
-            results[row_index[key]]["status"] = STATUS_OF_OUTCOME[outcome]
-    counts = dict.fromkeys(("stored", "replaced", "unchanged", "refused"), 0)
-    for result in results:
-        counts[result["status"]] += 1
-    # Built by hand rather than validated against ValuesOut: it has that shape by
-    # construction, and validating 1,000 items again costs more than the database write.
-    return JsonResponse({**counts, "items": results})
+        batch.accept(index, (metric.pk, period), ValueRow(metric.pk, period, number, note),
+                     duplicate=f"Another item of this batch is for {metric.name} in the same "
+                               f"period ({period:%Y-%m-%d}).",
+                     metric_id=metric.pk, period=period)
+    return batch.answer(atomic=payload.atomic, write=lambda rows: metric_values_record_bulk(
+        organization=organization, rows=rows, source=Source.API))
 
 
 class Dimensions(Schema):
@@ -292,7 +253,7 @@ class FlagOut(Schema):
 def read_scores(request):
     """Maturity rung, the five dimensions (0-100), misaligned spend, open flags by severity
     and each initiative's alignment and priority score."""
-    organization_id = _token(request, Scope.READ).organization_id
+    organization_id = require_scope(request, Scope.READ).organization_id
     score = selectors.organization_score(organization_id)
     initiatives = (InitiativeScore.objects.filter(organization_id=organization_id)
                    .select_related("initiative").order_by("-priority_score", "initiative_id"))
@@ -315,7 +276,7 @@ def read_scores(request):
 @api.get("/flags", response=list[FlagOut], summary="The organization's open flags")
 def read_flags(request):
     """Open flags, highest severity first, each with its message and suggested fix."""
-    organization_id = _token(request, Scope.READ).organization_id
+    organization_id = require_scope(request, Scope.READ).organization_id
     order = {"high": 0, "medium": 1, "low": 2}
     flags = sorted(Flag.objects.filter(organization_id=organization_id).open(),
                    key=lambda f: (order.get(f.severity, 3), f.code, f.subject_label))
@@ -362,7 +323,7 @@ def read_impact(request):
     p, sample sizes and effect. Numbers that do not apply are null."""
     from alignment_portal.scoring.models import ImpactEvidence
 
-    organization_id = _token(request, Scope.READ).organization_id
+    organization_id = require_scope(request, Scope.READ).organization_id
     rows = (ImpactEvidence.objects.filter(organization_id=organization_id)
             .select_related("initiative", "metric")
             .order_by("initiative__name", "metric__name", "pk"))
@@ -373,10 +334,11 @@ def read_impact(request):
          "n_before": e.n_before, "n_after": e.n_after, "detrended": e.detrended,
          "earliest_verdict": e.earliest_verdict, "shared_with": list(e.shared_with)}
         for e in rows]}
-# The benefit ledger's endpoints live with their app (benefits/api.py).
-from alignment_portal.benefits.api import router as benefits_router  # noqa: E402
 
+
+# The benefit ledger's endpoints live with their app (benefits/api.py).
 api.add_router("/", benefits_router)
+
 # --- Scenarios: what if? ------------------------------------------------------------------
 
 class _LinkIn(BaseModel):
@@ -499,7 +461,7 @@ def evaluate_scenario(request, payload: ScenarioIn):
     from alignment_portal.scenarios.selectors import evaluate_changes
     from alignment_portal.scoring.engine import load_frames
 
-    organization = _token(request, Scope.READ).organization
+    organization = require_scope(request, Scope.READ).organization
     frames = load_frames(organization.pk)
     try:
         changes = [parse_change(change.model_dump(), frames) for change in payload.changes]

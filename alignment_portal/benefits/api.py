@@ -6,10 +6,10 @@ from datetime import date
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
 from ninja import Field, Router
 from pydantic import BaseModel
 
+from alignment_portal.api.batch import MAX_BATCH, Batch, BatchCounts, ItemStatus, require_scope
 from alignment_portal.api.models import Scope
 from alignment_portal.benefits.models import PaybackStatus
 from alignment_portal.benefits.selectors import ledger_rows
@@ -18,7 +18,6 @@ from alignment_portal.benefits.validation import validate_benefit
 from initiatives.models import Initiative
 from metrics.models import Source
 
-MAX_BATCH = 1000
 router = Router(tags=["benefits"])
 
 
@@ -56,9 +55,7 @@ def _payback(score):
 @router.get("/benefits", response=BenefitsOut, summary="Every initiative's benefit ledger")
 def read_benefits(request):
     """The ledger of each active initiative, as of the last recompute, by name."""
-    from alignment_portal.api.api import _token
-
-    api_token = _token(request, Scope.READ)
+    api_token = require_scope(request, Scope.READ)
     organization = api_token.organization
     items = [BenefitOut(
         initiative_id=row.initiative_id, initiative=row.initiative,
@@ -85,26 +82,19 @@ class BenefitsIn(BaseModel):
 
 class BenefitItemResult(BaseModel):
     index: int
-    status: Literal["stored", "replaced", "unchanged", "refused"]
+    status: ItemStatus
     initiative_id: int | None = None
     month: date | None = None
     reason: str | None = None
 
 
-class BenefitsPushOut(BaseModel):
-    stored: int
-    replaced: int
-    unchanged: int
-    refused: int
+class BenefitsPushOut(BatchCounts):
     items: list[BenefitItemResult]
 
 
 class RefusedBenefits(BaseModel):
     detail: str
     items: list[BenefitItemResult]
-
-
-STATUS_OF_OUTCOME = {"created": "stored", "replaced": "replaced", "unchanged": "unchanged"}
 
 
 @router.post("/benefits", response={200: BenefitsPushOut, 422: RefusedBenefits},
@@ -115,56 +105,29 @@ def push_benefits(request, payload: BenefitsIn):
     old one stays in the history), `unchanged` (the same again) or `refused` with the reason.
     Without `atomic` the valid items are stored even when others are refused; with it nothing
     is stored if any is (422)."""
-    from alignment_portal.api.api import _token
-
-    api_token = _token(request, Scope.WRITE_VALUES)
+    api_token = require_scope(request, Scope.WRITE_VALUES)
     organization = api_token.organization
     initiatives = list(Initiative.objects.filter(organization=organization))
     by_id = {i.pk: i for i in initiatives}
     by_name = {i.name: i for i in initiatives}
-    results: list[dict] = []
-    rows: list[BenefitRow] = []
-    row_index: dict[tuple[int, date], int] = {}
+    batch = Batch()
     for index, item in enumerate(payload.items):
         initiative = (by_id.get(item.initiative) if isinstance(item.initiative, int)
                       else by_name.get(item.initiative))
         if initiative is None:
-            results.append({"index": index, "status": "refused",
-                            "reason": f"No initiative {item.initiative!r} in this "
-                                      "organization."})
+            batch.refuse(index, f"No initiative {item.initiative!r} in this organization.")
             continue
         try:
             month, hours, money, note = validate_benefit(
                 month=item.month, hours_saved=item.hours_saved, money_gained=item.money_gained,
                 note=item.note)
         except ValidationError as exc:
-            results.append({"index": index, "status": "refused",
-                            "initiative_id": initiative.pk, "reason": " ".join(exc.messages)})
+            batch.refuse(index, " ".join(exc.messages), initiative_id=initiative.pk)
             continue
-        key = (initiative.pk, month)
-        if key in row_index:
-            results.append({"index": index, "status": "refused",
-                            "initiative_id": initiative.pk, "month": month,
-                            "reason": f"Another item of this batch is for {initiative.name} "
-                                      f"in {month:%B %Y}."})
-            continue
-        row_index[key] = index
-        rows.append(BenefitRow(initiative.pk, month, hours, money, note))
-        results.append({"index": index, "status": "stored", "initiative_id": initiative.pk,
-                        "month": month})
-    refused = [r for r in results if r["status"] == "refused"]
-    if payload.atomic and refused:
-        return JsonResponse({
-            "detail": f"{len(refused)} item(s) refused; atomic batch: nothing was stored.",
-            "items": [BenefitItemResult(**r).model_dump(mode="json") for r in refused]},
-            status=422)
-    if rows:
-        written = benefit_entries_record(organization=organization, rows=rows,
-                                         source=Source.API)
-        for key, outcome in written.outcomes.items():
-            results[row_index[key]]["status"] = STATUS_OF_OUTCOME[outcome]
-    counts = dict.fromkeys(("stored", "replaced", "unchanged", "refused"), 0)
-    for result in results:
-        counts[result["status"]] += 1
-    return JsonResponse({**counts, "items": [BenefitItemResult(**r).model_dump(mode="json")
-                                             for r in results]})
+        batch.accept(index, (initiative.pk, month),
+                     BenefitRow(initiative.pk, month, hours, money, note),
+                     duplicate=f"Another item of this batch is for {initiative.name} in "
+                               f"{month:%B %Y}.",
+                     initiative_id=initiative.pk, month=month)
+    return batch.answer(atomic=payload.atomic, write=lambda rows: benefit_entries_record(
+        organization=organization, rows=rows, source=Source.API))
