@@ -359,6 +359,8 @@ NOTIFY_WEBHOOK_KEY = env_str("NOTIFY_WEBHOOK_KEY")
 # Uploaded CSV files never confirmed are deleted a day after their upload.
 CELERY_BEAT_SCHEDULE["metrics-purge-unconfirmed-imports"] = {
     "task": "metrics.purge_unconfirmed_imports", "schedule": crontab(minute=40)}
+CELERY_BEAT_SCHEDULE["benefits-purge-unconfirmed-imports"] = {
+    "task": "benefits.purge_unconfirmed_imports", "schedule": crontab(minute=42)}
 
 # Accounts whose sign-up was never confirmed are deleted after a week (organizations/limits.py).
 CELERY_BEAT_SCHEDULE["organizations-purge-unconfirmed-accounts"] = {

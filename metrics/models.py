@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from alignment_portal.lib.staged import StagedUpload
 from alignment_portal.lib.text import DESCRIPTION_MAX_LENGTH, bounded_text, single_line
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import rules
@@ -163,24 +164,6 @@ class MetricValueRevision(models.Model):
         return f"{self.metric_id} {self.period}: {self.value} (replaced)"
 
 
-class ValueImport(models.Model):
-    """An uploaded CSV of values between its preview and its confirmation.
-
-    The file is kept here (not on a web server's disk) so the confirmation can reach any
-    process; confirming claims the row, so a second confirmation imports nothing again.
-    """
-
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, related_name="+")
-    filename = models.CharField(max_length=255, blank=True)
-    content = models.BinaryField()
-    uploaded_at = models.DateTimeField(default=timezone.now)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    summary = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-uploaded_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+class ValueImport(StagedUpload):
+    """An uploaded CSV of values between its preview and its confirmation
+    (alignment_portal/lib/staged.py)."""

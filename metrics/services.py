@@ -2,15 +2,15 @@
 for the organization's scores to be recomputed, once per transaction."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from alignment_portal.lib import staged
 from alignment_portal.lib.bulk import insert_rows
-from alignment_portal.lib.text import header_text
 from alignment_portal.organizations.models import Organization
 from alignment_portal.organizations.recompute import request_recompute
 from metrics.library import LIBRARY_BY_KEY
@@ -230,13 +230,11 @@ def _insert_values(organization_id: int, rows: list[ValueRow], *, user_id, now, 
                   source) for row in rows), batch_size=BATCH)
 
 
-@transaction.atomic
 def value_import_stage(*, organization: Organization, user, filename: str,
                        content: bytes) -> ValueImport:
     """Keep an uploaded file until its preview is confirmed."""
-    return ValueImport.objects.create(organization=organization, uploaded_by=user,
-                                      filename=header_text(filename, limit=255),
-                                      content=content)
+    return staged.stage(ValueImport, organization=organization, user=user, filename=filename,
+                        content=content)
 
 
 @transaction.atomic
@@ -250,8 +248,8 @@ def value_import_confirm(*, value_import: ValueImport, user, today: date | None 
     """
     from metrics.csv_import import parse_values_csv
 
-    locked = ValueImport.objects.select_for_update().get(pk=value_import.pk)
-    if locked.confirmed_at is not None:
+    locked = staged.claim(value_import)
+    if locked is None:
         return None, None
     preview = parse_values_csv(bytes(locked.content), organization=locked.organization,
                                today=today)
@@ -259,21 +257,7 @@ def value_import_confirm(*, value_import: ValueImport, user, today: date | None 
         raise ValidationError(preview.error)
     result = metric_values_record_bulk(organization=locked.organization, rows=preview.rows,
                                        user=user, source=Source.CSV)
-    locked.confirmed_at = timezone.now()
-    locked.summary = {"created": result.created, "replaced": result.replaced,
-                      "unchanged": result.unchanged, "refused": preview.refused}
-    locked.content = b""  # the values are in; the file is no longer needed
-    locked.save(update_fields=["confirmed_at", "summary", "content"])
+    staged.mark_confirmed(locked, result=result, refused=preview.refused)
     return preview, result
 
 
-UNCONFIRMED_IMPORT_LIFETIME = timedelta(days=1)
-
-
-def value_imports_purge(*, now=None) -> int:
-    """Delete uploaded files never confirmed within a day (the preview is long gone; the
-    file held every value of it). Confirmed imports keep their summary, without the file.
-    Returns how many were deleted."""
-    cutoff = (now or timezone.now()) - UNCONFIRMED_IMPORT_LIFETIME
-    deleted, _ = ValueImport.objects.filter(confirmed_at=None, uploaded_at__lt=cutoff).delete()
-    return deleted

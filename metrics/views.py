@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from alignment_portal import charts
+from alignment_portal.lib.staged import UNKNOWN_IMPORT, staged_for
 from alignment_portal.notifications import services as notifications
 from alignment_portal.notifications.rules import REMINDER_KINDS
 from alignment_portal.organizations import security_log
@@ -282,11 +283,10 @@ def import_values(request, org_slug):
 def import_confirm(request, org_slug):
     membership = get_membership(request, org_slug, Role.STAFF)
     organization = membership.organization
-    import_id = request.POST.get("import", "")
-    if not import_id.isdigit() or len(import_id) > 18:
-        messages.error(request, "That import is unknown: upload the file again.")
+    staged = staged_for(ValueImport, request.POST.get("import", ""), organization=organization)
+    if staged is None:
+        messages.error(request, UNKNOWN_IMPORT)
         return redirect("metrics:import", org_slug=org_slug)
-    staged = get_object_or_404(ValueImport, pk=int(import_id), organization=organization)
     try:
         preview, result = services.value_import_confirm(value_import=staged, user=request.user)
     except ValidationError as exc:

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from alignment_portal.lib.staged import StagedUpload
 from alignment_portal.organizations.models import Organization
 from metrics.models import Source
 
@@ -79,24 +80,9 @@ class BenefitEntryRevision(models.Model):
         return f"initiative {self.initiative_id} {self.month:%Y-%m} (replaced)"
 
 
-class BenefitImport(models.Model):
-    """An uploaded CSV of realised benefits between its preview and its confirmation (kept in
-    the database so any process can confirm it; confirming claims the row, once)."""
-
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, related_name="+")
-    filename = models.CharField(max_length=255, blank=True)
-    content = models.BinaryField()
-    uploaded_at = models.DateTimeField(default=timezone.now)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    summary = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-uploaded_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+class BenefitImport(StagedUpload):
+    """An uploaded CSV of realised benefits between its preview and its confirmation
+    (alignment_portal/lib/staged.py)."""
 
 
 class PaybackStatus(models.TextChoices):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from alignment_portal.benefits.models import BenefitEntry, BenefitEntryRevision, BenefitImport
 from alignment_portal.benefits.validation import validate_benefit
+from alignment_portal.lib import staged
 from alignment_portal.organizations.models import Organization
 from alignment_portal.organizations.recompute import request_recompute
 from initiatives.models import Initiative
@@ -123,12 +124,11 @@ def benefit_entry_record(*, initiative: Initiative, month, hours_saved=None, mon
     return result.entries[key], result.outcomes[key]
 
 
-@transaction.atomic
 def benefit_import_stage(*, organization: Organization, user, filename: str,
                          content: bytes) -> BenefitImport:
     """Keep an uploaded file until its preview is confirmed."""
-    return BenefitImport.objects.create(organization=organization, uploaded_by=user,
-                                        filename=filename[:255], content=content)
+    return staged.stage(BenefitImport, organization=organization, user=user,
+                        filename=filename, content=content)
 
 
 @transaction.atomic
@@ -137,8 +137,8 @@ def benefit_import_confirm(*, benefit_import: BenefitImport, user, today: date |
     (None, None) when it was confirmed before (a double click, a reload)."""
     from alignment_portal.benefits.csv_import import parse_benefits_csv
 
-    locked = BenefitImport.objects.select_for_update().get(pk=benefit_import.pk)
-    if locked.confirmed_at is not None:
+    locked = staged.claim(benefit_import)
+    if locked is None:
         return None, None
     preview = parse_benefits_csv(bytes(locked.content), organization=locked.organization,
                                  today=today)
@@ -146,9 +146,5 @@ def benefit_import_confirm(*, benefit_import: BenefitImport, user, today: date |
         raise ValidationError(preview.error)
     result = benefit_entries_record(organization=locked.organization, rows=preview.rows,
                                     user=user, source=Source.CSV)
-    locked.confirmed_at = timezone.now()
-    locked.summary = {"created": result.created, "replaced": result.replaced,
-                      "unchanged": result.unchanged, "refused": len(preview.problems)}
-    locked.content = b""
-    locked.save(update_fields=["confirmed_at", "summary", "content"])
+    staged.mark_confirmed(locked, result=result, refused=len(preview.problems))
     return preview, result

@@ -15,6 +15,7 @@ from alignment_portal.benefits import selectors, services
 from alignment_portal.benefits.csv_import import parse_benefits_csv
 from alignment_portal.benefits.forms import BenefitEntryForm, ImportForm
 from alignment_portal.benefits.models import BenefitImport
+from alignment_portal.lib.staged import UNKNOWN_IMPORT, staged_for
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.models import Role
 from initiatives.models import Initiative
@@ -97,8 +98,11 @@ def benefit_import(request, org_slug):
 def benefit_import_confirm(request, org_slug):
     membership = get_membership(request, org_slug, Role.STAFF)
     organization = membership.organization
-    staged = get_object_or_404(BenefitImport, pk=request.POST.get("import") or 0,
-                               organization=organization)
+    staged = staged_for(BenefitImport, request.POST.get("import", ""),
+                        organization=organization)
+    if staged is None:
+        messages.error(request, UNKNOWN_IMPORT)
+        return redirect("benefits:import", org_slug=org_slug)
     try:
         preview, result = services.benefit_import_confirm(benefit_import=staged,
                                                           user=request.user)

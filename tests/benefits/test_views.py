@@ -354,3 +354,32 @@ def test_a_nul_character_in_a_note_is_refused_not_a_server_error(client, tenancy
     assert answer.status_code == 200
     assert answer.json()["items"][0]["status"] == "refused"
     assert not BenefitEntry.objects.exists()
+
+
+@pytest.mark.parametrize("import_id", ["abc", "1e5", "-1", "9" * 40, ""])
+def test_a_malformed_import_id_on_confirm_is_a_message(tenancy, robot, import_id):
+    response = tenancy.client("staff").post(
+        reverse("benefits:import_confirm", args=[tenancy.org.slug]), {"import": import_id},
+        follow=True)
+    assert response.status_code == 200
+    assert "That import is unknown: upload the file again." in response.content.decode()
+    assert not BenefitEntry.objects.exists()
+
+
+def test_unconfirmed_benefit_imports_are_purged_after_a_day(tenancy, settings):
+    from datetime import timedelta
+
+    from alignment_portal.benefits.tasks import purge_unconfirmed_imports
+
+    now = timezone.now()
+    old = BenefitImport.objects.create(organization=tenancy.org, content=b"x" * 100,
+                                       uploaded_at=now - timedelta(hours=25))
+    fresh = BenefitImport.objects.create(organization=tenancy.org, content=b"x",
+                                         uploaded_at=now - timedelta(hours=23))
+    done = BenefitImport.objects.create(organization=tenancy.org, content=b"",
+                                        uploaded_at=now - timedelta(days=5), confirmed_at=now)
+    assert purge_unconfirmed_imports.delay().get() == 1
+    assert set(BenefitImport.objects.values_list("pk", flat=True)) == {fresh.pk, done.pk}
+    assert old.pk not in BenefitImport.objects.values_list("pk", flat=True)
+    task = settings.CELERY_BEAT_SCHEDULE["benefits-purge-unconfirmed-imports"]["task"]
+    assert task == "benefits.purge_unconfirmed_imports"

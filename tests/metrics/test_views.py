@@ -475,7 +475,7 @@ def test_the_streaming_guard_stops_a_body_without_a_length(tenancy):
 def test_unconfirmed_imports_are_purged_after_a_day(tenancy, settings):
     from datetime import timedelta as td
 
-    from metrics.services import value_imports_purge
+    from alignment_portal.lib.staged import purge_unconfirmed
     from metrics.tasks import purge_unconfirmed_imports
 
     now = timezone.now()
@@ -488,6 +488,6 @@ def test_unconfirmed_imports_are_purged_after_a_day(tenancy, settings):
     assert purge_unconfirmed_imports.delay().get() == 1
     assert set(ValueImport.objects.values_list("pk", flat=True)) == {fresh.pk, done.pk}
     assert old.pk not in ValueImport.objects.values_list("pk", flat=True)
-    assert value_imports_purge() == 0  # a second run deletes nothing
+    assert purge_unconfirmed(ValueImport) == 0  # a second run deletes nothing
     task = settings.CELERY_BEAT_SCHEDULE["metrics-purge-unconfirmed-imports"]["task"]
     assert task == "metrics.purge_unconfirmed_imports"
