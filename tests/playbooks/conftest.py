@@ -19,8 +19,10 @@ from tests.factories import (
 
 @pytest.fixture
 def plan(tenancy):
-    org = tenancy.org
-    owner = tenancy.user("owner")
+    return build_plan(tenancy.org, tenancy.user("owner"))
+
+
+def build_plan(org, owner):
     cycle = CycleFactory(organization=org, name="2026 Q4", state="active")
     wait = MetricFactory(organization=org, name="Customer wait time at peak", unit="minutes",
                          direction="lower", frequency="weekly", owner=owner,
