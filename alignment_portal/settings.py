@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "goals",
     "initiatives",
     "alignment_portal.benefits",
+    "alignment_portal.playbooks",
+    "alignment_portal.consultants",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +240,10 @@ STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", Path(plotly.__file__).parent
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or (VAR_DIR / "static"))
 if DEBUG:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
+# Uploaded files (consultants' logos) live under MEDIA_ROOT; nothing serves the folder as
+# such: each file is served by its view, to who may see it (consultants/views.py).
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT") or (VAR_DIR / "media"))
+MEDIA_URL = "/media-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

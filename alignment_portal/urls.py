@@ -32,6 +32,7 @@ org_patterns = [
     path("notifications/", include("alignment_portal.notifications.urls")),
     path("benefits/", include("alignment_portal.benefits.urls")),
     path("scenarios/", include("alignment_portal.scenarios.urls")),
+    path("playbooks/", include("alignment_portal.playbooks.urls")),
 ]
 
 urlpatterns = [
@@ -51,6 +52,9 @@ urlpatterns = [
     path("notifications/unsubscribe/<str:token>/", notification_views.unsubscribe,
          name="notifications_unsubscribe"),
     path("o/<slug:org_slug>/", include(org_patterns)),
+    # A consultant's own things, not an organization's: playbooks and the report branding.
+    path("playbooks/", include("alignment_portal.playbooks.library_urls")),
+    path("consultant/", include("alignment_portal.consultants.urls")),
     path("api/v1/", api.urls),
     # A push feed's secret URL: the token is the credential (no session, no CSRF).
     path("feeds/push/<str:token>", feed_views.feed_push, name="feed_push"),

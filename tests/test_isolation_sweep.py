@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from alignment_portal.api.models import ApiToken
 from alignment_portal.feeds.models import Feed, FeedRun
 from alignment_portal.organizations.models import Invitation, Membership
+from alignment_portal.playbooks.models import Playbook
 from alignment_portal.scenarios.models import Scenario, ScenarioChange
 from alignment_portal.scoring.models import Flag
 from goals.models import Cycle, Goal, GoalOutcome
@@ -98,10 +99,21 @@ def make_records(tenancy, organization, pk: int):
     Flag.objects.create(organization=organization, code="SHELFWARE", severity="medium",
                         subject_type="tool", subject_id=str(pk), subject_label="A tool",
                         message="Unused.", suggested_fix="Retire it.", pk=pk)
+    # A playbook is its author's, not the organization's: one of this organization's owner.
+    Playbook.objects.create(author=tenancy.user("owner", organization), name=f"Playbook {pk}",
+                            document=playbook_document(), source_organization=organization,
+                            pk=pk)
     for model in (Cycle, Goal, Metric, Initiative, Tool, AlignmentLink, MeasurementLink,
                   MetricValue, Membership, Invitation, ApiToken, Feed, FeedRun, Scenario,
                   ScenarioChange, Flag):
         assert model.objects.filter(pk=pk, organization=organization).exists(), model
+
+
+def playbook_document() -> dict:
+    return {"format": "alignment-portal-playbook", "version": 1, "includes_money": False,
+            "metrics": [{"name": "Orders"}], "tools": [], "initiatives": [],
+            "goals": [{"title": "Grow orders", "metric": "Orders"}], "alignment_links": [],
+            "measurement_links": []}
 
 
 @pytest.fixture

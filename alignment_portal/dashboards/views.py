@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from alignment_portal import charts
+from alignment_portal.consultants import selectors as consultant_selectors
 from alignment_portal.dashboards import selectors
 from alignment_portal.organizations import security_log
 from alignment_portal.organizations.access import get_membership
@@ -215,7 +216,8 @@ def report(request, org_slug, cycle_id):
     data = selectors.report(organization, cycle)
     return render(request, "dashboards/report.html", {
         "r": data, "cycle": cycle, "dimension_keys": selectors.DIMENSIONS,
-        "generated_at": timezone.now()})
+        "generated_at": timezone.now(),
+        "prepared_by": consultant_selectors.prepared_by(cycle=cycle, membership=membership)})
 
 
 @login_required

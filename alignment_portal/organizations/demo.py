@@ -10,6 +10,7 @@ from dataclasses import dataclass
 DEMO_SEEDERS = ["alignment_portal.organizations.demo", "metrics.demo", "goals.demo",
                 "initiatives.demo", "alignment_portal.feeds.demo", "alignment_portal.benefits.demo",
                 "alignment_portal.scenarios.demo",
+                "alignment_portal.playbooks.demo", "alignment_portal.consultants.demo",
                 "alignment_portal.dashboards.demo"]  # scores and history: last
 
 
