@@ -16,7 +16,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 from django.db import models
@@ -26,6 +25,7 @@ from django.utils import timezone
 
 from alignment_portal.dashboards import selectors as dashboard_selectors
 from alignment_portal.organizations.models import Membership, Organization
+from alignment_portal.organizations.owned_models import organization_models
 from goals.models import Cycle
 from metrics.csv_export import csv_lines
 
@@ -48,16 +48,8 @@ class ArchiveSummary:
         return sum(t["rows"] for t in self.tables)
 
 
-def organization_models() -> list[type[models.Model]]:
-    """Every model whose rows belong to one organization, by label."""
-    found = []
-    for model in apps.get_models():
-        if model._meta.label in LEFT_OUT_MODELS:
-            continue
-        field_ = next((f for f in model._meta.concrete_fields if f.name == "organization"), None)
-        if field_ is not None and field_.is_relation and field_.related_model is Organization:
-            found.append(model)
-    return sorted(found, key=lambda m: m._meta.label_lower)
+def exported_models() -> list[type[models.Model]]:
+    return [m for m in organization_models() if m._meta.label not in LEFT_OUT_MODELS]
 
 
 def _is_credential(field_: models.Field) -> bool:
@@ -167,7 +159,7 @@ def write_archive(*, organization: Organization, requested_by, path: Path) -> Ar
                                "columns": [f.attname for f in
                                            Organization._meta.concrete_fields]})
         _write_people(zf, organization, summary)
-        for model in organization_models():
+        for model in exported_models():
             _write_table(zf, model, organization, summary)
         _write_reports(zf, organization, requested_by, summary)
         manifest = {

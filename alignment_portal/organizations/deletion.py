@@ -24,6 +24,7 @@ from alignment_portal.organizations.models import (
     Role,
     SecurityEventKind,
 )
+from alignment_portal.organizations.owned_models import deletion_order, organization_models
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,23 @@ def deletion_cancel(*, organization: Organization, by, request=None) -> Organiza
     return organization
 
 
+def _is_history(model) -> bool:
+    return any(f.name == "history_id" for f in model._meta.concrete_fields)
+
+
+def organization_delete_everything(organization: Organization) -> None:
+    """Remove the organization and every row of it. The tables go in an order that PROTECT
+    foreign keys allow; history tables (which keep no database link to the organization)
+    are emptied last, after the deletions have written their own history rows."""
+    pk = organization.pk
+    for model in deletion_order():
+        if not _is_history(model):
+            model._base_manager.filter(organization_id=pk).delete()
+    organization.delete()
+    for model in organization_models():
+        model._base_manager.filter(organization_id=pk).delete()
+
+
 def delete_due(*, now=None) -> int:
     """Delete every organization whose deletion date has come; returns how many. Each one in
     its own transaction, so one that fails leaves the others to go; a second run finds
@@ -108,7 +126,7 @@ def delete_due(*, now=None) -> int:
                 if organization is None:
                     continue  # cancelled meanwhile, or another worker has it
                 name, emails = organization.name, _owner_emails(organization)
-                organization.delete()
+                organization_delete_everything(organization)
         except Exception:
             log.exception("could not delete organization %s", pk)
             continue
