@@ -32,7 +32,7 @@ def export_page(request, org_slug):
                                       f"{request.user.email or 'your address'} by mail.")
         return redirect("data_export:page", org_slug=organization.slug)
     exports = list(OrganizationExport.objects.filter(organization=organization)
-                   .select_related("requested_by")[:RECENT_EXPORTS])
+                   .select_related("requested_by", "organization")[:RECENT_EXPORTS])
     for export in exports:
         export.link = services.download_path(export) if export.is_downloadable else ""
     return render(request, "data_export/export.html", {
