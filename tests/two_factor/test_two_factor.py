@@ -253,3 +253,12 @@ def test_the_next_address_cannot_leave_the_site(tenancy, clock):
                            {"code": code_of(TOTPDevice.objects.get(user=user)),
                             "next": "https://evil.example/"})
     assert response.status_code == 302 and "evil" not in response["Location"]
+
+
+def test_the_members_page_says_who_has_two_factor(tenancy, clock):
+    turn_on(tenancy.client("staff"), clock)
+    page = tenancy.client("owner").get(reverse("members", args=[tenancy.org.slug]))
+    body = page.content.decode()
+    staff_row = body.split("acme-staff</td>")[1].split("</tr>")[0]
+    viewer_row = body.split("acme-viewer</td>")[1].split("</tr>")[0]
+    assert ">On<" in staff_row and ">Off<" in viewer_row
