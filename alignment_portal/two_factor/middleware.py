@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -23,4 +24,10 @@ class TwoFactorRequiredMiddleware:
         name = "two_factor_verify" if has_two_factor(request.user) else "two_factor"
         query = urlencode({"next": request.get_full_path(),
                            "required_by": exception.organization.name})
-        return redirect(f"{reverse(name)}?{query}")
+        target = f"{reverse(name)}?{query}"
+        if getattr(request, "htmx", False):
+            # A fragment request must not swap the set-up page into the fragment: go there.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)

@@ -262,3 +262,11 @@ def test_the_members_page_says_who_has_two_factor(tenancy, clock):
     staff_row = body.split("acme-staff</td>")[1].split("</tr>")[0]
     viewer_row = body.split("acme-viewer</td>")[1].split("</tr>")[0]
     assert ">On<" in staff_row and ">Off<" in viewer_row
+
+
+def test_an_htmx_request_is_sent_to_the_set_up_page_whole(tenancy, clock):
+    _require(tenancy, clock)
+    response = tenancy.client("staff").get(reverse("goals:list", args=[tenancy.org.slug]),
+                                           HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("two_factor") + "?next=")
