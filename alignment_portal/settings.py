@@ -99,6 +99,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "ninja",
     "alignment_portal.organizations",
@@ -113,6 +116,8 @@ INSTALLED_APPS = [
     "alignment_portal.benefits",
     "alignment_portal.playbooks",
     "alignment_portal.consultants",
+    "alignment_portal.two_factor",
+    "alignment_portal.data_export",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +127,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor this session (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # An organization that requires two-factor sends members without it to set it up.
+    "alignment_portal.two_factor.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -228,6 +237,12 @@ PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "alignment_portal.lib.client_ip.client_ip"
 NINJA_NUM_PROXIES = PROXY_COUNT
 AXES_VERBOSE = False
+# Two-factor sign-in (alignment_portal/two_factor/): TOTP codes from an authenticator app, or
+# one of ten single-use recovery codes. A wrong code counts as a failed sign-in for django-axes
+# (the same AXES_FAILURE_LIMIT locks the person out). The issuer is the name the app shows.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Alignment Portal")
+# How long after the password the code may be given, in seconds.
+TWO_FACTOR_PENDING_SECONDS = 300
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "UTC")
@@ -380,6 +395,16 @@ CELERY_BEAT_SCHEDULE["organizations-purge-security-log"] = {
 # and while it streams (alignment_portal/lib/uploads.py). The CSV import's own limit is 5 MB;
 # the margin is for the form's other fields.
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024 + 64 * 1024
+
+# An organization's archive (alignment_portal/data_export/): built by a task into
+# DATA_EXPORT_DIR, mailed as a signed link that works DATA_EXPORT_LINK_DAYS days, then deleted.
+DATA_EXPORT_DIR = Path(env_str("DATA_EXPORT_DIR") or (VAR_DIR / "exports"))
+DATA_EXPORT_LINK_DAYS = env_int("DATA_EXPORT_LINK_DAYS", 7)
+CELERY_BEAT_SCHEDULE["data-export-purge-expired"] = {
+    "task": "data_export.purge_expired", "schedule": crontab(hour=4, minute=10)}
+# Organizations whose deletion was asked 14 days ago are removed (organizations/deletion.py).
+CELERY_BEAT_SCHEDULE["organizations-delete-due"] = {
+    "task": "organizations.delete_due_organizations", "schedule": crontab(minute=25)}
 
 # Feeds: run the pull feeds that are due (alignment_portal/feeds/tasks.py).
 CELERY_BEAT_SCHEDULE["feeds-run-due"] = {

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from alignment_portal.api import views as api_views
@@ -8,6 +7,7 @@ from alignment_portal.dashboards import views as dashboard_views
 from alignment_portal.feeds import views as feed_views
 from alignment_portal.notifications import views as notification_views
 from alignment_portal.organizations import views
+from alignment_portal.two_factor import views as two_factor_views
 
 # Every organization-scoped URL starts /o/<org_slug>/ and its view begins with get_membership().
 org_patterns = [
@@ -20,6 +20,10 @@ org_patterns = [
     path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
     path("invitations/<int:invitation_id>/revoke/", views.invitation_revoke,
          name="invitation_revoke"),
+    path("settings/two-factor/", two_factor_views.organization_two_factor,
+         name="organization_two_factor"),
+    path("delete/cancel/", views.organization_delete_cancel, name="organization_delete_cancel"),
+    path("export/", include("alignment_portal.data_export.urls")),
     path("security-log/", views.security_log_page, name="security_log"),
     path("security-log.csv", views.security_log_csv, name="security_log_csv"),
     path("api-tokens/", api_views.api_tokens, name="api_tokens"),
@@ -46,8 +50,9 @@ urlpatterns = [
          name="signup_activate"),
     path("accounts/password_reset/", views.ThrottledPasswordResetView.as_view(),
          name="password_reset"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
-         name="login"),
+    path("accounts/login/", two_factor_views.TwoFactorLoginView.as_view(), name="login"),
+    path("accounts/login/code/", two_factor_views.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/", two_factor_views.two_factor, name="two_factor"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/unsubscribe/<str:token>/", notification_views.unsubscribe,
          name="notifications_unsubscribe"),

@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from alignment_portal.api.models import ApiToken
+from alignment_portal.data_export.models import OrganizationExport
 from alignment_portal.feeds.models import Feed, FeedRun
 from alignment_portal.organizations.models import Invitation, Membership
 from alignment_portal.playbooks.models import Playbook
@@ -103,9 +104,12 @@ def make_records(tenancy, organization, pk: int):
     Playbook.objects.create(author=tenancy.user("owner", organization), name=f"Playbook {pk}",
                             document=playbook_document(), source_organization=organization,
                             pk=pk)
+    OrganizationExport.objects.create(organization=organization, status="ready", pk=pk,
+                                      file_name=f"{organization.pk}/x.zip",
+                                      expires_at="2099-01-01T00:00Z", ready_at="2026-01-01T00:00Z")
     for model in (Cycle, Goal, Metric, Initiative, Tool, AlignmentLink, MeasurementLink,
                   MetricValue, Membership, Invitation, ApiToken, Feed, FeedRun, Scenario,
-                  ScenarioChange, Flag):
+                  ScenarioChange, Flag, OrganizationExport):
         assert model.objects.filter(pk=pk, organization=organization).exists(), model
 
 

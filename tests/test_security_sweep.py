@@ -34,7 +34,8 @@ def test_every_post_without_a_csrf_token_is_refused(tenancy, route):
     assert response.status_code in (403, 405), response.status_code
 
 
-@pytest.mark.parametrize("name", ["signup", "password_reset", "login"])
+@pytest.mark.parametrize("name", ["signup", "password_reset", "login", "two_factor_verify",
+                                  "two_factor"])
 def test_account_forms_refuse_a_post_without_a_csrf_token(db, name):
     from django.urls import reverse
 

@@ -10,6 +10,25 @@ from django.http import Http404
 from alignment_portal.organizations.models import Membership, Role
 
 
+class TwoFactorRequired(Exception):
+    """The organization requires two-factor sign-in and this session has not used one.
+
+    Raised by the access helper, so no organization view escapes it; the two-factor
+    middleware answers it with a redirect to the set-up page (or to the code, for a person
+    who has two-factor but signed in before this session verified it).
+    """
+
+    def __init__(self, organization):
+        super().__init__(f"{organization.name} requires two-factor sign-in")
+        self.organization = organization
+
+
+def session_is_verified(user) -> bool:
+    """Whether this session signed in with a second factor (django-otp's middleware)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
 def get_membership(request, slug: str, role: Role = Role.VIEWER) -> Membership:
     """The signed-in user's membership of organization `slug`, with at least `role`.
 
@@ -26,6 +45,8 @@ def get_membership(request, slug: str, role: Role = Role.VIEWER) -> Membership:
     )
     if membership is None:
         raise Http404("No such organization")
+    if membership.organization.require_two_factor and not session_is_verified(user):
+        raise TwoFactorRequired(membership.organization)
     if not membership.can(role):
         raise PermissionDenied(f"This needs the {Role(role).label.lower()} role or stronger.")
     request.membership = membership

@@ -46,7 +46,8 @@ DEMO_ROLES = ["owner", "staff", "viewer"]
 
 
 # A few weeks of the security log (hours ago, kind, who, address, detail): a routine sign-in,
-# a mistyped password, an owner handing out a role, a token for the shop, an export.
+# a mistyped password, an owner handing out a role, a token for the shop, exports, two-factor.
+# (No demo user has two-factor itself: `make run` signs in with the documented password.)
 DEMO_SECURITY_EVENTS = [
     (24 * 20, "sign_in", "owner", "203.0.113.10", ""),
     (24 * 19, "api_token_created", "owner", "203.0.113.10",
@@ -56,6 +57,10 @@ DEMO_SECURITY_EVENTS = [
     (24 * 6, "role_changed", "owner", "203.0.113.10", "{viewer}: staff → viewer"),
     (24 * 2, "sign_in", "consultant", "192.0.2.44", ""),
     (24 * 2 - 1, "export", "consultant", "192.0.2.44", "metric-values (CSV)"),
+    # The owner turns on two-factor sign-in and, a day later, asks for the whole archive.
+    (24 * 4, "two_factor_enabled", "owner", "203.0.113.10", ""),
+    (24 * 3, "two_factor_failed", "owner", "203.0.113.10", "wrong two-factor code"),
+    (24 * 1, "export", "owner", "203.0.113.10", "whole organization archive asked"),
 ]
 
 

@@ -62,6 +62,15 @@ class Organization(models.Model):
     recomputed_generation = models.PositiveBigIntegerField(default=0)
     recompute_queued_at = models.DateTimeField(null=True, blank=True)
     recompute_started_at = models.DateTimeField(null=True, blank=True)
+    # Owners can require every member to sign in with a second factor (two_factor/).
+    require_two_factor = models.BooleanField(
+        default=False, verbose_name="Require two-factor sign-in for every member")
+    # Set when an owner asks to delete the organization: it is removed on that date unless an
+    # owner cancels (organizations/deletion.py).
+    deletion_scheduled_for = models.DateTimeField(null=True, blank=True)
+    deletion_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+")
 
     class Meta:
         ordering = ["name"]
@@ -184,6 +193,12 @@ class SecurityEventKind(models.TextChoices):
     API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
     EXPORT = "export", "Data exported"
     SETTINGS_CHANGED = "settings_changed", "Settings changed"
+    TWO_FACTOR_ENABLED = "two_factor_enabled", "Two-factor turned on"
+    TWO_FACTOR_DISABLED = "two_factor_disabled", "Two-factor turned off"
+    TWO_FACTOR_FAILED = "two_factor_failed", "Two-factor code wrong"
+    RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+    DELETION_SCHEDULED = "deletion_scheduled", "Deletion scheduled"
+    DELETION_CANCELLED = "deletion_cancelled", "Deletion cancelled"
 
 
 class SecurityEvent(models.Model):

@@ -82,9 +82,12 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
     user = User.objects.filter(username=username).first() if username else None
     if user is None:
         return  # an unknown username belongs to no organization
+    # The two-factor code's failures come through the same signal (so django-axes counts them).
+    second_factor = bool((credentials or {}).get("second_factor"))
     record_many(organization_ids=_organization_ids_of(user),
-                kind=SecurityEventKind.SIGN_IN_FAILED, request=request, actor=user,
-                detail="wrong password")
+                kind=SecurityEventKind.TWO_FACTOR_FAILED if second_factor
+                else SecurityEventKind.SIGN_IN_FAILED, request=request, actor=user,
+                detail="wrong two-factor code" if second_factor else "wrong password")
 
 
 def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):

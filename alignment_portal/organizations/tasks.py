@@ -21,3 +21,11 @@ def purge_security_log() -> int:
     from alignment_portal.organizations import security_log
 
     return security_log.purge()
+
+
+@shared_task(name="organizations.delete_due_organizations")
+def delete_due_organizations() -> int:
+    """Hourly: delete the organizations whose 14 days' notice is over (deletion.py)."""
+    from alignment_portal.organizations import deletion
+
+    return deletion.delete_due()

@@ -16,7 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from alignment_portal.lib import throttle
 from alignment_portal.lib.client_ip import client_ip
-from alignment_portal.organizations import limits, security_log, selectors, services
+from alignment_portal.organizations import (
+    deletion,
+    limits,
+    security_log,
+    selectors,
+    services,
+)
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.forms import (
     InvitationForm,
@@ -92,17 +98,41 @@ def organization_settings(request, org_slug):
 
 @login_required
 def organization_delete(request, org_slug):
+    """Ask to delete the organization (type its name); it goes DELETION_GRACE later unless an
+    owner cancels. When one is scheduled, the page offers the cancel."""
     membership = get_membership(request, org_slug, Role.OWNER)
     organization = membership.organization
     error = None
     if request.method == "POST":
-        if request.POST.get("confirm_name", "").strip() == organization.name:
-            name = organization.name
-            organization.delete()
-            messages.success(request, f"{name} and all its records are deleted.")
-            return redirect("portfolio")
-        error = "Type the organization's name exactly to confirm."
-    return render(request, "organizations/delete.html", {"error": error})
+        try:
+            organization = deletion.deletion_schedule(
+                organization=organization, confirm_name=request.POST.get("confirm_name", ""),
+                by=request.user, request=request)
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.warning(request, f"{organization.name} will be deleted on "
+                                      f"{organization.deletion_scheduled_for:%d %B %Y}. The "
+                                      "owners are told by mail; any owner can cancel until "
+                                      "then.")
+            return redirect("organization_delete", org_slug=organization.slug)
+    return render(request, "organizations/delete.html", {
+        "error": error, "grace_days": deletion.DELETION_GRACE.days}, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def organization_delete_cancel(request, org_slug):
+    membership = get_membership(request, org_slug, Role.OWNER)
+    try:
+        deletion.deletion_cancel(organization=membership.organization, by=request.user,
+                                 request=request)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"The deletion of {membership.organization.name} is "
+                                  "cancelled.")
+    return redirect("organization_settings", org_slug=org_slug)
 
 
 @login_required

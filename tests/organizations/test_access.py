@@ -18,6 +18,7 @@ ORG_VIEWS = [
     ("members", "get", "consultant"),
     ("organization_settings", "get", "owner"),
     ("organization_delete", "get", "owner"),
+    ("data_export:page", "get", "owner"),
 ]
 
 

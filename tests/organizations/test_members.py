@@ -87,11 +87,12 @@ def test_a_bad_currency_is_refused_on_the_form(tenancy, currency):
     assert not Organization.objects.filter(name="Shop").exists()
 
 
-def test_owner_deletes_the_organization_only_with_its_name(tenancy):
+def test_owner_schedules_the_deletion_only_with_its_name(tenancy):
     client = tenancy.client("owner")
     url = reverse("organization_delete", args=[tenancy.org.slug])
     response = client.post(url, {"confirm_name": "wrong"})
     assert "exactly to confirm" in response.content.decode()
-    assert Organization.objects.filter(pk=tenancy.org.pk).exists()
+    assert Organization.objects.get(pk=tenancy.org.pk).deletion_scheduled_for is None
     client.post(url, {"confirm_name": "Acme Bakery"})
-    assert not Organization.objects.filter(pk=tenancy.org.pk).exists()
+    # Scheduled, not done: tests/organizations/test_deletion.py follows the 14 days.
+    assert Organization.objects.get(pk=tenancy.org.pk).deletion_scheduled_for is not None
