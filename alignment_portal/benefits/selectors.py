@@ -125,9 +125,7 @@ def overview(*, organization: Organization, today: date, months: int = DASHBOARD
     scored = list(BenefitScore.objects.filter(
         organization=organization, initiative__status__in=ACTIVE_INITIATIVE_STATUSES)
         .order_by("initiative__name", "initiative_id").values_list(*_OVERVIEW_COLUMNS))
-    plans = [{"id": r[0], "start_date": r[3], "go_live_date": r[4],
-              "hours_saved_per_month": r[5], "expected_money_per_month": r[6]}
-             for r in scored]
+    plans = [r[0:1] + r[3:7] for r in scored]
     current = ledger_rules.month_start(today)
     last = ledger_rules.month_start(last_month) if last_month else current
     first = (ledger_rules.month_start(first_month) if first_month
@@ -141,11 +139,12 @@ def overview(*, organization: Organization, today: date, months: int = DASHBOARD
         organization=organization, initiative__status__in=ACTIVE_INITIATIVE_STATUSES,
         month__gte=first, month__lte=last).values_list(
         "initiative_id", "month", "hours_saved", "money_gained"))
-    from alignment_portal.scoring.frames import frame
-
+    # Only the columns monthly_totals reads, straight from the rows (a full typed frame per
+    # kind cost several milliseconds a page; the rule converts the numbers itself).
     table = ledger_rules.monthly_totals(
-        frame("benefit_entries", entries),
-        frame("initiatives", plans) if plans else frame("initiatives"),
+        pd.DataFrame(entries, columns=["initiative_id", "month", "hours", "money"]),
+        pd.DataFrame(plans, columns=["id", "start_date", "go_live_date",
+                                     "hours_saved_per_month", "expected_money_per_month"]),
         hour_value=organization.hour_value, months=month_list)
     month_rows = table.to_dict("records") if isinstance(table, pd.DataFrame) else []
     # A planned initiative costs without returning yet by design: only live ones are listed.
