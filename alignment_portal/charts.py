@@ -1,10 +1,15 @@
-"""Every chart of the portal, built from plotly figures. Views pass data in and put the
-result in a template with {% include "_chart.html" with chart=... %}; static/js/charts.js
-draws it with the locally served plotly.js. Each chart carries a text alternative."""
+"""Every chart of the portal, built as plain plotly specifications (dicts of `data` and
+`layout`, which plotly.js reads as they are: no plotly Python `Figure`, whose validation of
+every property cost tens of milliseconds a chart on the request path). Views pass data in and
+put the result in a template with {% include "_chart.html" with chart=... %};
+static/js/charts.js draws it with the locally served plotly.js. Each chart carries a text
+alternative."""
 
+import json
+import math
 from dataclasses import dataclass
-
-import plotly.graph_objects as go
+from datetime import date, datetime
+from decimal import Decimal
 
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
 INK = "#1f2937"
@@ -12,6 +17,7 @@ BRAND = "#1d4ed8"
 OK = "#166534"
 WARN = "#b45309"
 BAD = "#991b1b"
+GRID = "#e5e7eb"
 
 
 @dataclass(frozen=True)
@@ -25,18 +31,15 @@ class Chart:
     table_header: tuple | None = None
 
 
-def finish(figure: go.Figure, *, title: str, summary: str, height: int = 320,
-           table: list[tuple] | None = None, table_header: tuple | None = None) -> Chart:
-    """Apply the portal's look and wrap the figure."""
-    figure.update_layout(
-        height=height, margin={"l": 48, "r": 16, "t": 24, "b": 40},
-        font={"family": FONT, "color": INK, "size": 13},
-        paper_bgcolor="#ffffff", plot_bgcolor="#ffffff", showlegend=False,
-    )
-    figure.update_xaxes(gridcolor="#e5e7eb", zeroline=False)
-    figure.update_yaxes(gridcolor="#e5e7eb", zeroline=False)
-    return Chart(figure_json=_script_safe(figure.to_json()), title=title, summary=summary,
-                 table=table, table_header=table_header)
+def _json_value(value):
+    """Dates as ISO text and decimals as numbers, as plotly.js reads them."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "item"):  # a numpy scalar
+        return value.item()
+    return str(value)
 
 
 def _script_safe(json_text: str) -> str:
@@ -44,6 +47,67 @@ def _script_safe(json_text: str) -> str:
     where the \\u escapes mean the same characters (as Django's json_script does)."""
     return (json_text.replace("<", "\\u003c").replace(">", "\\u003e")
             .replace("&", "\\u0026"))
+
+
+def _axis(**extra) -> dict:
+    return {"gridcolor": GRID, "zeroline": False, "automargin": True, **extra}
+
+
+def _layout(*, height: int, show_legend: bool = False, margin: dict | None = None,
+            xaxis: dict | None = None, yaxis: dict | None = None, **extra) -> dict:
+    """The portal's look as a plain layout: white, the system font, light grid lines; the
+    legend only for charts with more than one series (which also differ by pattern or dash,
+    not colour alone)."""
+    return {"height": height,
+            "margin": {"l": 48, "r": 16, "t": 24, "b": 40, **(margin or {})},
+            "font": {"family": FONT, "color": INK, "size": 13},
+            "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "showlegend": show_legend,
+            "hovermode": "closest",
+            "xaxis": _axis(**(xaxis or {})), "yaxis": _axis(**(yaxis or {})), **extra}
+
+
+def _chart(data: list[dict], layout: dict, *, title: str, summary: str, table=None,
+           table_header=None) -> Chart:
+    spec = {"data": data, "layout": layout}
+    try:
+        figure = json.dumps(spec, default=_json_value, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # a NaN or infinity somewhere: JSON has none, plotly.js draws a gap
+        figure = json.dumps(_finite(spec), default=_json_value, separators=(",", ":"))
+    return Chart(figure_json=_script_safe(figure), title=title, summary=summary, table=table,
+                 table_header=table_header)
+
+
+def _finite(value):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
+def _hline(y: float, *, line: dict, text: str = "", position: str = "top right",
+           font: dict | None = None) -> tuple[dict, dict | None]:
+    """A horizontal line across the plot at `y` and its label (plotly's add_hline, as data):
+    (shape, annotation or None)."""
+    shape = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": y,
+             "y1": y, "line": line}
+    if not text:
+        return shape, None
+    vertical, horizontal = position.split()
+    annotation = {"text": text, "showarrow": False, "xref": "x domain", "yref": "y", "y": y,
+                  "x": 0 if horizontal == "left" else 1, "xanchor": horizontal,
+                  "yanchor": "bottom" if vertical == "top" else "top"}
+    if font:
+        annotation["font"] = font
+    return shape, annotation
+
+
+def _float(value):
+    """A number for the chart; NaN and infinities (never stored, but never drawn) as gaps."""
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 # Impact x effort (initiatives). Impact and effort are scores of 1-5; 4 and 5 count as high, so
@@ -68,8 +132,6 @@ def impact_effort_chart(points: list[dict], *, currency: str = "") -> Chart:
     falls in a named band, each with its own colour and marker shape, so the reading does not
     rest on colour alone; hover text and the table give the score itself. Points on the same
     spot are spread a little around it so none hides another."""
-    import math
-
     # (lowest score, name, colour, marker); a score falls in the first band it reaches.
     bands = [(70, "well aligned (70–100)", BRAND, "circle"),
              (40, "partly aligned (40–69)", WARN, "square"),
@@ -93,33 +155,37 @@ def impact_effort_chart(points: list[dict], *, currency: str = "") -> Chart:
             "y": p["impact"] + radius * math.sin(angle),
             "size": 12 + 28 * math.sqrt(max(p["monthly_cost"], 0) / max_cost),
         })
-    figure = go.Figure()
+    data = []
     styles = [(name, colour, symbol) for _, name, colour, symbol in bands]
     for label, colour, symbol in styles + [(unscored, "#6b7280", "x")]:
         group = groups[label]
-        figure.add_trace(go.Scatter(
-            x=[g["x"] for g in group], y=[g["y"] for g in group], mode="markers", name=label,
-            marker={"size": [g["size"] for g in group], "color": colour, "symbol": symbol,
-                    "opacity": 0.75, "line": {"width": 1, "color": "#ffffff"}},
-            customdata=[[g["href"]] for g in group],
-            text=[f"{g['name']}<br>impact {g['impact']}, effort {g['effort']}<br>"
-                  f"{g['monthly_cost']:,.0f} {currency}/month<br>"
-                  + (f"alignment score {g['alignment_score']:.0f}: {label}"
-                     if g["alignment_score"] is not None else label) for g in group],
-            hovertemplate="%{text}<extra></extra>",
-        ))
-    for value, axis in [(QUADRANT_SPLIT, "x"), (QUADRANT_SPLIT, "y")]:
-        line = ({"x0": value, "x1": value, "y0": 0.5, "y1": 5.5} if axis == "x"
-                else {"x0": 0.5, "x1": 5.5, "y0": value, "y1": value})
-        figure.add_shape(type="line", line={"color": "#9ca3af", "dash": "dash"}, **line)
-    for (high_impact, high_effort), name in QUADRANTS.items():
-        figure.add_annotation(x=5.4 if high_effort else 0.6, y=5.4 if high_impact else 0.6,
-                              text=f"<b>{name}</b>", showarrow=False,
-                              xanchor="right" if high_effort else "left",
-                              yanchor="top" if high_impact else "bottom",
-                              font={"color": "#374151"})
-    figure.update_xaxes(title_text="Effort (1 small – 5 large)", range=[0.5, 5.5], dtick=1)
-    figure.update_yaxes(title_text="Impact (1 small – 5 large)", range=[0.5, 5.5], dtick=1)
+        data.append({
+            "type": "scatter", "mode": "markers", "name": label,
+            "x": [g["x"] for g in group], "y": [g["y"] for g in group],
+            "marker": {"size": [g["size"] for g in group], "color": colour, "symbol": symbol,
+                       "opacity": 0.75, "line": {"width": 1, "color": "#ffffff"}},
+            "customdata": [[g["href"]] for g in group],
+            "text": [f"{g['name']}<br>impact {g['impact']}, effort {g['effort']}<br>"
+                     f"{g['monthly_cost']:,.0f} {currency}/month<br>"
+                     + (f"alignment score {g['alignment_score']:.0f}: {label}"
+                        if g["alignment_score"] is not None else label) for g in group],
+            "hovertemplate": "%{text}<extra></extra>",
+        })
+    split_line = {"color": "#9ca3af", "dash": "dash"}
+    shapes = [{"type": "line", "xref": "x", "yref": "y", "line": split_line,
+               "x0": QUADRANT_SPLIT, "x1": QUADRANT_SPLIT, "y0": 0.5, "y1": 5.5},
+              {"type": "line", "xref": "x", "yref": "y", "line": split_line,
+               "x0": 0.5, "x1": 5.5, "y0": QUADRANT_SPLIT, "y1": QUADRANT_SPLIT}]
+    annotations = [{"x": 5.4 if high_effort else 0.6, "y": 5.4 if high_impact else 0.6,
+                    "xref": "x", "yref": "y", "text": f"<b>{name}</b>", "showarrow": False,
+                    "xanchor": "right" if high_effort else "left",
+                    "yanchor": "top" if high_impact else "bottom",
+                    "font": {"color": "#374151"}}
+                   for (high_impact, high_effort), name in QUADRANTS.items()]
+    layout = _layout(
+        height=460, shapes=shapes, annotations=annotations,
+        xaxis={"title": {"text": "Effort (1 small – 5 large)"}, "range": [0.5, 5.5], "dtick": 1},
+        yaxis={"title": {"text": "Impact (1 small – 5 large)"}, "range": [0.5, 5.5], "dtick": 1})
     counts: dict = {}
     for p in points:
         quadrant = impact_effort_quadrant(p["impact"], p["effort"])
@@ -133,8 +199,8 @@ def impact_effort_chart(points: list[dict], *, currency: str = "") -> Chart:
               impact_effort_quadrant(p["impact"], p["effort"]), f"{p['monthly_cost']:,.2f}",
               (f"{p['alignment_score']:.0f} ({band_of(p['alignment_score'])})"
                if p["alignment_score"] is not None else unscored)) for p in points]
-    return finish(figure, title="Impact × effort of active initiatives", summary=summary,
-                  height=460, table=table,
+    return _chart(data, layout, title="Impact × effort of active initiatives", summary=summary,
+                  table=table,
                   table_header=("Initiative", "Impact", "Effort", "Quadrant",
                                 f"Monthly cost {currency}".strip(), "Alignment score"))
 
@@ -143,20 +209,22 @@ def goal_progress_chart(*, periods, values, metric_name: str, baseline, target, 
                         forecast_value: float | None) -> Chart:
     """A goal's metric over time with its baseline and target, and the forecast line from the
     start date to the due date when there is one (goals issue)."""
-    figure = go.Figure()
-    figure.add_trace(go.Scatter(x=list(periods), y=list(values), mode="lines+markers",
-                                name=metric_name, line={"color": BRAND}))
-    if target is not None:
-        figure.add_hline(y=float(target), line={"color": OK, "dash": "dash"},
-                         annotation_text="target")
-    if baseline is not None:
-        figure.add_hline(y=float(baseline), line={"color": "#6b7280", "dash": "dot"},
-                         annotation_text="baseline")
+    periods, values = list(periods), [float(v) for v in values]
+    data = [{"type": "scatter", "mode": "lines+markers", "name": metric_name,
+             "x": periods, "y": values, "line": {"color": BRAND}}]
+    shapes, annotations = [], []
+    for level, colour, dash, label in ((target, OK, "dash", "target"),
+                                       (baseline, "#6b7280", "dot", "baseline")):
+        if level is not None:
+            shape, annotation = _hline(float(level), line={"color": colour, "dash": dash},
+                                       text=label)
+            shapes.append(shape)
+            annotations.append(annotation)
     if forecast_value is not None and due_date is not None:
         # From the latest value to where the trend line stands on the due date.
-        figure.add_trace(go.Scatter(x=[periods[-1], due_date], y=[values[-1], forecast_value],
-                                    mode="lines", name="forecast",
-                                    line={"color": WARN, "dash": "dash"}))
+        data.append({"type": "scatter", "mode": "lines", "name": "forecast",
+                     "x": [periods[-1], due_date], "y": [values[-1], float(forecast_value)],
+                     "line": {"color": WARN, "dash": "dash"}})
     latest = values[-1]
     summary = (f"{len(values)} values of {metric_name}; latest {latest:.4g} on "
                f"{periods[-1]:%Y-%m-%d}")
@@ -164,7 +232,8 @@ def goal_progress_chart(*, periods, values, metric_name: str, baseline, target, 
         summary += f", target {float(target):.4g}"
     if forecast_value is not None and due_date is not None:
         summary += f", forecast {forecast_value:.4g} by {due_date:%Y-%m-%d}"
-    return finish(figure, title=f"{metric_name} towards the target", summary=summary + ".",
+    return _chart(data, _layout(height=320, shapes=shapes, annotations=annotations),
+                  title=f"{metric_name} towards the target", summary=summary + ".",
                   table=[(f"{p:%Y-%m-%d}", f"{v:.4g}") for p, v in zip(periods, values,
                                                                        strict=True)],
                   table_header=("Period", metric_name))
@@ -175,22 +244,25 @@ def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
     """A metric's values over time with the baseline and target of each goal it measures
     (dashed lines). `points` are (period date, value) in date order; `goals` are dicts with
     title, baseline and target (either may be None)."""
-    figure = go.Figure()
     dates = [p for p, _ in points]
     values = [float(v) for _, v in points]
-    figure.add_trace(go.Scatter(x=dates, y=values, mode="lines+markers", name=name,
-                                line={"color": BRAND, "width": 2}, marker={"size": 5},
-                                hovertemplate="%{x|%d %b %Y}: %{y}<extra></extra>"))
+    data = [{"type": "scatter", "mode": "lines+markers", "name": name,
+             "x": dates, "y": values, "line": {"color": BRAND, "width": 2},
+             "marker": {"size": 5}, "hovertemplate": "%{x|%d %b %Y}: %{y}<extra></extra>"}]
+    shapes, annotations = [], []
     for goal in goals:
         for key, colour, label in (("baseline", INK, "baseline"), ("target", OK, "target")):
             if goal.get(key) is None:
                 continue
-            figure.add_hline(y=float(goal[key]), line={"color": colour, "dash": "dash",
-                                                       "width": 1.5},
-                             annotation_text=f"{label}: {goal['title'][:40]}",
-                             annotation_position="top left",
-                             annotation_font={"size": 11, "color": colour})
-    figure.update_yaxes(title_text=unit, rangemode="tozero" if unit != "score" else "normal")
+            shape, annotation = _hline(
+                float(goal[key]), line={"color": colour, "dash": "dash", "width": 1.5},
+                text=f"{label}: {goal['title'][:40]}", position="top left",
+                font={"size": 11, "color": colour})
+            shapes.append(shape)
+            annotations.append(annotation)
+    layout = _layout(height=320, shapes=shapes, annotations=annotations,
+                     yaxis={"title": {"text": unit},
+                            "rangemode": "tozero" if unit != "score" else "normal"})
     better = "higher" if direction == "higher" else "lower"
     if values:
         summary = (f"{len(values)} values from {dates[0]:%d %b %Y} to {dates[-1]:%d %b %Y}; "
@@ -205,7 +277,7 @@ def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
             summary += f" Goal “{goal['title']}”: {', '.join(parts)}."
     table = [(f"{p:%Y-%m-%d}", f"{v:g}") for p, v in zip(dates[-24:], values[-24:],
                                                           strict=True)]
-    return finish(figure, title=f"{name} over time", summary=summary, table=table,
+    return _chart(data, layout, title=f"{name} over time", summary=summary, table=table,
                   table_header=("Period", unit))
 
 
@@ -216,37 +288,28 @@ DIMENSION_COLOURS = ["#1d4ed8", "#0f766e", "#7c3aed", "#b45309", "#be185d"]
 RUNG_LABELS = {1: "Ad hoc", 2: "Defined", 3: "Aligned", 4: "Integrated", 5: "Optimizing"}
 
 
-class LegendFigure(go.Figure):
-    """A figure that keeps its legend when finish() applies the portal's look (for charts
-    with more than one series; the series also differ by pattern or dash, not colour alone)."""
-
-    def update_layout(self, dict1=None, overwrite=False, **kwargs):
-        if kwargs.get("showlegend") is False:
-            kwargs["showlegend"] = True
-        return super().update_layout(dict1, overwrite, **kwargs)
-
-
 def dimensions_chart(rows: list[dict], *, before_label: str = "a month ago") -> Chart:
     """The five dimensions (0-100) now, beside their value `before_label` when there is one.
     `rows`: dicts with label, now and before (None when unknown). Horizontal bars, so the
     labels stay readable on a phone."""
     labels = [r["label"] for r in rows]
-    figure = LegendFigure()
     has_before = any(r["before"] is not None for r in rows)
+    before_title = before_label[:1].upper() + before_label[1:]
+    data = []
     if has_before:
-        figure.add_trace(go.Bar(
-            y=labels, x=[r["before"] if r["before"] is not None else 0 for r in rows],
-            orientation="h", name=before_label[:1].upper() + before_label[1:],
-            marker={"color": "#cbd5e1", "pattern": {"shape": "/"}},
-            hovertemplate="%{y} " + before_label + ": %{x:.0f}<extra></extra>"))
-    figure.add_trace(go.Bar(
-        y=labels, x=[r["now"] or 0 for r in rows], orientation="h", name="Now",
-        marker={"color": BRAND}, text=[f"{(r['now'] or 0):.0f}" for r in rows],
-        textposition="outside", hovertemplate="%{y} now: %{x:.0f}<extra></extra>"))
-    figure.update_layout(barmode="group", showlegend=has_before,
-                         legend={"orientation": "h", "y": -0.18})
-    figure.update_xaxes(range=[0, 110], dtick=25)
-    figure.update_yaxes(autorange="reversed")
+        data.append({
+            "type": "bar", "orientation": "h", "name": before_title, "y": labels,
+            "x": [r["before"] if r["before"] is not None else 0 for r in rows],
+            "marker": {"color": "#cbd5e1", "pattern": {"shape": "/"}},
+            "hovertemplate": "%{y} " + before_label + ": %{x:.0f}<extra></extra>"})
+    data.append({
+        "type": "bar", "orientation": "h", "name": "Now", "y": labels,
+        "x": [r["now"] or 0 for r in rows], "marker": {"color": BRAND},
+        "text": [f"{(r['now'] or 0):.0f}" for r in rows], "textposition": "outside",
+        "hovertemplate": "%{y} now: %{x:.0f}<extra></extra>"})
+    layout = _layout(height=300, show_legend=has_before, barmode="group",
+                     legend={"orientation": "h", "y": -0.18},
+                     xaxis={"range": [0, 110], "dtick": 25}, yaxis={"autorange": "reversed"})
 
     def change(r):
         if r["before"] is None or r["now"] is None:
@@ -261,22 +324,20 @@ def dimensions_chart(rows: list[dict], *, before_label: str = "a month ago") -> 
                else "No scores yet.")
     table = [(r["label"], "" if r["now"] is None else f"{r['now']:.0f}",
               "" if r["before"] is None else f"{r['before']:.0f}", change(r)) for r in rows]
-    figure = finish(figure, title="The five dimensions", summary=summary, height=300,
-                    table=table, table_header=("Dimension", "Now", before_label[:1].upper()
-                                               + before_label[1:], "Change"))
-    return figure
+    return _chart(data, layout, title="The five dimensions", summary=summary, table=table,
+                  table_header=("Dimension", "Now", before_title, "Change"))
 
 
 def rung_history_chart(points: list[tuple]) -> Chart:
     """The maturity rung over time; `points` are (date, rung 1-5), oldest first."""
     dates = [d for d, _ in points]
     rungs = [r for _, r in points]
-    figure = go.Figure(go.Scatter(
-        x=dates, y=rungs, mode="lines+markers", line={"shape": "hv", "color": BRAND, "width": 2},
-        marker={"size": 5}, hovertemplate="%{x|%d %b %Y}: rung %{y}<extra></extra>"))
-    figure.update_yaxes(range=[0.5, 5.5], tickvals=list(RUNG_LABELS),
-                        ticktext=[f"{n} {name}" for n, name in RUNG_LABELS.items()])
-    figure.update_layout(margin={"l": 110})
+    data = [{"type": "scatter", "mode": "lines+markers", "x": dates, "y": rungs,
+             "line": {"shape": "hv", "color": BRAND, "width": 2}, "marker": {"size": 5},
+             "hovertemplate": "%{x|%d %b %Y}: rung %{y}<extra></extra>"}]
+    layout = _layout(height=280, margin={"l": 110},
+                     yaxis={"range": [0.5, 5.5], "tickvals": list(RUNG_LABELS),
+                            "ticktext": [f"{n} {name}" for n, name in RUNG_LABELS.items()]})
     if points:
         changes = [(d, r) for i, (d, r) in enumerate(points) if i == 0 or r != rungs[i - 1]]
         summary = (f"{len(points)} snapshots from {dates[0]:%d %b %Y} to {dates[-1]:%d %b %Y}. "
@@ -284,36 +345,39 @@ def rung_history_chart(points: list[tuple]) -> Chart:
                                for d, r in changes) + ".")
     else:
         changes, summary = [], "No snapshots yet."
-    chart = finish(figure, title="Maturity rung over time", summary=summary, height=280,
-                   table=[(f"{d:%Y-%m-%d}", f"{r} {RUNG_LABELS.get(r, '')}") for d, r in changes],
-                   table_header=("From", "Rung"))
-    return chart
+    return _chart(data, layout, title="Maturity rung over time", summary=summary,
+                  table=[(f"{d:%Y-%m-%d}", f"{r} {RUNG_LABELS.get(r, '')}") for d, r in changes],
+                  table_header=("From", "Rung"))
+
+
+def _every_nth_row(count: int, rows: int = 24) -> list[int]:
+    """About `rows` evenly spaced indexes of `count` items for a table, the last included."""
+    step = max(1, count // rows)
+    indexes = list(range(0, count, step))
+    if count and indexes[-1] != count - 1:
+        indexes.append(count - 1)
+    return indexes
 
 
 def dimensions_history_chart(dates: list, series: dict[str, list[float]]) -> Chart:
     """D1-D5 over time (0-100); `series` maps each dimension's label to its values."""
-    figure = LegendFigure()
     dashes = ["solid", "dot", "dash", "longdash", "dashdot"]
-    for (label, values), colour, dash in zip(series.items(), DIMENSION_COLOURS, dashes,
-                                             strict=False):
-        figure.add_trace(go.Scatter(
-            x=dates, y=values, mode="lines", name=label, line={"color": colour, "dash": dash},
-            hovertemplate=label + " %{x|%d %b %Y}: %{y:.0f}<extra></extra>"))
-    figure.update_yaxes(range=[0, 105], title_text="0-100")
-    figure.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
+    data = [{"type": "scatter", "mode": "lines", "name": label, "x": dates,
+             "y": [_float(v) for v in values], "line": {"color": colour, "dash": dash},
+             "hovertemplate": label + " %{x|%d %b %Y}: %{y:.0f}<extra></extra>"}
+            for (label, values), colour, dash in zip(series.items(), DIMENSION_COLOURS, dashes,
+                                                     strict=False)]
+    layout = _layout(height=340, show_legend=True, legend={"orientation": "h", "y": -0.2},
+                     yaxis={"range": [0, 105], "title": {"text": "0-100"}})
     if dates:
         summary = (f"From {dates[0]:%d %b %Y} to {dates[-1]:%d %b %Y}: "
                    + "; ".join(f"{label} {values[0]:.0f} → {values[-1]:.0f}"
                                for label, values in series.items()) + ".")
     else:
         summary = "No snapshots yet."
-    step = max(1, len(dates) // 24)
-    rows = list(range(0, len(dates), step))
-    if dates and rows[-1] != len(dates) - 1:
-        rows.append(len(dates) - 1)
     table = [(f"{dates[i]:%Y-%m-%d}", *[f"{values[i]:.0f}" for values in series.values()])
-             for i in rows]
-    return finish(figure, title="The five dimensions over time", summary=summary, height=340,
+             for i in _every_nth_row(len(dates))]
+    return _chart(data, layout, title="The five dimensions over time", summary=summary,
                   table=table, table_header=("Date", *series))
 
 
@@ -321,68 +385,45 @@ def spend_history_chart(dates: list, amounts: list[float], shares: list[float], 
                         currency: str = "") -> Chart:
     """Misaligned monthly spend over time: the amount (bars) and its share of all monthly
     spend (line, right axis)."""
-    figure = LegendFigure()
-    figure.add_trace(go.Bar(x=dates, y=amounts, name=f"Amount {currency}".strip(),
-                            marker={"color": "#fca5a5"},
-                            hovertemplate="%{x|%d %b %Y}: %{y:,.0f} " + currency
-                            + "<extra></extra>"))
-    figure.add_trace(go.Scatter(x=dates, y=shares, name="Share of monthly spend (%)",
-                                mode="lines+markers", yaxis="y2", marker={"size": 4},
-                                line={"color": BAD},
-                                hovertemplate="%{x|%d %b %Y}: %{y:.0f} %<extra></extra>"))
-    figure.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2},
-                         yaxis={"title": {"text": f"per month {currency}".strip()},
-                                "rangemode": "tozero"},
-                         yaxis2={"title": {"text": "% of spend"}, "overlaying": "y",
-                                 "side": "right", "range": [0, 100], "showgrid": False})
-    figure.update_layout(margin={"r": 56})
+    data = [{"type": "bar", "name": f"Amount {currency}".strip(), "x": dates,
+             "y": [_float(a) for a in amounts], "marker": {"color": "#fca5a5"},
+             "hovertemplate": "%{x|%d %b %Y}: %{y:,.0f} " + currency + "<extra></extra>"},
+            {"type": "scatter", "name": "Share of monthly spend (%)", "mode": "lines+markers",
+             "x": dates, "y": [_float(s) for s in shares], "yaxis": "y2",
+             "marker": {"size": 4}, "line": {"color": BAD},
+             "hovertemplate": "%{x|%d %b %Y}: %{y:.0f} %<extra></extra>"}]
+    layout = _layout(height=320, show_legend=True, legend={"orientation": "h", "y": -0.2},
+                     margin={"r": 56},
+                     yaxis={"title": {"text": f"per month {currency}".strip()},
+                            "rangemode": "tozero"},
+                     yaxis2={"title": {"text": "% of spend"}, "overlaying": "y",
+                             "side": "right", "range": [0, 100], "showgrid": False,
+                             "zeroline": False, "automargin": True})
     if dates:
         summary = (f"Misaligned spend went from {amounts[0]:,.0f} {currency} ({shares[0]:.0f} %) "
                    f"on {dates[0]:%d %b %Y} to {amounts[-1]:,.0f} {currency} "
                    f"({shares[-1]:.0f} %) on {dates[-1]:%d %b %Y}.")
     else:
         summary = "No snapshots yet."
-    step = max(1, len(dates) // 24)
-    rows = list(range(0, len(dates), step))
-    if dates and rows[-1] != len(dates) - 1:
-        rows.append(len(dates) - 1)
-    table = [(f"{dates[i]:%Y-%m-%d}", f"{amounts[i]:,.2f}", f"{shares[i]:.0f} %") for i in rows]
-    return finish(figure, title="Misaligned spend over time", summary=summary, height=320,
+    table = [(f"{dates[i]:%Y-%m-%d}", f"{amounts[i]:,.2f}", f"{shares[i]:.0f} %")
+             for i in _every_nth_row(len(dates))]
+    return _chart(data, layout, title="Misaligned spend over time", summary=summary,
                   table=table, table_header=("Date", f"Per month {currency}".strip(),
                                              "Share"))
 
 
 # --- Impact evidence (initiative page) -------------------------------------------------------
 
-def _layout(*, height: int, legend: bool = True, **extra) -> dict:
-    """finish()'s look, as a plain layout dict."""
-    return {"height": height, "margin": {"l": 56, "r": 16, "t": 24, "b": 40},
-            "font": {"family": FONT, "color": INK, "size": 13},
-            "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "showlegend": legend,
-            "legend": {"orientation": "h", "y": -0.2},
-            "xaxis": {"gridcolor": "#e5e7eb", "zeroline": False, "type": "date", "nticks": 6,
-                      "automargin": True},
-            "yaxis": {"gridcolor": "#e5e7eb", "zeroline": False}, **extra}
-
-
-def _plain_chart(figure: dict, *, title: str, summary: str, table=None,
-                 table_header=None) -> Chart:
-    import json
-
-    return Chart(figure_json=_script_safe(json.dumps(figure, default=str)), title=title,
-                 summary=summary, table=table, table_header=table_header)
-
-
 def impact_chart(*, metric_name: str, unit: str, points: list[tuple], go_live, after_start,
                  baseline_at, after_median: float | None, sentence: str,
                  n_before_shown: int = 26) -> Chart:
-    """One outcome metric around an initiative's go-live, built as a plain plotly dict: the
-    values before (grey), during the ramp-up (hollow) and after (blue), a vertical line on
-    the go-live date, the baseline projection (dashed: the Theil–Sen line when the baseline
-    was detrended, else the before median) over the whole span, and the after median (dotted)
-    over the after phase. `points` are (period date, value) in date order; `baseline_at(day)`
-    gives the baseline on a date (None when there is no verdict to draw it from). The table
-    alternative lists each value with its phase and the baseline."""
+    """One outcome metric around an initiative's go-live: the values before (grey), during
+    the ramp-up (hollow) and after (blue), a vertical line on the go-live date, the baseline
+    projection (dashed: the Theil–Sen line when the baseline was detrended, else the before
+    median) over the whole span, and the after median (dotted) over the after phase. `points`
+    are (period date, value) in date order; `baseline_at(day)` gives the baseline on a date
+    (None when there is no verdict to draw it from). The table alternative lists each value
+    with its phase and the baseline."""
     before = [(d, v) for d, v in points if d < go_live][-n_before_shown:]
     ramp = [(d, v) for d, v in points if go_live <= d < after_start]
     after = [(d, v) for d, v in points if d >= after_start]
@@ -413,7 +454,9 @@ def impact_chart(*, metric_name: str, unit: str, points: list[tuple], go_live, a
                      "y": [after_median, after_median],
                      "line": {"color": OK, "dash": "dot", "width": 2.5}, "hoverinfo": "skip"})
     layout = _layout(
-        height=320, yaxis={"gridcolor": "#e5e7eb", "zeroline": False, "title": {"text": unit}},
+        height=320, show_legend=True, legend={"orientation": "h", "y": -0.2},
+        margin={"l": 56}, xaxis={"type": "date", "nticks": 6},
+        yaxis={"title": {"text": unit}},
         shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": go_live.isoformat(),
                  "x1": go_live.isoformat(), "y0": 0, "y1": 1,
                  "line": {"color": BAD, "width": 2}}],
@@ -424,33 +467,33 @@ def impact_chart(*, metric_name: str, unit: str, points: list[tuple], go_live, a
               "" if baseline_at is None else f"{baseline_at(d):.4g}")
              for rows, phase in ((before, "before"), (ramp, "ramp-up"), (after, "after"))
              for d, v in rows]
-    return _plain_chart({"data": data, "layout": layout},
-                        title=f"{metric_name} before and after go-live", summary=sentence,
-                        table=table, table_header=("Period", unit, "Phase", "Baseline"))
+    return _chart(data, layout, title=f"{metric_name} before and after go-live",
+                  summary=sentence, table=table,
+                  table_header=("Period", unit, "Phase", "Baseline"))
 
 
 def benefit_months_chart(months: list[dict], *, currency: str) -> Chart:
     """Expected against realised benefit per month (benefits.selectors.overview): expected as a
     line, realised as bars, both in money; the table gives every month's figures."""
     labels = [m["month"].strftime("%b %Y") for m in months]
-    expected = [round(m["expected"], 2) for m in months]
-    realised = [round(m["realised"], 2) for m in months]
-    figure = go.Figure()
-    figure.add_bar(x=labels, y=realised, name="Realised", marker_color=BRAND,
-                   hovertemplate="%{x}: realised %{y:,.2f} " + currency + "<extra></extra>")
-    figure.add_scatter(x=labels, y=expected, name="Expected", mode="lines+markers",
-                       line={"color": WARN, "dash": "dash"},
-                       hovertemplate="%{x}: expected %{y:,.2f} " + currency + "<extra></extra>")
-    figure.update_yaxes(title_text=f"{currency} per month", rangemode="tozero")
+    expected = [round(float(m["expected"]), 2) for m in months]
+    realised = [round(float(m["realised"]), 2) for m in months]
+    data = [{"type": "bar", "name": "Realised", "x": labels, "y": realised,
+             "marker": {"color": BRAND},
+             "hovertemplate": "%{x}: realised %{y:,.2f} " + currency + "<extra></extra>"},
+            {"type": "scatter", "name": "Expected", "mode": "lines+markers", "x": labels,
+             "y": expected, "line": {"color": WARN, "dash": "dash"},
+             "hovertemplate": "%{x}: expected %{y:,.2f} " + currency + "<extra></extra>"}]
+    layout = _layout(height=280, show_legend=True,
+                     legend={"orientation": "h", "x": 0, "y": 1.12},
+                     yaxis={"title": {"text": f"{currency} per month"}, "rangemode": "tozero"})
     total_expected, total_realised = sum(expected), sum(realised)
     summary = (f"Over the {len(months)} months from {labels[0]} to {labels[-1]}, the active "
                f"initiatives were expected to bring {total_expected:,.2f} {currency} and "
                f"realised {total_realised:,.2f} {currency}." if months else "No months yet.")
-    chart = finish(figure, title=f"Expected against realised benefit, {currency} per month",
-                   summary=summary, height=280,
-                   table=[(label, f"{e:,.2f}", f"{r:,.2f}")
-                          for label, e, r in zip(labels, expected, realised, strict=True)],
-                   table_header=("Month", f"Expected ({currency})", f"Realised ({currency})"))
-    figure.update_layout(showlegend=True, legend={"orientation": "h", "x": 0, "y": 1.12})
-    return Chart(figure_json=_script_safe(figure.to_json()), title=chart.title,
-                 summary=chart.summary, table=chart.table, table_header=chart.table_header)
+    return _chart(data, layout,
+                  title=f"Expected against realised benefit, {currency} per month",
+                  summary=summary,
+                  table=[(label, f"{e:,.2f}", f"{r:,.2f}")
+                         for label, e, r in zip(labels, expected, realised, strict=True)],
+                  table_header=("Month", f"Expected ({currency})", f"Realised ({currency})"))

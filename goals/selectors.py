@@ -210,16 +210,15 @@ def serving_links(*, goal: Goal):
             .select_related("initiative").order_by("initiative__name"))
 
 
-def goals_measured_by(*, organization: Organization, metric) -> QuerySet[Goal]:
-    return Goal.objects.filter(organization=organization, metric=metric)
-
-
-def goal_lines(*, organization: Organization, metric) -> list[dict]:
-    """Baseline and target of the goals `metric` measures (not archived), for its chart."""
-    goals = (Goal.objects.filter(organization=organization, metric=metric)
-             .exclude(status=GoalStatus.ARCHIVED).order_by("due_date", "pk"))
-    return [{"title": g.title, "baseline": g.baseline_value, "target": g.target_value,
-             "start": g.start_date, "due": g.due_date} for g in goals]
+def goals_of_metric(*, organization: Organization, metric) -> tuple[list[Goal], list[dict]]:
+    """The goals `metric` measures (one query, by due date), and the baseline and target of
+    those not archived, for its chart."""
+    goals = list(Goal.objects.filter(organization=organization, metric=metric)
+                 .order_by("due_date", "pk"))
+    lines = [{"title": g.title, "baseline": g.baseline_value, "target": g.target_value,
+              "start": g.start_date, "due": g.due_date}
+             for g in goals if g.status != GoalStatus.ARCHIVED]
+    return goals, lines
 
 
 # Measure: SMART facts, progress and forecast ---------------------------------------------------

@@ -10,6 +10,7 @@ any day of March replaces it. A metric is **due** when it has no value for the p
 contains today.
 """
 
+import functools
 from datetime import date, timedelta
 
 from metrics.models import Frequency
@@ -39,6 +40,7 @@ def previous_period_start(frequency: str, start: date) -> date:
     return period_start(frequency, start - timedelta(days=1))
 
 
+@functools.lru_cache(maxsize=4096)  # pages name the same few current periods row after row
 def period_label(frequency: str, start: date) -> str:
     """How people name the period: "week of 2 Mar 2026", "March 2026", "Q1 2026"."""
     if frequency == Frequency.WEEKLY:

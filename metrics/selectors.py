@@ -4,6 +4,7 @@ the number of metrics."""
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -100,6 +101,35 @@ def attach_failing_feeds(organization: Organization, rows: list[MetricStatus]
     return rows
 
 
+class _Blank:
+    """An empty answer to any template lookup: falsy, prints as nothing, and every key or
+    attribute of it is itself."""
+
+    def __getitem__(self, key):
+        return self
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __iter__(self):
+        return iter(())
+
+    def __str__(self) -> str:
+        return ""
+
+
+# The form of a "Log values" row nobody submitted. The row template reads the typed data and
+# the errors of `form`; a variable missing from the context makes Django call dir() on the
+# object (a dozen per row, a fifth of the page's time), this answers each lookup at once.
+NO_FORM = _Blank()
+
+
+def log_entry(row: "MetricStatus", *, form=None, result: str = "", focus: bool = False,
+              **extra) -> dict:
+    """One row of "Log values" as its template reads it, every variable present."""
+    return {"row": row, "form": form or NO_FORM, "result": result, "focus": focus, **extra}
+
+
 def log_rows(organization: Organization, *, user, today: date | None = None
              ) -> list[MetricStatus]:
     """What the "Log values" page lists: mine and due first, then other due ones, then mine,
@@ -116,8 +146,24 @@ def todo_rows(organization: Organization, *, user, today: date | None = None
 
 
 def metric_values(metric: Metric) -> QuerySet:
-    return (MetricValue.objects.filter(organization=metric.organization, metric=metric)
+    return (MetricValue.objects.filter(organization_id=metric.organization_id, metric=metric)
             .select_related("entered_by").order_by("-period"))
+
+
+def metric_points(metric: Metric) -> list[tuple[date, object]]:
+    """(period, value) of every value of `metric`, oldest first, for its chart (one query)."""
+    return list(MetricValue.objects.filter(organization_id=metric.organization_id,
+                                           metric=metric)
+                .order_by("period").values_list("period", "value"))
+
+
+def page_of(rows: QuerySet, number, *, per_page: int, count: int | None = None) -> Page:
+    """Page `number` of `rows` (the last for a number past the end); `count` when the number
+    of rows is known already spares the COUNT query."""
+    paginator = Paginator(rows, per_page)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is not queried
+    return paginator.get_page(number)
 
 
 def library_keys_added(*, organization) -> dict[str, int]:
@@ -127,7 +173,8 @@ def library_keys_added(*, organization) -> dict[str, int]:
 
 
 def metric_revisions(metric: Metric) -> QuerySet:
-    return (MetricValueRevision.objects.filter(organization=metric.organization, metric=metric)
+    return (MetricValueRevision.objects.filter(organization_id=metric.organization_id,
+                                               metric=metric)
             .select_related("entered_by", "replaced_by").order_by("-replaced_at", "-id"))
 
 

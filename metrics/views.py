@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -133,7 +132,8 @@ def log_values(request, org_slug):
     if chosen:
         by_id = {row.metric.pk: row for row in rows}
         rows = [by_id[pk] for pk in chosen if pk in by_id]
-    entries = [{"row": row, "focus": bool(chosen) and i == 0} for i, row in enumerate(rows)]
+    entries = [selectors.log_entry(row, focus=bool(chosen) and i == 0)
+               for i, row in enumerate(rows)]
     due = sum(1 for row in rows if row.is_due)
     return render(request, "metrics/log_values.html", {"entries": entries, "due": due,
                                                         "chosen": bool(chosen)})
@@ -176,17 +176,17 @@ def log_value(request, org_slug, metric_id):
         else:
             result, saved, form = outcome.outcome, outcome.value, None
             selectors.note_recorded(metric, saved)
-    context = {"row": selectors.metric_status(metric, user=request.user), "form": form,
-               "result": result, "saved": saved,
-               "saved_label": saved and period_label(metric.frequency, saved.period)}
+    context = selectors.log_entry(
+        selectors.metric_status(metric, user=request.user), form=form, result=result,
+        saved=saved, saved_label=saved and period_label(metric.frequency, saved.period))
     if request.htmx:
         return render(request, "metrics/log_values.html#row", context)
     if result != "error":
         messages.success(request, f"{metric.name}: {_result_words(result)}.")
         return redirect(reverse("metrics:log", args=[org_slug]) + f"#row-{metric.pk}")
     rows = selectors.log_rows(organization, user=request.user)
-    entries = [{"row": row} if row.metric.pk != metric.pk
-               else {"row": row, "form": context["form"], "result": "error"} for row in rows]
+    entries = [selectors.log_entry(row) if row.metric.pk != metric.pk
+               else selectors.log_entry(row, form=form, result="error") for row in rows]
     if metric.is_archived:
         entries.insert(0, context)
     return render(request, "metrics/log_values.html",
@@ -205,22 +205,24 @@ def metric_detail(request, org_slug, metric_id):
     metric = _metric_with_latest(organization, metric_id)
     status = selectors.attach_failing_feeds(
         organization, [selectors.metric_status(metric, user=request.user)])[0]
-    values_page = Paginator(selectors.metric_values(metric), VALUES_PER_PAGE).get_page(
-        request.GET.get("page"))
-    history_page = Paginator(selectors.metric_revisions(metric), VALUES_PER_PAGE).get_page(
-        request.GET.get("history"))
+    part = request.GET.get("part") if request.htmx else None
+    # The chart's points count the values, so the values table needs no COUNT of its own.
+    points = None if part in {"values", "history"} else selectors.metric_points(metric)
+    values_page = selectors.page_of(selectors.metric_values(metric), request.GET.get("page"),
+                                    per_page=VALUES_PER_PAGE,
+                                    count=None if points is None else len(points))
+    history_page = selectors.page_of(selectors.metric_revisions(metric),
+                                     request.GET.get("history"), per_page=VALUES_PER_PAGE)
     context = {"metric": metric, "row": status, "values_page": values_page,
                "history_page": history_page}
-    if request.htmx and request.GET.get("part") in {"values", "history"}:
-        return render(request, f"metrics/metric_detail.html#{request.GET['part']}", context)
-    points = list(selectors.metric_values(metric).order_by("period")
-                  .values_list("period", "value"))
+    if part in {"values", "history"}:
+        return render(request, f"metrics/metric_detail.html#{part}", context)
+    goals, goal_lines = goal_selectors.goals_of_metric(organization=organization,
+                                                       metric=metric)
     context["chart"] = charts.metric_trend(
         name=metric.name, unit=metric.unit, direction=metric.direction, points=points,
-        goals=goal_selectors.goal_lines(organization=organization, metric=metric),
-        freshness=status.freshness)
-    context["goals"] = goal_selectors.goals_measured_by(organization=organization,
-                                                        metric=metric)
+        goals=goal_lines, freshness=status.freshness)
+    context["goals"] = goals
     context["scores"] = selectors.metric_scores(organization, metric)
     context["claims"] = score_selectors.metric_claims(organization, metric)
     return render(request, "metrics/metric_detail.html", context)

@@ -95,6 +95,7 @@ def ledger_rows(*, organization: Organization, active_only: bool = True) -> list
 class BenefitOverview:
     months: list[dict]  # {month, expected, realised, realised_hours, entries}
     losing: list[LedgerRow]  # live initiatives whose net is below zero, worst first
+    losing_count: int  # how many there are (`losing` may list only the first few)
     expected_total: float
     realised_total: float
     net_total: float  # of the initiatives whose net is known
@@ -111,19 +112,20 @@ class BenefitOverview:
 
 
 def overview(*, organization: Organization, today: date, months: int = DASHBOARD_MONTHS,
-             first_month: date | None = None, last_month: date | None = None
-             ) -> BenefitOverview:
+             first_month: date | None = None, last_month: date | None = None,
+             losing_rows: int | None = None) -> BenefitOverview:
     """Expected against realised per month across the active initiatives, and those that cost
     more than they return (2 queries; 1 with no initiative on the ledger). The months are the
-    last `months` up to the current one, or first_month..last_month (a cycle)."""
+    last `months` up to the current one, or first_month..last_month (a cycle). `losing`
+    holds the first `losing_rows` of them (all by default), `losing_count` says how many."""
     import pandas as pd
 
-    rows = ledger_rows(organization=organization)
-    plans = [{"id": r.score.initiative_id, "start_date": r.score.initiative.start_date,
-              "go_live_date": r.score.initiative.go_live_date,
-              "hours_saved_per_month": r.score.initiative.hours_saved_per_month,
-              "expected_money_per_month": r.score.initiative.expected_money_per_month}
-             for r in rows]
+    # Plain rows, not model instances: a large organization has hundreds of initiatives on
+    # the ledger and only the losing ones are shown.
+    scored = list(BenefitScore.objects.filter(
+        organization=organization, initiative__status__in=ACTIVE_INITIATIVE_STATUSES)
+        .order_by("initiative__name", "initiative_id").values_list(*_OVERVIEW_COLUMNS))
+    plans = [r[0:1] + r[3:7] for r in scored]
     current = ledger_rules.month_start(today)
     last = ledger_rules.month_start(last_month) if last_month else current
     first = (ledger_rules.month_start(first_month) if first_month
@@ -133,28 +135,46 @@ def overview(*, organization: Organization, today: date, months: int = DASHBOARD
     while month <= last:
         month_list.append(month)
         month = ledger_rules.add_months(month, 1)
-    entries = [] if not rows else list(BenefitEntry.objects.filter(
+    entries = [] if not scored else list(BenefitEntry.objects.filter(
         organization=organization, initiative__status__in=ACTIVE_INITIATIVE_STATUSES,
         month__gte=first, month__lte=last).values_list(
         "initiative_id", "month", "hours_saved", "money_gained"))
-    from alignment_portal.scoring.frames import frame
-
+    # Only the columns monthly_totals reads, straight from the rows (a full typed frame per
+    # kind cost several milliseconds a page; the rule converts the numbers itself).
     table = ledger_rules.monthly_totals(
-        frame("benefit_entries", entries),
-        frame("initiatives", plans) if plans else frame("initiatives"),
+        pd.DataFrame(entries, columns=["initiative_id", "month", "hours", "money"]),
+        pd.DataFrame(plans, columns=["id", "start_date", "go_live_date",
+                                     "hours_saved_per_month", "expected_money_per_month"]),
         hour_value=organization.hour_value, months=month_list)
     month_rows = table.to_dict("records") if isinstance(table, pd.DataFrame) else []
     # A planned initiative costs without returning yet by design: only live ones are listed.
-    losing = sorted((r for r in rows if r.status == ledger_rules.LIVE_STATUS
-                     and r.score.net is not None and r.score.net < 0),
-                    key=lambda r: r.score.net)
-    nets = [r.score.net for r in rows]
+    losing = sorted((r for r in scored if r[2] == ledger_rules.LIVE_STATUS
+                     and r[7] is not None and r[7] < 0), key=lambda r: r[7])
+    nets = [r[7] for r in scored]
     return BenefitOverview(
-        months=month_rows, losing=losing,
+        months=month_rows, losing=[_ledger_row(organization, r) for r in losing[:losing_rows]],
+        losing_count=len(losing),
         expected_total=sum(r["expected"] for r in month_rows),
         realised_total=sum(r["realised"] for r in month_rows),
         net_total=sum(n for n in nets if n is not None),
-        hidden=sum(1 for n in nets if n is None), initiatives=len(rows))
+        hidden=sum(1 for n in nets if n is None), initiatives=len(scored))
+
+
+_OVERVIEW_COLUMNS = ("initiative_id", "initiative__name", "initiative__status",
+                     "initiative__start_date", "initiative__go_live_date",
+                     "initiative__hours_saved_per_month",
+                     "initiative__expected_money_per_month", "net", "cost_to_date",
+                     "realised_to_date", "payback_status", "payback_month")
+
+
+def _ledger_row(organization: Organization, row: tuple) -> LedgerRow:
+    """A LedgerRow from a row of _OVERVIEW_COLUMNS (its score holds the figures shown)."""
+    (initiative_id, name, status, _, _, _, _, net, cost_to_date, realised_to_date,
+     payback_status, payback_month) = row
+    return LedgerRow(initiative_id, name, status, BenefitScore(
+        organization=organization, initiative_id=initiative_id, net=net,
+        cost_to_date=cost_to_date, realised_to_date=realised_to_date,
+        payback_status=payback_status, payback_month=payback_month))
 
 
 def net_by_organization(organization_ids: list[int]) -> dict[int, dict]:

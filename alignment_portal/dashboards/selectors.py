@@ -6,7 +6,6 @@ records: lists that could grow with the organization are cut to a few rows in SQ
 totals come from the score rows the engine already wrote.
 """
 
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -27,12 +26,14 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
+from alignment_portal.lib.urls import record_path
 from alignment_portal.organizations.models import Membership, Organization
 from alignment_portal.scoring import selectors as score_selectors
 from alignment_portal.scoring.constants import RUNG_NAMES, SEVERITY_ORDER
 from alignment_portal.scoring.models import (
     Flag,
     GoalScore,
+    ImpactEvidence,
     InitiativeScore,
     MetricScore,
     OrganizationScore,
@@ -69,17 +70,6 @@ RECORD_URL_NAMES = {
     SubjectType.METRIC: "metrics:detail", SubjectType.TOOL: "initiatives:tool_detail",
     "cycle": "goals:cycle_detail", SubjectType.FEED: "feeds:detail",
 }
-_ID_MARK = 987654321  # an id no route treats specially, replaced in the reversed URL
-
-
-@functools.lru_cache(maxsize=4096)
-def _url_pattern(name: str, slug: str) -> tuple[str, str]:
-    """A record route reversed once per organization, as (before the id, after it): the
-    dashboard names hundreds of records, and reverse() per row was a tenth of its time."""
-    before, _, after = reverse(name, args=[slug, _ID_MARK]).partition(str(_ID_MARK))
-    return before, after
-
-
 def record_url(organization: Organization, kind: str, record_id) -> str | None:
     """The page where a record named by a flag or a next-rung condition is acted on."""
     slug = organization.slug
@@ -92,8 +82,7 @@ def record_url(organization: Organization, kind: str, record_id) -> str | None:
         return None
     if name is None or record_id <= 0:
         return None
-    before, after = _url_pattern(name, slug)
-    return f"{before}{record_id}{after}"
+    return record_path(name, slug, record_id)
 
 
 # --- Scores now and before -------------------------------------------------------------------
@@ -448,7 +437,7 @@ def metrics_due(organization: Organization, today: date) -> tuple[list[MetricDue
     candidates.sort(key=lambda c: c[:3])
     return [MetricDue(
         name=name, url=record_url(organization, SubjectType.METRIC, metric_id),
-        log_url=reverse("metrics:log_value", args=[organization.slug, metric_id]),
+        log_url=record_path("metrics:log_value", organization.slug, metric_id),
         current_label=period_label(frequency, current[frequency]), latest_period=latest_period,
         is_due=is_due, is_fresh=fresh)
         for fresh, _, _, name, metric_id, frequency, latest_period, is_due
@@ -482,6 +471,7 @@ class Dashboard:
 
 
 DASHBOARD_IMPACT_ROWS = 8  # per verdict; the count says how many there are in all
+DASHBOARD_LOSING_ROWS = 8  # initiatives costing more than they return; the report has all
 
 
 def dimension_rows(score, before) -> list[dict]:
@@ -508,10 +498,31 @@ def dashboard(organization: Organization, *, can_log: bool, flag_filter: dict | 
         goals=priority_goals(organization, today),
         flags=flag_groups(organization, **(flag_filter or {})),
         metrics_due=due, metrics_due_count=due_count, metrics_stale_count=stale_count,
-        impact=[(verdict, readings[:DASHBOARD_IMPACT_ROWS], len(readings))
-                for verdict, readings in score_selectors.organization_impact(organization,
-                                                                         today=today)],
-        **benefit_overview(organization, today))
+        impact=impact_summary(organization, today),
+        **benefit_overview(organization, today, losing_rows=DASHBOARD_LOSING_ROWS))
+
+
+def impact_summary(organization: Organization, today: date, *,
+                   rows: int = DASHBOARD_IMPACT_ROWS) -> list[tuple[str, list, int]]:
+    """[(verdict, the first `rows` readings, how many in all)] in the order of
+    scoring.selectors.organization_impact, every verdict listed. Two queries: the order and
+    verdict of every reading as plain rows, then the evidence of the few shown (an
+    organization with hundreds of readings no longer builds a sentence for each)."""
+    evidence = ImpactEvidence.objects.filter(organization=organization)
+    shown: dict[str, list[int]] = {str(v): [] for v in score_selectors.VERDICT_ORDER}
+    totals = dict.fromkeys(shown, 0)
+    for pk, verdict in evidence.order_by("initiative__name", "metric__name", "pk").values_list(
+            "pk", "verdict"):
+        totals[verdict] += 1
+        if len(shown[verdict]) < rows:
+            shown[verdict].append(pk)
+    wanted = [pk for pks in shown.values() for pk in pks]
+    by_pk = {e.pk: e for e in evidence.filter(pk__in=wanted).select_related(
+        "initiative", "metric")} if wanted else {}
+    return [(verdict, [score_selectors.impact_reading(by_pk[pk], today=today,
+                                                      currency=organization.currency)
+                       for pk in pks if pk in by_pk], totals[verdict])
+            for verdict, pks in shown.items()]
 
 
 def benefit_overview(organization: Organization, today: date, *, chart: bool = True,

@@ -55,6 +55,32 @@ def test_the_dashboard_shows_expected_against_realised_and_who_costs_more(tenanc
     assert "Costly portal" in section and "Paying robot" not in section
 
 
+def test_the_dashboard_lists_the_largest_gaps_and_says_how_many_the_report_lists_all(
+        tenancy, ledger):
+    for n in range(10):
+        InitiativeFactory(organization=tenancy.org, name=f"Loser {n:02d}", status="live",
+                          go_live_date=months_ago(3), one_time_cost=1000 + 100 * n,
+                          monthly_cost=50)
+    engine.recompute(tenancy.org.pk)
+    losing = BenefitScore.objects.filter(organization=tenancy.org, net__lt=0).count()
+    assert losing == 11  # the ten, and the costly portal
+    client = tenancy.client("viewer")
+    body = client.get(reverse("dashboard", args=[tenancy.org.slug])).content.decode()
+    section = body[body.index("Costing more than they return"):]
+    section = section[:section.index("</section>")]
+    assert section.count("<tr><td") == 8
+    assert "The 8 largest gaps of 11" in section
+    # The largest losses first: Loser 09 (1,900 one-time) is listed, Loser 00 is not.
+    assert "Loser 09" in section and "Loser 00" not in section
+    today = timezone.localdate()
+    cycle = CycleFactory(organization=tenancy.org, start_date=months_ago(3),
+                         end_date=today + timedelta(days=30), state="active")
+    report = client.get(reverse("dashboards:report", args=[tenancy.org.slug, cycle.pk]))
+    report = report.content.decode()
+    assert all(f"Loser {n:02d}" in report for n in range(10))
+    assert "largest gaps of" not in report
+
+
 def test_the_dashboards_queries_do_not_grow_with_entries(tenancy, ledger):
     client = tenancy.client("staff")
     url = reverse("dashboard", args=[tenancy.org.slug])

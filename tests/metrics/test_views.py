@@ -286,6 +286,38 @@ def test_metric_page_shows_chart_freshness_values_and_history(tenancy, metric):
     assert "Page 2 of 2" in fragment and "<html" not in fragment
 
 
+def test_metric_page_query_count_does_not_grow_with_values_goals_or_history(
+        tenancy, metric, django_assert_max_num_queries):
+    """The page with its chart, values table and history reads a fixed number of queries
+    (the chart's points also count the values table: no COUNT of its own)."""
+    from tests.factories import GoalFactory
+
+    client, staff = tenancy.client("viewer"), tenancy.client("staff")
+    url = reverse("metrics:detail", args=[tenancy.org.slug, metric.pk])
+
+    def replace(week):
+        staff.post(reverse("metrics:log_value", args=[tenancy.org.slug, metric.pk]),
+                   {"period": date(2025, 1, 6) + timedelta(weeks=week), "value": "99"})
+
+    MetricValueFactory(metric=metric, period=date(2025, 1, 6), value=1)
+    replace(0)
+    cycle = GoalFactory(cycle__organization=tenancy.org, metric=metric, baseline_value=12,
+                        target_value=6).cycle
+    with django_assert_max_num_queries(16) as few:
+        assert client.get(url).status_code == 200
+    for i in range(1, 104):
+        MetricValueFactory(metric=metric, period=date(2025, 1, 6) + timedelta(weeks=i),
+                           value=10 + i)
+    GoalFactory.create_batch(2, cycle=cycle, metric=metric, baseline_value=3, target_value=9)
+    for week in range(1, 5):
+        replace(week)
+    assert MetricValueRevision.objects.filter(metric=metric).count() == 5
+    with django_assert_max_num_queries(16) as many:
+        body = client.get(url).content.decode()
+    assert "104 values from" in body and "Page 1 of 5" in body
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
 def test_html_in_notes_is_shown_as_text(tenancy, metric):
     MetricValueFactory(metric=metric, period=date(2026, 1, 5), note="<b>x</b>")
     body = tenancy.client("viewer").get(
