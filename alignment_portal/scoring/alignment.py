@@ -17,9 +17,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from alignment_portal.scoring import constants as C
+from alignment_portal.scoring import constants, rules, smart
 from alignment_portal.scoring import forecast as forecast_mod
-from alignment_portal.scoring import rules, smart
 from alignment_portal.scoring.frames import OrgFrames, as_date, as_float, as_int
 
 
@@ -160,9 +159,9 @@ def vanity_verdict(correlation: float | None) -> str:
     `inconclusive` in between (both ends included), `no_evidence` without one."""
     if correlation is None or np.isnan(correlation):
         return "no_evidence"
-    if correlation > C.VANITY_CLEAR_ABOVE:
+    if correlation > constants.VANITY_CLEAR_ABOVE:
         return "cleared"
-    if correlation < C.VANITY_CONFIRM_BELOW:
+    if correlation < constants.VANITY_CONFIRM_BELOW:
         return "confirmed"
     return "inconclusive"
 
@@ -174,7 +173,7 @@ def change_correlation(a_periods: np.ndarray, a_values: np.ndarray, b_periods: n
     when either series of changes is constant. Returns (correlation, common periods)."""
     _, ia, ib = np.intersect1d(a_periods, b_periods, assume_unique=True, return_indices=True)
     common = len(ia)
-    if common < C.VANITY_MIN_COMMON_PERIODS:
+    if common < constants.VANITY_MIN_COMMON_PERIODS:
         return None, common
     da, db = np.diff(a_values[ia]), np.diff(b_values[ib])
     if np.std(da) == 0 or np.std(db) == 0:
@@ -258,7 +257,7 @@ def metric_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFr
                              for m in out.index]
     out["is_vanity"] = (out["vanity_rule"] & out["vanity_verdict"].ne("cleared")).astype(bool)
     out["vanity_note"] = np.where(out["vanity_rule"] & out["vanity_verdict"].eq("cleared"),
-                                  C.VANITY_CLEARED_NOTE, "")
+                                  constants.VANITY_CLEARED_NOTE, "")
     return out
 
 
@@ -302,14 +301,14 @@ def initiative_scores(frames: OrgFrames, weights: pd.DataFrame, metric_table: pd
         outcome and (int(i), int(m)) in served_pairs
         for i, m, outcome in zip(ml["initiative_id"], ml["metric_id"], is_outcome, strict=True)],
         dtype=bool)
-    factor = np.where(serves_goal, C.MEASUREMENT_GOAL_OUTCOME,
-                      np.where(is_outcome, C.MEASUREMENT_OTHER_OUTCOME,
-                               C.MEASUREMENT_ACTIVITY_ONLY))
+    factor = np.where(serves_goal, constants.MEASUREMENT_GOAL_OUTCOME,
+                      np.where(is_outcome, constants.MEASUREMENT_OTHER_OUTCOME,
+                               constants.MEASUREMENT_ACTIVITY_ONLY))
     fresh = ml["metric_id"].map(metric_table["is_fresh"]).fillna(False).to_numpy(dtype=bool)
     vanity_or_activity = ~is_outcome | ml["metric_id"].map(
         metric_table["is_vanity"]).fillna(False).to_numpy(dtype=bool)
     metric_count = measures.count()
-    out["measurement"] = measures.max(factor, empty=C.MEASUREMENT_NONE)
+    out["measurement"] = measures.max(factor, empty=constants.MEASUREMENT_NONE)
     out["metric_count"] = metric_count
     fresh_count = measures.count(fresh)
     out["fresh_metric_count"] = fresh_count
@@ -319,9 +318,9 @@ def initiative_scores(frames: OrgFrames, weights: pd.DataFrame, metric_table: pd
     out["only_activity_or_vanity"] = (metric_count > 0) & (measures.count(~vanity_or_activity)
                                                            == 0)
 
-    out["alignment_score"] = (C.ALIGNMENT_LINE_OF_SIGHT_POINTS * out["line_of_sight"]
-                              + C.ALIGNMENT_MEASUREMENT_POINTS * out["measurement"]
-                              + C.ALIGNMENT_FRESHNESS_POINTS * out["freshness"]).round(2)
+    out["alignment_score"] = (constants.ALIGNMENT_LINE_OF_SIGHT_POINTS * out["line_of_sight"]
+                              + constants.ALIGNMENT_MEASUREMENT_POINTS * out["measurement"]
+                              + constants.ALIGNMENT_FRESHNESS_POINTS * out["freshness"]).round(2)
     impact = inits["impact"].astype(float).to_numpy()
     effort = inits["effort"].astype(float).clip(lower=1).to_numpy()
     out["priority_score"] = (out["alignment_score"] * impact / effort).round(2)
@@ -334,12 +333,12 @@ def initiative_scores(frames: OrgFrames, weights: pd.DataFrame, metric_table: pd
     out["draft_link_count"] = links.count(draft)
     indirect = al["contribution"].eq("indirect").to_numpy(dtype=bool)
     out["only_indirect"] = (live_count > 0) & (links.count(live & ~indirect) == 0)
-    short = np.array([len(smart._words(text)) < C.MIN_RATIONALE_WORDS
+    short = np.array([len(smart._words(text)) < constants.MIN_RATIONALE_WORDS
                       for text in al["rationale"].fillna("")], dtype=bool)
     out["short_rationale_count"] = links.count(live & short)
     spend = inits["monthly_cost"].fillna(0).to_numpy() + \
-        inits["one_time_cost"].fillna(0).to_numpy() / C.D2_ONE_TIME_COST_MONTHS
-    out["spend_weight"] = np.maximum(spend, C.D2_MIN_INITIATIVE_WEIGHT)
+        inits["one_time_cost"].fillna(0).to_numpy() / constants.D2_ONE_TIME_COST_MONTHS
+    out["spend_weight"] = np.maximum(spend, constants.D2_MIN_INITIATIVE_WEIGHT)
     out["monthly_cost"] = inits["monthly_cost"].fillna(0).to_numpy()
     return out
 
@@ -387,7 +386,8 @@ def tool_usage(frames: OrgFrames, initiative_table: pd.DataFrame) -> pd.DataFram
     out["used"] = out.index.isin(used)
     counts = out[out["is_active"]].groupby("category").size()
     redundant = {c for c, n in counts.items()
-                 if n >= C.REDUNDANT_TOOLS_MIN and c not in C.REDUNDANCY_IGNORED_CATEGORIES}
+                 if n >= constants.REDUNDANT_TOOLS_MIN
+                 and c not in constants.REDUNDANCY_IGNORED_CATEGORIES}
     out["redundant"] = out["is_active"] & out["category"].isin(redundant)
     return out
 
@@ -421,7 +421,7 @@ def dimensions(goal_table: pd.DataFrame, initiative_table: pd.DataFrame,
     d4 = _pct(int(in_use["is_fresh"].sum()), len(in_use))
     active_tools = tool_table[tool_table["is_active"]]
     integrated = _pct(int(active_tools["integration"].eq("api").sum()), len(active_tools))
-    d5 = max(0.0, integrated - C.D5_REDUNDANT_CATEGORY_PENALTY
+    d5 = max(0.0, integrated - constants.D5_REDUNDANT_CATEGORY_PENALTY
              * len(redundant_categories(tool_table)))
     return {"d1": d1, "d2": d2, "d3": d3, "d4": d4, "d5": round(d5, 2)}
 

@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from alignment_portal.scoring import constants as C
-from alignment_portal.scoring import rules
+from alignment_portal.scoring import constants, rules
 from alignment_portal.scoring.frames import OrgFrames
 
 
@@ -50,7 +49,7 @@ class Condition:
 def _records(kind: str, ids, labels: dict) -> tuple[list[dict], int]:
     ids = list(ids)
     return ([{"type": kind, "id": int(i), "label": str(labels.get(i, i))}
-             for i in ids[:C.EXPLANATION_MAX_RECORDS]], len(ids))
+             for i in ids[:constants.EXPLANATION_MAX_RECORDS]], len(ids))
 
 
 def _names(records: list[dict], count: int) -> str:
@@ -146,7 +145,7 @@ def _dimension_condition(s: _Standing, key: str, rung: int, label: str, minimum:
 def _rung2(s: _Standing) -> list[Condition]:
     """Defined: an active goal passes SMART; D2 ≥ 50."""
     smart_count = int(s.active_goals["smart_passed"].astype(bool).sum())
-    met = smart_count >= C.RUNG2_MIN_SMART_GOALS
+    met = smart_count >= constants.RUNG2_MIN_SMART_GOALS
     message = "" if met else (
         ("No active goal passes all five SMART criteria. " + s.not_smart.text)
         if s.not_smart.count
@@ -154,19 +153,19 @@ def _rung2(s: _Standing) -> list[Condition]:
     ).strip()
     return [
         Condition("smart_goal", 2, "Active goals passing SMART", smart_count,
-                  f"≥ {C.RUNG2_MIN_SMART_GOALS}", met, message, s.not_smart.records,
+                  f"≥ {constants.RUNG2_MIN_SMART_GOALS}", met, message, s.not_smart.records,
                   s.not_smart.count),
-        _dimension_condition(s, "d2", 2, "D2 Alignment", C.RUNG2_MIN_D2, s.unaligned),
+        _dimension_condition(s, "d2", 2, "D2 Alignment", constants.RUNG2_MIN_D2, s.unaligned),
     ]
 
 
 def _rung3(s: _Standing) -> list[Condition]:
     """Aligned: D1 ≥ 70, D2 ≥ 80, D3 ≥ 50, D4 ≥ 50."""
     return [
-        _dimension_condition(s, "d1", 3, "D1 Goals", C.RUNG3_MIN_D1, s.not_smart),
-        _dimension_condition(s, "d2", 3, "D2 Alignment", C.RUNG3_MIN_D2, s.unaligned),
-        _dimension_condition(s, "d3", 3, "D3 Measurement", C.RUNG3_MIN_D3, s.unmeasured),
-        _dimension_condition(s, "d4", 3, "D4 Feedback", C.RUNG3_MIN_D4, s.stale),
+        _dimension_condition(s, "d1", 3, "D1 Goals", constants.RUNG3_MIN_D1, s.not_smart),
+        _dimension_condition(s, "d2", 3, "D2 Alignment", constants.RUNG3_MIN_D2, s.unaligned),
+        _dimension_condition(s, "d3", 3, "D3 Measurement", constants.RUNG3_MIN_D3, s.unmeasured),
+        _dimension_condition(s, "d4", 3, "D4 Feedback", constants.RUNG3_MIN_D4, s.stale),
     ]
 
 
@@ -177,12 +176,12 @@ def _fresh_kvi_condition(s: _Standing) -> Condition:
     fresh_kvis = int(kvis["is_fresh"].sum())
     stale, n_stale = _records("metric", kvis.index[~kvis["is_fresh"]],
                               s.frames.labels("metrics"))
-    met = fresh_kvis >= C.RUNG4_MIN_FRESH_KVIS
+    met = fresh_kvis >= constants.RUNG4_MIN_FRESH_KVIS
     message = "" if met else (
         f"No KVI has a fresh value. Log a value for: {_names(stale, n_stale)}"
         if n_stale else "There is no KVI: define a key value indicator and log it.")
     return Condition("fresh_kvi", 4, "Fresh KVIs", fresh_kvis,
-                     f"≥ {C.RUNG4_MIN_FRESH_KVIS}", met, message, stale, n_stale)
+                     f"≥ {constants.RUNG4_MIN_FRESH_KVIS}", met, message, stale, n_stale)
 
 
 def _closed_cycles(s: _Standing) -> pd.DataFrame:
@@ -210,10 +209,10 @@ def _rung4(s: _Standing) -> list[Condition]:
     """Integrated: D2 ≥ 90, D3 ≥ 75, D4 ≥ 75, D5 ≥ 60, a fresh KVI, the last closed cycle
     reviewed."""
     return [
-        _dimension_condition(s, "d2", 4, "D2 Alignment", C.RUNG4_MIN_D2, s.unaligned),
-        _dimension_condition(s, "d3", 4, "D3 Measurement", C.RUNG4_MIN_D3, s.unmeasured),
-        _dimension_condition(s, "d4", 4, "D4 Feedback", C.RUNG4_MIN_D4, s.stale),
-        _dimension_condition(s, "d5", 4, "D5 Integration", C.RUNG4_MIN_D5, s.to_integrate),
+        _dimension_condition(s, "d2", 4, "D2 Alignment", constants.RUNG4_MIN_D2, s.unaligned),
+        _dimension_condition(s, "d3", 4, "D3 Measurement", constants.RUNG4_MIN_D3, s.unmeasured),
+        _dimension_condition(s, "d4", 4, "D4 Feedback", constants.RUNG4_MIN_D4, s.stale),
+        _dimension_condition(s, "d5", 4, "D5 Integration", constants.RUNG4_MIN_D5, s.to_integrate),
         _fresh_kvi_condition(s),
         _last_cycle_reviewed_condition(s),
     ]
@@ -224,12 +223,12 @@ def _reviewed_cycles_condition(s: _Standing) -> Condition:
     n_reviewed = int(closed["reviewed_at"].notna().sum())
     unreviewed, n_unreviewed = _records("cycle", closed.loc[closed["reviewed_at"].isna(), "id"],
                                         s.frames.labels("cycles"))
-    met = n_reviewed >= C.RUNG5_MIN_REVIEWED_CYCLES
+    met = n_reviewed >= constants.RUNG5_MIN_REVIEWED_CYCLES
     message = "" if met else (
-        f"{n_reviewed} closed cycle(s) reviewed, {C.RUNG5_MIN_REVIEWED_CYCLES} needed."
+        f"{n_reviewed} closed cycle(s) reviewed, {constants.RUNG5_MIN_REVIEWED_CYCLES} needed."
         + (f" Review: {_names(unreviewed, n_unreviewed)}" if n_unreviewed else ""))
     return Condition("reviewed_cycles", 5, "Closed cycles reviewed", n_reviewed,
-                     f"≥ {C.RUNG5_MIN_REVIEWED_CYCLES}", met, message, unreviewed,
+                     f"≥ {constants.RUNG5_MIN_REVIEWED_CYCLES}", met, message, unreviewed,
                      n_unreviewed)
 
 
@@ -238,14 +237,14 @@ def _priority_on_track_condition(s: _Standing) -> Condition:
     on_track = priority["forecast_status"].eq("on_track")
     share = round(100.0 * on_track.sum() / len(priority), 2) if len(priority) else 0.0
     lagging, n_lagging = _records("goal", priority.index[~on_track], s.frames.labels("goals"))
-    met = len(priority) > 0 and share >= C.RUNG5_MIN_PRIORITY_ON_TRACK_PCT
+    met = len(priority) > 0 and share >= constants.RUNG5_MIN_PRIORITY_ON_TRACK_PCT
     message = "" if met else (
         "There is no priority goal in the current cycle." if not len(priority)
         else f"{share:.0f} % of priority goals are on track. "
         + _listing(n_lagging, "priority goal is not on track",
                    "priority goals are not on track", lagging))
     return Condition("priority_on_track", 5, "Priority goals on track (%)", share,
-                     f"≥ {C.RUNG5_MIN_PRIORITY_ON_TRACK_PCT}", met, message, lagging,
+                     f"≥ {constants.RUNG5_MIN_PRIORITY_ON_TRACK_PCT}", met, message, lagging,
                      n_lagging)
 
 
@@ -257,7 +256,7 @@ def _misaligned_spend_condition(s: _Standing) -> Condition:
                                       s.frames.labels("initiatives"))
     tool_records, n_tools = _records("tool", tools.index[~tools["used"]],
                                      s.frames.labels("tools"))
-    met = spend["share"] < C.RUNG5_MAX_MISALIGNED_SPEND_PCT
+    met = spend["share"] < constants.RUNG5_MAX_MISALIGNED_SPEND_PCT
     message = "" if met else " ".join(filter(None, [
         f"{spend['share']:.0f} % of monthly spend ({spend['amount']:.2f}) serves no "
         "active goal.",
@@ -266,8 +265,8 @@ def _misaligned_spend_condition(s: _Standing) -> Condition:
         _listing(n_tools, "active tool is used by no active initiative",
                  "active tools are used by no active initiative", tool_records)]))
     return Condition("misaligned_spend", 5, "Misaligned spend (%)", spend["share"],
-                     f"< {C.RUNG5_MAX_MISALIGNED_SPEND_PCT}", met, message,
-                     (spend_records + tool_records)[:C.EXPLANATION_MAX_RECORDS],
+                     f"< {constants.RUNG5_MAX_MISALIGNED_SPEND_PCT}", met, message,
+                     (spend_records + tool_records)[:constants.EXPLANATION_MAX_RECORDS],
                      n_spend + n_tools)
 
 
@@ -290,14 +289,14 @@ def _explanation(conditions: list[Condition]) -> dict:
     unmet = [c for c in conditions if c.rung == next_rung and not c.met]
     return {
         "rung": rung,
-        "name": C.RUNG_NAMES[rung],
-        "rungs": [{"rung": r, "name": C.RUNG_NAMES[r],
+        "name": constants.RUNG_NAMES[rung],
+        "rungs": [{"rung": r, "name": constants.RUNG_NAMES[r],
                    "met": all(c.met for c in conditions if c.rung == r),
                    "conditions": [c.as_json(with_records=False)
                                   for c in conditions if c.rung == r]}
                   for r in range(2, 6)],
         "next": None if next_rung is None else {
-            "rung": next_rung, "name": C.RUNG_NAMES[next_rung],
+            "rung": next_rung, "name": constants.RUNG_NAMES[next_rung],
             "unmet": [c.as_json(with_records=True) for c in unmet]},
     }
 
