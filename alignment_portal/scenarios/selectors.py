@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scenarios.apply import Change, NewLink
-from alignment_portal.scenarios.evaluate import Before, Evaluation, evaluate, flag_rows
+from alignment_portal.scenarios.evaluate import (
+    Before,
+    Evaluation,
+    evaluate,
+    flag_rows,
+    net_benefit_figures,
+)
 from alignment_portal.scenarios.models import Scenario, ScenarioChange
 from alignment_portal.scoring.engine import load_frames
 from alignment_portal.scoring.flags import FLAG_COLUMNS
@@ -73,7 +79,7 @@ def scoring_day(organization: Organization) -> date:
     return timezone.localdate()
 
 
-def stored_before(organization: Organization) -> Before | None:
+def stored_before(organization: Organization, frames: OrgFrames) -> Before | None:
     """The stored scores as evaluate.Before (3 queries), or None when they lag the plan (a
     change is waiting for its recompute, or there is no recompute yet): then "before" is
     scored from the frames instead."""
@@ -94,7 +100,7 @@ def stored_before(organization: Organization) -> Before | None:
         "misaligned_spend": float(score.misaligned_spend),
         "misaligned_share": score.misaligned_spend_share,
         "open_flags": {s: int(counts.get(s, 0)) for s in ("high", "medium", "low")},
-        "net_monthly_benefit": None,
+        **net_benefit_figures(frames),
     }
     return Before(summary, flag_rows(flags),
                   pd.Series(alignment, dtype=float).rename_axis("initiative_id"))
@@ -107,4 +113,4 @@ def evaluate_changes(*, organization: Organization, changes: list[Change],
     number of changes; nothing written."""
     frames = frames if frames is not None else load_frames(organization.pk)
     return evaluate(frames, changes, scoring_day(organization), each=each,
-                    stored=stored_before(organization))
+                    stored=stored_before(organization, frames))
