@@ -175,9 +175,10 @@ def segmented_regression(t_before, y_before, t_after, y_after, *, t0: float,
     days, t0 the after phase's start): the level change b2 and the slope change b3 (per
     period) with 95 % intervals (Student t, n − 4 degrees of freedom), and the change the fit
     implies at the middle of the after phase with its interval, read as a verdict."""
-    t = np.r_[np.asarray(t_before, float), np.asarray(t_after, float)] - t0
-    y = np.r_[np.asarray(y_before, float), np.asarray(y_after, float)]
-    after = np.r_[np.zeros(len(y_before)), np.ones(len(y_after))]
+    # np.concatenate rather than np.r_: the same arrays without np.r_'s parsing per call.
+    t = np.concatenate((np.asarray(t_before, float), np.asarray(t_after, float))) - t0
+    y = np.concatenate((np.asarray(y_before, float), np.asarray(y_after, float)))
+    after = np.concatenate((np.zeros(len(y_before)), np.ones(len(y_after))))
     x = np.column_stack([np.ones_like(t), t, after, t * after])
     # One SVD gives what lstsq (the coefficients, with its cut-off for the rank) and
     # pinv(xᵀx) (the covariance, with pinv's cut-off on the squared singular values) would.

@@ -32,7 +32,9 @@ def _tie_statistics(values: np.ndarray) -> tuple[int, int, int]:
     ordered = np.sort(values)
     if not len(ordered) or (ordered[1:] != ordered[:-1]).all():
         return 0, 0, 0
-    bounds = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True])
+    edges = np.ones(len(ordered) + 1, dtype=bool)
+    edges[1:-1] = ordered[1:] != ordered[:-1]
+    bounds = np.flatnonzero(edges)
     return _group_statistics(np.diff(bounds).tolist())
 
 
@@ -124,7 +126,7 @@ def phase_tau_b(before, after) -> tuple[float, float]:
     signs = np.sign(after[None, :] - before[:, None])
     phase_ties = _group_statistics([n_b, n_a])
     return _tau_and_p(n, int(signs.sum()), int((signs < 0).sum()), phase_ties,
-                      _tie_statistics(np.r_[before, after]))
+                      _tie_statistics(np.concatenate((before, after))))
 
 
 def theil_sen(y, x) -> tuple[float, float]:
