@@ -149,10 +149,13 @@ def effect(before: dict, alone: dict) -> dict:
 
 
 def evaluate(frames: OrgFrames, changes: list[Change], today: date, *,
-             each: bool = True, stored: Before | None = None) -> Evaluation:
+             each: bool = True, stored: Before | None = None,
+             known_effects: dict | None = None) -> Evaluation:
     """Score the plan as it is (or take `stored`, the stored scores of `frames` on `today`)
-    and with `changes` made. With `each`, also every change on its own (one more scoring per
-    change). Never touches `frames` or the database."""
+    and with `changes` made. With `each`, also every change on its own (core_scores per
+    change). `known_effects` ({Change: effect or None}) holds own effects already computed
+    on this very plan and day: they are taken from it, and the ones computed are added to it.
+    Never touches `frames` or the database."""
     after_frames, problems = apply_changes(frames, changes)
     if stored is None:
         before_card = score(frames, today)
@@ -166,17 +169,19 @@ def evaluate(frames: OrgFrames, changes: list[Change], today: date, *,
                             initiative_rows(frames, stored.alignment, after_frames, after_card,
                                             changes), problems)
     if each:
+        known = known_effects if known_effects is not None else {}
         for change, problem in zip(changes, problems, strict=True):
-            alone_frames, alone_problems = apply_changes(frames, [change])
-            if problem or alone_problems[0]:
-                # Skipped, or it only makes sense after an earlier change of the scenario.
+            if problem:  # skipped in this scenario
                 evaluation.effects.append(None)
                 continue
-            # Only the rung, dimensions, spend and net benefit: no impact evidence, ledger
-            # or flags, which a change's own effect does not show (they were a full scoring
-            # per change, most of the page's time).
-            alone = summary(alone_frames, core_scores(alone_frames, today))
-            evaluation.effects.append(effect(before, alone))
+            if change not in known:
+                alone_frames, alone_problems = apply_changes(frames, [change])
+                # None: it only makes sense after an earlier change of the scenario. Else
+                # only the rung, dimensions, spend and net benefit: no impact evidence,
+                # ledger or flags, which a change's own effect does not show.
+                known[change] = None if alone_problems[0] else effect(
+                    before, summary(alone_frames, core_scores(alone_frames, today)))
+            evaluation.effects.append(known[change])
     return evaluation
 
 
