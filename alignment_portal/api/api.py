@@ -405,7 +405,10 @@ class ScenarioFigures(BaseModel):
     misaligned_spend: str = Field(description="Monthly amount, decimal as a string.")
     misaligned_share: float = Field(description="Percent (0-100) of active monthly spend.")
     open_flags: dict[str, int]
-    net_monthly_benefit: str | None = Field(None, description="Null while not known.")
+    net_monthly_benefit: str | None = Field(
+        None, description="Currency per month: expected monthly benefit of the active "
+        "initiatives less the monthly cost of active initiatives and tools. Null while the "
+        "organization's hour value is not set and some benefit is in hours.")
 
 
 class ScenarioFlag(BaseModel):

@@ -7,7 +7,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from alignment_portal.notifications.events import Message
+from alignment_portal.feeds.limits import FAILING_AFTER_RUNS
+from alignment_portal.notifications.events import Item, Message
 from alignment_portal.notifications.rules import KIND_LABELS, Kind, clean_header_text
 from alignment_portal.organizations.models import Role
 from metrics.periods import period_label
@@ -93,6 +94,16 @@ def _metric_line(item, today) -> dict:
                 "metrics:detail", args=[item.organization.slug, metric.pk]))}
 
 
+def _feed_line(item) -> dict:
+    feed = item.feed
+    detail = f"{feed.consecutive_failures} runs in a row failed"
+    if feed.last_error:
+        detail += f"; the last one: {feed.last_error}"
+    return {"name": feed.name, "detail": detail,
+            "fix": "Check the address and the mapping, then run it now.",
+            "url": absolute(reverse("feeds:detail", args=[item.organization.slug, feed.pk]))}
+
+
 def _alert_context(message: Message, today) -> dict:
     organization = message.organization
     items = message.items
@@ -111,6 +122,17 @@ def _alert_context(message: Message, today) -> dict:
                                                                args=[organization.slug])),
                 "action_label": "Open the dashboard",
                 "subject": f"{count} high flag{plural} opened in {organization.name}"}
+    if message.kind == Kind.FEED_FAILING:
+        lines = [_feed_line(item) for item in items]
+        return {"heading": f"{count} feed{plural} failing",
+                "intro": f"{'These feeds' if count != 1 else 'This feed'} of "
+                         f"{organization.name} failed {FAILING_AFTER_RUNS} or more runs in a "
+                         "row, so no values arrive from "
+                         f"{'them' if count != 1 else 'it'}:",
+                "lines": lines, "action_url": absolute(reverse("feeds:list",
+                                                               args=[organization.slug])),
+                "action_label": "Open the feeds",
+                "subject": f"{count} feed{plural} failing in {organization.name}"}
     lines = [_metric_line(item, today) for item in items]
     metric_ids = [item.metric.pk for item in items]
     action_url = log_link(organization, metric_ids) if can_log else absolute(
@@ -143,6 +165,10 @@ def _digest_context(message: Message, today) -> dict:
     for section in sections:
         section.dashboard_url = absolute(reverse("dashboard", args=[section.organization.slug]))
         section.overdue_lines = [_metric_line(item, today) for item in section.overdue]
+        section.feed_lines = [_feed_line(Item(Kind.FEED_FAILING, "", section.organization,
+                                              feed=feed)) for feed in section.feeds_failing]
+        section.impact_url = absolute(reverse("dashboard", args=[section.organization.slug])
+                                      + "#impact-h")
     return {"heading": f"Your week, {today:%-d %b %Y}", "sections": sections,
             "subject": subject}
 

@@ -2,9 +2,10 @@
 
 `plan(now)` reads everything it needs in a fixed number of queries whatever the number of
 organizations, metrics or people (organizations, memberships, metrics with their latest
-value, recent high flags, opt-outs, quiet-weekend people, the events already told; three more
-on a digest day), then groups the new events into messages: one per recipient, organization,
-kind and channel. Nothing is written here; services.run_pass claims and sends.
+value, recent high flags, failing feeds, opt-outs, quiet-weekend people, the events already
+told; four more on a digest day), then groups the new events into messages: one per
+recipient, organization, kind and channel. Nothing is written here; services.run_pass claims
+and sends.
 """
 
 from collections import defaultdict
@@ -14,6 +15,8 @@ from datetime import date, datetime
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from alignment_portal.feeds.limits import FAILING_AFTER_RUNS
+from alignment_portal.feeds.models import Feed
 from alignment_portal.notifications import rules
 from alignment_portal.notifications.models import (
     NotificationEvent,
@@ -26,9 +29,18 @@ from alignment_portal.notifications.models import (
 from alignment_portal.notifications.rules import Channel, Kind
 from alignment_portal.organizations.models import Membership, Organization, Role
 from alignment_portal.scoring.constants import SEVERITY_ORDER
-from alignment_portal.scoring.models import Flag, OrganizationScore, ScoreSnapshot, Severity
+from alignment_portal.scoring.models import (
+    Flag,
+    ImpactEvidence,
+    OrganizationScore,
+    ScoreSnapshot,
+    Severity,
+    Verdict,
+)
+from alignment_portal.scoring.selectors import impact_reading
 from metrics.models import Metric, MetricValue
 
+FEED_FAILING_FLAG = "FEED_FAILING"
 ESCALATION_ROLES = {Role.OWNER, Role.CONSULTANT}
 FLAG_ROLES = {Role.OWNER, Role.CONSULTANT}
 
@@ -43,6 +55,7 @@ class Item:
     metric: Metric | None = None
     timeline: rules.MetricTimeline | None = None
     flag: Flag | None = None
+    feed: Feed | None = None
     escalated_too: bool = False  # an overdue line that also carries its escalation
 
 
@@ -55,6 +68,12 @@ class DigestSection:
     flags_opened: list
     flags_resolved: list
     overdue: list  # [Item]
+    feeds_failing: list = field(default_factory=list)  # [Feed]
+    # What the automation did (impact evidence): initiatives by verdict (improved,
+    # no_clear_change, worsened, not_enough_data), and the readings
+    # (scoring.selectors.ImpactReading) that show a change, worsened first.
+    automation_counts: dict = field(default_factory=dict)
+    automation: list = field(default_factory=list)
 
     @property
     def rung_change(self) -> str:
@@ -111,6 +130,7 @@ class State:
     members: dict  # organization id -> [Membership]
     metrics: dict  # organization id -> [Metric] (annotated latest_period)
     flags: dict  # organization id -> [Flag]
+    feeds: dict  # organization id -> [Feed] failing (FEED_FAILING: two runs in a row failed)
     opted_out: set  # (user id, organization id, kind, channel)
     quiet: set  # user ids
     told: set = field(default_factory=set)  # (kind, channel, recipient, event_key)
@@ -135,16 +155,22 @@ def _load(now: datetime, organization_ids: list[int] | None = None) -> State:
                    .order_by("organization_id", "name")):
         metrics[metric.organization_id].append(metric)
     flags = defaultdict(list)
-    for flag in Flag.objects.filter(severity=Severity.HIGH, resolved_at=None, **scope,
-                                    first_seen_at__gte=now - rules.FLAG_LOOKBACK
-                                    ).order_by("organization_id", "first_seen_at", "pk"):
+    for flag in (Flag.objects.filter(severity=Severity.HIGH, resolved_at=None, **scope,
+                                     first_seen_at__gte=now - rules.FLAG_LOOKBACK)
+                 .exclude(code=FEED_FAILING_FLAG)  # told as a feed failing, below
+                 .order_by("organization_id", "first_seen_at", "pk")):
         flags[flag.organization_id].append(flag)
+    feeds = defaultdict(list)
+    for feed in (Feed.objects.filter(revoked_at=None, **scope,
+                                     consecutive_failures__gte=FAILING_AFTER_RUNS)
+                 .order_by("organization_id", "name", "pk")):
+        feeds[feed.organization_id].append(feed)
     opted_out = set(Preference.objects.filter(enabled=False, **scope).values_list(
         "user_id", "organization_id", "kind", "channel"))
     quiet = set(PersonSettings.objects.filter(quiet_weekends=True).values_list(
         "user_id", flat=True))
     return State(today=today, now=now, organizations=organizations, members=members,
-                 metrics=metrics, flags=flags, opted_out=opted_out, quiet=quiet)
+                 metrics=metrics, flags=flags, feeds=feeds, opted_out=opted_out, quiet=quiet)
 
 
 def org_settings(organization: Organization) -> OrganizationNotifications:
@@ -176,6 +202,15 @@ def metric_items(state: State, organization: Organization) -> dict:
             out[Kind.VALUE_DUE].append(Item(Kind.VALUE_DUE, key, organization, metric,
                                             timeline))
     return out
+
+
+def feed_items(state: State, organization: Organization) -> list[Item]:
+    """The organization's feeds failing now, one event per failing streak: keyed by the
+    feed and its last success, so a feed that recovers and fails again is told again."""
+    return [Item(Kind.FEED_FAILING, rules.feed_event_key(feed.pk, feed.last_success_at
+                                                         or feed.created_at),
+                 organization, feed=feed)
+            for feed in state.feeds.get(organization.pk, [])]
 
 
 def _email_ok(state: State, membership: Membership, kind: Kind) -> bool:
@@ -217,11 +252,17 @@ def _org_messages(state: State, organization: Organization) -> list[Message]:
         for membership in members:
             if membership.role in FLAG_ROLES:
                 wanted[(membership.user_id, Kind.FLAG_HIGH)].append(item)
+    # A failing feed: the owners and consultants, and whoever set the feed up.
+    for item in feed_items(state, organization):
+        for membership in members:
+            if membership.role in FLAG_ROLES or membership.user_id == item.feed.created_by_id:
+                wanted[(membership.user_id, Kind.FEED_FAILING)].append(item)
 
     for membership in members:
         recipient = user_recipient(membership.user_id)
         fresh = {}
-        for kind in (Kind.VALUE_DUE, Kind.VALUE_OVERDUE, Kind.VALUE_ESCALATED, Kind.FLAG_HIGH):
+        for kind in (Kind.VALUE_DUE, Kind.VALUE_OVERDUE, Kind.VALUE_ESCALATED, Kind.FLAG_HIGH,
+                     Kind.FEED_FAILING):
             candidates = wanted.get((membership.user_id, kind), [])
             if candidates and _email_ok(state, membership, kind):
                 fresh[kind] = _new(state, kind, Channel.EMAIL, recipient, candidates)
@@ -252,9 +293,13 @@ def _org_messages(state: State, organization: Organization) -> list[Message]:
         for kind in rules.WEBHOOK_KINDS:
             if kind.value not in channel_settings.webhook_kinds:
                 continue
-            candidates = flag_items if kind == Kind.FLAG_HIGH else [
-                Item(i.kind, i.event_key, organization, i.metric, i.timeline)
-                for i in items.get(kind, [])]
+            if kind == Kind.FLAG_HIGH:
+                candidates = flag_items
+            elif kind == Kind.FEED_FAILING:
+                candidates = feed_items(state, organization)
+            else:
+                candidates = [Item(i.kind, i.event_key, organization, i.metric, i.timeline)
+                              for i in items.get(kind, [])]
             new_items = _new(state, kind, channel, recipient, candidates)
             if new_items:
                 messages.append(Message(kind, channel, organization, None, items=new_items))
@@ -288,7 +333,7 @@ def _digest_messages(state: State, hour: int) -> list[Message]:
 
 
 def _digest_sections(state: State, organization_ids: set) -> dict:
-    """Three queries for every organization at once."""
+    """Four queries for every organization at once."""
     since = state.now - rules.DIGEST_PERIOD
     scores = {s.organization_id: s for s in
               OrganizationScore.objects.filter(organization_id__in=organization_ids)}
@@ -310,6 +355,7 @@ def _digest_sections(state: State, organization_ids: set) -> dict:
         return sorted(flags, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9),
                                             -f.first_seen_at.timestamp()))
 
+    counts, readings = _automation(state, organization_ids)
     sections = {}
     for organization_id in organization_ids:
         organization = state.organizations[organization_id]
@@ -320,8 +366,45 @@ def _digest_sections(state: State, organization_ids: set) -> dict:
             rung_before=before.get(organization_id),
             flags_opened=by_severity(opened[organization_id]),
             flags_resolved=by_severity(resolved[organization_id]),
-            overdue=metric_items(state, organization).get(Kind.VALUE_OVERDUE, []))
+            overdue=metric_items(state, organization).get(Kind.VALUE_OVERDUE, []),
+            feeds_failing=state.feeds.get(organization_id, []),
+            automation_counts=counts.get(organization_id, {}),
+            automation=readings.get(organization_id, []))
     return sections
+
+
+# The order a digest lists impact verdicts in: what went wrong first.
+AUTOMATION_ORDER = (Verdict.WORSENED, Verdict.IMPROVED, Verdict.NO_CLEAR_CHANGE,
+                    Verdict.NOT_ENOUGH_DATA)
+
+
+def _count_key(verdict: str) -> str:
+    """"no clear change" as no_clear_change, for the templates."""
+    return str(verdict).replace(" ", "_")
+
+
+def _automation(state: State, organization_ids: set) -> tuple[dict, dict]:
+    """What the automation did, from the stored impact evidence (one query): per
+    organization {verdict: initiatives} and the readings that show a change (worsened, then
+    improved), each with its sentence (its n's and p)."""
+    counts = defaultdict(lambda: {_count_key(v): 0 for v in AUTOMATION_ORDER})
+    initiatives = defaultdict(lambda: defaultdict(set))
+    readings = defaultdict(list)
+    for evidence in (ImpactEvidence.objects.filter(organization_id__in=organization_ids)
+                     .select_related("initiative", "metric")
+                     .order_by("initiative__name", "metric__name", "pk")):
+        organization = state.organizations[evidence.organization_id]
+        initiatives[evidence.organization_id][evidence.verdict].add(evidence.initiative_id)
+        if evidence.verdict in (Verdict.WORSENED, Verdict.IMPROVED):
+            readings[evidence.organization_id].append(impact_reading(
+                evidence, today=state.today, currency=organization.currency))
+    for organization_id, by_verdict in initiatives.items():
+        for verdict, ids in by_verdict.items():
+            counts[organization_id][_count_key(verdict)] = len(ids)
+    order = {str(v): n for n, v in enumerate(AUTOMATION_ORDER)}
+    for organization_id in readings:
+        readings[organization_id].sort(key=lambda r: order.get(r.verdict, 9))
+    return counts, readings
 
 
 def _told(state: State) -> set:
@@ -331,6 +414,7 @@ def _told(state: State) -> set:
         for items in metric_items(state, organization).values():
             keys.update(item.event_key for item in items)
         keys.update(f"flag:{flag.pk}" for flag in state.flags.get(organization.pk, []))
+        keys.update(item.event_key for item in feed_items(state, organization))
     return set(NotificationEvent.objects.filter(event_key__in=keys).values_list(
         "kind", "channel", "recipient", "event_key"))
 

@@ -15,6 +15,11 @@ than window × 1.5), both from alignment_portal/scoring/rules.py:
 
 Each event is keyed by the metric and the latest value it counts from, so logging a value
 starts a fresh cycle of events and a metric stays overdue quietly until then.
+
+A **feed failing** (FEED_FAILING: two runs in a row failed, feeds/limits.py) goes to the
+organization's owners and consultants and to whoever set the feed up, once per failing streak
+(keyed by the feed and its last success). Its high flag is not told a second time as a high
+flag opened.
 """
 
 import math
@@ -48,8 +53,8 @@ class Kind(StrEnum):
     FLAG_HIGH = "flag_high"
     DIGEST = "digest"
     WEBHOOK_FAILING = "webhook_failing"
-    # Named now so their events slot in when those features land (not built yet):
     FEED_FAILING = "feed_failing"
+    # Named now so its event slots in when renewals land (not built yet):
     RENEWAL_DUE = "renewal_due"
 
 
@@ -64,12 +69,13 @@ KIND_LABELS = {
     Kind.RENEWAL_DUE: "A renewal notice deadline is near",
 }
 
-# The kinds the portal sends today, in the order the settings page lists them. FEED_FAILING
-# and RENEWAL_DUE join this list when feeds and renewals exist.
+# The kinds the portal sends today, in the order the settings page lists them. RENEWAL_DUE
+# joins this list when renewals exist.
 ACTIVE_KINDS = [Kind.VALUE_DUE, Kind.VALUE_OVERDUE, Kind.VALUE_ESCALATED, Kind.FLAG_HIGH,
-                Kind.DIGEST, Kind.WEBHOOK_FAILING]
+                Kind.FEED_FAILING, Kind.DIGEST, Kind.WEBHOOK_FAILING]
 # What an organization's Slack or Teams channel may carry (not digests: they are personal).
-WEBHOOK_KINDS = [Kind.VALUE_DUE, Kind.VALUE_OVERDUE, Kind.VALUE_ESCALATED, Kind.FLAG_HIGH]
+WEBHOOK_KINDS = [Kind.VALUE_DUE, Kind.VALUE_OVERDUE, Kind.VALUE_ESCALATED, Kind.FLAG_HIGH,
+                 Kind.FEED_FAILING]
 WEBHOOK_DEFAULT_KINDS = [Kind.VALUE_ESCALATED, Kind.FLAG_HIGH]
 # The old daily reminder's opt-out (Membership.email_reminders) covered these.
 REMINDER_KINDS = [Kind.VALUE_DUE, Kind.VALUE_OVERDUE]
@@ -119,6 +125,11 @@ def metric_timeline(frequency: str, counted_from: date) -> MetricTimeline:
 
 def metric_event_key(metric_id: int, counted_from: date) -> str:
     return f"metric:{metric_id}:from:{counted_from.isoformat()}"
+
+
+def feed_event_key(feed_id: int, failing_after) -> str:
+    """A feed's failing streak: the feed and the moment of its last success (or creation)."""
+    return f"feed:{feed_id}:failing-after:{failing_after.isoformat()}"
 
 
 def digest_event_key(day: date) -> str:

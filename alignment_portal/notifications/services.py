@@ -148,7 +148,8 @@ def _send_email(message, today, mailer) -> Sent | None:
 
 def _queue_webhook(message) -> Sent | None:
     channel_settings = events.org_settings(message.organization)
-    page = "dashboard" if message.kind == Kind.FLAG_HIGH else "metrics:list"
+    page = {Kind.FLAG_HIGH: "dashboard", Kind.FEED_FAILING: "feeds:list"}.get(message.kind,
+                                                                          "metrics:list")
     url = emails.absolute(reverse(page, args=[message.organization.slug]))
     title, body = webhooks.message_payload(
         message, include_values=channel_settings.webhook_include_values, url=url)

@@ -48,7 +48,9 @@ def validate_webhook_url(url: str) -> str:
 def _lines(message, include_values: bool) -> list[str]:
     out = []
     for item in message.items:
-        if item.flag is not None:
+        if item.feed is not None:
+            line = f"{item.feed.name}: {item.feed.consecutive_failures} runs in a row failed"
+        elif item.flag is not None:
             line = f"{item.flag.code.replace('_', ' ').title()}: {item.flag.subject_label}"
             if include_values:
                 line += f". {item.flag.message}"
@@ -74,6 +76,7 @@ def _title(message) -> str:
         Kind.VALUE_OVERDUE: f"{name}: {count} value{plural} overdue",
         Kind.VALUE_ESCALATED: f"{name}: {count} value{plural} overdue by a further window",
         Kind.FLAG_HIGH: f"{name}: {count} high flag{plural} opened",
+        Kind.FEED_FAILING: f"{name}: {count} feed{plural} failing",
     }[message.kind], 150)
 
 

@@ -1,6 +1,8 @@
 """Demo scenario: the agency's owner tries retiring the overlapping email platforms and giving
-its two orphan initiatives a goal, before changing anything. Shared, so every agency member
-sees it. Idempotent: found by name; records it needs and cannot find are skipped."""
+its two orphan initiatives a goal, before changing anything: D2 rises past 80 and D5 past 60,
+the misaligned spend falls to 0 and the agency climbs from rung 2 (Defined) to rung 3
+(Aligned). Shared, so every agency member sees it. Idempotent: found by name; records it
+needs and cannot find are skipped."""
 
 from alignment_portal.scenarios import services
 from alignment_portal.scenarios.apply import Change

@@ -3,7 +3,8 @@
 Pure (frames in, plain dicts out), no database: the caller loads the frames once
 (engine.load_frames) and passes `today`. "Before" is the frames as loaded, scored on that day,
 so it equals the stored scores of a recompute on that day; "after" is the frames with every
-change made (apply.py); each change's own effect is the plan with that change alone.
+change made (apply.py); each change's own effect is the plan with that change alone, scored
+only as far as the rung, dimensions, misaligned spend and net benefit (compute.core_scores).
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +13,8 @@ from datetime import date
 import pandas as pd
 
 from alignment_portal.scenarios.apply import Change, apply_changes
-from alignment_portal.scoring.compute import Scorecard, score
+from alignment_portal.scoring.benefits import plan_net_monthly
+from alignment_portal.scoring.compute import CoreScores, Scorecard, core_scores, score
 from alignment_portal.scoring.frames import OrgFrames
 
 DIMENSIONS = ("d1", "d2", "d3", "d4", "d5")
@@ -20,25 +22,33 @@ DIMENSION_LABELS = {"d1": "D1 Goals", "d2": "D2 Alignment", "d3": "D3 Measuremen
                     "d4": "D4 Feedback", "d5": "D5 Integration"}
 
 
-def net_monthly_benefit(frames: OrgFrames, card: Scorecard) -> float | None:
-    """Net monthly benefit of the plan, once the benefit ledger (DOMAIN.md, "Benefit ledger")
-    is part of the scoring; None ("not known") until then. The one hook to fill in."""
-    return None
+def net_monthly_benefit(frames: OrgFrames) -> tuple[float | None, str]:
+    """The plan's net monthly benefit from the benefit ledger's rule (scoring/benefits.py):
+    expected monthly benefit of the active initiatives less the monthly cost of active
+    initiatives and tools, currency per month; (None, why) while the hour value is not set
+    and some active initiative's benefit is in hours."""
+    return plan_net_monthly(frames.initiatives, frames.tools, hour_value=frames.hour_value)
 
 
-def summary(frames: OrgFrames, card: Scorecard) -> dict:
+def summary(frames: OrgFrames, card: Scorecard | CoreScores) -> dict:
     """The organization's figures a scenario moves: rung, D1-D5 (0-100), misaligned spend
     (monthly money and its share 0-100 of active monthly spend), open flags by severity and
     net monthly benefit (None when not known)."""
-    counts = card.flags["severity"].value_counts().to_dict()
+    counts = (card.flags["severity"].value_counts().to_dict()
+              if isinstance(card, Scorecard) else {})
     return {
         "rung": int(card.rung), "rung_name": card.explanation["name"],
         **{d: float(card.dimensions[d]) for d in DIMENSIONS},
         "misaligned_spend": float(card.misaligned_spend["amount"]),
         "misaligned_share": float(card.misaligned_spend["share"]),
         "open_flags": {s: int(counts.get(s, 0)) for s in ("high", "medium", "low")},
-        "net_monthly_benefit": net_monthly_benefit(frames, card),
+        **net_benefit_figures(frames),
     }
+
+
+def net_benefit_figures(frames: OrgFrames) -> dict:
+    net, why = net_monthly_benefit(frames)
+    return {"net_monthly_benefit": net, "net_benefit_note": why}
 
 
 def flag_rows(table: pd.DataFrame) -> dict[tuple, dict]:
@@ -129,17 +139,23 @@ class Evaluation:
 
 def effect(before: dict, alone: dict) -> dict:
     """What one change does on its own: the after-minus-before of each figure."""
+    net = (None if alone["net_monthly_benefit"] is None or before["net_monthly_benefit"] is None
+           else round(alone["net_monthly_benefit"] - before["net_monthly_benefit"], 2))
     return {"rung": alone["rung"] - before["rung"],
             **{d: round(alone[d] - before[d], 2) for d in DIMENSIONS},
             "misaligned_spend": round(alone["misaligned_spend"] - before["misaligned_spend"], 2),
-            "misaligned_share": round(alone["misaligned_share"] - before["misaligned_share"], 2)}
+            "misaligned_share": round(alone["misaligned_share"] - before["misaligned_share"], 2),
+            "net_monthly_benefit": net}
 
 
 def evaluate(frames: OrgFrames, changes: list[Change], today: date, *,
-             each: bool = True, stored: Before | None = None) -> Evaluation:
+             each: bool = True, stored: Before | None = None,
+             known_effects: dict | None = None) -> Evaluation:
     """Score the plan as it is (or take `stored`, the stored scores of `frames` on `today`)
-    and with `changes` made. With `each`, also every change on its own (one more scoring per
-    change). Never touches `frames` or the database."""
+    and with `changes` made. With `each`, also every change on its own (core_scores per
+    change). `known_effects` ({Change: effect or None}) holds own effects already computed
+    on this very plan and day: they are taken from it, and the ones computed are added to it.
+    Never touches `frames` or the database."""
     after_frames, problems = apply_changes(frames, changes)
     if stored is None:
         before_card = score(frames, today)
@@ -153,14 +169,19 @@ def evaluate(frames: OrgFrames, changes: list[Change], today: date, *,
                             initiative_rows(frames, stored.alignment, after_frames, after_card,
                                             changes), problems)
     if each:
+        known = known_effects if known_effects is not None else {}
         for change, problem in zip(changes, problems, strict=True):
-            alone_frames, alone_problems = apply_changes(frames, [change])
-            if problem or alone_problems[0]:
-                # Skipped, or it only makes sense after an earlier change of the scenario.
+            if problem:  # skipped in this scenario
                 evaluation.effects.append(None)
                 continue
-            alone = summary(alone_frames, score(alone_frames, today))
-            evaluation.effects.append(effect(before, alone))
+            if change not in known:
+                alone_frames, alone_problems = apply_changes(frames, [change])
+                # None: it only makes sense after an earlier change of the scenario. Else
+                # only the rung, dimensions, spend and net benefit: no impact evidence,
+                # ledger or flags, which a change's own effect does not show.
+                known[change] = None if alone_problems[0] else effect(
+                    before, summary(alone_frames, core_scores(alone_frames, today)))
+            evaluation.effects.append(known[change])
     return evaluation
 
 

@@ -4,16 +4,24 @@ Visibility: a scenario is private to its author until shared; a private scenario
 everyone else, owners included (it is a draft). Shared ones are read by every member.
 """
 
+import hashlib
 from datetime import date
 
 import pandas as pd
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scenarios.apply import Change, NewLink
-from alignment_portal.scenarios.evaluate import Before, Evaluation, evaluate, flag_rows
+from alignment_portal.scenarios.evaluate import (
+    Before,
+    Evaluation,
+    evaluate,
+    flag_rows,
+    net_benefit_figures,
+)
 from alignment_portal.scenarios.models import Scenario, ScenarioChange
 from alignment_portal.scoring.engine import load_frames
 from alignment_portal.scoring.flags import FLAG_COLUMNS
@@ -73,7 +81,7 @@ def scoring_day(organization: Organization) -> date:
     return timezone.localdate()
 
 
-def stored_before(organization: Organization) -> Before | None:
+def stored_before(organization: Organization, frames: OrgFrames) -> Before | None:
     """The stored scores as evaluate.Before (3 queries), or None when they lag the plan (a
     change is waiting for its recompute, or there is no recompute yet): then "before" is
     scored from the frames instead."""
@@ -94,17 +102,40 @@ def stored_before(organization: Organization) -> Before | None:
         "misaligned_spend": float(score.misaligned_spend),
         "misaligned_share": score.misaligned_spend_share,
         "open_flags": {s: int(counts.get(s, 0)) for s in ("high", "medium", "low")},
-        "net_monthly_benefit": None,
+        **net_benefit_figures(frames),
     }
     return Before(summary, flag_rows(flags),
                   pd.Series(alignment, dtype=float).rename_axis("initiative_id"))
+
+
+# Each change's own effect is kept in the cache under the plan's generation: every write to
+# the plan bumps it, so an effect is reused only on the very plan it was computed on (adding
+# a change to a scenario re-evaluates the page, and only the new change costs a scoring).
+EFFECT_CACHE_SECONDS = 600
+EFFECT_CACHE_VERSION = 1  # bump when the scoring changes what an effect holds
+
+
+def _effect_keys(organization: Organization, day: date, changes: list[Change]) -> dict:
+    plan = (f"scenario-effect:v{EFFECT_CACHE_VERSION}:{organization.pk}:"
+            f"{organization.recompute_generation}:{day.isoformat()}:{organization.hour_value}")
+    return {change: f"{plan}:{hashlib.sha256(repr(change).encode()).hexdigest()[:32]}"
+            for change in changes}
 
 
 def evaluate_changes(*, organization: Organization, changes: list[Change],
                      frames: OrgFrames | None = None, each: bool = True) -> Evaluation:
     """Evaluate `changes` on the organization's plan: its frames loaded once (LOAD_QUERIES
     queries) and, when up to date, its stored scores as "before" (3 more), whatever the
-    number of changes; nothing written."""
+    number of changes; nothing written to the database (own effects go to the cache)."""
     frames = frames if frames is not None else load_frames(organization.pk)
-    return evaluate(frames, changes, scoring_day(organization), each=each,
-                    stored=stored_before(organization))
+    day = scoring_day(organization)
+    keys = _effect_keys(organization, day, changes) if each else {}
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    known = {change: cached[key]["effect"] for change, key in keys.items() if key in cached}
+    evaluation = evaluate(frames, changes, day, each=each,
+                          stored=stored_before(organization, frames), known_effects=known)
+    new = {keys[change]: {"effect": value} for change, value in known.items()
+           if keys[change] not in cached}
+    if new:
+        cache.set_many(new, EFFECT_CACHE_SECONDS)
+    return evaluation

@@ -93,6 +93,10 @@ def _workspace(request, membership, scenario, *, frames=None, errors=None, form_
         "evaluation": evaluation, "before": before, "after": after, "figures": figures,
         "spend_delta": round(after["misaligned_spend"] - before["misaligned_spend"], 2),
         "share_delta": round(after["misaligned_share"] - before["misaligned_share"], 2),
+        "net_delta": (None if before["net_monthly_benefit"] is None
+                      or after["net_monthly_benefit"] is None
+                      else round(after["net_monthly_benefit"] - before["net_monthly_benefit"],
+                                 2)),
         "change_rows": [{"row": r, "problem": p, "effect": effect_words(e, organization.currency)}
                         for r, p, e in zip(rows, evaluation.problems, evaluation.effects,
                                            strict=True)],
@@ -118,6 +122,8 @@ def effect_words(effect: dict | None, currency: str) -> list[str] | None:
         words.append(f"misaligned spend {effect['misaligned_spend']:+,.2f} {currency}/month")
     if effect["misaligned_share"]:
         words.append(f"misaligned share {effect['misaligned_share']:+.2f} points")
+    if effect.get("net_monthly_benefit"):
+        words.append(f"net benefit {effect['net_monthly_benefit']:+,.2f} {currency}/month")
     return words
 
 

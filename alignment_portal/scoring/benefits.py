@@ -40,6 +40,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from alignment_portal.scoring import rules
 from alignment_portal.scoring.rules import LIVE_INITIATIVE_STATUS
 
 # --- The ledger's rules, named -------------------------------------------------------------
@@ -141,6 +142,36 @@ def _payback(*, anchor: date | None, today: date, one_time: float, monthly: floa
     return PROJECTED, add_months(current, months_needed), rate
 
 
+def expected_monthly_benefit(hours: float, money: float, hour_value: float) -> float:
+    """Expected monthly benefit = expected hours saved per month × hour value + expected
+    money per month."""
+    return hours * hour_value + money
+
+
+HOUR_VALUE_NOT_SET = ("not set: the organization's hour value is not set, so the hours "
+                      "its initiatives save have no money value (Settings)")
+
+
+def plan_net_monthly(initiatives: pd.DataFrame, tools: pd.DataFrame, *,
+                     hour_value: float | None) -> tuple[float | None, str]:
+    """The plan's net monthly benefit: the expected monthly benefit of its active initiatives
+    less the monthly cost of its active initiatives and active tools (currency per month),
+    and "" — or (None, why) when the hours some active initiative expects to save have no
+    money value because the hour value is not set."""
+    active = initiatives[initiatives["status"].isin(rules.ACTIVE_INITIATIVE_STATUSES)]
+    hours = active["hours_saved_per_month"].fillna(0).to_numpy(dtype=float)
+    hv = None if hour_value is None or pd.isna(hour_value) else float(hour_value)
+    if hv is None and (hours > 0).any():
+        return None, HOUR_VALUE_NOT_SET
+    benefit = expected_monthly_benefit(
+        hours.sum(), active["expected_money_per_month"].fillna(0).to_numpy(dtype=float).sum(),
+        hv or 0.0)
+    cost = (active["monthly_cost"].fillna(0).to_numpy(dtype=float).sum()
+            + tools.loc[tools["status"].isin(rules.ACTIVE_TOOL_STATUSES), "monthly_cost"]
+            .fillna(0).to_numpy(dtype=float).sum())
+    return round(float(benefit - cost), 2), ""
+
+
 def ledger(initiatives: pd.DataFrame, entries: pd.DataFrame, *, hour_value: float | None,
            today: date) -> pd.DataFrame:
     """The ledger of each initiative of `initiatives` (INITIATIVE_COLUMNS; dates as `date`),
@@ -169,7 +200,7 @@ def ledger(initiatives: pd.DataFrame, entries: pd.DataFrame, *, hour_value: floa
         payback_status, payback_month, rate = UNKNOWN, None, None
         if basis == MONEY:
             to_money = hv or 0.0
-            expected_monthly = exp_hours * to_money + exp_money
+            expected_monthly = expected_monthly_benefit(exp_hours, exp_money, to_money)
             values: dict[date, float] = {}
             for m, h, g in counted:
                 values[m] = values.get(m, 0.0) + h * to_money + g

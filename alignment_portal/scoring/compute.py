@@ -31,7 +31,27 @@ class Scorecard:
         return self.explanation["rung"]
 
 
-def score(frames: OrgFrames, today: date) -> Scorecard:
+@dataclass
+class CoreScores:
+    """The part of a scorecard the rung stands on: the record tables, D1-D5, misaligned
+    spend and the maturity explanation (no impact evidence, ledger or flags)."""
+
+    metrics: pd.DataFrame
+    goals: pd.DataFrame
+    initiatives: pd.DataFrame
+    tools: pd.DataFrame
+    dimensions: dict
+    misaligned_spend: dict
+    explanation: dict
+
+    @property
+    def rung(self) -> int:
+        return self.explanation["rung"]
+
+
+def core_scores(frames: OrgFrames, today: date) -> CoreScores:
+    """Rung, dimensions and misaligned spend with their tables: what `score` computes first,
+    and all a scenario needs to show one change's own effect."""
     freshness = alignment.metric_freshness(frames.metrics, frames.values, today)
     weights = alignment.goal_weights(frames.goals, frames.cycles)
     metric_table = alignment.metric_scores(frames, weights, freshness)
@@ -42,6 +62,15 @@ def score(frames: OrgFrames, today: date) -> Scorecard:
     spend = alignment.misaligned_spend(initiative_table, tool_table)
     explanation = maturity.assess(frames, dims, spend, goal_table, initiative_table,
                                   metric_table, tool_table)
+    return CoreScores(metric_table, goal_table, initiative_table, tool_table, dims, spend,
+                      explanation)
+
+
+def score(frames: OrgFrames, today: date) -> Scorecard:
+    core = core_scores(frames, today)
+    metric_table, goal_table = core.metrics, core.goals
+    initiative_table, tool_table = core.initiatives, core.tools
+    dims, spend, explanation = core.dimensions, core.misaligned_spend, core.explanation
     evidence = impact.impact_evidence(frames, today)
     ledger = benefits.ledger(frames.initiatives, frames.benefit_entries,
                              hour_value=frames.hour_value, today=today)

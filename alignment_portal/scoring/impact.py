@@ -17,8 +17,8 @@ archived), `impact_evidence` returns one row:
   periods (the Theil–Sen projection when detrended, else the before median), in the metric's
   unit, and as a % of the before median (None when that median is 0).
 - **verdict**: `improved` / `worsened` (signed tau > 0 / < 0 with p < VERDICT_P), `no clear
-  change`, or `not enough data` (fewer than MIN_PHASE_VALUES in either phase; scipy is not
-  called for such a pair).
+  change`, or `not enough data` (fewer than MIN_PHASE_VALUES in either phase; the statistics
+  are not computed for such a pair).
 - **earliest_verdict**: while the after phase is short, the day after the period in which it
   would reach MIN_PHASE_VALUES values (one value per period from the next open period on).
 - **shared_with**: other initiatives measured by the same metric that went live within
@@ -28,6 +28,10 @@ archived), `impact_evidence` returns one row:
   intervals for the level change (b2) and the slope change (b3, per period), and its own
   reading of the change at the middle of the after phase; `disagrees` when that reading is not
   the Tau-BC verdict.
+
+Kendall's tau and the Theil–Sen line come from rank_stats.py: SciPy's numbers (its tests
+compare them with scipy.stats to 1e-9) without SciPy's per-call overhead, which made most of
+a recompute's time.
 
 `impact_sentence` turns a row into the words a person reads; it lives here so the pages, the
 flags and the tests say the same thing.
@@ -43,7 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from alignment_portal.scoring import rules
+from alignment_portal.scoring import rank_stats, rules
 
 # --- The numbers of the method (DOMAIN.md, "Impact evidence") ------------------------------
 BEFORE_MAX_VALUES = 26  # the before phase keeps at most the last 26 values
@@ -127,32 +131,29 @@ def tau_bc(t_before: np.ndarray, y_before: np.ndarray, t_after: np.ndarray,
     after periods, and the effect."""
     t_before, y_before = np.asarray(t_before, float), np.asarray(y_before, float)
     t_after, y_after = np.asarray(t_after, float), np.asarray(y_after, float)
-    trend = stats.kendalltau(t_before, y_before)
-    detrended = bool(np.isfinite(trend.pvalue) and trend.pvalue < TREND_P)
+    _, trend_p = rank_stats.kendall_tau_b(t_before, y_before)
+    detrended = bool(np.isfinite(trend_p) and trend_p < TREND_P)
     slope = intercept = None
     if detrended:
-        fit = stats.theilslopes(y_before, t_before)
-        slope, intercept = float(fit.slope), float(fit.intercept)
+        slope, intercept = rank_stats.theil_sen(y_before, t_before)
         base_before = intercept + slope * t_before
         base_after = intercept + slope * t_after
         everything = np.concatenate([y_before, y_after])
         adjusted = _tidy(np.concatenate([y_before - base_before, y_after - base_after]),
                          everything)
     else:
-        base_after = np.full(len(t_after), float(np.median(y_before)))
+        base_after = np.full(len(t_after), float(rank_stats.median(y_before)))
         adjusted = np.concatenate([y_before, y_after])
-    phase = np.r_[np.zeros(len(y_before)), np.ones(len(y_after))]
-    result = stats.kendalltau(phase, adjusted)
-    tau, p = float(result.statistic), float(result.pvalue)
+    tau, p = rank_stats.phase_tau_b(adjusted[:len(y_before)], adjusted[len(y_before):])
     if not np.isfinite(tau):  # every (detrended) value the same: no change at all
         tau, p = 0.0, 1.0
     signed = -tau if lower_is_better else tau
-    before_median = float(np.median(y_before))
-    effect = float(np.median(y_after) - np.median(base_after))
+    before_median = float(rank_stats.median(y_before))
+    effect = float(rank_stats.median(y_after) - rank_stats.median(base_after))
     return {"tau": signed + 0.0, "p": p, "detrended": detrended, "trend_slope": slope,
             "trend_intercept": intercept, "effect": effect,
             "effect_pct": 100.0 * effect / abs(before_median) if before_median else None,
-            "before_median": before_median, "after_median": float(np.median(y_after))}
+            "before_median": before_median, "after_median": float(rank_stats.median(y_after))}
 
 
 def verdict_of(tau: float, p: float) -> str:
@@ -174,15 +175,26 @@ def segmented_regression(t_before, y_before, t_after, y_after, *, t0: float,
     days, t0 the after phase's start): the level change b2 and the slope change b3 (per
     period) with 95 % intervals (Student t, n − 4 degrees of freedom), and the change the fit
     implies at the middle of the after phase with its interval, read as a verdict."""
-    t = np.r_[np.asarray(t_before, float), np.asarray(t_after, float)] - t0
-    y = np.r_[np.asarray(y_before, float), np.asarray(y_after, float)]
-    after = np.r_[np.zeros(len(y_before)), np.ones(len(y_after))]
+    # np.concatenate rather than np.r_: the same arrays without np.r_'s parsing per call.
+    t = np.concatenate((np.asarray(t_before, float), np.asarray(t_after, float))) - t0
+    y = np.concatenate((np.asarray(y_before, float), np.asarray(y_after, float)))
+    after = np.concatenate((np.zeros(len(y_before)), np.ones(len(y_after))))
     x = np.column_stack([np.ones_like(t), t, after, t * after])
-    coef, _, rank, _ = np.linalg.lstsq(x, y, rcond=None)
+    # One SVD gives what lstsq (the coefficients, with its cut-off for the rank) and
+    # pinv(xᵀx) (the covariance, with pinv's cut-off on the squared singular values) would.
+    u, singular, vt = np.linalg.svd(x, full_matrices=False)
+    largest = singular[0] if len(singular) else 0.0
+    kept = singular > np.finfo(float).eps * max(x.shape) * largest
+    rank = int(kept.sum())
+    inverse = np.where(kept, 1.0 / np.where(kept, singular, 1.0), 0.0)
+    coef = vt.T @ (inverse * (u.T @ y))
     dof = len(y) - 4
     residual = y - x @ coef
     sigma2 = float(residual @ residual) / dof if dof > 0 else float("nan")
-    cov = sigma2 * np.linalg.pinv(x.T @ x)
+    squared = singular ** 2
+    kept_squared = squared > np.finfo(float).eps * 4 * (squared[0] if len(squared) else 0.0)
+    cov = sigma2 * (vt.T * np.where(kept_squared, 1.0 / np.where(kept_squared, squared, 1.0),
+                                    0.0)) @ vt
     crit = _t_critical(dof)
 
     def interval(c: np.ndarray, scale: float = 1.0) -> tuple[float, float, float]:
@@ -192,7 +204,7 @@ def segmented_regression(t_before, y_before, t_after, y_after, *, t0: float,
 
     level = interval(np.array([0.0, 0.0, 1.0, 0.0]))
     slope = interval(np.array([0.0, 0.0, 0.0, 1.0]), period_days)
-    middle = float(np.median(np.asarray(t_after, float))) - t0
+    middle = float(rank_stats.median(np.asarray(t_after, float))) - t0
     change = interval(np.array([0.0, 0.0, 1.0, middle]))
     sign = -1.0 if lower_is_better else 1.0
     low, high = sorted((sign * change[1], sign * change[2]))
@@ -259,8 +271,9 @@ def evaluate_phases(selected: Phases, *, go_live: date, frequency: str, directio
     go_live_day, after_day = epoch_days(go_live), epoch_days(after_start)
     n_before, n_after = len(y_before), len(y_after)
     row = {"verdict": NOT_ENOUGH_DATA, "tau": None, "p": None, "effect": None,
-           "effect_pct": None, "before_median": float(np.median(y_before)) if n_before else None,
-           "after_median": float(np.median(y_after)) if n_after else None,
+           "effect_pct": None,
+           "before_median": rank_stats.median(y_before) if n_before else None,
+           "after_median": rank_stats.median(y_after) if n_after else None,
            "n_before": n_before, "n_after": n_after, "detrended": False, "trend_slope": None,
            "trend_at_go_live": None, "go_live_date": go_live, "after_start": after_start,
            "earliest_verdict": None, "regression": None, "note": ""}
@@ -327,8 +340,8 @@ def impact_evidence(frames, today: date, previous: dict | None = None) -> pd.Dat
     """One row (COLUMNS) per live initiative with a go-live date × each of its outcome
     metrics that is not archived. `frames` is an OrgFrames (frames.py). `previous` maps
     (initiative id, metric id) to (inputs digest, stored evidence row) from the last
-    recompute: a pair whose inputs have not changed reuses its row instead of calling scipy
-    again (the statistics are the costly part of a recompute)."""
+    recompute: a pair whose inputs have not changed reuses its row instead of computing the
+    statistics again (the statistics are the costly part of a recompute)."""
     previous = previous if previous is not None else getattr(frames, "impact_previous", {})
     initiatives, metrics = frames.initiatives, frames.metrics
     links = frames.measurement_links

@@ -125,3 +125,52 @@ def test_no_change_scores_the_plan_once_and_moves_nothing():
     evaluation = evaluate(plan(), [], TODAY)
     assert evaluation.before == evaluation.after
     assert evaluation.flags_opened == evaluation.flags_resolved == []
+
+
+def _with_benefits(frames: OrgFrames, hour_value) -> OrgFrames:
+    frames.initiatives["hours_saved_per_month"] = [10.0, 0.0]
+    frames.initiatives["expected_money_per_month"] = [0.0, 25.0]
+    frames.hour_value = hour_value
+    return frames
+
+
+def test_net_monthly_benefit_is_expected_benefit_less_initiative_and_tool_costs():
+    evaluation = evaluate(_with_benefits(plan(), 30.0), [
+        Change("retire_tool", tool=6),
+        Change("initiative_status", initiative=2, status="retired")], TODAY)
+    # 10 h × 30 + 25 expected, less 100 + 60 (initiatives) and 50 + 40 (tools): 75.
+    assert evaluation.before["net_monthly_benefit"] == 75.0
+    # Without CRM B (40) and the newsletter (60 cost, 25 benefit): 75 + 40 + 60 − 25.
+    assert evaluation.after["net_monthly_benefit"] == 150.0
+    assert [e["net_monthly_benefit"] for e in evaluation.effects] == [40.0, 35.0]
+
+
+def test_net_monthly_benefit_is_not_set_while_the_hour_value_is_not():
+    evaluation = evaluate(_with_benefits(plan(), None), [Change("retire_tool", tool=6)], TODAY)
+    assert evaluation.before["net_monthly_benefit"] is None
+    assert evaluation.after["net_monthly_benefit"] is None
+    assert "hour value is not set" in evaluation.after["net_benefit_note"]
+    assert evaluation.effects[0]["net_monthly_benefit"] is None
+
+
+def test_without_hours_to_value_the_net_is_money_even_without_an_hour_value():
+    frames = _with_benefits(plan(), None)
+    frames.initiatives["hours_saved_per_month"] = [0.0, 0.0]
+    evaluation = evaluate(frames, [], TODAY)
+    assert evaluation.before["net_monthly_benefit"] == 25.0 - 250.0
+
+
+def test_each_changes_own_effect_equals_a_full_scoring_of_that_change_alone():
+    from alignment_portal.scenarios.evaluate import effect, summary
+    from alignment_portal.scoring.compute import score
+
+    frames = plan()
+    changes = [Change("link", initiative=2, goal=11, contribution="primary",
+                      rationale="A monthly letter keeps clients close."),
+               Change("retire_tool", tool=6), Change("unlink", initiative=1, goal=10),
+               Change("priority", goal=11, rank=2)]
+    evaluation = evaluate(frames, changes, TODAY)
+    before = summary(frames, score(frames, TODAY))
+    for change, own in zip(changes, evaluation.effects, strict=True):
+        alone, _ = apply_changes(frames, [change])
+        assert own == effect(before, summary(alone, score(alone, TODAY)))

@@ -1,5 +1,5 @@
-"""The agency's demo scenario: it moves D2 and the misaligned spend before anything is
-applied, and applying it lands the recompute on the same numbers."""
+"""The agency's demo scenario: it moves the rung, D2, D5 and the misaligned spend before
+anything is applied, and applying it lands the recompute on the same numbers."""
 
 from datetime import date
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_agency_scenario_moves_the_spend_and_the_recompute_agrees():
-    agency = OrganizationFactory(slug="agency", name="Agency", currency="GBP")
+    agency = OrganizationFactory(slug="agency", name="Agency", currency="GBP", hour_value=40)
     owner = UserFactory(username="agency-owner")
     MembershipFactory(user=owner, organization=agency, role=Role.OWNER)
     people = {"owner": owner}
@@ -39,6 +39,17 @@ def test_the_agency_scenario_moves_the_spend_and_the_recompute_agrees():
     assert evaluation.after["misaligned_spend"] == 0
     assert evaluation.after["d2"] > evaluation.before["d2"]
     assert evaluation.after["d5"] > evaluation.before["d5"]
+    # What the scenario promises: from Defined to Aligned before anything is applied.
+    assert (evaluation.before["rung"], evaluation.after["rung"]) == (2, 3)
+    # Each change's own effect says what it moves: retiring a platform raises D5 and saves
+    # its cost, linking an orphan raises D2.
+    retire, retire_too, link, link_too = evaluation.effects
+    for effect in (retire, retire_too):
+        assert effect["d5"] > 0 and effect["net_monthly_benefit"] > 0
+    for effect in (link, link_too):
+        assert effect["d2"] > 0 and effect["misaligned_spend"] < 0
+    assert (evaluation.after["net_monthly_benefit"] - evaluation.before["net_monthly_benefit"]
+            == pytest.approx(retire["net_monthly_benefit"] + retire_too["net_monthly_benefit"]))
     services.scenario_apply(scenario=scenario, user=owner)
     run_recompute(agency.pk, force=True)
     score = OrganizationScore.objects.get(organization=agency)

@@ -179,3 +179,34 @@ def test_an_applied_scenario_cannot_be_applied_or_changed_again(tenancy, plan, s
     with pytest.raises(ValidationError):
         services.change_add(scenario=scenario, change=Change("retire_tool",
                                                              tool=plan.used_tool.pk))
+
+
+def test_own_effects_are_reused_on_the_same_plan_and_recomputed_after_a_change(plan,
+                                                                             monkeypatch):
+    from alignment_portal.scenarios import evaluate as evaluate_module
+
+    changes = tidy_up(plan)
+    first = selectors.evaluate_changes(organization=plan.organization, changes=changes)
+    calls = []
+    real = evaluate_module.core_scores
+    monkeypatch.setattr(evaluate_module, "core_scores",
+                        lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    again = selectors.evaluate_changes(organization=plan.organization, changes=changes)
+    assert again.effects == first.effects and calls == []
+    # One more change added to the scenario: only it is scored.
+    more = [*changes, Change("initiative_status", initiative=plan.misaligned.pk,
+                             status="paused")]
+    selectors.evaluate_changes(organization=plan.organization, changes=more)
+    assert len(calls) == 1
+    calls.clear()
+    # A write to the plan moves its generation: the effects are scored afresh on it.
+    Tool.objects.filter(pk=plan.shelfware.pk).update(monthly_cost=999)
+    from alignment_portal.organizations.recompute import request_recompute
+
+    request_recompute(plan.organization)
+    plan.organization.refresh_from_db()
+    after_write = selectors.evaluate_changes(organization=plan.organization, changes=changes)
+    assert len(calls) == len(changes)
+    retire = changes.index(next(c for c in changes if c.type == "retire_tool"))
+    assert after_write.effects[retire]["misaligned_spend"] != \
+        first.effects[retire]["misaligned_spend"]
