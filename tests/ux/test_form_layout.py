@@ -1,0 +1,32 @@
+"""Each form field is one box: its label, help and control together, so a grid of fields keeps
+every label above its own control (issue 15, item 1). The browser check measures the boxes;
+this one checks the markup every form page is built from."""
+
+import re
+
+from django.urls import reverse
+
+
+def _field_boxes(html: str) -> list[str]:
+    return re.findall(r'<div class="field[^"]*">(.*?)</div>\s*(?=<div class="field|</div>)',
+                      html, flags=re.S)
+
+
+def test_goal_form_puts_each_label_in_the_box_of_its_own_control(tenancy):
+    response = tenancy.client("owner").get(reverse("goals:create", args=[tenancy.org.slug]))
+    html = response.content.decode()
+    grid = html.split('<h2 class="form-section">Measure</h2>')[1]
+    for name in ("metric", "baseline_value", "target_value", "start_date", "due_date",
+                 "confidence"):
+        box = re.search(rf'<div class="field[^"]*">\s*<label for="id_{name}"(.*?)'
+                        rf'(<div class="field|</fieldset>)', grid, flags=re.S)
+        assert box, f"no field box starts with the label of {name}"
+        controls = re.findall(r'<(?:input|select|textarea)[^>]* id="id_(\w+)"', box.group(1))
+        assert controls == [name], f"the box of {name}'s label holds {controls}"
+
+
+def test_a_field_with_an_error_is_marked_in_its_box(tenancy):
+    response = tenancy.client("owner").post(reverse("goals:create", args=[tenancy.org.slug]),
+                                            {"title": ""})
+    html = response.content.decode()
+    assert re.search(r'<div class="field field-invalid">\s*<label for="id_title"', html)
