@@ -2,7 +2,7 @@
 result in a template with {% include "_chart.html" with chart=... %}; static/js/charts.js
 draws it with the locally served plotly.js. Each chart carries a text alternative."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import plotly.graph_objects as go
 
@@ -23,6 +23,17 @@ class Chart:
     summary: str  # one or two sentences with the numbers that matter
     table: list[tuple] | None = None  # optional (label, value, ...) rows for the text version
     table_header: tuple | None = None
+    # Set when there is nothing to draw: the page shows this sentence instead of empty axes.
+    empty_message: str = ""
+
+
+# The history charts before the first nightly snapshot.
+NO_HISTORY_YET = ("No history yet: the scores are saved every night, so the first point "
+                  "appears tomorrow and the line grows from there.")
+
+
+def _nothing_to_draw(chart: Chart, message: str = NO_HISTORY_YET) -> Chart:
+    return replace(chart, empty_message=message, summary=message)
 
 
 def finish(figure: go.Figure, *, title: str, summary: str, height: int = 320,
@@ -287,7 +298,7 @@ def rung_history_chart(points: list[tuple]) -> Chart:
     chart = finish(figure, title="Maturity rung over time", summary=summary, height=280,
                    table=[(f"{d:%Y-%m-%d}", f"{r} {RUNG_LABELS.get(r, '')}") for d, r in changes],
                    table_header=("From", "Rung"))
-    return chart
+    return chart if points else _nothing_to_draw(chart)
 
 
 def dimensions_history_chart(dates: list, series: dict[str, list[float]]) -> Chart:
@@ -313,8 +324,9 @@ def dimensions_history_chart(dates: list, series: dict[str, list[float]]) -> Cha
         rows.append(len(dates) - 1)
     table = [(f"{dates[i]:%Y-%m-%d}", *[f"{values[i]:.0f}" for values in series.values()])
              for i in rows]
-    return finish(figure, title="The five dimensions over time", summary=summary, height=340,
-                  table=table, table_header=("Date", *series))
+    chart = finish(figure, title="The five dimensions over time", summary=summary, height=340,
+                   table=table, table_header=("Date", *series))
+    return chart if dates else _nothing_to_draw(chart)
 
 
 def spend_history_chart(dates: list, amounts: list[float], shares: list[float], *,
@@ -347,9 +359,10 @@ def spend_history_chart(dates: list, amounts: list[float], shares: list[float], 
     if dates and rows[-1] != len(dates) - 1:
         rows.append(len(dates) - 1)
     table = [(f"{dates[i]:%Y-%m-%d}", f"{amounts[i]:,.2f}", f"{shares[i]:.0f} %") for i in rows]
-    return finish(figure, title="Misaligned spend over time", summary=summary, height=320,
-                  table=table, table_header=("Date", f"Per month {currency}".strip(),
-                                             "Share"))
+    chart = finish(figure, title="Misaligned spend over time", summary=summary, height=320,
+                   table=table, table_header=("Date", f"Per month {currency}".strip(),
+                                              "Share"))
+    return chart if dates else _nothing_to_draw(chart)
 
 
 # --- Impact evidence (initiative page) -------------------------------------------------------

@@ -132,7 +132,9 @@ def log_values(request, org_slug):
     if chosen:
         by_id = {row.metric.pk: row for row in rows}
         rows = [by_id[pk] for pk in chosen if pk in by_id]
-    entries = [{"row": row, "focus": bool(chosen) and i == 0} for i, row in enumerate(rows)]
+    # The field to start typing in: the first chosen metric, else the first one due.
+    first = rows[0] if chosen and rows else next((row for row in rows if row.is_due), None)
+    entries = [{"row": row, "focus": row is first} for row in rows]
     due = sum(1 for row in rows if row.is_due)
     return render(request, "metrics/log_values.html", {"entries": entries, "due": due,
                                                         "chosen": bool(chosen)})

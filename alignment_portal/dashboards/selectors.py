@@ -16,6 +16,7 @@ from statistics import median
 from django.db.models import (
     Avg,
     Count,
+    Exists,
     F,
     Max,
     OuterRef,
@@ -42,7 +43,13 @@ from alignment_portal.scoring.models import (
 from alignment_portal.scoring.selectors import SEVERITY_RANK
 from alignment_portal.scoring.snapshots import flag_row
 from goals.models import Cycle, Goal, GoalOutcome
-from initiatives.models import AlignmentLink, Initiative, Tool
+from initiatives.models import (
+    AlignmentLink,
+    Initiative,
+    Tool,
+    active_initiative_q,
+    active_tool_q,
+)
 from metrics.models import Frequency, MetricValue
 from metrics.periods import period_label, period_start
 
@@ -455,6 +462,17 @@ def metrics_due(organization: Organization, today: date) -> tuple[list[MetricDue
         in candidates[:METRICS_DUE_ROWS]], due_count, stale_count
 
 
+def plan_presence(organization: Organization) -> dict:
+    """Whether there is anything for the empty states to speak of (one query): "every active
+    initiative serves an active goal" says nothing true of an organization with none."""
+    mine = {"organization": OuterRef("pk")}
+    return (Organization.objects.filter(pk=organization.pk).annotate(
+        has_active_initiatives=Exists(Initiative.objects.filter(active_initiative_q(), **mine)),
+        has_active_tools=Exists(Tool.objects.filter(active_tool_q(), **mine)),
+        has_metrics=Exists(MetricScore.objects.filter(metric__archived_at=None, **mine)),
+    ).values("has_active_initiatives", "has_active_tools", "has_metrics").get())
+
+
 @dataclass
 class Dashboard:
     organization: Organization
@@ -475,6 +493,10 @@ class Dashboard:
     # [(verdict, the first readings, how many in all)]: what each live initiative's outcome
     # metrics did after go-live
     impact: list = field(default_factory=list)
+    # Whether the plan has any of these at all (plan_presence), for honest empty states.
+    has_active_initiatives: bool = True
+    has_active_tools: bool = True
+    has_metrics: bool = True
 
     @property
     def impact_total(self) -> int:
@@ -501,7 +523,7 @@ def dashboard(organization: Organization, *, can_log: bool, flag_filter: dict | 
     spend_rows, spend_count = misaligned_spend_rows(organization)
     due, due_count, stale_count = (metrics_due(organization, today) if can_log
                                    else (None, 0, 0))
-    return Dashboard(
+    return Dashboard(**plan_presence(organization),
         organization=organization, score=score, status=score_status(organization),
         ladder=ladder(organization, score), dimensions=dimension_rows(score, month_ago),
         month_ago=month_ago, spend_rows=spend_rows, spend_count=spend_count,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from alignment_portal import charts
 from alignment_portal.dashboards import selectors
+from alignment_portal.dashboards.setup import setup_checklist
 from alignment_portal.organizations import security_log
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.models import SecurityEventKind
@@ -73,14 +74,21 @@ def dashboard(request, org_slug):
     # HTML for every member with those, until the scores move.
     key = scores_key(organization, "page", membership.can_log, membership.can_plan,
                      *sorted(flag_filter.items()))
-    body = cache.get(key)
+    # A new organization's set-up checklist ticks off from records, not scores: while it is
+    # incomplete the (small) page is rendered fresh rather than cached.
+    setup = setup_checklist(organization) if membership.can_plan else None
+    if setup is not None and setup.complete:
+        setup = None
+    body = cache.get(key) if setup is None else None
     if body is None:
         data = selectors.dashboard(organization, can_log=membership.can_log,
                                    flag_filter=flag_filter)
         body = render_to_string("dashboards/dashboard.html#body",
                                 {"d": data, "flags": data.flags, "membership": membership,
-                                 "organization": organization}, request=request)
-        cache.set(key, body, CACHE_SECONDS)
+                                 "organization": organization, "setup": setup},
+                                request=request)
+        if setup is None:
+            cache.set(key, body, CACHE_SECONDS)
     return render(request, "dashboards/dashboard.html", {"body": body})
 
 

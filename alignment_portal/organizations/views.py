@@ -53,7 +53,11 @@ def home(request):
         return render(request, "organizations/home.html")
     memberships = list(request.user.memberships.select_related("organization")[:2])
     if len(memberships) == 1:
-        return redirect("dashboard", org_slug=memberships[0].organization.slug)
+        membership = memberships[0]
+        # Staff come to log what they owe: straight to "Log values", first due field focused.
+        if membership.role == Role.STAFF:
+            return redirect("metrics:log", org_slug=membership.organization.slug)
+        return redirect("dashboard", org_slug=membership.organization.slug)
     return redirect("portfolio")
 
 
@@ -61,7 +65,8 @@ def home(request):
 def organization_create(request):
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organization = services.organization_create(owner=request.user, **form.cleaned_data)
+        organization = services.organization_create(owner=request.user, settings_confirmed=True,
+                                                    **form.cleaned_data)
         messages.success(request, f"{organization.name} is created; you are its owner.")
         return redirect("dashboard", org_slug=organization.slug)
     return render(request, "organizations/organization_form.html", {"form": form})

@@ -6,6 +6,8 @@ import re
 
 from django.urls import reverse
 
+from tests.factories import CycleFactory
+
 
 def _field_boxes(html: str) -> list[str]:
     return re.findall(r'<div class="field[^"]*">(.*?)</div>\s*(?=<div class="field|</div>)',
@@ -13,6 +15,7 @@ def _field_boxes(html: str) -> list[str]:
 
 
 def test_goal_form_puts_each_label_in_the_box_of_its_own_control(tenancy):
+    CycleFactory(organization=tenancy.org)
     response = tenancy.client("owner").get(reverse("goals:create", args=[tenancy.org.slug]))
     html = response.content.decode()
     grid = html.split('<h2 class="form-section">Measure</h2>')[1]
@@ -26,6 +29,7 @@ def test_goal_form_puts_each_label_in_the_box_of_its_own_control(tenancy):
 
 
 def test_a_field_with_an_error_is_marked_in_its_box(tenancy):
+    CycleFactory(organization=tenancy.org)
     response = tenancy.client("owner").post(reverse("goals:create", args=[tenancy.org.slug]),
                                             {"title": ""})
     html = response.content.decode()
