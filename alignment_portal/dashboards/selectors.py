@@ -523,7 +523,9 @@ def dashboard(organization: Organization, *, can_log: bool, flag_filter: dict | 
     spend_rows, spend_count = misaligned_spend_rows(organization)
     due, due_count, stale_count = (metrics_due(organization, today) if can_log
                                    else (None, 0, 0))
-    return Dashboard(**plan_presence(organization),
+    # Only an empty section needs to know whether there is anything at all (one query).
+    presence = plan_presence(organization) if not spend_rows or (can_log and not due) else {}
+    return Dashboard(**presence,
         organization=organization, score=score, status=score_status(organization),
         ladder=ladder(organization, score), dimensions=dimension_rows(score, month_ago),
         month_ago=month_ago, spend_rows=spend_rows, spend_count=spend_count,

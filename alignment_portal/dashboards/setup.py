@@ -6,12 +6,12 @@ offer other ways to do it (`alternatives`, e.g. "or start from a playbook")."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 
 from alignment_portal.organizations.models import Organization
-from goals.models import Cycle, GoalStatus
-from initiatives.models import AlignmentLink, Initiative, Tool
+from goals.models import Cycle, active_goal_q
+from initiatives.models import AlignmentLink, Initiative, active_initiative_q
 from metrics.models import Metric, MetricValue
 
 # "2–3 goals" is what a first cycle needs; the step ticks at the first two.
@@ -50,14 +50,14 @@ def _facts(organization: Organization) -> dict:
     mine = {"organization": OuterRef("pk")}
     return (Organization.objects.filter(pk=organization.pk).annotate(
         has_cycle=Exists(Cycle.objects.filter(**mine)),
-        goal_count=Count("goals", filter=~Q(goals__status=GoalStatus.ARCHIVED), distinct=True),
+        # Drafts do not count: the matrix and the scores only see active goals.
+        goal_count=Count("goals", filter=active_goal_q("goals__"), distinct=True),
         has_metric=Exists(Metric.objects.filter(**mine)),
-        has_initiative=Exists(Initiative.objects.filter(**mine)),
-        has_tool=Exists(Tool.objects.filter(**mine)),
+        has_initiative=Exists(Initiative.objects.filter(active_initiative_q(), **mine)),
         has_link=Exists(AlignmentLink.objects.filter(**mine)),
         has_value=Exists(MetricValue.objects.filter(**mine)),
     ).values("settings_confirmed_at", "has_cycle", "goal_count", "has_metric",
-             "has_initiative", "has_tool", "has_link", "has_value").get())
+             "has_initiative", "has_link", "has_value").get())
 
 
 def setup_checklist(organization: Organization) -> SetupChecklist:
@@ -76,14 +76,17 @@ def setup_checklist(organization: Organization) -> SetupChecklist:
                   "A cycle is a quarter of your fiscal year: one click creates the next.",
                   url("goals:cycles"), facts["has_cycle"]),
         SetupStep("goals", "Write 2–3 goals for the cycle",
-                  "The few results that matter this quarter; a template fills the form.",
+                  "The few results that matter this quarter (a template fills the form); set each "
+                  "to Active when it is ready: drafts are not scored.",
                   url("goals:create"), facts["goal_count"] >= GOALS_TO_START),
         SetupStep("metrics", "Pick the metrics that measure them",
                   "Ready definitions from the library: CSAT, churn, wait time, …",
                   url("metrics:library"), facts["has_metric"]),
         SetupStep("initiatives", "List your automation and the tools it uses",
-                  "Each initiative is a piece of automation or technology you run or plan.",
-                  url("initiatives:create"), facts["has_initiative"] and facts["has_tool"]),
+                  "Each piece of automation you run or plan, with its status (planned, in "
+                  "progress, live: an idea is not scored yet) and the tools behind it.",
+                  url("initiatives:create"), facts["has_initiative"],
+                  alternatives=[("add a tool", url("initiatives:tool_create"))]),
         SetupStep("links", "Say which goal each initiative serves",
                   "In the matrix: one click per initiative and goal, with a sentence on how.",
                   url("initiatives:matrix"), facts["has_link"]),

@@ -16,7 +16,6 @@ from tests.factories import (
     InitiativeFactory,
     MetricFactory,
     MetricValueFactory,
-    ToolFactory,
 )
 
 SIGN_UP = {"username": "maria", "email": "maria@example.com",
@@ -70,14 +69,15 @@ def test_each_set_up_step_ticks_itself_off_from_the_records(tenancy):
     cycle = CycleFactory(organization=organization)
     assert _steps(organization)["cycle"]
     goal = GoalFactory(organization=organization, cycle=cycle)
-    assert not _steps(organization)["goals"]  # 2-3 goals
+    GoalFactory(organization=organization, cycle=cycle, status="draft")
+    assert not _steps(organization)["goals"]  # 2-3 goals, and drafts are not scored
     GoalFactory(organization=organization, cycle=cycle)
     assert _steps(organization)["goals"]
     metric = MetricFactory(organization=organization)
     assert _steps(organization)["metrics"]
+    InitiativeFactory(organization=organization, status="idea")
+    assert not _steps(organization)["initiatives"]  # an idea is not scored
     initiative = InitiativeFactory(organization=organization)
-    assert not _steps(organization)["initiatives"]  # and the tools it uses
-    ToolFactory(organization=organization)
     assert _steps(organization)["initiatives"]
     AlignmentLinkFactory(organization=organization, initiative=initiative, goal=goal)
     assert _steps(organization)["links"]
