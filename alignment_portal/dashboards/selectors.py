@@ -251,11 +251,12 @@ class PriorityGoal:
     title: str
     url: str
     rank: int | None
-    progress: float | None  # 0-150 (%)
+    progress: float | None  # 0-150 (%); None before the goal's start date
     forecast_status: str
     forecast_reason: str
     metric_name: str
     sparkline: "Sparkline | None"
+    starts_on: date | None = None  # set while the goal has not started
 
 
 @dataclass
@@ -289,6 +290,10 @@ FORECAST_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "O
                    "no_data": "No data"}
 
 
+def not_started(goal, today: date) -> bool:
+    return goal.start_date is not None and goal.start_date > today
+
+
 def priority_goals(organization: Organization, today: date) -> list[PriorityGoal]:
     """The current cycle's priority goals with progress, forecast and a sparkline of their
     metric (two queries: the goals, then the values of their at most three metrics)."""
@@ -310,7 +315,10 @@ def priority_goals(organization: Organization, today: date) -> list[PriorityGoal
         goals.append(PriorityGoal(
             title=s.goal.title, url=record_url(organization, "goal", s.goal_id),
             rank=s.goal.priority_rank,
-            progress=None if s.progress is None else round(100 * s.progress),
+            # Before its start a goal has made no progress, whatever the metric says.
+            progress=(None if s.progress is None or not_started(s.goal, today)
+                      else round(100 * s.progress)),
+            starts_on=s.goal.start_date if not_started(s.goal, today) else None,
             forecast_status=s.forecast_status, forecast_reason=s.forecast_reason,
             metric_name=metric.name if metric else "",
             sparkline=sparkline(series, metric.unit if metric else "")))
@@ -330,6 +338,56 @@ class FlagRow:
     id: int | None = None
     # A scenario can try this flag's fix (scenarios.suggestions.for_flag knows the code).
     can_try: bool = False
+    # The fix as an action beside it ("Link a goal", "Log a value"): flag_action.
+    action_label: str = ""
+    action_url: str = ""
+    action_logs: bool = False  # a logging action (staff may take it), else a planning one
+
+
+# What to click for each flag's fix: (label, route, logs). The route takes the organization
+# and the flag's subject id, except those marked None (the organization's page).
+FLAG_ACTIONS = {
+    "MISALIGNED": ("Link a goal", "initiatives:detail"),
+    "DRIFT": ("Link a current goal", "initiatives:detail"),
+    "WEAK_ALIGNMENT": ("Strengthen the link", "initiatives:detail"),
+    "UNMEASURED": ("Add a metric", "initiatives:detail"),
+    "VANITY_METRICS": ("Add an outcome metric", "initiatives:detail"),
+    "WORSENED": ("See the evidence", "initiatives:detail"),
+    "NO_EFFECT": ("See the evidence", "initiatives:detail"),
+    "ORPHAN_GOAL": ("Link an initiative", "initiatives:goal_links"),
+    "NOT_SMART": ("Edit the goal", "goals:edit"),
+    "OFF_TRACK": ("Review now", "initiatives:goal_links"),
+    "AT_RISK": ("Review now", "initiatives:goal_links"),
+    "VANITY_METRIC": ("Review the metric", "metrics:edit"),
+    "SHELFWARE": ("Retire the tool", "initiatives:tool_edit"),
+    "REDUNDANT_TOOLS": ("Open the technology audit", None),
+    "TOOL_SPRAWL": ("Open the technology audit", None),
+    "FEED_FAILING": ("Open the feed", "feeds:detail"),
+}
+
+
+def flag_action(organization: Organization, code: str, subject_type: str,
+                subject_id) -> tuple[str, str, bool]:
+    """(label, url, is a logging action) of the action that fixes a flag, or ("", "", False).
+    No queries: routes are reversed once per organization (_url_pattern)."""
+    if code == "STALE_DATA":
+        if subject_type == SubjectType.METRIC:
+            return ("Log a value", reverse("metrics:log", args=[organization.slug])
+                    + f"?metrics={int(subject_id)}", True)
+        code_action = ("Log its values", "initiatives:detail")
+    else:
+        code_action = FLAG_ACTIONS.get(code)
+    if code_action is None:
+        return "", "", False
+    label, name = code_action
+    if name is None:
+        return label, reverse("initiatives:tool_audit", args=[organization.slug]), False
+    try:
+        record_id = int(subject_id)
+    except (TypeError, ValueError):
+        return "", "", False
+    before, after = _url_pattern(name, organization.slug)
+    return label, f"{before}{record_id}{after}", False
 
 
 TRY_IN_SCENARIO_CODES = frozenset({"SHELFWARE", "REDUNDANT_TOOLS", "MISALIGNED", "DRIFT",
@@ -407,12 +465,15 @@ def flag_groups(organization: Organization, *, severity: str = "", code: str = "
     grouped: dict[str, list[FlagRow]] = {s: [] for s in SEVERITIES}
     for f in flags.only("code", "severity", "subject_type", "subject_id", "subject_label",
                         "message", "suggested_fix", "first_seen_at"):
+        action_label, action_url, action_logs = flag_action(organization, f.code,
+                                                            f.subject_type, f.subject_id)
         grouped[f.severity].append(FlagRow(
             code=f.code, severity=f.severity, subject_type=f.get_subject_type_display(),
             subject_label=f.subject_label, message=f.message, suggested_fix=f.suggested_fix,
             first_seen_at=f.first_seen_at,
             url=record_url(organization, f.subject_type, f.subject_id), id=f.pk,
-            can_try=f.code in TRY_IN_SCENARIO_CODES))
+            can_try=f.code in TRY_IN_SCENARIO_CODES, action_label=action_label,
+            action_url=action_url, action_logs=action_logs))
     groups = [{"severity": s, "label": s.capitalize(), "count": by_severity.get(s, 0),
                "flags": grouped[s]} for s in SEVERITIES if not severity or s == severity]
     type_labels = dict(SubjectType.choices)

@@ -176,7 +176,11 @@ def member_role(request, org_slug, membership_id):
 @require_POST
 def member_remove(request, org_slug, membership_id):
     owner = get_membership(request, org_slug, Role.OWNER)
-    target = get_object_or_404(Membership, pk=membership_id, organization=owner.organization)
+    target = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id,
+                               organization=owner.organization)
+    if request.POST.get("confirm") != "yes":
+        # Removing someone takes effect at once: the members page's button asks first.
+        return render(request, "organizations/member_remove.html", {"target": target})
     try:
         services.membership_remove(membership=target)
     except ValidationError as exc:

@@ -24,41 +24,9 @@ PHONE = {"width": 390, "height": 740}
 
 # What a person sees, measured in the page: the label of each visible control directly above
 # it (nothing between) or beside it, no two controls overlapping, no sideways scroll.
-LAYOUT_PROBLEMS_JS = """() => {
-  const shown = el => {
-    if (!el || el.closest('.visually-hidden, [hidden]')) return false;
-    const r = el.getBoundingClientRect(), s = getComputedStyle(el);
-    return r.width > 1 && r.height > 1 && s.visibility !== 'hidden' && s.display !== 'none';
-  };
-  const name = el => (el.id ? '#' + el.id : el.tagName.toLowerCase() + (el.name ? '[name=' + el.name + ']' : ''));
-  const controls = [...document.querySelectorAll(
-    'input:not([type=hidden]), select, textarea, button')].filter(shown);
-  const problems = [];
-  const meets = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
-  for (const label of document.querySelectorAll('label[for]')) {
-    const own = document.getElementById(label.htmlFor);
-    if (!shown(label) || !shown(own) || label.contains(own)) continue;
-    const l = label.getBoundingClientRect(), c = own.getBoundingClientRect();
-    const sameColumn = l.left < c.right && c.left < l.right;
-    const gap = { left: Math.max(l.left, c.left), right: Math.min(l.right, c.right), top: l.bottom, bottom: c.top };
-    const between = controls.some(x => x !== own && meets(x.getBoundingClientRect(), gap));
-    const above = sameColumn && l.bottom <= c.top + 2 && c.top - l.bottom < 140 && !between;
-    const beside = l.top < c.bottom && c.top < l.bottom &&
-      (Math.abs(c.left - l.right) < 48 || Math.abs(l.left - c.right) < 48);
-    if (!above && !beside) problems.push('label "' + label.textContent.trim().slice(0, 40) + '" is not above or beside ' + name(own));
-  }
-  for (let i = 0; i < controls.length; i++) for (let j = i + 1; j < controls.length; j++) {
-    if (controls[i].contains(controls[j]) || controls[j].contains(controls[i])) continue;
-    if (meets(controls[i].getBoundingClientRect(), controls[j].getBoundingClientRect()))
-      problems.push(name(controls[i]) + ' overlaps ' + name(controls[j]));
-  }
-  const page = document.documentElement;
-  if (page.scrollWidth > page.clientWidth + 1) {
-    const wide = [...document.body.querySelectorAll('*')].filter(el => el.getBoundingClientRect().right > page.clientWidth + 1 && !el.closest('.table-wrap, .chart, pre'));
-    problems.push('the page scrolls sideways (' + page.scrollWidth + ' > ' + page.clientWidth + ' px): ' + wide.slice(0, 3).map(el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ')[0] : '')).join(', '));
-  }
-  return problems;
-}"""
+LAYOUT_PROBLEMS_JS = "\n".join(
+    line for line in (Path(__file__).parent / "layout_check.js").read_text().splitlines()
+    if not line.startswith("//"))
 
 # Playwright's sync API runs an event loop in this thread; the test code's own ORM calls are
 # still synchronous, so Django's async-safety guard is told so.
