@@ -505,9 +505,11 @@ def metrics_due(organization: Organization, today: date) -> tuple[list[MetricDue
                          "is_fresh", "in_use"))
     current = {frequency: period_start(frequency, today) for frequency in Frequency.values}
     candidates, due_count, stale_count = [], 0, 0
-    for metric_id, name, frequency, latest_period, is_fresh, in_use in rows:
+    for metric_id, name, frequency, latest_period, is_fresh, _in_use in rows:
         is_due = latest_period is None or latest_period < current[frequency]
-        stale = in_use and not is_fresh
+        # Stale as the metrics list says it: a value, but none fresh (in use or not; a metric
+        # with no value yet is "no data", due rather than stale).
+        stale = not is_fresh and latest_period is not None
         due_count += is_due
         stale_count += stale
         if is_due or stale:

@@ -164,3 +164,28 @@ def test_removing_a_member_asks_first(tenancy):
     assert asked.status_code == 200
     assert "Remove vic from" in asked.content.decode()
     assert type(member).objects.filter(pk=member.pk).exists()
+
+
+def test_the_change_history_shows_labels_not_codes(tenancy):
+    from goals import services as goal_services
+    from goals.selectors import history_entries
+
+    goal = GoalFactory(organization=tenancy.org, perspective="financial",
+                       cycle=CycleFactory(organization=tenancy.org))
+    goal_services.goal_update(goal=goal, perspective="customer")
+    changes = {c.field: (c.old, c.new) for c in history_entries(goal)[0].changes}
+    assert changes["perspective"] == ("Financial", "Customer")
+
+
+@time_machine.travel(date(2026, 11, 18), tick=False)
+def test_the_dashboard_counts_stale_metrics_as_the_metrics_list_shows_them(tenancy):
+    from alignment_portal.scoring import triggers
+
+    unused = MetricFactory(organization=tenancy.org, name="Posts made", frequency="weekly")
+    MetricValueFactory(metric=unused, period=date(2026, 9, 1), value=3)  # not in use, stale
+    triggers.run_recompute(tenancy.org.pk, force=True)
+    listed = tenancy.client("staff").get(
+        reverse("metrics:list", args=[tenancy.org.slug])).content.decode()
+    assert ">Stale<" in listed
+    _, _, stale = selectors.metrics_due(tenancy.org, timezone.localdate())
+    assert stale == 1
