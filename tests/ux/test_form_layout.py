@@ -34,3 +34,14 @@ def test_a_field_with_an_error_is_marked_in_its_box(tenancy):
                                             {"title": ""})
     html = response.content.decode()
     assert re.search(r'<div class="field field-invalid">\s*<label for="id_title"', html)
+
+
+def test_a_name_over_its_limit_is_refused_with_a_message_not_cut_by_the_browser(tenancy):
+    url = reverse("organization_settings", args=[tenancy.org.slug])
+    client = tenancy.client("owner")
+    assert "maxlength" not in client.get(url).content.decode()  # the browser would cut it
+    response = client.post(url, {"name": "x" * 200, "fiscal_year_start_month": 1,
+                                 "currency": "EUR"})
+    assert "at most 120 characters (it has 200)" in response.content.decode()
+    tenancy.org.refresh_from_db()
+    assert tenancy.org.name != "x" * 200
