@@ -42,7 +42,7 @@ from alignment_portal.scoring.models import (
 )
 from alignment_portal.scoring.selectors import SEVERITY_RANK
 from alignment_portal.scoring.snapshots import flag_row
-from goals.models import Cycle, Goal, GoalOutcome
+from goals.models import Cycle, Goal, GoalOutcome, GoalStatus
 from initiatives.models import (
     AlignmentLink,
     Initiative,
@@ -896,7 +896,8 @@ def frozen_report(organization: Organization, cycle: Cycle, closing: ScoreSnapsh
         "rank": g["rank"], "status": g["status"], "outcome": g["outcome_label"],
         "outcome_code": outcome_codes[g["goal_id"]], "note": g["note"], "metric": g["metric"],
         "progress": None if g["progress"] is None else round(100 * g["progress"]),
-        "forecast": FORECAST_LABELS.get(g["forecast_status"], "")} for g in record["goals"]]
+        "forecast": FORECAST_LABELS.get(g["forecast_status"], "")} for g in record["goals"]
+        if g["status"] != GoalStatus.DRAFT.label]  # a draft was never part of the plan
     initiatives = [{
         "name": i["name"], "url": record_url(organization, "initiative", i["initiative_id"]),
         "status": i["status"], "monthly_cost": Decimal(i["monthly_cost"]),
@@ -929,8 +930,9 @@ def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = 
                                                                 today).values()
         return frozen
     outcome = GoalOutcome.objects.filter(cycle=cycle, goal=OuterRef("pk"))
+    # Drafts are not part of the plan a report hands over.
     goals = (Goal.objects.filter(organization=organization, cycle=cycle)
-             .select_related("metric", "score")
+             .exclude(status=GoalStatus.DRAFT).select_related("metric", "score")
              .annotate(outcome=Subquery(outcome.values("outcome")[:1]),
                        outcome_note=Subquery(outcome.values("note")[:1]))
              .order_by(F("priority_rank").asc(nulls_last=True), "title"))
@@ -948,6 +950,7 @@ def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = 
             else round(100 * score.progress),
             "forecast": FORECAST_LABELS.get(score.forecast_status, "") if score else ""})
     links = (AlignmentLink.objects.filter(organization=organization, goal__cycle=cycle)
+             .exclude(goal__status=GoalStatus.DRAFT)
              .select_related("initiative", "initiative__score", "goal")
              .order_by("initiative__name", "goal__title"))
     initiatives: dict[int, dict] = {}

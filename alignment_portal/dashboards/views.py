@@ -221,9 +221,10 @@ def report(request, org_slug, cycle_id):
     organization = membership.organization
     cycle = _cycle(organization, cycle_id)
     data = selectors.report(organization, cycle)
+    # `prepared_by` (the consultant who prepared it) joins the context where it is known.
     return render(request, "dashboards/report.html", {
         "r": data, "cycle": cycle, "dimension_keys": selectors.DIMENSIONS,
-        "generated_at": timezone.now()})
+        "generated_at": timezone.now(), "prepared_by": ""})
 
 
 @login_required
