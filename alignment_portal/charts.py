@@ -159,10 +159,10 @@ def goal_progress_chart(*, periods, values, metric_name: str, baseline, target, 
                                 name=metric_name, line={"color": BRAND}))
     if target is not None:
         figure.add_hline(y=float(target), line={"color": OK, "dash": "dash"},
-                         annotation_text="target")
+                         annotation_text="target", annotation_position="top right")
     if baseline is not None:
         figure.add_hline(y=float(baseline), line={"color": "#6b7280", "dash": "dot"},
-                         annotation_text="baseline")
+                         annotation_text="baseline", annotation_position="bottom left")
     if forecast_value is not None and due_date is not None:
         # From the latest value to where the trend line stands on the due date.
         figure.add_trace(go.Scatter(x=[periods[-1], due_date], y=[values[-1], forecast_value],
@@ -193,13 +193,16 @@ def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
                                 line={"color": BRAND, "width": 2}, marker={"size": 5},
                                 hovertemplate="%{x|%d %b %Y}: %{y}<extra></extra>"))
     for goal in goals:
-        for key, colour, label in (("baseline", INK, "baseline"), ("target", OK, "target")):
+        # The baseline's label below its line at the left, the target's above at the right:
+        # two lines close together no longer print their labels over each other.
+        for key, colour, label, position in (("baseline", INK, "baseline", "bottom left"),
+                                             ("target", OK, "target", "top right")):
             if goal.get(key) is None:
                 continue
             figure.add_hline(y=float(goal[key]), line={"color": colour, "dash": "dash",
                                                        "width": 1.5},
                              annotation_text=f"{label}: {goal['title'][:40]}",
-                             annotation_position="top left",
+                             annotation_position=position,
                              annotation_font={"size": 11, "color": colour})
     figure.update_yaxes(title_text=unit, rangemode="tozero" if unit != "score" else "normal")
     better = "higher" if direction == "higher" else "lower"

@@ -189,3 +189,17 @@ def test_the_dashboard_counts_stale_metrics_as_the_metrics_list_shows_them(tenan
     assert ">Stale<" in listed
     _, _, stale = selectors.metrics_due(tenancy.org, timezone.localdate())
     assert stale == 1
+
+
+def test_the_metric_charts_baseline_and_target_labels_sit_apart():
+    import json
+
+    from alignment_portal import charts
+
+    chart = charts.metric_trend(name="Wait", unit="minutes", direction="lower",
+                                points=[(date(2026, 10, 5), 6), (date(2026, 10, 12), 5.5)],
+                                goals=[{"title": "Wait less", "baseline": 6, "target": 5.8}],
+                                freshness="fresh")
+    annotations = json.loads(chart.figure_json)["layout"]["annotations"]
+    corners = {(a["xanchor"], a["yanchor"]) for a in annotations}
+    assert len(corners) == 2  # not both at the same corner of their (close) lines
