@@ -7,7 +7,7 @@ alternative."""
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -29,6 +29,17 @@ class Chart:
     summary: str  # one or two sentences with the numbers that matter
     table: list[tuple] | None = None  # optional (label, value, ...) rows for the text version
     table_header: tuple | None = None
+    # Set when there is nothing to draw: the page shows this sentence instead of empty axes.
+    empty_message: str = ""
+
+
+# The history charts before the first nightly snapshot.
+NO_HISTORY_YET = ("No history yet: the scores are saved every night, so the first point "
+                  "appears tomorrow and the line grows from there.")
+
+
+def _nothing_to_draw(chart: Chart, message: str = NO_HISTORY_YET) -> Chart:
+    return replace(chart, empty_message=message, summary=message)
 
 
 def _json_value(value):
@@ -213,11 +224,14 @@ def goal_progress_chart(*, periods, values, metric_name: str, baseline, target, 
     data = [{"type": "scatter", "mode": "lines+markers", "name": metric_name,
              "x": periods, "y": values, "line": {"color": BRAND}}]
     shapes, annotations = [], []
-    for level, colour, dash, label in ((target, OK, "dash", "target"),
-                                       (baseline, "#6b7280", "dot", "baseline")):
+    # The target's label above its line at the right, the baseline's below at the left: two
+    # lines close together no longer print their labels over each other.
+    for level, colour, dash, label, position in (
+            (target, OK, "dash", "target", "top right"),
+            (baseline, "#6b7280", "dot", "baseline", "bottom left")):
         if level is not None:
             shape, annotation = _hline(float(level), line={"color": colour, "dash": dash},
-                                       text=label)
+                                       text=label, position=position)
             shapes.append(shape)
             annotations.append(annotation)
     if forecast_value is not None and due_date is not None:
@@ -251,12 +265,15 @@ def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
              "marker": {"size": 5}, "hovertemplate": "%{x|%d %b %Y}: %{y}<extra></extra>"}]
     shapes, annotations = [], []
     for goal in goals:
-        for key, colour, label in (("baseline", INK, "baseline"), ("target", OK, "target")):
+        # The baseline's label below its line at the left, the target's above at the right:
+        # two lines close together no longer print their labels over each other.
+        for key, colour, label, position in (("baseline", INK, "baseline", "bottom left"),
+                                             ("target", OK, "target", "top right")):
             if goal.get(key) is None:
                 continue
             shape, annotation = _hline(
                 float(goal[key]), line={"color": colour, "dash": "dash", "width": 1.5},
-                text=f"{label}: {goal['title'][:40]}", position="top left",
+                text=f"{label}: {goal['title'][:40]}", position=position,
                 font={"size": 11, "color": colour})
             shapes.append(shape)
             annotations.append(annotation)
@@ -345,9 +362,11 @@ def rung_history_chart(points: list[tuple]) -> Chart:
                                for d, r in changes) + ".")
     else:
         changes, summary = [], "No snapshots yet."
-    return _chart(data, layout, title="Maturity rung over time", summary=summary,
-                  table=[(f"{d:%Y-%m-%d}", f"{r} {RUNG_LABELS.get(r, '')}") for d, r in changes],
-                  table_header=("From", "Rung"))
+    chart = _chart(data, layout, title="Maturity rung over time", summary=summary,
+                   table=[(f"{d:%Y-%m-%d}", f"{r} {RUNG_LABELS.get(r, '')}")
+                          for d, r in changes],
+                   table_header=("From", "Rung"))
+    return chart if points else _nothing_to_draw(chart)
 
 
 def _every_nth_row(count: int, rows: int = 24) -> list[int]:
@@ -377,8 +396,9 @@ def dimensions_history_chart(dates: list, series: dict[str, list[float]]) -> Cha
         summary = "No snapshots yet."
     table = [(f"{dates[i]:%Y-%m-%d}", *[f"{values[i]:.0f}" for values in series.values()])
              for i in _every_nth_row(len(dates))]
-    return _chart(data, layout, title="The five dimensions over time", summary=summary,
-                  table=table, table_header=("Date", *series))
+    chart = _chart(data, layout, title="The five dimensions over time", summary=summary,
+                   table=table, table_header=("Date", *series))
+    return chart if dates else _nothing_to_draw(chart)
 
 
 def spend_history_chart(dates: list, amounts: list[float], shares: list[float], *,
@@ -407,9 +427,10 @@ def spend_history_chart(dates: list, amounts: list[float], shares: list[float], 
         summary = "No snapshots yet."
     table = [(f"{dates[i]:%Y-%m-%d}", f"{amounts[i]:,.2f}", f"{shares[i]:.0f} %")
              for i in _every_nth_row(len(dates))]
-    return _chart(data, layout, title="Misaligned spend over time", summary=summary,
-                  table=table, table_header=("Date", f"Per month {currency}".strip(),
-                                             "Share"))
+    chart = _chart(data, layout, title="Misaligned spend over time", summary=summary,
+                   table=table, table_header=("Date", f"Per month {currency}".strip(),
+                                              "Share"))
+    return chart if dates else _nothing_to_draw(chart)
 
 
 # --- Impact evidence (initiative page) -------------------------------------------------------

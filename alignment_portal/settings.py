@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # its templates, for the form renderer below
     "django_htmx",
     "axes",
     "django_otp",
@@ -146,6 +147,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "alignment_portal.urls"
 WSGI_APPLICATION = "alignment_portal.wsgi.application"
+
+# Each form field in one box (label, help, errors, control): alignment_portal/lib/forms.py.
+FORM_RENDERER = "alignment_portal.lib.forms.PortalFormRenderer"
 
 TEMPLATES = [
     {

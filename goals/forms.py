@@ -101,13 +101,19 @@ class GoalForm(forms.Form):
         cleaned = super().clean()
         start, due = cleaned.get("start_date"), cleaned.get("due_date")
         if start and due and due <= start:
+            self._reversed_due_date = due  # add_error drops it; the SMART check still reads it
             self.add_error("due_date", "The due date must come after the start date.")
         return cleaned
 
     def partial_values(self) -> dict:
-        """The values that parsed, for the live SMART check of a half-filled form."""
+        """The values that parsed, for the live SMART check of a half-filled form. A due date
+        before the start date is kept, so the check says they are reversed rather than
+        asking for dates that are there."""
         self.is_valid()
         values = dict(getattr(self, "cleaned_data", {}))
+        reversed_due = getattr(self, "_reversed_due_date", None)
+        if reversed_due is not None and values.get("due_date") is None:
+            values["due_date"] = reversed_due
         return values
 
 

@@ -349,8 +349,8 @@ def history_entries(record, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
     entries = []
     for current, raw_changes in deltas:
         changes = [Change(str(fields[c.field].verbose_name) if c.field in fields else c.field,
-                          names.get((c.field, c.old), _show(c.old)),
-                          names.get((c.field, c.new), _show(c.new)))
+                          names.get((c.field, c.old), _shown_value(fields, c.field, c.old)),
+                          names.get((c.field, c.new), _shown_value(fields, c.field, c.new)))
                    for c in raw_changes]
         user = current.history_user
         entries.append(HistoryEntry(
@@ -360,6 +360,16 @@ def history_entries(record, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
             changes=changes,
         ))
     return entries
+
+
+def _shown_value(fields: dict, name: str, value) -> str:
+    """A choice's label ("Customer", not "customer"), else the value as _show writes it."""
+    field = fields.get(name)
+    if field is not None and field.choices and value is not None:
+        label = dict(field.flatchoices).get(value)
+        if label is not None:
+            return str(label)
+    return _show(value)
 
 
 def _related_names(fields: dict, changes: list) -> dict:

@@ -113,6 +113,8 @@ def _goal_form_page(request, form, *, goal=None, status=200, starter_key=""):
     context = {"form": form, "goal": goal, "smart": _smart_for_form(form),
                "starters": STARTERS, "starter_key": starter_key,
                "closed": closed,
+               # No open cycle: the form could only answer "This field is required".
+               "needs_cycle": goal is None and not form.fields["cycle"].queryset.exists(),
                "closed_message": (services.CLOSED_MESSAGE.format(cycle=goal.cycle.name)
                                   if closed else ""),
                "action_url": (reverse("goals:edit", args=[form.organization.slug, goal.pk])

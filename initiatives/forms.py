@@ -37,15 +37,18 @@ class OwnerChoiceField(forms.ModelChoiceField):
 
 class GoalChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        state = "" if obj.status == GoalStatus.ACTIVE else f" ({obj.get_status_display()})"
+        # Goals of several cycles (and achieved ones) are listed: each says which it is.
+        facts = [obj.cycle.name] + ([] if obj.status == GoalStatus.ACTIVE
+                                    else [obj.get_status_display()])
         rank = f"#{obj.priority_rank} " if obj.priority_rank else ""
-        return f"{rank}{obj.title}{state}"
+        return f"{rank}{obj.title} ({', '.join(facts)})"
 
 
 def goals_of(organization):
     # Active goals first; drafts next, so a plan can be linked before it starts.
-    return (Goal.objects.filter(organization=organization)
-            .exclude(status=GoalStatus.ARCHIVED).order_by("status", "priority_rank", "title"))
+    return (Goal.objects.filter(organization=organization).select_related("cycle")
+            .exclude(status=GoalStatus.ARCHIVED)
+            .order_by("status", "-cycle__start_date", "priority_rank", "title"))
 
 
 class InitiativeForm(forms.ModelForm):
@@ -268,7 +271,8 @@ class InitiativeFilterForm(forms.Form):
         # Only the codes open on an initiative now (initiatives.selectors).
         self.fields["flag"].choices = [("", "Any or none")] + list(flag_choices)
         self.fields["tool"].queryset = Tool.objects.filter(organization=organization)
-        self.fields["goal"].queryset = Goal.objects.filter(organization=organization).order_by(
+        self.fields["goal"].queryset = Goal.objects.filter(
+            organization=organization).select_related("cycle").order_by(
             "status", "priority_rank", "title")
 
     def filters(self) -> dict:

@@ -154,6 +154,12 @@ class Matrix:
     page: Page
     totals: dict = field(default_factory=dict)
 
+    @property
+    def cycle_count(self) -> int:
+        """How many cycles the columns come from: with more than one, "Priority #1" names
+        its cycle."""
+        return len({goal.cycle_id for goal in self.goals})
+
 
 def alignment_matrix(*, organization, goal_scope: str = "", goal_q: str = "",
                      department: str = "", initiative_q: str = "",

@@ -57,6 +57,9 @@ class PreviewRow:
     period_label: str
     value: object
     note: str
+    metric_id: int = 0
+    replaces: object = None  # the value logged now, when this row replaces it
+    warning: str = ""  # far outside the metric's history (metrics/import_checks.py)
 
 
 @dataclass
@@ -398,4 +401,4 @@ def summarise(preview: ImportPreview) -> None:
         metric = preview.metrics_by_id[row.metric_id]
         preview.sample.append(PreviewRow(line, metric.name, row.period,
                                          period_label(metric.frequency, row.period),
-                                         row.value, row.note))
+                                         row.value, row.note, metric_id=row.metric_id))

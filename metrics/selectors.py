@@ -132,11 +132,11 @@ def log_entry(row: "MetricStatus", *, form=None, result: str = "", focus: bool =
 
 def log_rows(organization: Organization, *, user, today: date | None = None
              ) -> list[MetricStatus]:
-    """What the "Log values" page lists: mine and due first, then other due ones, then mine,
-    then the rest; by name within each group."""
+    """What the "Log values" page lists: mine first, then the rest, by name within each. The
+    order does not depend on what is due, so the rows stay where a person left them from one
+    visit to the next (the page focuses the first due one instead)."""
     rows = metric_statuses(organization, user=user, today=today)
-    return sorted(rows, key=lambda r: (not (r.is_mine and r.is_due), not r.is_due,
-                                       not r.is_mine, r.metric.name.lower()))
+    return sorted(rows, key=lambda r: (not r.is_mine, r.metric.name.lower(), r.metric.pk))
 
 
 def todo_rows(organization: Organization, *, user, today: date | None = None

@@ -26,6 +26,7 @@ from metrics.csv_export import (
 )
 from metrics.csv_import import parse_values_csv
 from metrics.forms import ImportForm, LogValueForm, MetricForm
+from metrics.import_checks import far_outside_warning, histories, import_checks
 from metrics.library import LIBRARY
 from metrics.models import Metric, MetricValue, Source, ValueImport
 from metrics.periods import period_label
@@ -132,8 +133,9 @@ def log_values(request, org_slug):
     if chosen:
         by_id = {row.metric.pk: row for row in rows}
         rows = [by_id[pk] for pk in chosen if pk in by_id]
-    entries = [selectors.log_entry(row, focus=bool(chosen) and i == 0)
-               for i, row in enumerate(rows)]
+    # The field to start typing in: the first chosen metric, else the first one due.
+    first = rows[0] if chosen and rows else next((row for row in rows if row.is_due), None)
+    entries = [selectors.log_entry(row, focus=row is first) for row in rows]
     due = sum(1 for row in rows if row.is_due)
     return render(request, "metrics/log_values.html", {"entries": entries, "due": due,
                                                         "chosen": bool(chosen)})
@@ -163,8 +165,10 @@ def log_value(request, org_slug, metric_id):
     # its latest value in one query, and the saved row is rendered from what is in hand.
     metric = _metric_with_latest(organization, metric_id)
     form = LogValueForm(request.POST, metric=metric)
-    result, saved = "error", None
+    result, saved, warning = "error", None, ""
     if form.is_valid():
+        # Read before the write, so the new value is judged against the history without it.
+        history = histories(organization, [metric.pk]).get(metric.pk)
         try:
             outcome = services.metric_value_record(
                 metric=metric, period=form.cleaned_data["period"],
@@ -176,13 +180,17 @@ def log_value(request, org_slug, metric_id):
         else:
             result, saved, form = outcome.outcome, outcome.value, None
             selectors.note_recorded(metric, saved)
+            warning = far_outside_warning(saved.value, history)  # saved, but worth a look
     context = selectors.log_entry(
         selectors.metric_status(metric, user=request.user), form=form, result=result,
-        saved=saved, saved_label=saved and period_label(metric.frequency, saved.period))
+        saved=saved, warning=warning,
+        saved_label=saved and period_label(metric.frequency, saved.period))
     if request.htmx:
         return render(request, "metrics/log_values.html#row", context)
     if result != "error":
         messages.success(request, f"{metric.name}: {_result_words(result)}.")
+        if warning:
+            messages.warning(request, f"{metric.name}: {warning}")
         return redirect(reverse("metrics:log", args=[org_slug]) + f"#row-{metric.pk}")
     rows = selectors.log_rows(organization, user=request.user)
     entries = [selectors.log_entry(row) if row.metric.pk != metric.pk
@@ -265,7 +273,7 @@ def import_values(request, org_slug):
     membership = get_membership(request, org_slug, Role.STAFF)
     organization = membership.organization
     form = ImportForm(request.POST or None, request.FILES or None)
-    preview = staged = None
+    preview = staged = checks = None
     refused = getattr(request, "upload_refused", "")  # cut off while streaming (lib/uploads)
     if refused:
         form = ImportForm()
@@ -273,11 +281,17 @@ def import_values(request, org_slug):
         content = form.cleaned_data["file"].read()
         preview = parse_values_csv(content, organization=organization)
         if not preview.error and preview.rows:
+            checks = import_checks(organization, preview.rows)
+            for sample in preview.sample:  # what the table of parsed values shows per row
+                key = (sample.metric_id, sample.period)
+                sample.replaces = checks.old_values.get(key)
+                sample.warning = checks.warnings.get(key, "")
             staged = services.value_import_stage(
                 organization=organization, user=request.user,
                 filename=form.cleaned_data["file"].name, content=content)
     return render(request, "metrics/import.html",
-                  {"form": form, "preview": preview, "staged": staged, "refused": refused})
+                  {"form": form, "preview": preview, "staged": staged, "refused": refused,
+                   "checks": checks})
 
 
 @login_required

@@ -15,6 +15,7 @@ from statistics import median
 from django.db.models import (
     Avg,
     Count,
+    Exists,
     F,
     Max,
     OuterRef,
@@ -42,8 +43,14 @@ from alignment_portal.scoring.models import (
 )
 from alignment_portal.scoring.selectors import SEVERITY_RANK
 from alignment_portal.scoring.snapshots import flag_row
-from goals.models import Cycle, Goal, GoalOutcome
-from initiatives.models import AlignmentLink, Initiative, Tool
+from goals.models import Cycle, Goal, GoalOutcome, GoalStatus
+from initiatives.models import (
+    AlignmentLink,
+    Initiative,
+    Tool,
+    active_initiative_q,
+    active_tool_q,
+)
 from metrics.models import Frequency, MetricValue
 from metrics.periods import period_label, period_start
 
@@ -233,11 +240,12 @@ class PriorityGoal:
     title: str
     url: str
     rank: int | None
-    progress: float | None  # 0-150 (%)
+    progress: float | None  # 0-150 (%); None before the goal's start date
     forecast_status: str
     forecast_reason: str
     metric_name: str
     sparkline: "Sparkline | None"
+    starts_on: date | None = None  # set while the goal has not started
 
 
 @dataclass
@@ -271,6 +279,10 @@ FORECAST_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "O
                    "no_data": "No data"}
 
 
+def not_started(goal, today: date) -> bool:
+    return goal.start_date is not None and goal.start_date > today
+
+
 def priority_goals(organization: Organization, today: date) -> list[PriorityGoal]:
     """The current cycle's priority goals with progress, forecast and a sparkline of their
     metric (two queries: the goals, then the values of their at most three metrics)."""
@@ -292,7 +304,10 @@ def priority_goals(organization: Organization, today: date) -> list[PriorityGoal
         goals.append(PriorityGoal(
             title=s.goal.title, url=record_url(organization, "goal", s.goal_id),
             rank=s.goal.priority_rank,
-            progress=None if s.progress is None else round(100 * s.progress),
+            # Before its start a goal has made no progress, whatever the metric says.
+            progress=(None if s.progress is None or not_started(s.goal, today)
+                      else round(100 * s.progress)),
+            starts_on=s.goal.start_date if not_started(s.goal, today) else None,
             forecast_status=s.forecast_status, forecast_reason=s.forecast_reason,
             metric_name=metric.name if metric else "",
             sparkline=sparkline(series, metric.unit if metric else "")))
@@ -312,6 +327,55 @@ class FlagRow:
     id: int | None = None
     # A scenario can try this flag's fix (scenarios.suggestions.for_flag knows the code).
     can_try: bool = False
+    # The fix as an action beside it ("Link a goal", "Log a value"): flag_action.
+    action_label: str = ""
+    action_url: str = ""
+    action_logs: bool = False  # a logging action (staff may take it), else a planning one
+
+
+# What to click for each flag's fix: (label, route, logs). The route takes the organization
+# and the flag's subject id, except those marked None (the organization's page).
+FLAG_ACTIONS = {
+    "MISALIGNED": ("Link a goal", "initiatives:detail"),
+    "DRIFT": ("Link a current goal", "initiatives:detail"),
+    "WEAK_ALIGNMENT": ("Strengthen the link", "initiatives:detail"),
+    "UNMEASURED": ("Add a metric", "initiatives:detail"),
+    "VANITY_METRICS": ("Add an outcome metric", "initiatives:detail"),
+    "WORSENED": ("See the evidence", "initiatives:detail"),
+    "NO_EFFECT": ("See the evidence", "initiatives:detail"),
+    "ORPHAN_GOAL": ("Link an initiative", "initiatives:goal_links"),
+    "NOT_SMART": ("Edit the goal", "goals:edit"),
+    "OFF_TRACK": ("Review now", "initiatives:goal_links"),
+    "AT_RISK": ("Review now", "initiatives:goal_links"),
+    "VANITY_METRIC": ("Review the metric", "metrics:edit"),
+    "SHELFWARE": ("Retire the tool", "initiatives:tool_edit"),
+    "REDUNDANT_TOOLS": ("Open the technology audit", None),
+    "TOOL_SPRAWL": ("Open the technology audit", None),
+    "FEED_FAILING": ("Open the feed", "feeds:detail"),
+}
+
+
+def flag_action(organization: Organization, code: str, subject_type: str,
+                subject_id) -> tuple[str, str, bool]:
+    """(label, url, is a logging action) of the action that fixes a flag, or ("", "", False).
+    No queries: routes are reversed once per organization (lib/urls.record_path)."""
+    if code == "STALE_DATA":
+        if subject_type == SubjectType.METRIC:
+            return ("Log a value", reverse("metrics:log", args=[organization.slug])
+                    + f"?metrics={int(subject_id)}", True)
+        code_action = ("Log its values", "initiatives:detail")
+    else:
+        code_action = FLAG_ACTIONS.get(code)
+    if code_action is None:
+        return "", "", False
+    label, name = code_action
+    if name is None:
+        return label, reverse("initiatives:tool_audit", args=[organization.slug]), False
+    try:
+        record_id = int(subject_id)
+    except (TypeError, ValueError):
+        return "", "", False
+    return label, record_path(name, organization.slug, record_id), False
 
 
 TRY_IN_SCENARIO_CODES = frozenset({"SHELFWARE", "REDUNDANT_TOOLS", "MISALIGNED", "DRIFT",
@@ -389,12 +453,15 @@ def flag_groups(organization: Organization, *, severity: str = "", code: str = "
     grouped: dict[str, list[FlagRow]] = {s: [] for s in SEVERITIES}
     for f in flags.only("code", "severity", "subject_type", "subject_id", "subject_label",
                         "message", "suggested_fix", "first_seen_at"):
+        action_label, action_url, action_logs = flag_action(organization, f.code,
+                                                            f.subject_type, f.subject_id)
         grouped[f.severity].append(FlagRow(
             code=f.code, severity=f.severity, subject_type=f.get_subject_type_display(),
             subject_label=f.subject_label, message=f.message, suggested_fix=f.suggested_fix,
             first_seen_at=f.first_seen_at,
             url=record_url(organization, f.subject_type, f.subject_id), id=f.pk,
-            can_try=f.code in TRY_IN_SCENARIO_CODES))
+            can_try=f.code in TRY_IN_SCENARIO_CODES, action_label=action_label,
+            action_url=action_url, action_logs=action_logs))
     groups = [{"severity": s, "label": s.capitalize(), "count": by_severity.get(s, 0),
                "flags": grouped[s]} for s in SEVERITIES if not severity or s == severity]
     type_labels = dict(SubjectType.choices)
@@ -426,9 +493,11 @@ def metrics_due(organization: Organization, today: date) -> tuple[list[MetricDue
                          "is_fresh", "in_use"))
     current = {frequency: period_start(frequency, today) for frequency in Frequency.values}
     candidates, due_count, stale_count = [], 0, 0
-    for metric_id, name, frequency, latest_period, is_fresh, in_use in rows:
+    for metric_id, name, frequency, latest_period, is_fresh, _in_use in rows:
         is_due = latest_period is None or latest_period < current[frequency]
-        stale = in_use and not is_fresh
+        # Stale as the metrics list says it: a value, but none fresh (in use or not; a metric
+        # with no value yet is "no data", due rather than stale).
+        stale = not is_fresh and latest_period is not None
         due_count += is_due
         stale_count += stale
         if is_due or stale:
@@ -442,6 +511,17 @@ def metrics_due(organization: Organization, today: date) -> tuple[list[MetricDue
         is_due=is_due, is_fresh=fresh)
         for fresh, _, _, name, metric_id, frequency, latest_period, is_due
         in candidates[:METRICS_DUE_ROWS]], due_count, stale_count
+
+
+def plan_presence(organization: Organization) -> dict:
+    """Whether there is anything for the empty states to speak of (one query): "every active
+    initiative serves an active goal" says nothing true of an organization with none."""
+    mine = {"organization": OuterRef("pk")}
+    return (Organization.objects.filter(pk=organization.pk).annotate(
+        has_active_initiatives=Exists(Initiative.objects.filter(active_initiative_q(), **mine)),
+        has_active_tools=Exists(Tool.objects.filter(active_tool_q(), **mine)),
+        has_metrics=Exists(MetricScore.objects.filter(metric__archived_at=None, **mine)),
+    ).values("has_active_initiatives", "has_active_tools", "has_metrics").get())
 
 
 @dataclass
@@ -464,6 +544,10 @@ class Dashboard:
     # [(verdict, the first readings, how many in all)]: what each live initiative's outcome
     # metrics did after go-live
     impact: list = field(default_factory=list)
+    # Whether the plan has any of these at all (plan_presence), for honest empty states.
+    has_active_initiatives: bool = True
+    has_active_tools: bool = True
+    has_metrics: bool = True
 
     @property
     def impact_total(self) -> int:
@@ -491,7 +575,9 @@ def dashboard(organization: Organization, *, can_log: bool, flag_filter: dict | 
     spend_rows, spend_count = misaligned_spend_rows(organization)
     due, due_count, stale_count = (metrics_due(organization, today) if can_log
                                    else (None, 0, 0))
-    return Dashboard(
+    # Only an empty section needs to know whether there is anything at all (one query).
+    presence = plan_presence(organization) if not spend_rows or (can_log and not due) else {}
+    return Dashboard(**presence,
         organization=organization, score=score, status=score_status(organization),
         ladder=ladder(organization, score), dimensions=dimension_rows(score, month_ago),
         month_ago=month_ago, spend_rows=spend_rows, spend_count=spend_count,
@@ -820,7 +906,8 @@ def frozen_report(organization: Organization, cycle: Cycle, closing: ScoreSnapsh
         "rank": g["rank"], "status": g["status"], "outcome": g["outcome_label"],
         "outcome_code": outcome_codes[g["goal_id"]], "note": g["note"], "metric": g["metric"],
         "progress": None if g["progress"] is None else round(100 * g["progress"]),
-        "forecast": FORECAST_LABELS.get(g["forecast_status"], "")} for g in record["goals"]]
+        "forecast": FORECAST_LABELS.get(g["forecast_status"], "")} for g in record["goals"]
+        if g["status"] != GoalStatus.DRAFT.label]  # a draft was never part of the plan
     initiatives = [{
         "name": i["name"], "url": record_url(organization, "initiative", i["initiative_id"]),
         "status": i["status"], "monthly_cost": Decimal(i["monthly_cost"]),
@@ -853,8 +940,9 @@ def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = 
                                                                 today).values()
         return frozen
     outcome = GoalOutcome.objects.filter(cycle=cycle, goal=OuterRef("pk"))
+    # Drafts are not part of the plan a report hands over.
     goals = (Goal.objects.filter(organization=organization, cycle=cycle)
-             .select_related("metric", "score")
+             .exclude(status=GoalStatus.DRAFT).select_related("metric", "score")
              .annotate(outcome=Subquery(outcome.values("outcome")[:1]),
                        outcome_note=Subquery(outcome.values("note")[:1]))
              .order_by(F("priority_rank").asc(nulls_last=True), "title"))
@@ -872,6 +960,7 @@ def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = 
             else round(100 * score.progress),
             "forecast": FORECAST_LABELS.get(score.forecast_status, "") if score else ""})
     links = (AlignmentLink.objects.filter(organization=organization, goal__cycle=cycle)
+             .exclude(goal__status=GoalStatus.DRAFT)
              .select_related("initiative", "initiative__score", "goal")
              .order_by("initiative__name", "goal__title"))
     initiatives: dict[int, dict] = {}

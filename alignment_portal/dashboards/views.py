@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from alignment_portal import charts
 from alignment_portal.consultants import selectors as consultant_selectors
 from alignment_portal.dashboards import selectors
+from alignment_portal.dashboards.setup import setup_checklist
 from alignment_portal.organizations import security_log
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.models import SecurityEventKind
@@ -74,14 +75,21 @@ def dashboard(request, org_slug):
     # HTML for every member with those, until the scores move.
     key = scores_key(organization, "page", membership.can_log, membership.can_plan,
                      *sorted(flag_filter.items()))
-    body = cache.get(key)
+    # A new organization's set-up checklist ticks off from records, not scores: while it is
+    # incomplete the (small) page is rendered fresh rather than cached.
+    setup = setup_checklist(organization) if membership.can_plan else None
+    if setup is not None and setup.complete:
+        setup = None
+    body = cache.get(key) if setup is None else None
     if body is None:
         data = selectors.dashboard(organization, can_log=membership.can_log,
                                    flag_filter=flag_filter)
         body = render_to_string("dashboards/dashboard.html#body",
                                 {"d": data, "flags": data.flags, "membership": membership,
-                                 "organization": organization}, request=request)
-        cache.set(key, body, CACHE_SECONDS)
+                                 "organization": organization, "setup": setup},
+                                request=request)
+        if setup is None:
+            cache.set(key, body, CACHE_SECONDS)
     return render(request, "dashboards/dashboard.html", {"body": body})
 
 
@@ -214,6 +222,7 @@ def report(request, org_slug, cycle_id):
     organization = membership.organization
     cycle = _cycle(organization, cycle_id)
     data = selectors.report(organization, cycle)
+    # `prepared_by` (the consultant who prepared it) joins the context where it is known.
     return render(request, "dashboards/report.html", {
         "r": data, "cycle": cycle, "dimension_keys": selectors.DIMENSIONS,
         "generated_at": timezone.now(),

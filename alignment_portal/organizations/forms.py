@@ -77,6 +77,10 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r.value, r.label) for r in roles]
+        # The least role is the safe default: inviting an owner by a slip is not undone
+        # by a second click.
+        if roles:
+            self.fields["role"].initial = list(roles)[-1].value
 
 
 class RoleForm(forms.Form):

@@ -49,6 +49,9 @@ class Organization(models.Model):
         verbose_name="Value of an hour of staff time",
         help_text="In the organization's currency, per hour. Leave empty to keep hours saved "
                   "out of money figures.")
+    # When an owner last saved the fiscal year and currency (the set-up checklist's first step);
+    # unset while they are the sign-up's defaults.
+    settings_confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now)
     # Set with every change to the plan or the numbers; the recompute sets recomputed_at.

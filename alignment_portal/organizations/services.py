@@ -48,16 +48,22 @@ def unique_slug(name: str) -> str:
 @transaction.atomic
 def organization_create(*, name: str, owner, slug: str | None = None,
                         fiscal_year_start_month: int = 1, currency: str = "USD",
-                        hour_value=None) -> Organization:
-    """Create an organization with `owner` as its first owner."""
+                        hour_value=None, settings_confirmed: bool = False) -> Organization:
+    """Create an organization with `owner` as its first owner, and score it at once (so its
+    dashboard shows real, if empty, scores rather than "not computed yet").
+    `settings_confirmed`: the fiscal year and currency were chosen (the organization form),
+    not left at the sign-up's defaults."""
+    from alignment_portal.organizations.recompute import request_recompute
+
     organization = Organization(
         name=name.strip(), slug=slug or unique_slug(name),
         fiscal_year_start_month=fiscal_year_start_month, currency=currency.upper(),
-        hour_value=hour_value,
+        hour_value=hour_value, settings_confirmed_at=timezone.now() if settings_confirmed else None,
     )
     organization.full_clean()
     organization.save()
     Membership.objects.create(user=owner, organization=organization, role=Role.OWNER)
+    request_recompute(organization)
     return organization
 
 
@@ -79,6 +85,7 @@ def organization_settings_update(*, organization: Organization, **fields) -> Org
         if getattr(organization, name) != value:
             changed.add(name)
         setattr(organization, name, value)
+    organization.settings_confirmed_at = timezone.now()
     organization.full_clean()
     organization.save()
     if changed & SCORED_SETTINGS:

@@ -59,7 +59,11 @@ def home(request):
         return render(request, "organizations/home.html")
     memberships = list(request.user.memberships.select_related("organization")[:2])
     if len(memberships) == 1:
-        return redirect("dashboard", org_slug=memberships[0].organization.slug)
+        membership = memberships[0]
+        # Staff come to log what they owe: straight to "Log values", first due field focused.
+        if membership.role == Role.STAFF:
+            return redirect("metrics:log", org_slug=membership.organization.slug)
+        return redirect("dashboard", org_slug=membership.organization.slug)
     return redirect("portfolio")
 
 
@@ -67,7 +71,8 @@ def home(request):
 def organization_create(request):
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organization = services.organization_create(owner=request.user, **form.cleaned_data)
+        organization = services.organization_create(owner=request.user, settings_confirmed=True,
+                                                    **form.cleaned_data)
         messages.success(request, f"{organization.name} is created; you are its owner.")
         return redirect("dashboard", org_slug=organization.slug)
     return render(request, "organizations/organization_form.html", {"form": form})
@@ -201,7 +206,11 @@ def member_role(request, org_slug, membership_id):
 @require_POST
 def member_remove(request, org_slug, membership_id):
     owner = get_membership(request, org_slug, Role.OWNER)
-    target = get_object_or_404(Membership, pk=membership_id, organization=owner.organization)
+    target = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id,
+                               organization=owner.organization)
+    if request.POST.get("confirm") != "yes":
+        # Removing someone takes effect at once: the members page's button asks first.
+        return render(request, "organizations/member_remove.html", {"target": target})
     try:
         services.membership_remove(membership=target)
     except ValidationError as exc:

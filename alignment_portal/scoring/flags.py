@@ -111,8 +111,8 @@ def goal_flags(rows, frames: OrgFrames, goals: pd.DataFrame) -> None:
         if status in ("off_track", "at_risk"):
             code = "OFF_TRACK" if status == "off_track" else "AT_RISK"
             _flag(rows, code, "goal", g, title, row["forecast_reason"],
-                  "Review the initiatives that serve it: speed them up, add one, or revise "
-                  "the target or due date in the next review.")
+                  "Review it now, not at the cycle's end: speed up the initiatives that "
+                  "serve it, add one, or revise the target or due date.")
 
 
 def metric_flags(rows, frames: OrgFrames, metrics: pd.DataFrame) -> None:

@@ -77,9 +77,12 @@ def forecast(periods, values, *, baseline: float | None, target: float | None,
         status, verb = ForecastStatus.AT_RISK, "falls a little short of"
     else:
         status, verb = ForecastStatus.OFF_TRACK, "falls short of"
+    # A negative share is a trend away from the target: "-177 % of the change needed" said so
+    # in a number nobody reads that way.
+    how_far = (f"{share:.0%} of the change needed" if share >= 0
+               else "moving away from the target, not towards it")
     reason = (f"The trend of {len(values)} values {verb} the target: {value_at_due:.4g} by "
-              f"{due_date:%Y-%m-%d} against {float(target):.4g} "
-              f"({share:.0%} of the change needed).")
+              f"{due_date:%Y-%m-%d} against {float(target):.4g} ({how_far}).")
     return Forecast(status, value_at_due, share, len(values), reason)
 
 

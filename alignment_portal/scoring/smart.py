@@ -145,9 +145,15 @@ def check_specific(facts: GoalFacts) -> Criterion:
         return Criterion("specific", False,
                          f"“{facts.title.strip()}” is only a vague verb: say what changes, for "
                          "whom, and by how much.")
-    if len(_words(facts.description)) < MIN_DESCRIPTION_WORDS:
+    description_words = _words(facts.description)
+    if len(description_words) < MIN_DESCRIPTION_WORDS:
         return Criterion("specific", False,
                          "Describe in at least a sentence what exactly changes and for whom.")
+    if all(word in VAGUE_WORDS for word in description_words):
+        # "Make things better for customers.": a sentence, but a vague verb on a vague object.
+        return Criterion("specific", False,
+                         "The description is only vague words: say what exactly changes, for "
+                         "whom, and by how much.")
     return Criterion("specific", True, "The title and description say what changes.")
 
 
@@ -234,7 +240,9 @@ def check_time_bound(facts: GoalFacts) -> Criterion:
     if facts.start_date is None or facts.due_date is None:
         return Criterion("time_bound", False, "Set a start date and a due date.")
     if facts.due_date <= facts.start_date:
-        return Criterion("time_bound", False, "The due date must come after the start date.")
+        return Criterion("time_bound", False,
+                         f"The dates are reversed: due {facts.due_date:%Y-%m-%d} is not after "
+                         f"the start {facts.start_date:%Y-%m-%d}.")
     if facts.cycle_start and facts.cycle_end:
         latest = latest_due_date(facts.cycle_start, facts.cycle_end)
         if facts.due_date > latest:

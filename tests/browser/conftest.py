@@ -1,8 +1,11 @@
 """Browser journeys: Playwright drives Debian's Chromium against a live server.
 
-A failing journey saves a full-page screenshot under test-artifacts/ and prints its path, for
-the person reading the CI log. Every page a journey visits is checked with axe-core: no
-`serious` or `critical` violation.
+Every page a journey visits is checked with axe-core (no `serious` or `critical` violation)
+and for what a person sees (issue 15): the page body never scrolls sideways (wide tables
+scroll in their own container), each visible label sits directly above or beside its own
+control, and no two controls overlap. A full-page screenshot of every visited page is saved
+under test-artifacts/<test>/ on every run, so a person can look through them; a failing
+journey also saves its last state and prints the path.
 """
 
 import os
@@ -16,7 +19,14 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 740}
+
+# What a person sees, measured in the page: the label of each visible control directly above
+# it (nothing between) or beside it, no two controls overlapping, no sideways scroll.
+LAYOUT_PROBLEMS_JS = "\n".join(
+    line for line in (Path(__file__).parent / "layout_check.js").read_text().splitlines()
+    if not line.startswith("//"))
 
 # Playwright's sync API runs an event loop in this thread; the test code's own ORM calls are
 # still synchronous, so Django's async-safety guard is told so.
@@ -59,9 +69,12 @@ def pytest_runtest_makereport(item, call):
 class Journey:
     """A browser tab for one person, with the checks every journey makes."""
 
-    def __init__(self, page, base_url: str):
+    def __init__(self, page, base_url: str, *, name: str = "journey", person: int = 0):
         self.page = page
         self.base_url = base_url
+        self.shots = ARTIFACTS / name
+        self.person = person
+        self.visits = 0
         self.console_errors: list[str] = []
         self.audited: set[str] = set()
         page.on("console", lambda m: self.console_errors.append(m.text)
@@ -80,15 +93,36 @@ class Journey:
         self.page.get_by_role("button", name="Sign in").click()
         self.page.wait_for_load_state()
 
+    def screenshot(self, label: str = ""):
+        """A full-page screenshot under test-artifacts/<test>/, numbered in visiting order."""
+        self.shots.mkdir(parents=True, exist_ok=True)
+        self.visits += 1
+        width = self.page.viewport_size["width"] if self.page.viewport_size else 0
+        slug = label or self.page.url.split("://", 1)[-1].partition("/")[2].split("?")[0]
+        slug = "".join(c if c.isalnum() else "-" for c in slug).strip("-")[:80] or "home"
+        self.page.screenshot(path=str(self.shots / f"{self.person}-{self.visits:02d}-{slug}-"
+                                                   f"{width}px.png"), full_page=True)
+
+    def check_layout(self):
+        """What a person sees: no sideways scroll of the page, every visible label directly
+        above or beside its own control, no two controls overlapping."""
+        self.page.wait_for_load_state()
+        problems = self.page.evaluate(LAYOUT_PROBLEMS_JS)
+        width = self.page.viewport_size["width"] if self.page.viewport_size else "?"
+        assert not problems, f"layout on {self.page.url} at {width} px: {problems}"
+
     def audit(self, *, again: bool = False):
-        """axe-core on the page as it is now: no serious or critical violation. A page already
-        audited is skipped unless `again` (after an htmx change that matters)."""
+        """axe-core on the page as it is now (no serious or critical violation), the layout
+        check, and a screenshot. A page already audited is skipped unless `again` (after an
+        htmx change that matters); it is screenshotted all the same."""
         from axe_playwright_python.sync_playwright import Axe
 
         path = self.page.url.split("?")[0]
+        self.screenshot()
         if path in self.audited and not again:
             return
         self.audited.add(path)
+        self.check_layout()
         results = Axe().run(self.page)
         bad = [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
                for v in results.response["violations"]
@@ -100,11 +134,13 @@ class Journey:
 def journey(chromium, live_server, request):
     """Returns a function making a Journey, at desktop size or phone size."""
     contexts = []
+    shutil.rmtree(ARTIFACTS / request.node.name, ignore_errors=True)  # this run's pictures only
 
     def start(viewport=None) -> Journey:
-        context = chromium.new_context(viewport=viewport or {"width": 1280, "height": 900})
+        context = chromium.new_context(viewport=viewport or DESKTOP)
         contexts.append(context)
-        return Journey(context.new_page(), live_server.url)
+        return Journey(context.new_page(), live_server.url, name=request.node.name,
+                       person=len(contexts))
 
     yield start
     if getattr(request.node, "journey_failed", False):

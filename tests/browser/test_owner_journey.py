@@ -177,7 +177,7 @@ def test_owner_signs_up_plans_and_clears_a_misaligned_flag(journey):
     assert not open_flag(organization, "MISALIGNED", booking)
 
     # Link it from the flag's own link, then the flag resolves (kept, not deleted).
-    misaligned.get_by_role("link", name="Automatic invoice approvals").click()
+    misaligned.get_by_role("link", name="Automatic invoice approvals", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Automatic invoice approvals",
                                                               timeout=TIMEOUT)
     _link(person, goal=invoice_goal, rationale="Invoices under the approval limit are approved "

@@ -63,7 +63,7 @@ def test_goal_page_shows_the_stored_forecast_reason_and_off_track_flag(tenancy):
     # A flat series far from its target: off track, with the flag's fix beside the reason.
     assert score.forecast_status == "off_track"
     assert "Off track" in text and "OFF_TRACK" in text
-    assert "Review the initiatives that serve it" in text
+    assert "Review it now" in text
 
 
 def test_goal_page_says_scores_are_not_computed_yet(tenancy):

@@ -24,7 +24,8 @@ def test_last_owner_can_be_neither_demoted_nor_removed(tenancy):
     response = client.post(reverse("member_role", args=[slug, owner.pk]), {"role": "viewer"},
                            follow=True)
     assert "last owner cannot be demoted" in response.content.decode()
-    response = client.post(reverse("member_remove", args=[slug, owner.pk]), follow=True)
+    response = client.post(reverse("member_remove", args=[slug, owner.pk]), {"confirm": "yes"},
+                           follow=True)
     assert "last owner cannot be removed" in response.content.decode()
     owner.refresh_from_db()
     assert owner.role == Role.OWNER
@@ -50,9 +51,14 @@ def test_an_unknown_role_is_refused(tenancy):
     assert staff.role == Role.STAFF
 
 
-def test_owner_removes_a_member(tenancy):
+def test_owner_removes_a_member_after_confirming(tenancy):
     viewer = _membership(tenancy, "viewer")
-    tenancy.client("owner").post(reverse("member_remove", args=[tenancy.org.slug, viewer.pk]))
+    client = tenancy.client("owner")
+    url = reverse("member_remove", args=[tenancy.org.slug, viewer.pk])
+    asked = client.post(url)
+    assert "They lose access at once" in asked.content.decode()
+    assert Membership.objects.filter(pk=viewer.pk).exists()  # not until confirmed
+    client.post(url, {"confirm": "yes"})
     assert not Membership.objects.filter(pk=viewer.pk).exists()
 
 

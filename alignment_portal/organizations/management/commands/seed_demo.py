@@ -30,7 +30,8 @@ class Command(BaseCommand):
                 organization, _ = Organization.objects.update_or_create(
                     slug=demo.slug,
                     defaults={"name": demo.name, "currency": demo.currency,
-                              "fiscal_year_start_month": demo.fiscal_year_start_month},
+                              "fiscal_year_start_month": demo.fiscal_year_start_month,
+                              "settings_confirmed_at": timezone.now()},
                 )
                 people = {"consultant": consultant}
                 self._member(consultant, organization, Role.CONSULTANT)

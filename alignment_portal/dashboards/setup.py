@@ -1,0 +1,98 @@
+"""The set-up checklist a new organization's dashboard shows: what to do first, in order, each
+step linking to where it is done and ticking itself off from the records themselves.
+
+The steps live in one list (STEPS); adding one is a SetupStep and its `done` test. A step may
+offer other ways to do it (`alternatives`, e.g. "or start from a playbook")."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef
+from django.urls import reverse
+
+from alignment_portal.organizations.models import Organization
+from goals.models import Cycle, active_goal_q
+from initiatives.models import AlignmentLink, Initiative, active_initiative_q
+from metrics.models import Metric, MetricValue
+
+# "2–3 goals" is what a first cycle needs; the step ticks at the first two.
+GOALS_TO_START = 2
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    key: str
+    title: str
+    how: str  # one sentence: what to do there
+    url: str
+    done: bool
+    alternatives: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
+
+
+@dataclass(frozen=True)
+class SetupChecklist:
+    steps: list[SetupStep]
+
+    @property
+    def done_count(self) -> int:
+        return sum(step.done for step in self.steps)
+
+    @property
+    def complete(self) -> bool:
+        return all(step.done for step in self.steps)
+
+    @property
+    def next_step(self) -> SetupStep | None:
+        return next((step for step in self.steps if not step.done), None)
+
+
+def _facts(organization: Organization) -> dict:
+    """What exists, in one query."""
+    mine = {"organization": OuterRef("pk")}
+    return (Organization.objects.filter(pk=organization.pk).annotate(
+        has_cycle=Exists(Cycle.objects.filter(**mine)),
+        # Drafts do not count: the matrix and the scores only see active goals.
+        goal_count=Count("goals", filter=active_goal_q("goals__"), distinct=True),
+        has_metric=Exists(Metric.objects.filter(**mine)),
+        has_initiative=Exists(Initiative.objects.filter(active_initiative_q(), **mine)),
+        has_link=Exists(AlignmentLink.objects.filter(**mine)),
+        has_value=Exists(MetricValue.objects.filter(**mine)),
+    ).values("settings_confirmed_at", "has_cycle", "goal_count", "has_metric",
+             "has_initiative", "has_link", "has_value").get())
+
+
+def setup_checklist(organization: Organization) -> SetupChecklist:
+    """The first-use steps with whether each is done (one query)."""
+    facts = _facts(organization)
+    slug = organization.slug
+
+    def url(name: str) -> str:
+        return reverse(name, args=[slug])
+
+    steps = [
+        SetupStep("settings", "Set your fiscal year and currency",
+                  "Cycles follow your fiscal year; money is shown in your currency.",
+                  url("organization_settings"), facts["settings_confirmed_at"] is not None),
+        SetupStep("cycle", "Start your first planning cycle",
+                  "A cycle is a quarter of your fiscal year: one click creates the next.",
+                  url("goals:cycles"), facts["has_cycle"]),
+        SetupStep("goals", "Write 2–3 goals for the cycle",
+                  "The few results that matter this quarter (a template fills the form); set each "
+                  "to Active when it is ready: drafts are not scored.",
+                  url("goals:create"), facts["goal_count"] >= GOALS_TO_START,
+                  alternatives=[("start from a playbook", url("playbooks:start"))]),
+        SetupStep("metrics", "Pick the metrics that measure them",
+                  "Ready definitions from the library: CSAT, churn, wait time, …",
+                  url("metrics:library"), facts["has_metric"]),
+        SetupStep("initiatives", "List your automation and the tools it uses",
+                  "Each piece of automation you run or plan, with its status (planned, in "
+                  "progress, live: an idea is not scored yet) and the tools behind it.",
+                  url("initiatives:create"), facts["has_initiative"],
+                  alternatives=[("add a tool", url("initiatives:tool_create"))]),
+        SetupStep("links", "Say which goal each initiative serves",
+                  "In the matrix: one click per initiative and goal, with a sentence on how.",
+                  url("initiatives:matrix"), facts["has_link"]),
+        SetupStep("values", "Log the first values",
+                  "The numbers so far; the scores and forecasts follow from them.",
+                  url("metrics:log"), facts["has_value"]),
+    ]
+    return SetupChecklist(steps=steps)
