@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "goals",
     "initiatives",
     "alignment_portal.benefits",
+    "alignment_portal.renewals",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 DEMO_SEEDERS = ["alignment_portal.organizations.demo", "metrics.demo", "goals.demo",
                 "initiatives.demo", "alignment_portal.feeds.demo", "alignment_portal.benefits.demo",
-                "alignment_portal.scenarios.demo",
+                "alignment_portal.scenarios.demo", "alignment_portal.renewals.demo",
                 "alignment_portal.dashboards.demo"]  # scores and history: last
 
 
