@@ -92,7 +92,8 @@ def test_the_calendar_across_clients_shows_only_the_persons_own_organizations(te
     _tool(tenancy.other_org, "Rivals", days=20)
     stranger = OrganizationFactory(slug="stranger")
     _tool(stranger, "NotYours", days=20)
-    both = tenancy.client_for(tenancy.users["consultant"]).get(reverse("renewals_calendar")).content.decode()
+    consultant = tenancy.client_for(tenancy.users["consultant"])
+    both = consultant.get(reverse("renewals_calendar")).content.decode()
     assert "Ours" in both and "Rivals" in both and "NotYours" not in both
     one = tenancy.client("owner").get(reverse("renewals_calendar")).content.decode()
     assert "Ours" in one and "Rivals" not in one
