@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from alignment_portal import charts
+from alignment_portal.dashboards import benchmarks as cross_client
 from alignment_portal.dashboards import selectors
 from alignment_portal.organizations import security_log
 from alignment_portal.organizations.access import get_membership
@@ -298,3 +299,18 @@ def _portfolio_table(rows, sort, descending, filters) -> dict:
                         if key == sort else None})
     return {"rows": shown, "all_count": len(rows), "medians": medians, "headers": headers,
             "median_dimensions": [medians[k] for k, _ in selectors.DIMENSIONS]}
+
+
+@login_required
+@require_GET
+def benchmarks(request, org_slug):
+    """Where this organization stands among the other organizations the viewer belongs to
+    (only theirs, only with at least 3). Loaded into the dashboard after the page (it depends
+    on the viewer, so it is not part of the dashboard's shared cache); a page of its own
+    without JavaScript."""
+    membership = get_membership(request, org_slug)
+    data = cross_client.benchmarks(user=request.user, organization=membership.organization)
+    template = ("dashboards/benchmarks.html#benchmarks" if request.htmx
+                else "dashboards/benchmarks.html")
+    return render(request, template,
+                  {"b": data, "min_organizations": cross_client.MIN_ORGANIZATIONS})

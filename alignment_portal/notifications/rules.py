@@ -65,9 +65,9 @@ KIND_LABELS = {
 }
 
 # The kinds the portal sends today, in the order the settings page lists them. FEED_FAILING
-# and RENEWAL_DUE join this list when feeds and renewals exist.
+# joins this list when its event is built.
 ACTIVE_KINDS = [Kind.VALUE_DUE, Kind.VALUE_OVERDUE, Kind.VALUE_ESCALATED, Kind.FLAG_HIGH,
-                Kind.DIGEST, Kind.WEBHOOK_FAILING]
+                Kind.RENEWAL_DUE, Kind.DIGEST, Kind.WEBHOOK_FAILING]
 # What an organization's Slack or Teams channel may carry (not digests: they are personal).
 WEBHOOK_KINDS = [Kind.VALUE_DUE, Kind.VALUE_OVERDUE, Kind.VALUE_ESCALATED, Kind.FLAG_HIGH]
 WEBHOOK_DEFAULT_KINDS = [Kind.VALUE_ESCALATED, Kind.FLAG_HIGH]
@@ -119,6 +119,12 @@ def metric_timeline(frequency: str, counted_from: date) -> MetricTimeline:
 
 def metric_event_key(metric_id: int, counted_from: date) -> str:
     return f"metric:{metric_id}:from:{counted_from.isoformat()}"
+
+
+def renewal_event_key(tool_id: int, notice_deadline: date) -> str:
+    """A renewal notice deadline is told once per person and channel per term: a new renewal
+    date (or notice period) is a new deadline, and a new event."""
+    return f"renewal:{tool_id}:notice:{notice_deadline.isoformat()}"
 
 
 def digest_event_key(day: date) -> str:

@@ -30,6 +30,7 @@ KIND_AUDIENCE = {
     Kind.VALUE_ESCALATED: (Role.VIEWER, "metrics you own; every metric for owners and "
                                         "consultants"),
     Kind.FLAG_HIGH: (Role.CONSULTANT, "owners and consultants"),
+    Kind.RENEWAL_DUE: (Role.VIEWER, "tools you own; every tool for owners and consultants"),
     Kind.DIGEST: (Role.VIEWER, "everyone"),
     Kind.WEBHOOK_FAILING: (Role.OWNER, "owners"),
 }

@@ -49,9 +49,10 @@ def normalise_sort(sort: str, direction: str) -> tuple[str, bool]:
 
 def renewal_rows(organizations: list[Organization], *, today: date,
                  days: int = rules.RENEWAL_CALENDAR_DAYS, sort: str = DEFAULT_SORT,
-                 descending: bool = False) -> list[RenewalRow]:
+                 descending: bool = False, due_only: bool = False) -> list[RenewalRow]:
     """Every tool of `organizations` that renews within `days` from `today` (retired tools
-    never), with its notice deadline and what acting on it saves. Two queries."""
+    never), with its notice deadline and what acting on it saves; with `due_only`, those
+    whose notice deadline is within RENEWAL_DUE_WITHIN_DAYS instead. Two queries."""
     by_id = {o.pk: o for o in organizations}
     if not by_id:
         return []
@@ -69,7 +70,7 @@ def renewal_rows(organizations: list[Organization], *, today: date,
             billing_period=tool.billing_period, notice_period_days=tool.notice_period_days,
             monthly_cost=float(tool.monthly_cost), seats_paid=tool.seats,
             seats_used=tool.seats_used, used=tool.pk in used, today=today)
-        if renewal is not None and renewal.renews_on <= horizon:
+        if renewal is not None and (renewal.due if due_only else renewal.renews_on <= horizon):
             rows.append(RenewalRow(by_id[tool.organization_id], tool, renewal))
     rows.sort(key=SORTS[sort][1] if sort in SORTS else SORTS[DEFAULT_SORT][1],
               reverse=descending)
