@@ -40,6 +40,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("portfolio/", dashboard_views.portfolio, name="portfolio"),
+    path("switcher/", views.switcher_search, name="switcher_search"),
     path("renewals/", renewal_views.calendar_across, name="renewals_calendar"),
     path("renewals/renewals.csv", renewal_views.export_across, name="renewals_export"),
     path("renewals/calendar-url/", renewal_views.feed_rotate, name="renewals_feed_rotate"),
