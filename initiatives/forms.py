@@ -10,6 +10,7 @@ from goals.models import Goal, GoalStatus
 from initiatives.models import (
     MAX_RAMP_UP_PERIODS,
     AlignmentLink,
+    BillingPeriod,
     Contribution,
     Initiative,
     InitiativeStatus,
@@ -152,6 +153,17 @@ class ToolForm(forms.ModelForm):
         self.fields["owner"].queryset = members_of(organization)
         self.fields["monthly_cost"].widget.attrs["min"] = 0
         self.fields["notice_period_days"].widget.attrs.update({"min": 0, "max": 730})
+        # Renewal terms are optional: a form (or a script) that leaves them out keeps a
+        # monthly plan with no notice period.
+        self.fields["billing_period"].required = False
+        self.fields["notice_period_days"].required = False
+
+    def clean_billing_period(self):
+        return self.cleaned_data.get("billing_period") or BillingPeriod.MONTHLY
+
+    def clean_notice_period_days(self):
+        value = self.cleaned_data.get("notice_period_days")
+        return 0 if value is None else value
 
     def clean_monthly_cost(self):
         value = self.cleaned_data["monthly_cost"]
