@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "alignment_portal.consultants",
     "alignment_portal.two_factor",
     "alignment_portal.data_export",
+    "alignment_portal.renewals",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from alignment_portal.dashboards import views as dashboard_views
 from alignment_portal.feeds import views as feed_views
 from alignment_portal.notifications import views as notification_views
 from alignment_portal.organizations import views
+from alignment_portal.renewals import views as renewal_views
 from alignment_portal.two_factor import views as two_factor_views
 
 # Every organization-scoped URL starts /o/<org_slug>/ and its view begins with get_membership().
@@ -37,12 +38,21 @@ org_patterns = [
     path("benefits/", include("alignment_portal.benefits.urls")),
     path("scenarios/", include("alignment_portal.scenarios.urls")),
     path("playbooks/", include("alignment_portal.playbooks.urls")),
+    path("renewals/", include("alignment_portal.renewals.urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("portfolio/", dashboard_views.portfolio, name="portfolio"),
+    path("switcher/", views.switcher_search, name="switcher_search"),
+    path("renewals/", renewal_views.calendar_across, name="renewals_calendar"),
+    path("renewals/renewals.csv", renewal_views.export_across, name="renewals_export"),
+    path("renewals/calendar-url/", renewal_views.feed_rotate, name="renewals_feed_rotate"),
+    path("renewals/calendar-url/revoke/", renewal_views.feed_revoke,
+         name="renewals_feed_revoke"),
+    # The person's secret iCalendar URL: the token is the credential (no session).
+    path("renewals/ical/<str:token>.ics", renewal_views.ical_feed, name="renewals_ical"),
     path("organizations/new/", views.organization_create, name="organization_create"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("accounts/signup/", views.sign_up, name="signup"),

@@ -10,6 +10,7 @@ from goals.models import Goal, GoalStatus
 from initiatives.models import (
     MAX_RAMP_UP_PERIODS,
     AlignmentLink,
+    BillingPeriod,
     Contribution,
     Initiative,
     InitiativeStatus,
@@ -144,14 +145,28 @@ class ToolForm(forms.ModelForm):
     class Meta:
         model = Tool
         fields = ["name", "vendor", "category", "monthly_cost", "seats", "integration", "owner",
-                  "status"]
-        help_texts = {"monthly_cost": "What the subscription costs per month, all seats."}
+                  "status", "renewal_date", "billing_period", "notice_period_days"]
+        help_texts = {"monthly_cost": "What the subscription costs per month, all seats "
+                                      "(an annual plan: its yearly price ÷ 12)."}
+        widgets = {"renewal_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.fields["owner"].queryset = members_of(organization)
         self.fields["monthly_cost"].widget.attrs["min"] = 0
+        self.fields["notice_period_days"].widget.attrs.update({"min": 0, "max": 730})
+        # Renewal terms are optional: a form (or a script) that leaves them out keeps a
+        # monthly plan with no notice period.
+        self.fields["billing_period"].required = False
+        self.fields["notice_period_days"].required = False
+
+    def clean_billing_period(self):
+        return self.cleaned_data.get("billing_period") or BillingPeriod.MONTHLY
+
+    def clean_notice_period_days(self):
+        value = self.cleaned_data.get("notice_period_days")
+        return 0 if value is None else value
 
     def clean_monthly_cost(self):
         value = self.cleaned_data["monthly_cost"]

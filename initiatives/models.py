@@ -44,8 +44,15 @@ class ToolStatus(models.TextChoices):
     RETIRED = "retired", "Retired"
 
 
+class BillingPeriod(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    ANNUAL = "annual", "Annual"
+
+
 class Tool(models.Model):
-    """One entry of the technology inventory."""
+    """One entry of the technology inventory, with its subscription's renewal terms
+    (DOMAIN.md, "Renewals": the notice deadline is the renewal date minus the notice period).
+    `seats_used` is the latest count logged (alignment_portal/renewals keeps its history)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tools")
     name = models.CharField(max_length=120, validators=[single_line])
@@ -53,7 +60,18 @@ class Tool(models.Model):
     category = models.CharField(max_length=20, choices=ToolCategory.choices,
                                 default=ToolCategory.OTHER)
     monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    seats = models.PositiveIntegerField(default=1)
+    seats = models.PositiveIntegerField(default=1, verbose_name="seats paid")
+    seats_used = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The latest count of seats in use (logged with its "
+                                         "month on the tool's page).")
+    renewal_date = models.DateField(
+        null=True, blank=True, help_text="When the subscription renews next (or last renewed: "
+                                         "later renewals follow from the billing period).")
+    billing_period = models.CharField(max_length=10, choices=BillingPeriod.choices,
+                                      default=BillingPeriod.MONTHLY)
+    notice_period_days = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(730)], verbose_name="notice period (days)",
+        help_text="Days before the renewal by which the vendor must be told to cancel.")
     integration = models.CharField(max_length=15, choices=Integration.choices,
                                    default=Integration.STANDALONE)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
@@ -69,6 +87,8 @@ class Tool(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "name"], name="tool_name_unique"),
             models.CheckConstraint(condition=Q(monthly_cost__gte=0), name="tool_cost_not_negative"),
+            models.CheckConstraint(condition=Q(notice_period_days__lte=730),
+                                   name="tool_notice_period_at_most_730"),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,7 @@ INITIATIVE_FIELDS = [
     "impact", "effort", "automation_level", "expected_money_per_month",
 ]
 TOOL_FIELDS = ["name", "vendor", "category", "monthly_cost", "seats", "integration", "owner",
-               "status"]
+               "status", "renewal_date", "billing_period", "notice_period_days"]
 
 
 def _same_organization(organization: Organization, **records) -> None:

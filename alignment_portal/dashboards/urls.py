@@ -9,6 +9,7 @@ from alignment_portal.dashboards import views
 app_name = "dashboards"
 urlpatterns = [
     path("scores/status/", views.score_status, name="score_status"),
+    path("benchmarks/", views.benchmarks, name="benchmarks"),
     path("charts/dimensions/", views.dimensions_chart, name="dimensions_chart"),
     path("history/", views.history, name="history"),
     path("history/rung/", views.history_chart, {"kind": "rung"}, name="history_rung"),

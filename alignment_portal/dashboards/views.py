@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from alignment_portal import charts
 from alignment_portal.consultants import selectors as consultant_selectors
+from alignment_portal.dashboards import benchmarks as cross_client
 from alignment_portal.dashboards import selectors
 from alignment_portal.dashboards.setup import setup_checklist
 from alignment_portal.organizations import security_log
@@ -262,6 +263,7 @@ def portfolio(request):
     if sort not in selectors.PORTFOLIO_COLUMNS:
         sort = "name"
     descending = request.GET.get("dir") == "desc"
+    page = _page_number(request.GET.get("page", ""))
     filters = {"q": request.GET.get("q", "").strip()[:100],
                "rung": _known(request.GET.get("rung", ""), PORTFOLIO_RUNGS),
                "attention": _known(request.GET.get("attention", ""),
@@ -273,7 +275,7 @@ def portfolio(request):
                   for m in memberships] + [timezone.localdate()])
     rows_key = "portfolio:" + hashlib.sha256(state.encode()).hexdigest()
     table_key = rows_key + ":" + hashlib.sha256(
-        repr((sort, descending, sorted(filters.items()))).encode()).hexdigest()
+        repr((sort, descending, sorted(filters.items()), page)).encode()).hexdigest()
     # A name search is free text: its table is rendered from the cached rows, not cached
     # itself (every string typed would otherwise be a cache entry).
     table = None if filters["q"] else cache.get(table_key)
@@ -283,7 +285,7 @@ def portfolio(request):
             rows = selectors.portfolio_rows(memberships)
             cache.set(rows_key, rows, CACHE_SECONDS)
         table = render_to_string("dashboards/portfolio.html#table",
-                                 _portfolio_table(rows, sort, descending, filters),
+                                 _portfolio_table(rows, sort, descending, filters, page),
                                  request=request)
         if not filters["q"]:
             cache.set(table_key, table, CACHE_SECONDS)
@@ -295,11 +297,34 @@ def portfolio(request):
         "attention_choices": PORTFOLIO_ATTENTION, "rung_names": charts.RUNG_LABELS})
 
 
-def _portfolio_table(rows, sort, descending, filters) -> dict:
+# The portfolio shows this many clients per page; sorting and filtering run over all of them
+# on the server, the medians too.
+PORTFOLIO_PAGE_SIZE = 50
+MAX_PAGE = 10_000
+
+
+def _page_number(raw: str) -> int:
+    """A page number from the query string: a positive integer, else 1 (and bounded, since
+    it is part of a cache key)."""
+    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
+
+
+def _portfolio_table(rows, sort, descending, filters, page: int = 1) -> dict:
     medians = selectors.portfolio_medians(rows)
-    shown = selectors.portfolio_sort(selectors.portfolio_filter(rows, **filters), sort,
-                                     descending)
+    matching = selectors.portfolio_sort(selectors.portfolio_filter(rows, **filters), sort,
+                                        descending)
+    pages = max(1, -(-len(matching) // PORTFOLIO_PAGE_SIZE))
+    page = min(page, pages)
+    start = (page - 1) * PORTFOLIO_PAGE_SIZE
+    shown = matching[start:start + PORTFOLIO_PAGE_SIZE]
     base = {k: v for k, v in filters.items() if v}
+    state = {**base, "sort": sort, "dir": "desc" if descending else "asc"}
+    pagination = {
+        "page": page, "pages": pages, "matching": len(matching),
+        "first": start + 1 if shown else 0, "last": start + len(shown),
+        "previous": "?" + urlencode({**state, "page": page - 1}) if page > 1 else "",
+        "next": "?" + urlencode({**state, "page": page + 1}) if page < pages else "",
+    }
     headers = []
     for key, (label, _, _) in selectors.PORTFOLIO_COLUMNS.items():
         next_desc = not descending if key == sort else key not in ("name",)
@@ -308,4 +333,20 @@ def _portfolio_table(rows, sort, descending, filters) -> dict:
                         "aria_sort": ("descending" if descending else "ascending")
                         if key == sort else None})
     return {"rows": shown, "all_count": len(rows), "medians": medians, "headers": headers,
-            "median_dimensions": [medians[k] for k, _ in selectors.DIMENSIONS]}
+            "median_dimensions": [medians[k] for k, _ in selectors.DIMENSIONS],
+            "pagination": pagination}
+
+
+@login_required
+@require_GET
+def benchmarks(request, org_slug):
+    """Where this organization stands among the other organizations the viewer belongs to
+    (only theirs, only with at least 3). Loaded into the dashboard after the page (it depends
+    on the viewer, so it is not part of the dashboard's shared cache); a page of its own
+    without JavaScript."""
+    membership = get_membership(request, org_slug)
+    data = cross_client.benchmarks(user=request.user, organization=membership.organization)
+    template = ("dashboards/benchmarks.html#benchmarks" if request.htmx
+                else "dashboards/benchmarks.html")
+    return render(request, template,
+                  {"b": data, "min_organizations": cross_client.MIN_ORGANIZATIONS})

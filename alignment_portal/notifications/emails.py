@@ -11,6 +11,7 @@ from alignment_portal.feeds.limits import FAILING_AFTER_RUNS
 from alignment_portal.notifications.events import Item, Message
 from alignment_portal.notifications.rules import KIND_LABELS, Kind, clean_header_text
 from alignment_portal.organizations.models import Role
+from alignment_portal.scoring.rules import RENEWAL_DUE_WITHIN_DAYS
 from metrics.periods import period_label
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
@@ -102,6 +103,30 @@ def _feed_line(item) -> dict:
     return {"name": feed.name, "detail": detail,
             "fix": "Check the address and the mapping, then run it now.",
             "url": absolute(reverse("feeds:detail", args=[item.organization.slug, feed.pk]))}
+def _renewal_line(item) -> dict:
+    row = item.renewal
+    r, tool = row.renewal, row.tool
+    days = r.days_to_deadline
+    when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+    saving = row.saving_sentence
+    detail = (f"notice deadline {r.notice_deadline:%a %-d %b %Y} ({when}), renews "
+              f"{r.renews_on:%-d %b %Y}; {r.yearly_cost:,.2f} {row.organization.currency} a year"
+              + (f"; {saving} ({row.organization.currency})" if saving else ""))
+    return {"name": tool.name, "detail": detail, "url": absolute(reverse(
+        "initiatives:tool_detail", args=[row.organization.slug, tool.pk]))}
+
+
+def _renewal_context(message: Message) -> dict:
+    organization, count = message.organization, len(message.items)
+    plural = "s" if count != 1 else ""
+    return {"heading": f"{count} renewal notice deadline{plural} within "
+                       f"{RENEWAL_DUE_WITHIN_DAYS} days",
+            "intro": f"Decide before each notice deadline whether {organization.name} renews "
+                     "as it is, changes the plan or cancels:",
+            "lines": [_renewal_line(item) for item in message.items],
+            "action_url": absolute(reverse("renewals:calendar", args=[organization.slug])),
+            "action_label": "Open the renewal calendar",
+            "subject": f"{count} renewal deadline{plural} near in {organization.name}"}
 
 
 def _alert_context(message: Message, today) -> dict:
@@ -110,6 +135,8 @@ def _alert_context(message: Message, today) -> dict:
     count = len(items)
     plural = "s" if count != 1 else ""
     can_log = Role(message.role).at_least(Role.STAFF) if message.role else False
+    if message.kind == Kind.RENEWAL_DUE:
+        return _renewal_context(message)
     if message.kind == Kind.FLAG_HIGH:
         lines = [{"name": f"{item.flag.code.replace('_', ' ').title()}: "
                           f"{item.flag.subject_label}",
@@ -169,6 +196,7 @@ def _digest_context(message: Message, today) -> dict:
                                               feed=feed)) for feed in section.feeds_failing]
         section.impact_url = absolute(reverse("dashboard", args=[section.organization.slug])
                                       + "#impact-h")
+        section.renewal_lines = [_renewal_line(item) for item in section.renewals]
     return {"heading": f"Your week, {today:%-d %b %Y}", "sections": sections,
             "subject": subject}
 

@@ -28,6 +28,7 @@ from alignment_portal.notifications.models import (
 )
 from alignment_portal.notifications.rules import Channel, Kind
 from alignment_portal.organizations.models import Membership, Organization, Role
+from alignment_portal.renewals.selectors import RenewalRow, renewal_rows
 from alignment_portal.scoring.constants import SEVERITY_ORDER
 from alignment_portal.scoring.models import (
     Flag,
@@ -43,6 +44,9 @@ from metrics.models import Metric, MetricValue
 FEED_FAILING_FLAG = "FEED_FAILING"
 ESCALATION_ROLES = {Role.OWNER, Role.CONSULTANT}
 FLAG_ROLES = {Role.OWNER, Role.CONSULTANT}
+# A renewal notice deadline near: the tool's owner, and the organization's owners and
+# consultants (who decide on subscriptions).
+RENEWAL_ROLES = {Role.OWNER, Role.CONSULTANT}
 
 
 @dataclass
@@ -57,6 +61,7 @@ class Item:
     flag: Flag | None = None
     feed: Feed | None = None
     escalated_too: bool = False  # an overdue line that also carries its escalation
+    renewal: RenewalRow | None = None  # RENEWAL_DUE: the tool and its notice deadline
 
 
 @dataclass
@@ -74,6 +79,7 @@ class DigestSection:
     # (scoring.selectors.ImpactReading) that show a change, worsened first.
     automation_counts: dict = field(default_factory=dict)
     automation: list = field(default_factory=list)
+    renewals: list = field(default_factory=list)  # [Item] of RENEWAL_DUE
 
     @property
     def rung_change(self) -> str:
@@ -134,6 +140,7 @@ class State:
     opted_out: set  # (user id, organization id, kind, channel)
     quiet: set  # user ids
     told: set = field(default_factory=set)  # (kind, channel, recipient, event_key)
+    renewals: dict = field(default_factory=dict)  # organization id -> [RenewalRow] due
 
 
 def _load(now: datetime, organization_ids: list[int] | None = None) -> State:
@@ -169,8 +176,12 @@ def _load(now: datetime, organization_ids: list[int] | None = None) -> State:
         "user_id", "organization_id", "kind", "channel"))
     quiet = set(PersonSettings.objects.filter(quiet_weekends=True).values_list(
         "user_id", flat=True))
+    renewals = defaultdict(list)  # two queries for every organization at once
+    for row in renewal_rows(list(organizations.values()), today=today, due_only=True):
+        renewals[row.organization.pk].append(row)
     return State(today=today, now=now, organizations=organizations, members=members,
-                 metrics=metrics, flags=flags, feeds=feeds, opted_out=opted_out, quiet=quiet)
+                 metrics=metrics, flags=flags, feeds=feeds, opted_out=opted_out, quiet=quiet,
+                 renewals=renewals)
 
 
 def org_settings(organization: Organization) -> OrganizationNotifications:
@@ -211,6 +222,14 @@ def feed_items(state: State, organization: Organization) -> list[Item]:
                                                          or feed.created_at),
                  organization, feed=feed)
             for feed in state.feeds.get(organization.pk, [])]
+
+
+def renewal_items(state: State, organization: Organization) -> list[Item]:
+    """RENEWAL_DUE of the organization's tools whose notice deadline is within 30 days."""
+    return [Item(Kind.RENEWAL_DUE, rules.renewal_event_key(row.tool.pk,
+                                                           row.renewal.notice_deadline),
+                 organization, renewal=row)
+            for row in state.renewals.get(organization.pk, [])]
 
 
 def _email_ok(state: State, membership: Membership, kind: Kind) -> bool:
@@ -258,11 +277,17 @@ def _org_messages(state: State, organization: Organization) -> list[Message]:
             if membership.role in FLAG_ROLES or membership.user_id == item.feed.created_by_id:
                 wanted[(membership.user_id, Kind.FEED_FAILING)].append(item)
 
+    for item in renewal_items(state, organization):
+        for membership in members:
+            if membership.role in RENEWAL_ROLES or \
+                    membership.user_id == item.renewal.tool.owner_id:
+                wanted[(membership.user_id, Kind.RENEWAL_DUE)].append(item)
+
     for membership in members:
         recipient = user_recipient(membership.user_id)
         fresh = {}
         for kind in (Kind.VALUE_DUE, Kind.VALUE_OVERDUE, Kind.VALUE_ESCALATED, Kind.FLAG_HIGH,
-                     Kind.FEED_FAILING):
+                     Kind.FEED_FAILING, Kind.RENEWAL_DUE):
             candidates = wanted.get((membership.user_id, kind), [])
             if candidates and _email_ok(state, membership, kind):
                 fresh[kind] = _new(state, kind, Channel.EMAIL, recipient, candidates)
@@ -369,7 +394,8 @@ def _digest_sections(state: State, organization_ids: set) -> dict:
             overdue=metric_items(state, organization).get(Kind.VALUE_OVERDUE, []),
             feeds_failing=state.feeds.get(organization_id, []),
             automation_counts=counts.get(organization_id, {}),
-            automation=readings.get(organization_id, []))
+            automation=readings.get(organization_id, []),
+            renewals=renewal_items(state, organization))
     return sections
 
 
@@ -415,6 +441,7 @@ def _told(state: State) -> set:
             keys.update(item.event_key for item in items)
         keys.update(f"flag:{flag.pk}" for flag in state.flags.get(organization.pk, []))
         keys.update(item.event_key for item in feed_items(state, organization))
+        keys.update(item.event_key for item in renewal_items(state, organization))
     return set(NotificationEvent.objects.filter(event_key__in=keys).values_list(
         "kind", "channel", "recipient", "event_key"))
 

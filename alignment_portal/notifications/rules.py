@@ -69,10 +69,9 @@ KIND_LABELS = {
     Kind.RENEWAL_DUE: "A renewal notice deadline is near",
 }
 
-# The kinds the portal sends today, in the order the settings page lists them. RENEWAL_DUE
-# joins this list when renewals exist.
+# The kinds the portal sends today, in the order the settings page lists them.
 ACTIVE_KINDS = [Kind.VALUE_DUE, Kind.VALUE_OVERDUE, Kind.VALUE_ESCALATED, Kind.FLAG_HIGH,
-                Kind.FEED_FAILING, Kind.DIGEST, Kind.WEBHOOK_FAILING]
+                Kind.FEED_FAILING, Kind.RENEWAL_DUE, Kind.DIGEST, Kind.WEBHOOK_FAILING]
 # What an organization's Slack or Teams channel may carry (not digests: they are personal).
 WEBHOOK_KINDS = [Kind.VALUE_DUE, Kind.VALUE_OVERDUE, Kind.VALUE_ESCALATED, Kind.FLAG_HIGH,
                  Kind.FEED_FAILING]
@@ -130,6 +129,12 @@ def metric_event_key(metric_id: int, counted_from: date) -> str:
 def feed_event_key(feed_id: int, failing_after) -> str:
     """A feed's failing streak: the feed and the moment of its last success (or creation)."""
     return f"feed:{feed_id}:failing-after:{failing_after.isoformat()}"
+
+
+def renewal_event_key(tool_id: int, notice_deadline: date) -> str:
+    """A renewal notice deadline is told once per person and channel per term: a new renewal
+    date (or notice period) is a new deadline, and a new event."""
+    return f"renewal:{tool_id}:notice:{notice_deadline.isoformat()}"
 
 
 def digest_event_key(day: date) -> str:

@@ -31,6 +31,7 @@ KIND_AUDIENCE = {
                                         "consultants"),
     Kind.FLAG_HIGH: (Role.CONSULTANT, "owners and consultants"),
     Kind.FEED_FAILING: (Role.CONSULTANT, "owners and consultants, and whoever set the feed up"),
+    Kind.RENEWAL_DUE: (Role.VIEWER, "tools you own; every tool for owners and consultants"),
     Kind.DIGEST: (Role.VIEWER, "everyone"),
     Kind.WEBHOOK_FAILING: (Role.OWNER, "owners"),
 }

@@ -1,5 +1,9 @@
 from alignment_portal.organizations.models import Membership
 
+# The header's switcher lists this many organizations; past that it offers a search (a
+# consultant with 300 clients would otherwise get 300 links on every page).
+SWITCHER_LIMIT = 12
+
 
 def current_organization(request):
     """The organization in view (set by the access helper) and the user's others, for the
@@ -9,14 +13,16 @@ def current_organization(request):
         return {}
 
     def switcher():
+        # One more than shown tells whether there are more (then the search appears).
         return list(
             Membership.objects.filter(user=user)
             .select_related("organization")
-            .order_by("organization__name")
+            .order_by("organization__name")[:SWITCHER_LIMIT + 1]
         )
 
     return {
         "membership": getattr(request, "membership", None),
         "organization": getattr(request, "organization", None),
         "switcher_memberships": switcher,
+        "switcher_limit": SWITCHER_LIMIT,
     }

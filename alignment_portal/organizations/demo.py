@@ -11,6 +11,7 @@ DEMO_SEEDERS = ["alignment_portal.organizations.demo", "metrics.demo", "goals.de
                 "initiatives.demo", "alignment_portal.feeds.demo", "alignment_portal.benefits.demo",
                 "alignment_portal.scenarios.demo",
                 "alignment_portal.playbooks.demo", "alignment_portal.consultants.demo",
+                 "alignment_portal.renewals.demo",
                 "alignment_portal.dashboards.demo"]  # scores and history: last
 
 

@@ -1,4 +1,5 @@
 from datetime import UTC
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -10,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -391,3 +393,24 @@ def security_log_csv(request, org_slug):
     response["Content-Disposition"] = (
         f'attachment; filename="{organization.slug}-security-log-{stamp}.csv"')
     return response
+
+
+SWITCHER_MATCHES = 20
+
+
+@login_required
+@require_GET
+def switcher_search(request):
+    """The header switcher's search: the signed-in person's organizations whose name contains
+    what they typed (htmx swaps the list). Without JavaScript the search form goes to the
+    portfolio's name filter instead, and so does a plain GET here."""
+    q = request.GET.get("q", "").strip()[:100]
+    if not request.htmx:
+        return redirect(f"{reverse('portfolio')}?{urlencode({'q': q})}" if q else "portfolio")
+    memberships = Membership.objects.filter(user=request.user).select_related("organization")
+    if q:
+        memberships = memberships.filter(organization__name__icontains=q)
+    matches = list(memberships.order_by("organization__name")[:SWITCHER_MATCHES + 1])
+    return render(request, "organizations/switcher_results.html",
+                  {"matches": matches[:SWITCHER_MATCHES], "more": len(matches) > SWITCHER_MATCHES,
+                   "q": q, "organization": None})

@@ -85,7 +85,11 @@ FLAG_SEVERITY = {
     "FEED_FAILING": HIGH,  # DOMAIN.md: values that should arrive by themselves have stopped
     "WORSENED": HIGH,  # fixed by DOMAIN.md: an outcome metric worsened after go-live
     "NO_EFFECT": MEDIUM,  # fixed by DOMAIN.md: enough data after go-live, no change either way
+    # Fixed by DOMAIN.md: medium; HIGH when the tool is also shelfware or uses fewer than half
+    # its paid seats (RENEWAL_DUE_HIGH_SEVERITY, scoring/renewals.py).
+    "RENEWAL_DUE": MEDIUM,
 }
+RENEWAL_DUE_HIGH_SEVERITY = HIGH
 
 ORPHAN_PRIORITY_GOAL_SEVERITY = HIGH
 TOOL_SPRAWL_MAX_REDUNDANT_CATEGORIES = 2  # more than this many redundant categories is sprawl

@@ -27,10 +27,10 @@ from datetime import date
 
 import pandas as pd
 
-from alignment_portal.scoring import benefits, impact, rules
+from alignment_portal.scoring import benefits, impact, renewals, rules
 from alignment_portal.scoring import constants as C
 from alignment_portal.scoring.alignment import redundant_categories
-from alignment_portal.scoring.frames import OrgFrames
+from alignment_portal.scoring.frames import OrgFrames, as_date
 
 FLAG_COLUMNS = ["code", "severity", "subject_type", "subject_id", "subject_label", "message",
                 "suggested_fix"]
@@ -236,6 +236,50 @@ def benefit_flags(rows, frames: OrgFrames, ledger: pd.DataFrame) -> None:
               "page, a CSV or the API).")
 
 
+def _optional_int(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def renewal_flags(rows, frames: OrgFrames, tools: pd.DataFrame, today: date) -> None:
+    """RENEWAL_DUE: a tool's notice deadline is within 30 days (scoring/renewals.py); high when
+    it is also shelfware or uses fewer than half its paid seats, with the yearly saving. The
+    message names dates, not a count of days, so its wording holds from day to day."""
+    table = frames.tools
+    if table.empty or table["renewal_date"].isna().all():
+        return
+    names = frames.labels("tools")
+    used = dict(zip(tools.index.tolist(), tools["used"].tolist(), strict=True))
+    columns = ["id", "status", "renewal_date", "billing_period", "notice_period_days",
+               "monthly_cost", "seats", "seats_used"]
+    for (tool_id, status, renewal_date, billing, notice, cost, seats,
+         seats_used) in zip(*(table[c].tolist() for c in columns), strict=True):
+        renewal = renewals.renewal_of(
+            tool_id=tool_id, status=status, renewal_date=as_date(renewal_date),
+            billing_period=billing or "monthly", notice_period_days=_optional_int(notice),
+            monthly_cost=0.0 if pd.isna(cost) else float(cost),
+            seats_paid=_optional_int(seats), seats_used=_optional_int(seats_used),
+            used=bool(used.get(tool_id, False)), today=today)
+        if renewal is None or not renewal.due:
+            continue
+        name = names[tool_id]
+        why = []
+        if renewal.shelfware:
+            why.append("no active initiative uses it")
+        if renewal.low_seats:
+            why.append(f"only {renewal.seats_used} of its {renewal.seats_paid} paid seats "
+                       f"{'is' if renewal.seats_used == 1 else 'are'} in use")
+        saving = renewals.saving_sentence(renewal)
+        _flag(rows, "RENEWAL_DUE", "tool", tool_id, name,
+              f"“{name}” renews on {renewal.renews_on:%-d %b %Y}; the notice deadline is "
+              f"{renewal.notice_deadline:%-d %b %Y}"
+              + (f", and {' and '.join(why)}" if why else "") + "."
+              + (f" {saving[0].upper()}{saving[1:]}." if saving else ""),
+              ("Cancel it or drop the unused seats before the notice deadline, or record why "
+               "it is kept." if renewal.high else
+               "Decide before the notice deadline whether to renew it as it is."),
+              severity=C.RENEWAL_DUE_HIGH_SEVERITY if renewal.high else None)
+
+
 def raise_flags(frames: OrgFrames, goals: pd.DataFrame, initiatives: pd.DataFrame,
                 metrics: pd.DataFrame, tools: pd.DataFrame, *,
                 evidence: pd.DataFrame | None = None, today: date | None = None,
@@ -248,6 +292,7 @@ def raise_flags(frames: OrgFrames, goals: pd.DataFrame, initiatives: pd.DataFram
     metric_flags(rows, frames, metrics)
     tool_flags(rows, frames, tools, initiatives)
     feed_flags(rows, frames)
+    renewal_flags(rows, frames, tools, today or date.today())
     if ledger is not None:
         benefit_flags(rows, frames, ledger)
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)

@@ -22,7 +22,9 @@ COLUMNS = {
     "initiatives": ["id", "name", "status", "monthly_cost", "one_time_cost", "impact", "effort",
                     "go_live_date", "ramp_up_periods", "start_date", "hours_saved_per_month",
                     "expected_money_per_month"],
-    "tools": ["id", "name", "category", "monthly_cost", "integration", "status"],
+    "tools": ["id", "name", "category", "monthly_cost", "integration", "status",
+              # Renewals (scoring/renewals.py): RENEWAL_DUE.
+              "renewal_date", "billing_period", "notice_period_days", "seats", "seats_used"],
     "initiative_tools": ["initiative_id", "tool_id"],
     "alignment_links": ["initiative_id", "goal_id", "contribution", "rationale"],
     "measurement_links": ["initiative_id", "metric_id", "role"],

@@ -89,3 +89,21 @@ FEED_FAILING_RUNS = 2
 
 def feed_is_failing(consecutive_failures: int) -> bool:
     return consecutive_failures >= FEED_FAILING_RUNS
+
+
+# --- Renewals -------------------------------------------------------------------------------
+# DOMAIN.md, "Renewals": RENEWAL_DUE opens when a tool's notice deadline (renewal date − notice
+# period) is within RENEWAL_DUE_WITHIN_DAYS; it is high when the tool is also shelfware or uses
+# fewer than RENEWAL_LOW_SEAT_SHARE of its paid seats. A trial renews too (into a paid plan);
+# a retired tool does not.
+RENEWAL_DUE_WITHIN_DAYS = 30
+RENEWAL_LOW_SEAT_SHARE = 0.5
+RENEWING_TOOL_STATUSES = frozenset({"active", "trial"})
+BILLING_PERIOD_MONTHS = {"monthly": 1, "annual": 12}
+# The renewal calendar looks this far ahead (the iCalendar feed: RENEWAL_FEED_DAYS).
+RENEWAL_CALENDAR_DAYS = 120
+RENEWAL_FEED_DAYS = 366
+
+
+def tool_renews(status: str) -> bool:
+    return status in RENEWING_TOOL_STATUSES

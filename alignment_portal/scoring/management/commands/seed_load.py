@@ -82,10 +82,13 @@ class Command(BaseCommand):
         parser.add_argument("--values", type=int, dest="values_per_metric",
                             help="Values per metric (L: 250, M: 100).")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--prefix", default="load",
+                            help="Slug prefix: <prefix>-<size>-<n>, consultant "
+                                 "<prefix>-consultant (default load).")
         parser.add_argument("--no-scores", action="store_true",
                             help="Skip computing the scores afterwards.")
 
-    def handle(self, *args, size, orgs, password, seed, no_scores, **options):
+    def handle(self, *args, size, orgs, password, seed, no_scores, prefix="load", **options):
         counts = dict(SIZES[size])
         for option in ("goals", "initiatives", "tools", "metrics"):
             if options.get(option) is not None:
@@ -94,11 +97,11 @@ class Command(BaseCommand):
             counts["values"] = options["values_per_metric"]
         # One hash for every load user: hashing is deliberately slow, once is enough.
         self.password_hash = make_password(password)
-        consultant = self._user("load-consultant")
+        consultant = self._user(f"{prefix}-consultant")
         started = time.perf_counter()
         made = []
         for n in range(1, orgs + 1):
-            slug = f"load-{size.lower()}-{n}"
+            slug = f"{prefix}-{size.lower()}-{n}"
             with transaction.atomic():
                 organization = self._organization(slug, size, n, counts,
                                                   random.Random(f"{seed}-{slug}"))
@@ -236,7 +239,13 @@ class Command(BaseCommand):
                 monthly_cost=Decimal(rng.choice([0, 15, 29, 49, 99, 199])),
                 seats=rng.randint(1, 20),
                 integration=rng.choice(["api", "api", "manual_export", "standalone"]),
-                status="active" if rng.random() > 0.1 else "retired"))
+                status="active" if rng.random() > 0.1 else "retired",
+                # Renewal terms spread over the year, from k alone (the random sequence, and
+                # so every other record, stays as it was before renewals existed).
+                renewal_date=today + timedelta(days=(k * 37 + n * 11) % 365),
+                billing_period="annual" if k % 3 == 0 else "monthly",
+                notice_period_days=30 if k % 2 else 0))
+            tools[-1].seats_used = max(0, tools[-1].seats - k % 4)
         Tool.objects.bulk_create(tools)
 
         statuses = [str(s) for s in ACTIVE_INITIATIVE_STATUSES] + ["idea", "retired"]
