@@ -27,6 +27,7 @@ def test_an_owner_turns_on_two_factor_and_signs_in_with_a_code(journey):
     person = journey(PHONE)
     person.sign_in("corner-owner", PASSWORD)
     page = person.page
+    page.locator("details.account-menu summary").click()
     page.get_by_role("link", name="Two-factor").click()
     person.audit()
     page.get_by_role("button", name="Set up two-factor sign-in").click()
@@ -37,6 +38,7 @@ def test_an_owner_turns_on_two_factor_and_signs_in_with_a_code(journey):
     codes = page.locator(".recovery-codes code").all_inner_texts()
     assert len(codes) == 10
     person.audit(again=True)
+    page.locator("details.account-menu summary").click()
     page.get_by_role("button", name="Sign out").click()
     person.sign_in("corner-owner", PASSWORD)
     expect(page.get_by_role("heading", name="Two-factor code")).to_be_visible()
