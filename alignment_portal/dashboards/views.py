@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET
 from alignment_portal import charts
 from alignment_portal.consultants import selectors as consultant_selectors
 from alignment_portal.dashboards import benchmarks as cross_client
-from alignment_portal.dashboards import selectors
+from alignment_portal.dashboards import portfolio as portfolio_selectors
+from alignment_portal.dashboards import reports, selectors
 from alignment_portal.dashboards.setup import setup_checklist
 from alignment_portal.organizations import security_log
 from alignment_portal.organizations.access import get_membership
@@ -176,8 +177,8 @@ def history(request, org_slug, cycle_id=None):
         ("spend", "Misaligned spend over time"))]
     return render(request, "dashboards/history.html", {
         "cycle": cycle, "chart_urls": chart_urls,
-        "cycles": selectors.cycles(organization),
-        "cycle_snapshots": selectors.cycle_snapshots(organization, cycle),
+        "cycles": reports.cycles(organization),
+        "cycle_snapshots": reports.cycle_snapshots(organization, cycle),
         "dimension_labels": [label for _, label in selectors.DIMENSIONS],
     })
 
@@ -193,7 +194,7 @@ def history_chart(request, org_slug, kind, cycle_id=None):
     key = scores_key(organization, "chart", kind, cycle.pk if cycle else "")
     chart = cache.get(key)
     if chart is None:
-        chart = _history_chart(organization, kind, selectors.history(organization, cycle))
+        chart = _history_chart(organization, kind, reports.history(organization, cycle))
         cache.set(key, chart, CACHE_SECONDS)
     back = (reverse("dashboards:cycle_history", args=[organization.slug, cycle.pk]) if cycle
             else reverse("dashboards:history", args=[organization.slug]))
@@ -222,7 +223,7 @@ def report(request, org_slug, cycle_id):
     membership = get_membership(request, org_slug)
     organization = membership.organization
     cycle = _cycle(organization, cycle_id)
-    data = selectors.report(organization, cycle)
+    data = reports.report(organization, cycle)
     # `prepared_by` (the consultant who prepared it) joins the context where it is known.
     return render(request, "dashboards/report.html", {
         "r": data, "cycle": cycle, "dimension_keys": selectors.DIMENSIONS,
@@ -240,8 +241,8 @@ def report_csv(request, org_slug, cycle_id):
     cycle = _cycle(organization, cycle_id)
     security_log.record(organization=organization, kind=SecurityEventKind.EXPORT,
                         request=request, detail=f"quarterly report of {cycle.name} (CSV)")
-    lines = csv_lines(selectors.REPORT_CSV_HEADER,
-                      selectors.report_csv_rows(organization, cycle))
+    lines = csv_lines(reports.REPORT_CSV_HEADER,
+                      reports.report_csv_rows(organization, cycle))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{organization.slug}-report-cycle-{cycle.pk}.csv"')
@@ -258,9 +259,9 @@ PORTFOLIO_RUNGS = {str(rung) for rung in RUNG_NAMES}
 def portfolio(request):
     """Every organization the user belongs to, side by side, beside the median of them all;
     sortable and filterable (htmx swaps the table; the state is in the URL)."""
-    memberships = selectors.portfolio_memberships(request.user)
+    memberships = portfolio_selectors.portfolio_memberships(request.user)
     sort = request.GET.get("sort", "name")
-    if sort not in selectors.PORTFOLIO_COLUMNS:
+    if sort not in portfolio_selectors.PORTFOLIO_COLUMNS:
         sort = "name"
     descending = request.GET.get("dir") == "desc"
     page = _page_number(request.GET.get("page", ""))
@@ -282,7 +283,7 @@ def portfolio(request):
     if table is None:
         rows = cache.get(rows_key)
         if rows is None:
-            rows = selectors.portfolio_rows(memberships)
+            rows = portfolio_selectors.portfolio_rows(memberships)
             cache.set(rows_key, rows, CACHE_SECONDS)
         table = render_to_string("dashboards/portfolio.html#table",
                                  _portfolio_table(rows, sort, descending, filters, page),
@@ -310,9 +311,9 @@ def _page_number(raw: str) -> int:
 
 
 def _portfolio_table(rows, sort, descending, filters, page: int = 1) -> dict:
-    medians = selectors.portfolio_medians(rows)
-    matching = selectors.portfolio_sort(selectors.portfolio_filter(rows, **filters), sort,
-                                        descending)
+    medians = portfolio_selectors.portfolio_medians(rows)
+    matching = portfolio_selectors.portfolio_sort(
+        portfolio_selectors.portfolio_filter(rows, **filters), sort, descending)
     pages = max(1, -(-len(matching) // PORTFOLIO_PAGE_SIZE))
     page = min(page, pages)
     start = (page - 1) * PORTFOLIO_PAGE_SIZE
@@ -326,7 +327,7 @@ def _portfolio_table(rows, sort, descending, filters, page: int = 1) -> dict:
         "next": "?" + urlencode({**state, "page": page + 1}) if page < pages else "",
     }
     headers = []
-    for key, (label, _, _) in selectors.PORTFOLIO_COLUMNS.items():
+    for key, (label, _, _) in portfolio_selectors.PORTFOLIO_COLUMNS.items():
         next_desc = not descending if key == sort else key not in ("name",)
         query = {**base, "sort": key, "dir": "desc" if next_desc else "asc"}
         headers.append({"key": key, "label": label, "href": "?" + urlencode(query),

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import timezone
 
+from alignment_portal.dashboards import reports
 from alignment_portal.dashboards import selectors as dashboard_selectors
 from alignment_portal.organizations.models import Membership, Organization
 from alignment_portal.organizations.owned_models import organization_models
@@ -134,7 +135,7 @@ def _write_reports(zf, organization, requested_by, summary: ArchiveSummary) -> N
         request.user = requested_by
         request.membership, request.organization = membership, organization
         html = render_to_string("dashboards/report.html", {
-            "r": dashboard_selectors.report(organization, cycle), "cycle": cycle,
+            "r": reports.report(organization, cycle), "cycle": cycle,
             "dimension_keys": dashboard_selectors.DIMENSIONS,
             "generated_at": timezone.now()}, request=request)
         html = html.replace("</head>", f"<style>{style}</style>\n</head>", 1)

@@ -5,7 +5,7 @@ trailing grey page, and no draft goals."""
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from alignment_portal.dashboards import selectors
+from alignment_portal.dashboards import reports
 from tests.dashboards.conftest import populate
 from tests.factories import AlignmentLinkFactory, CycleFactory, GoalFactory, InitiativeFactory
 
@@ -21,7 +21,7 @@ def test_the_report_leaves_draft_goals_out(tenancy):
         reverse("dashboards:report", args=[tenancy.org.slug, cycle.pk])).content.decode()
     assert "Serve the queue in 4 minutes" in html
     assert "A half-thought idea" not in html and "Sketch only" not in html
-    report = selectors.report(tenancy.org, cycle)
+    report = reports.report(tenancy.org, cycle)
     assert [g["title"] for g in report.goals] == ["Serve the queue in 4 minutes"]
 
 
@@ -35,7 +35,7 @@ def test_the_report_names_the_organization_and_whoever_prepared_it(tenancy, rf):
     request = rf.get("/")
     request.user = tenancy.user("viewer")
     html = render_to_string("dashboards/report.html", {
-        "r": selectors.report(tenancy.org, cycle), "cycle": cycle, "organization": tenancy.org,
+        "r": reports.report(tenancy.org, cycle), "cycle": cycle, "organization": tenancy.org,
         "prepared_by": "Dana Reyes, Reyes Advisory"}, request=request)
     assert "prepared by Dana Reyes, Reyes Advisory" in html
 
