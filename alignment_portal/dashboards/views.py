@@ -87,7 +87,7 @@ def dashboard(request, org_slug):
         data = selectors.dashboard(organization, can_log=membership.can_log,
                                    flag_filter=flag_filter)
         body = render_to_string("dashboards/dashboard.html#body",
-                                {"d": data, "flags": data.flags, "membership": membership,
+                                {"dashboard": data, "flags": data.flags, "membership": membership,
                                  "organization": organization, "setup": setup},
                                 request=request)
         if setup is None:
@@ -112,18 +112,18 @@ def score_status(request, org_slug):
         seen = status.generation
     if status.delayed:
         return render(request, "dashboards/dashboard.html#status",
-                      {"d": {"status": status, "organization": organization}})
+                      {"dashboard": {"status": status, "organization": organization}})
     if status.recomputing or status.generation <= seen:
         # Keep polling with the flag filter the page shows, for the sections it swaps in.
         query = request.GET.copy()
         query.pop("seen", None)
         return render(request, "dashboards/dashboard.html#status",
-                      {"d": {"status": status, "organization": organization,
+                      {"dashboard": {"status": status, "organization": organization,
                              "flags": {"query": query.urlencode()}}})
     data = selectors.dashboard(organization, can_log=membership.can_log,
                                flag_filter=_flag_filter(request))
     return render(request, "dashboards/dashboard.html#refresh",
-                  {"d": data, "flags": data.flags, "oob": True, "refreshed": True})
+                  {"dashboard": data, "flags": data.flags, "oob": True, "refreshed": True})
 
 
 def _chart_response(request, chart, *, heading: str, back_url: str, back_label: str):
@@ -226,7 +226,7 @@ def report(request, org_slug, cycle_id):
     data = reports.report(organization, cycle)
     # `prepared_by` (the consultant who prepared it) joins the context where it is known.
     return render(request, "dashboards/report.html", {
-        "r": data, "cycle": cycle, "dimension_keys": selectors.DIMENSIONS,
+        "report": data, "cycle": cycle, "dimension_keys": selectors.DIMENSIONS,
         "generated_at": timezone.now(),
         "prepared_by": consultant_selectors.prepared_by(cycle=cycle, membership=membership)})
 
@@ -350,4 +350,4 @@ def benchmarks(request, org_slug):
     template = ("dashboards/benchmarks.html#benchmarks" if request.htmx
                 else "dashboards/benchmarks.html")
     return render(request, template,
-                  {"b": data, "min_organizations": cross_client.MIN_ORGANIZATIONS})
+                  {"benchmarks": data, "min_organizations": cross_client.MIN_ORGANIZATIONS})
