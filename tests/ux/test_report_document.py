@@ -5,6 +5,7 @@ trailing grey page, and no draft goals."""
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from alignment_portal.consultants.selectors import PreparedBy
 from alignment_portal.dashboards import reports
 from tests.dashboards.conftest import populate
 from tests.factories import AlignmentLinkFactory, CycleFactory, GoalFactory, InitiativeFactory
@@ -35,9 +36,13 @@ def test_the_report_names_the_organization_and_whoever_prepared_it(tenancy, rf):
     request = rf.get("/")
     request.user = tenancy.user("viewer")
     html = render_to_string("dashboards/report.html", {
-        "r": reports.report(tenancy.org, cycle), "cycle": cycle, "organization": tenancy.org,
-        "prepared_by": "Dana Reyes, Reyes Advisory"}, request=request)
-    assert "prepared by Dana Reyes, Reyes Advisory" in html
+        "report": reports.report(tenancy.org, cycle), "cycle": cycle,
+        "organization": tenancy.org, "prepared_by": PreparedBy(
+            firm_name="Reyes Advisory", contact_line="", person="Dana Reyes", logo_url="")},
+        request=request)
+    assert '<p class="report-org"><strong>Acme Bakery</strong></p>' in html
+    assert html.count("Prepared by") == 1
+    assert "<strong>Reyes Advisory</strong> · Dana Reyes" in html
 
 
 def test_the_report_carries_the_dimensions_chart(tenancy):
