@@ -140,13 +140,11 @@ class MetricValue(models.Model):
         return f"{self.metric_id} {self.period}: {self.value}"
 
 
-class MetricValueRevision(models.Model):
-    """A value that was replaced by a later entry for the same metric and period."""
+class ReplacedEntry(models.Model):
+    """What is kept of an entry a later one replaced (a metric value, a month's benefit, a
+    month's seat count): who entered it, when and how, and who replaced it when. Nothing
+    logged is lost; the history lists these."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="revisions")
-    period = models.DateField()
-    value = models.DecimalField(max_digits=20, decimal_places=6)
     note = models.CharField(max_length=500, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
@@ -157,7 +155,19 @@ class MetricValueRevision(models.Model):
                                     null=True, blank=True, related_name="+")
 
     class Meta:
+        abstract = True
         ordering = ["-replaced_at"]
+
+
+class MetricValueRevision(ReplacedEntry):
+    """A value that was replaced by a later entry for the same metric and period."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="revisions")
+    period = models.DateField()
+    value = models.DecimalField(max_digits=20, decimal_places=6)
+
+    class Meta(ReplacedEntry.Meta):
         indexes = [models.Index(fields=["metric", "period"])]
 
     def __str__(self) -> str:

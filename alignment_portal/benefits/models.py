@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from alignment_portal.lib.staged import StagedUpload
 from alignment_portal.organizations.models import Organization
-from metrics.models import Source
+from metrics.models import ReplacedEntry, Source
 
 
 class BenefitEntry(models.Model):
@@ -54,7 +54,7 @@ class BenefitEntry(models.Model):
         return f"initiative {self.initiative_id} {self.month:%Y-%m}"
 
 
-class BenefitEntryRevision(models.Model):
+class BenefitEntryRevision(ReplacedEntry):
     """An entry that a later one for the same initiative and month replaced."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
@@ -63,17 +63,8 @@ class BenefitEntryRevision(models.Model):
     month = models.DateField()
     hours_saved = models.DecimalField(max_digits=10, decimal_places=1, null=True)
     money_gained = models.DecimalField(max_digits=14, decimal_places=2, null=True)
-    note = models.CharField(max_length=500, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
-    source = models.CharField(max_length=4, choices=Source.choices)
-    entered_at = models.DateTimeField()
-    replaced_at = models.DateTimeField(default=timezone.now)
-    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
 
-    class Meta:
-        ordering = ["-replaced_at"]
+    class Meta(ReplacedEntry.Meta):
         indexes = [models.Index(fields=["initiative", "month"])]
 
     def __str__(self) -> str:

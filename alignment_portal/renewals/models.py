@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from alignment_portal.organizations.models import Organization
-from metrics.models import Source
+from metrics.models import ReplacedEntry, Source
 
 FEED_TOKEN_PREFIX = "rc_"  # noqa: S105 (a visible prefix, not a secret)
 MAX_SEATS = 1_000_000
@@ -58,7 +58,7 @@ class SeatCount(models.Model):
         return f"tool {self.tool_id} {self.month:%Y-%m}: {self.seats_used}"
 
 
-class SeatCountRevision(models.Model):
+class SeatCountRevision(ReplacedEntry):
     """A count that a later one for the same tool and month replaced."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
@@ -66,17 +66,8 @@ class SeatCountRevision(models.Model):
                              related_name="seat_count_revisions")
     month = models.DateField()
     seats_used = models.PositiveIntegerField()
-    note = models.CharField(max_length=500, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
-    entered_at = models.DateTimeField()
-    source = models.CharField(max_length=4, choices=Source.choices)
-    replaced_at = models.DateTimeField(default=timezone.now)
-    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
 
-    class Meta:
-        ordering = ["-replaced_at"]
+    class Meta(ReplacedEntry.Meta):
         indexes = [models.Index(fields=["tool", "month"])]
 
     def __str__(self) -> str:
