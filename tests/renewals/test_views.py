@@ -244,3 +244,22 @@ def test_a_consultant_in_several_organizations_sees_each_in_the_across_page(tena
     _tool(third, "ThirdTool", days=20)
     assert "ThirdTool" in tenancy.client_for(tenancy.users["consultant"]).get(
         reverse("renewals_calendar")).content.decode()
+
+
+def test_a_long_calendar_is_paged_with_its_sort_and_totals_over_every_renewal(tenancy):
+    for n in range(55):
+        _tool(tenancy.org, f"Tool {n:02d}", days=40 + n, used=False, monthly_cost=10)
+    client = tenancy.client("viewer")
+    url = reverse("renewals:calendar", args=["acme"])
+    first = client.get(url, {"sort": "tool"}).content.decode()
+    assert "55 renewals" in first
+    assert "Renewals 1–50 of 55 · page 1 of 2" in first
+    assert "Tool 49" in first and "Tool 50" not in first
+    assert "?sort=tool&amp;dir=asc&amp;page=2" in first
+    second = client.get(url, {"sort": "tool", "page": "2"}).content.decode()
+    assert "Tool 50" in second and "Tool 54" in second and "Tool 49" not in second
+    assert "6,600.00" in second  # the totals cover all 55: 55 × 10 × 12 saved a year
+    for page in ("0", "-1", "abc", "999999"):
+        assert client.get(url, {"sort": "tool", "page": page}).status_code == 200
+    past_the_end = client.get(url, {"sort": "tool", "page": "999999"}).content.decode()
+    assert "page 2 of 2" in past_the_end
