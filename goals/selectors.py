@@ -14,6 +14,7 @@ from alignment_portal.scoring import selectors as scores
 from alignment_portal.scoring import smart
 from alignment_portal.scoring.models import SubjectType
 from goals.models import Cycle, CycleState, Goal, GoalOutcome, GoalStatus, Perspective
+from goals.starters import STARTERS_BY_KEY
 from initiatives.models import AlignmentLink
 from metrics.models import MetricValue
 
@@ -139,6 +140,38 @@ def carried_from(*, organization: Organization, cycle: Cycle) -> QuerySet[Goal]:
     """The goals carried over out of `cycle`, with the cycle they went to."""
     return Goal.objects.filter(organization=organization,
                                carried_over_from__cycle=cycle).select_related("cycle")
+
+
+def _an_id(raw: str) -> bool:
+    """A query-string id a primary key can hold (a 40-digit one overflows PostgreSQL's bigint)."""
+    return raw.isdigit() and len(raw) <= 18
+
+
+def new_goal_initial(*, organization: Organization, cycle_id: str, parent_id: str,
+                     template: str) -> dict:
+    """The new-goal form's first values: a draft in the cycle asked for (an open one of this
+    organization, else the current one), under the parent asked for, filled from a starter
+    template with its metric when the organization has one of that name. Ids that are not
+    this organization's are ignored."""
+    initial = {"status": GoalStatus.DRAFT}
+    cycle = (open_cycles(organization=organization).filter(pk=cycle_id).first()
+             if _an_id(cycle_id) else None) or current_cycle(organization=organization)
+    if cycle is not None:
+        initial.update(cycle=cycle, start_date=cycle.start_date, due_date=cycle.end_date)
+    if _an_id(parent_id):
+        parent = parent_choices(organization=organization).filter(pk=parent_id).first()
+        if parent is not None:
+            initial["parent"] = parent
+    starter = STARTERS_BY_KEY.get(template)
+    if starter is not None:
+        initial.update(title=starter.title, description=starter.description,
+                       why_it_matters=starter.why_it_matters, perspective=starter.perspective,
+                       level=starter.level, confidence=starter.confidence)
+        metric = organization.metrics.filter(name=starter.metric_hint,
+                                             archived_at=None).first()
+        if metric is not None:
+            initial["metric"] = metric
+    return initial
 
 
 def parent_choices(*, organization: Organization, goal: Goal | None = None) -> QuerySet[Goal]:

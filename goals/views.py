@@ -22,7 +22,7 @@ from alignment_portal.scoring import smart
 from goals import selectors, services
 from goals.forms import CycleForm, GoalFilterForm, GoalForm, ReviewForm
 from goals.models import PRIORITY_GOAL_LIMIT, Cycle, CycleState, Goal, GoalStatus
-from goals.starters import STARTERS, STARTERS_BY_KEY
+from goals.starters import STARTERS
 
 GOALS_PER_PAGE = 25
 TREE_LIMIT = 500
@@ -81,31 +81,6 @@ def _smart_for_form(form: GoalForm) -> smart.SmartResult:
         series=_series_for(form.organization, values.get("metric"))))
 
 
-def _initial_for_new(request, organization) -> dict:
-    initial = {"status": GoalStatus.DRAFT}
-    cycle_id = request.GET.get("cycle")
-    cycles = selectors.open_cycles(organization=organization)
-    cycle = (cycles.filter(pk=cycle_id).first() if cycle_id and cycle_id.isdigit() else None) \
-        or selectors.current_cycle(organization=organization)
-    if cycle is not None:
-        initial.update(cycle=cycle, start_date=cycle.start_date, due_date=cycle.end_date)
-    parent_id = request.GET.get("parent")
-    if parent_id and parent_id.isdigit():
-        parent = selectors.parent_choices(organization=organization).filter(pk=parent_id).first()
-        if parent is not None:
-            initial["parent"] = parent
-    starter = STARTERS_BY_KEY.get(request.GET.get("template", ""))
-    if starter is not None:
-        initial.update(title=starter.title, description=starter.description,
-                       why_it_matters=starter.why_it_matters, perspective=starter.perspective,
-                       level=starter.level, confidence=starter.confidence)
-        metric = organization.metrics.filter(name=starter.metric_hint,
-                                             archived_at=None).first()
-        if metric is not None:
-            initial["metric"] = metric
-    return initial
-
-
 def _goal_form_page(request, form, *, goal=None, status=200, starter_key=""):
     """The form page, or on htmx its fragment: the whole form after a starter was picked,
     the SMART badges for the live check."""
@@ -130,7 +105,9 @@ def goal_create(request, org_slug):
     membership = get_membership(request, org_slug, Role.CONSULTANT)
     organization = membership.organization
     if request.method != "POST":
-        form = GoalForm(initial=_initial_for_new(request, organization),
+        form = GoalForm(initial=selectors.new_goal_initial(
+            organization=organization, cycle_id=request.GET.get("cycle", ""),
+            parent_id=request.GET.get("parent", ""), template=request.GET.get("template", "")),
                         organization=organization)
         return _goal_form_page(request, form, starter_key=request.GET.get("template", ""))
     form = GoalForm(request.POST, organization=organization)

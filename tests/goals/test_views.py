@@ -524,3 +524,24 @@ def test_list_query_count_does_not_grow_with_goals(tenancy, world,
         client.get(url)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url + "?view=tree")
+
+
+@pytest.mark.parametrize("raw", ["9" * 40, "abc", "-1", ""])
+def test_the_new_goal_form_ignores_ids_it_cannot_use(tenancy, raw):
+    """A cycle or parent id in the query string that is not a usable id (too long for a
+    primary key, not a number) is ignored, not a server error."""
+    response = tenancy.client("consultant").get(
+        reverse("goals:create", args=[tenancy.org.slug]), {"cycle": raw, "parent": raw})
+    assert response.status_code == 200
+
+
+def test_the_new_goal_form_starts_in_the_cycle_asked_for_but_never_another_organizations(
+        tenancy):
+    mine = CycleFactory(organization=tenancy.org, state="planning", name="Q1 mine")
+    theirs = CycleFactory(organization=tenancy.other_org, state="planning", name="Q1 theirs")
+    client = tenancy.client("consultant")
+    url = reverse("goals:create", args=[tenancy.org.slug])
+    form = client.get(url, {"cycle": mine.pk}).context["form"]
+    assert form.initial["cycle"] == mine
+    form = client.get(url, {"cycle": theirs.pk}).context["form"]
+    assert form.initial.get("cycle") != theirs
