@@ -27,8 +27,7 @@ from datetime import date
 
 import pandas as pd
 
-from alignment_portal.scoring import benefits, impact, renewals, rules
-from alignment_portal.scoring import constants as C
+from alignment_portal.scoring import benefits, constants, impact, renewals, rules
 from alignment_portal.scoring.alignment import redundant_categories
 from alignment_portal.scoring.frames import OrgFrames, as_date
 
@@ -47,7 +46,7 @@ def _rows(table: pd.DataFrame):
 
 
 def _flag(rows, code, subject_type, subject_id, label, message, fix, severity=None):
-    rows.append({"code": code, "severity": severity or C.FLAG_SEVERITY[code],
+    rows.append({"code": code, "severity": severity or constants.FLAG_SEVERITY[code],
                  "subject_type": subject_type, "subject_id": str(subject_id),
                  "subject_label": str(label)[:200], "message": message,
                  "suggested_fix": fix})
@@ -100,7 +99,7 @@ def goal_flags(rows, frames: OrgFrames, goals: pd.DataFrame) -> None:
                   f"No active initiative serves “{title}”"
                   + (" (a priority goal)." if row["is_priority"] else "."),
                   "Link an initiative that moves it, or plan one.",
-                  severity=C.ORPHAN_PRIORITY_GOAL_SEVERITY if row["is_priority"] else None)
+                  severity=constants.ORPHAN_PRIORITY_GOAL_SEVERITY if row["is_priority"] else None)
         if not row["smart_passed"]:
             failed = [c for c in row["smart"] if not c["passed"]]
             _flag(rows, "NOT_SMART", "goal", g, title,
@@ -159,7 +158,7 @@ def tool_flags(rows, frames: OrgFrames, tools: pd.DataFrame, initiatives: pd.Dat
               "Link it to the initiative that uses it, or retire it.")
     n_tools, n_inits = len(active), int(initiatives["is_active"].sum())
     too_many = n_tools > n_inits
-    too_redundant = len(categories) > C.TOOL_SPRAWL_MAX_REDUNDANT_CATEGORIES
+    too_redundant = len(categories) > constants.TOOL_SPRAWL_MAX_REDUNDANT_CATEGORIES
     if too_many or too_redundant:
         reasons = []
         if too_many:
@@ -277,7 +276,7 @@ def renewal_flags(rows, frames: OrgFrames, tools: pd.DataFrame, today: date) -> 
               ("Cancel it or drop the unused seats before the notice deadline, or record why "
                "it is kept." if renewal.high else
                "Decide before the notice deadline whether to renew it as it is."),
-              severity=C.RENEWAL_DUE_HIGH_SEVERITY if renewal.high else None)
+              severity=constants.RENEWAL_DUE_HIGH_SEVERITY if renewal.high else None)
 
 
 def raise_flags(frames: OrgFrames, goals: pd.DataFrame, initiatives: pd.DataFrame,
