@@ -323,8 +323,10 @@ def dimensions_chart(rows: list[dict], *, before_label: str = "a month ago") -> 
         "type": "bar", "orientation": "h", "name": "Now", "y": labels,
         "x": [r["now"] or 0 for r in rows], "marker": {"color": BRAND},
         "text": [f"{(r['now'] or 0):.0f}" for r in rows], "textposition": "outside",
+        # A bar at 100 prints its number past the axis' end: in the margin, not cut off.
+        "cliponaxis": False,
         "hovertemplate": "%{y} now: %{x:.0f}<extra></extra>"})
-    layout = _layout(height=300, show_legend=has_before, barmode="group",
+    layout = _layout(height=300, show_legend=has_before, barmode="group", margin={"r": 32},
                      legend={"orientation": "h", "y": -0.18},
                      xaxis={"range": [0, 110], "dtick": 25}, yaxis={"autorange": "reversed"})
 
