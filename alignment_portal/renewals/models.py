@@ -7,7 +7,6 @@ fields of `initiatives.Tool`, with `Tool.seats_used` the latest count logged her
 old count is kept as a `SeatCountRevision` (like metric values).
 """
 
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -20,10 +19,6 @@ from metrics.models import ReplacedEntry, Source
 
 FEED_TOKEN_PREFIX = "rc_"  # noqa: S105 (a visible prefix, not a secret)
 MAX_SEATS = 1_000_000
-
-
-def hash_feed_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_feed_token() -> str:

@@ -8,13 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from alignment_portal.benefits.validation import check_month
+from alignment_portal.organizations.models import hash_token
 from alignment_portal.organizations.recompute import request_recompute
 from alignment_portal.renewals.models import (
     MAX_SEATS,
     RenewalFeed,
     SeatCount,
     SeatCountRevision,
-    hash_feed_token,
     new_feed_token,
 )
 from initiatives.models import Tool
@@ -99,7 +99,7 @@ def renewal_feed_rotate(*, user) -> str:
     token: shown once, only its hash is kept."""
     token = new_feed_token()
     RenewalFeed.objects.update_or_create(
-        user=user, defaults={"token_hash": hash_feed_token(token), "token_hint": token[:8],
+        user=user, defaults={"token_hash": hash_token(token), "token_hint": token[:8],
                              "created_at": timezone.now(), "last_fetched_at": None})
     return token
 
@@ -114,7 +114,7 @@ def renewal_feed_user(token: str):
     if not token.startswith("rc_") or len(token) > 100:
         return None
     feed = (RenewalFeed.objects.select_related("user")
-            .filter(token_hash=hash_feed_token(token), user__is_active=True).first())
+            .filter(token_hash=hash_token(token), user__is_active=True).first())
     if feed is None:
         return None
     RenewalFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
