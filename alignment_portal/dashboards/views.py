@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -314,15 +315,13 @@ def _portfolio_table(rows, sort, descending, filters, page: int = 1) -> dict:
     medians = portfolio_selectors.portfolio_medians(rows)
     matching = portfolio_selectors.portfolio_sort(
         portfolio_selectors.portfolio_filter(rows, **filters), sort, descending)
-    pages = max(1, -(-len(matching) // PORTFOLIO_PAGE_SIZE))
-    page = min(page, pages)
-    start = (page - 1) * PORTFOLIO_PAGE_SIZE
-    shown = matching[start:start + PORTFOLIO_PAGE_SIZE]
+    shown_page = Paginator(matching, PORTFOLIO_PAGE_SIZE).get_page(page)  # past the end: last
+    page, pages = shown_page.number, shown_page.paginator.num_pages
     base = {k: v for k, v in filters.items() if v}
     state = {**base, "sort": sort, "dir": "desc" if descending else "asc"}
     pagination = {
         "page": page, "pages": pages, "matching": len(matching),
-        "first": start + 1 if shown else 0, "last": start + len(shown),
+        "first": shown_page.start_index(), "last": shown_page.end_index(),
         "previous": "?" + urlencode({**state, "page": page - 1}) if page > 1 else "",
         "next": "?" + urlencode({**state, "page": page + 1}) if page < pages else "",
     }
@@ -333,8 +332,8 @@ def _portfolio_table(rows, sort, descending, filters, page: int = 1) -> dict:
         headers.append({"key": key, "label": label, "href": "?" + urlencode(query),
                         "aria_sort": ("descending" if descending else "ascending")
                         if key == sort else None})
-    return {"rows": shown, "all_count": len(rows), "medians": medians, "headers": headers,
-            "median_dimensions": [medians[k] for k, _ in selectors.DIMENSIONS],
+    return {"rows": shown_page.object_list, "all_count": len(rows), "medians": medians,
+            "headers": headers, "median_dimensions": [medians[k] for k, _ in selectors.DIMENSIONS],
             "pagination": pagination}
 
 
