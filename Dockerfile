@@ -17,6 +17,7 @@ COPY . .
 RUN DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=build.invalid SITE_URL=https://build.invalid \
     DJANGO_SECRET_KEY=build-only-key-not-used-at-runtime-0123456789abcdefghijklmnop \
     python manage.py collectstatic --noinput \
+ && python -m alignment_portal.lib.catalogs \
  && useradd --system --uid 1000 portal && mkdir -p /app/var/media /app/var/exports && chown -R portal /app/var
 USER portal
 

@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python $(wil
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
 	then echo $$p; break; fi; done)
 
-.PHONY: run test bench lint venv migrate demo worker beat backup restore clean
+.PHONY: run test bench lint venv messages translations migrate demo worker beat backup restore clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -24,7 +24,16 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-migrate: $(STAMP)
+# The German catalog (and any other) compiled with Babel: no GNU gettext needed to run.
+messages: $(STAMP)
+	$(PY) -m alignment_portal.lib.catalogs
+
+# After marking new strings: update the catalogs, translate the new entries, commit the .po.
+translations: $(STAMP)
+	$(PY) manage.py makemessages -l de -d django --add-location file --ignore "tests/*" --ignore "bench/*"
+	$(PY) manage.py makemessages -l de -d djangojs --add-location file --ignore "tests/*" --ignore "bench/*"
+
+migrate: messages
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
@@ -33,13 +42,13 @@ demo: migrate
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP)
+test: messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-bench: $(STAMP)
+bench: messages
 	$(PY) -m bench $(BENCH_ARGS)
 
 worker: $(STAMP)

@@ -126,6 +126,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's language: their own choice, else the browser's Accept-Language (LANGUAGES).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -249,7 +251,12 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Alignment Portal")
 # How long after the password the code may be given, in seconds.
 TWO_FACTOR_PENDING_SECONDS = 300
 
-LANGUAGE_CODE = "en-us"
+# The portal speaks English and German (locale/de/LC_MESSAGES, compiled by `make messages`).
+# Numbers and dates follow the active language (Django's formats); money is formatted with
+# Babel in the organization's currency (organizations/templatetags/local_formats.py).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -10,6 +10,13 @@ from alignment_portal.organizations.models import Organization, Role
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 
+def pytest_configure(config):
+    """The German catalog compiled as `make messages` does, for a bare `pytest` run too."""
+    from alignment_portal.lib.catalogs import compile_catalogs
+
+    compile_catalogs()
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
