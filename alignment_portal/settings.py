@@ -128,6 +128,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The reader's language: their own choice, else the browser's Accept-Language (LANGUAGES).
     "django.middleware.locale.LocaleMiddleware",
+    # ...unless the person chose one for themselves (organizations/language.py).
+    "alignment_portal.organizations.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -63,6 +63,7 @@ urlpatterns = [
     path("accounts/login/", two_factor_views.TwoFactorLoginView.as_view(), name="login"),
     path("accounts/login/code/", two_factor_views.two_factor_verify, name="two_factor_verify"),
     path("accounts/two-factor/", two_factor_views.two_factor, name="two_factor"),
+    path("accounts/language/", views.language_choice, name="language"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/unsubscribe/<str:token>/", notification_views.unsubscribe,
          name="notifications_unsubscribe"),

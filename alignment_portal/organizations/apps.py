@@ -32,7 +32,7 @@ class OrganizationsConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
-        from alignment_portal.organizations import security_log
+        from alignment_portal.organizations import language, security_log  # noqa: F401
 
         security_log.connect_axes()
         # Said once at start-up: which cache holds the limits every process must share.

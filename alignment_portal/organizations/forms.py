@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy
 
 from alignment_portal.lib.text import single_line
 from alignment_portal.organizations.models import Organization, Role, SecurityEventKind
@@ -105,3 +107,11 @@ class SecurityLogFilterForm(forms.Form):
         data = self.cleaned_data
         return {"kind": data["kind"], "person": data["person"].strip(),
                 "since": data["since"], "until": data["until"]}
+
+
+class LanguageForm(forms.Form):
+    """The language a person reads the portal in; empty follows the browser."""
+
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"), required=False, widget=forms.RadioSelect,
+        choices=[("", gettext_lazy("Your browser's language")), *settings.LANGUAGES])

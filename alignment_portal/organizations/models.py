@@ -229,3 +229,18 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.at:%Y-%m-%d %H:%M} {self.kind} {self.actor_name}"
+
+
+class Preferences(models.Model):
+    """What a person chose for themselves, in every organization: the language they read.
+
+    An empty language follows the browser (Accept-Language). The choice is copied into the
+    session at sign-in (organizations/language.py), so no request reads this table.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="preferences")
+    language = models.CharField(max_length=8, blank=True, choices=settings.LANGUAGES)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.language or 'browser'}"

@@ -1,6 +1,7 @@
 from datetime import UTC
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -12,7 +13,10 @@ from django.db import connection
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,6 +24,7 @@ from alignment_portal.lib import throttle
 from alignment_portal.lib.client_ip import client_ip
 from alignment_portal.organizations import (
     deletion,
+    language,
     limits,
     security_log,
     selectors,
@@ -28,6 +33,7 @@ from alignment_portal.organizations import (
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.forms import (
     InvitationForm,
+    LanguageForm,
     OrganizationForm,
     RoleForm,
     SecurityLogFilterForm,
@@ -36,6 +42,7 @@ from alignment_portal.organizations.forms import (
 from alignment_portal.organizations.models import (
     Invitation,
     Membership,
+    Preferences,
     Role,
     SecurityEventKind,
 )
@@ -414,3 +421,40 @@ def switcher_search(request):
     return render(request, "organizations/switcher_results.html",
                   {"matches": matches[:SWITCHER_MATCHES], "more": len(matches) > SWITCHER_MATCHES,
                    "q": q, "organization": None})
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@never_cache
+def language_choice(request):
+    """Choose the language to read the portal in. Signed in, the choice is the person's and
+    follows them to every device; otherwise a cookie keeps it for this browser."""
+    chosen = language.chosen_language(request.user) if request.user.is_authenticated else (
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""))
+    form = LanguageForm(request.POST or None, initial={"language": chosen})
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            Preferences.objects.update_or_create(user=request.user,
+                                                 defaults={"language": code})
+        language.remember(request, code)
+        if code:
+            translation.activate(code)
+        messages.success(request, _("The portal now speaks %(language)s.") % {
+            "language": dict(settings.LANGUAGES).get(get_language(), get_language())})
+        response = redirect(_safe_next(request, reverse("home")))
+        if code:
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, samesite="Lax",
+                                max_age=365 * 24 * 3600, secure=request.is_secure())
+        else:
+            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+        return response
+    return render(request, "language.html", {"form": form,
+                                             "next": _safe_next(request, "")},
+                  status=400 if form.errors else 200)
