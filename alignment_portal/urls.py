@@ -64,6 +64,7 @@ urlpatterns = [
     path("accounts/login/code/", two_factor_views.two_factor_verify, name="two_factor_verify"),
     path("accounts/two-factor/", two_factor_views.two_factor, name="two_factor"),
     path("accounts/language/", views.language_choice, name="language"),
+    path("jsi18n/<str:code>.js", views.javascript_catalog, name="javascript_catalog"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/unsubscribe/<str:token>/", notification_views.unsubscribe,
          name="notifications_unsubscribe"),

@@ -10,15 +10,16 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import JavaScriptCatalog
 
 from alignment_portal.lib import throttle
 from alignment_portal.lib.client_ip import client_ip
@@ -458,3 +459,14 @@ def language_choice(request):
     return render(request, "language.html", {"form": form,
                                              "next": _safe_next(request, "")},
                   status=400 if form.errors else 200)
+
+
+@require_GET
+@cache_control(public=True, max_age=24 * 3600)
+def javascript_catalog(request, code):
+    """The strings the portal's scripts show (djangojs), for the language in the URL: one
+    cacheable file per language instead of one that varies with every reader."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    with translation.override(code):
+        return JavaScriptCatalog.as_view(domain="djangojs")(request)

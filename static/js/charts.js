@@ -9,7 +9,8 @@
       var figure = JSON.parse(data.textContent);
       // No mode bar: its buttons would be focusable inside a drawing hidden from screen
       // readers (the figure's summary and table carry the numbers).
-      var config = { displayModeBar: false, responsive: true };
+      var config = { displayModeBar: false, responsive: true,
+                     locale: document.documentElement.lang || "en" };
       el.dataset.drawn = "1";
       window.Plotly.newPlot(el, figure.data, figure.layout, config).then(function () {
         // A point with a link in its customdata opens it (e.g. the initiative).

@@ -73,3 +73,19 @@ def test_the_language_page_offers_every_language_and_the_browser(tenancy):
     assert page.status_code == 200
     assert "Die Sprache Ihres Browsers" in page.text
     assert 'value="de"' in page.text and 'value="en"' in page.text
+
+
+def test_the_scripts_catalog_is_one_cacheable_file_per_language(client):
+    german = client.get(reverse("javascript_catalog", args=["de"]))
+    assert german.status_code == 200 and "javascript" in german["Content-Type"]
+    assert '"Oktober"' in german.text and '"%d.%m.%Y"' in german.text
+    assert "max-age=86400" in german["Cache-Control"]
+    assert "public" in german["Cache-Control"]
+    assert client.get(reverse("javascript_catalog", args=["xx"])).status_code == 404
+
+
+def test_charts_speak_german_only_when_the_reader_does(tenancy):
+    client = tenancy.client("owner")
+    url = reverse("javascript_catalog", args=["de"])
+    assert url in _dashboard(client, tenancy, HTTP_ACCEPT_LANGUAGE="de").text
+    assert url not in _dashboard(client, tenancy, HTTP_ACCEPT_LANGUAGE="en").text
