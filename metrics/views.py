@@ -330,7 +330,7 @@ def _export(request, org_slug, *, name: str, header, rows) -> StreamingHttpRespo
     security_log.record(organization=organization, kind=SecurityEventKind.EXPORT,
                         request=request, detail=f"{name} (CSV)")
     return _csv_response(f"{organization.slug}-{name}-{stamp}.csv",
-                         csv_lines(header, rows(organization)))
+                         csv_lines(header, rows(organization), local=True))
 
 
 @login_required

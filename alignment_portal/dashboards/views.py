@@ -243,7 +243,7 @@ def report_csv(request, org_slug, cycle_id):
     security_log.record(organization=organization, kind=SecurityEventKind.EXPORT,
                         request=request, detail=f"quarterly report of {cycle.name} (CSV)")
     lines = csv_lines(reports.REPORT_CSV_HEADER,
-                      reports.report_csv_rows(organization, cycle))
+                      reports.report_csv_rows(organization, cycle), local=True)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{organization.slug}-report-cycle-{cycle.pk}.csv"')

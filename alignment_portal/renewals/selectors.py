@@ -9,6 +9,7 @@ from alignment_portal.organizations.models import Membership, Organization
 from alignment_portal.renewals.models import SeatCount, SeatCountRevision
 from alignment_portal.scoring import renewals, rules
 from initiatives.models import Initiative, Tool, active_initiative_q
+from metrics.csv_export import Number
 
 
 @dataclass
@@ -109,10 +110,10 @@ def csv_rows(rows: list[RenewalRow]):
         yield [row.organization.name, tool.name, tool.vendor, tool.get_category_display(),
                tool.get_status_display(), r.renews_on.isoformat(),
                tool.get_billing_period_display(), tool.notice_period_days,
-               r.notice_deadline.isoformat(), r.days_to_deadline, f"{r.monthly_cost:.2f}",
-               f"{r.yearly_cost:.2f}", row.organization.currency, tool.seats,
+               r.notice_deadline.isoformat(), r.days_to_deadline, Number(f"{r.monthly_cost:.2f}"),
+               Number(f"{r.yearly_cost:.2f}"), row.organization.currency, tool.seats,
                "" if tool.seats_used is None else tool.seats_used,
-               "yes" if r.shelfware else "no", f"{r.saving_per_year:.2f}", r.saving_kind,
+               "yes" if r.shelfware else "no", Number(f"{r.saving_per_year:.2f}"), r.saving_kind,
                row.severity or "no"]
 
 

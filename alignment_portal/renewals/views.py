@@ -83,8 +83,8 @@ def organization_calendar(request, org_slug):
 
 
 def _csv(rows, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(selectors.CSV_HEADER, selectors.csv_rows(rows)),
-                                     content_type="text/csv; charset=utf-8")
+    lines = csv_lines(selectors.CSV_HEADER, selectors.csv_rows(rows), local=True)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -1,6 +1,7 @@
 """Every metrics view: roles, tenancy, the Log values page, import confirmation, exports."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -523,3 +524,22 @@ def test_unconfirmed_imports_are_purged_after_a_day(tenancy, settings):
     assert purge_unconfirmed(ValueImport) == 0  # a second run deletes nothing
     task = settings.CELERY_BEAT_SCHEDULE["metrics-purge-unconfirmed-imports"]["task"]
     assert task == "metrics.purge_unconfirmed_imports"
+
+
+def test_a_german_reader_downloads_semicolons_and_decimal_commas_that_import_back(tenancy,
+                                                                                  metric):
+    MetricValueFactory(metric=metric, period=date(2026, 1, 5), value=Decimal("1234.5"),
+                       note="1.5 hours; =cmd")
+    response = tenancy.client("viewer").get(
+        reverse("metrics:export_values", args=[tenancy.org.slug]), HTTP_ACCEPT_LANGUAGE="de")
+    text = b"".join(response.streaming_content).decode()
+    # The note is text: never re-written; formulas still neutralised; the number localised.
+    assert text.splitlines() == ["metric;date;value;note",
+                                 'Wait time;2026-01-05;1234,5;"1.5 hours; =cmd"']
+    from metrics.csv_import import parse_values_csv
+
+    preview = parse_values_csv(text.encode(), organization=tenancy.org)
+    assert [row.value for row in preview.rows] == [Decimal("1234.5")], preview.problems
+    english = tenancy.client("viewer").get(
+        reverse("metrics:export_values", args=[tenancy.org.slug]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Wait time,2026-01-05,1234.5," in b"".join(english.streaming_content).decode()
