@@ -533,13 +533,13 @@ def impact_evidence(frames, today: date, previous: dict | None = None) -> pd.Dat
     links = frames.measurement_links
     if initiatives.empty or links.empty:
         return pd.DataFrame(columns=COLUMNS)
-    go_live = dict(zip(initiatives["id"].tolist(), _column(initiatives, "go_live_date"),
-                       strict=True))
-    go_live = {i: _as_date(d) for i, d in go_live.items()}
+    go_live = dict(zip(initiatives["id"].tolist(),
+                       [_as_date(d) for d in _column(initiatives, "go_live_date")], strict=True))
     status = dict(zip(initiatives["id"].tolist(), initiatives["status"].tolist(), strict=True))
     ramp = dict(zip(initiatives["id"].tolist(),
-                    [int(r) if r is not None and not pd.isna(r) else 0
-                     for r in _column(initiatives, "ramp_up_periods", 0)], strict=True))
+                    pd.to_numeric(pd.Series(_column(initiatives, "ramp_up_periods", 0),
+                                            dtype=object), errors="coerce")
+                    .fillna(0).astype("int64").tolist(), strict=True))
     names = dict(zip(initiatives["id"].tolist(), initiatives["name"].tolist(), strict=True))
     live = {i for i, s in status.items()
             if s == rules.LIVE_INITIATIVE_STATUS and go_live[i] is not None}
@@ -557,6 +557,8 @@ def impact_evidence(frames, today: date, previous: dict | None = None) -> pd.Dat
     if not pairs:
         return pd.DataFrame(columns=COLUMNS)
     series = _series_by_metric(frames.values, {m for _, m in pairs})
+    went_live = {j for j, day in go_live.items()
+                 if day is not None and status.get(j) in WENT_LIVE_STATUSES and day <= today}
     rows, fresh = [], []  # fresh: (index in rows, the pair's phases) to compute now
     for i, m in sorted(pairs):
         frequency, direction = metric_info[m]
@@ -576,8 +578,7 @@ def impact_evidence(frames, today: date, previous: dict | None = None) -> pd.Dat
                   add_periods(frequency, go_live[i], SHARED_CREDIT_PERIODS))
         row["shared_with"] = sorted({
             names[j] for j in measured_by[m]
-            if j != i and go_live.get(j) is not None and status.get(j) in WENT_LIVE_STATUSES
-            and go_live[j] <= today and window[0] <= go_live[j] <= window[1]})
+            if j != i and j in went_live and window[0] <= go_live[j] <= window[1]})
         rows.append({"initiative_id": i, "metric_id": m, **row})
     if fresh:
         chosen = [rows[k] for k, _ in fresh]
@@ -598,6 +599,10 @@ STORED_DIGITS = {"tau": 6, "p": 6, "effect": 6, "effect_pct": 4, "before_median"
 
 
 def _round(value, digits: int):
+    if type(value) is float:  # the common case first: a Python float
+        return round(value, digits) if math.isfinite(value) else None
+    if value is None or type(value) is str:
+        return value
     if isinstance(value, dict):
         return {k: _round(v, digits) for k, v in value.items()}
     if isinstance(value, bool | np.bool_):
@@ -615,6 +620,8 @@ def stored_precision(row: dict) -> dict:
 
 
 def _as_date(value) -> date | None:
+    if type(value) is date:
+        return value
     if value is None or (not isinstance(value, date) and pd.isna(value)):
         return None
     if isinstance(value, pd.Timestamp):
@@ -624,16 +631,21 @@ def _as_date(value) -> date | None:
 
 def _series_by_metric(values: pd.DataFrame, wanted: set) -> dict:
     """{metric id: (period days ascending, values)} for the wanted metrics only."""
-    chosen = values[values["metric_id"].isin(list(wanted))]
-    if chosen.empty:
+    ids = values["metric_id"].to_numpy()
+    numbers = values["value"].to_numpy(dtype=float)
+    chosen = np.isin(ids, np.fromiter(wanted, dtype=ids.dtype, count=len(wanted))) \
+        & np.isfinite(numbers)
+    if not chosen.any():
         return {}
-    chosen = chosen.sort_values(["metric_id", "period"], kind="stable")
-    ids = chosen["metric_id"].to_numpy()
-    days = chosen["period"].to_numpy().astype("datetime64[D]").astype("int64")
-    numbers = chosen["value"].to_numpy(dtype=float)
-    keep = np.isfinite(numbers)
-    ids, days, numbers = ids[keep], days[keep], numbers[keep]
-    bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])
+    ids, numbers = ids[chosen], numbers[chosen]
+    days = values["period"].to_numpy()[chosen].astype("datetime64[D]").astype("int64")
+    # The engine loads values ordered by metric and period; sort only frames that are not.
+    same = ids[1:] == ids[:-1]
+    if not ((ids[1:] > ids[:-1]) | (same & (days[1:] >= days[:-1]))).all():
+        order = np.lexsort((days, ids))  # stable, as a stable sort by (metric, period)
+        ids, days, numbers = ids[order], days[order], numbers[order]
+        same = ids[1:] == ids[:-1]
+    bounds = np.flatnonzero(np.r_[True, ~same, True])
     return {int(ids[a]): (days[a:b], numbers[a:b]) for a, b in zip(bounds[:-1], bounds[1:],
                                                                     strict=True)}
 
