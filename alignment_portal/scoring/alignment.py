@@ -293,13 +293,15 @@ def initiative_scores(frames: OrgFrames, weights: pd.DataFrame, metric_table: pd
     ml = ml[ml["metric_id"].isin(unarchived)]
     measures = _Groups(index, ml["initiative_id"])
     goal_metric = frames.goals.set_index("id")["metric_id"]
+    # (plain lists: iterating a Series costs a NumPy scalar and type checks per element)
     served_pairs = {(int(i), int(m)) for i, m in zip(
-        al["initiative_id"][live], al["goal_id"][live].map(goal_metric), strict=True)
-        if pd.notna(m)}
+        al["initiative_id"][live].tolist(), al["goal_id"][live].map(goal_metric).tolist(),
+        strict=True) if pd.notna(m)}
     is_outcome = ml["role"].eq("outcome").to_numpy(dtype=bool)
     serves_goal = np.array([
         outcome and (int(i), int(m)) in served_pairs
-        for i, m, outcome in zip(ml["initiative_id"], ml["metric_id"], is_outcome, strict=True)],
+        for i, m, outcome in zip(ml["initiative_id"].tolist(), ml["metric_id"].tolist(),
+                                 is_outcome.tolist(), strict=True)],
         dtype=bool)
     factor = np.where(serves_goal, constants.MEASUREMENT_GOAL_OUTCOME,
                       np.where(is_outcome, constants.MEASUREMENT_OTHER_OUTCOME,
@@ -334,7 +336,7 @@ def initiative_scores(frames: OrgFrames, weights: pd.DataFrame, metric_table: pd
     indirect = al["contribution"].eq("indirect").to_numpy(dtype=bool)
     out["only_indirect"] = (live_count > 0) & (links.count(live & ~indirect) == 0)
     short = np.array([len(smart._words(text)) < constants.MIN_RATIONALE_WORDS
-                      for text in al["rationale"].fillna("")], dtype=bool)
+                      for text in al["rationale"].fillna("").tolist()], dtype=bool)
     out["short_rationale_count"] = links.count(live & short)
     spend = inits["monthly_cost"].fillna(0).to_numpy() + \
         inits["one_time_cost"].fillna(0).to_numpy() / constants.D2_ONE_TIME_COST_MONTHS

@@ -34,6 +34,7 @@ would need hours (expected monthly, realised to date, net, ROI, payback) are Non
 are involved, realisation is None too. The basis column says which ("money", "hours", "").
 """
 
+import functools
 import math
 from datetime import date
 
@@ -121,8 +122,7 @@ def _payback(*, anchor: date | None, today: date, one_time: float, monthly: floa
     if anchor is None or anchor > today:
         return UNKNOWN, None, None
     first = month_start(anchor)
-    window = [add_months(current, -k) for k in range(1, RECENT_RATE_MONTHS + 1)]
-    window = [m for m in window if m >= first]
+    window = [m for m in _recent_months(current) if m >= first]
     rate = (sum(monthly_values.get(m, 0.0) for m in window) / len(window)) if window else None
     if cost_to_date <= 0:
         return UNKNOWN, None, rate
@@ -140,6 +140,17 @@ def _payback(*, anchor: date | None, today: date, one_time: float, monthly: floa
         return NOT_AT_THIS_RATE, None, rate
     months_needed = math.ceil(-net / (rate - monthly) - 1e-9)
     return PROJECTED, add_months(current, months_needed), rate
+
+
+@functools.lru_cache(maxsize=16)
+def _recent_months(current: date) -> tuple[date, ...]:
+    """The RECENT_RATE_MONTHS months before `current`, latest first."""
+    return tuple(add_months(current, -k) for k in range(1, RECENT_RATE_MONTHS + 1))
+
+
+def _missing(value) -> bool:
+    """None, NaN or NaT (pd.isna of one value, with a fast path for a date)."""
+    return value is None or (type(value) is not date and pd.isna(value))
 
 
 def expected_monthly_benefit(hours: float, money: float, hour_value: float) -> float:
@@ -185,12 +196,13 @@ def ledger(initiatives: pd.DataFrame, entries: pd.DataFrame, *, hour_value: floa
          exp_money) in zip(*columns, strict=True):
         one_time, monthly = float(one_time or 0), float(monthly or 0)
         exp_hours, exp_money = float(exp_hours or 0), float(exp_money or 0)
-        go_live = None if go_live is None or pd.isna(go_live) else go_live
-        start = None if start is None or pd.isna(start) else start
+        go_live = None if _missing(go_live) else go_live
+        start = None if _missing(start) else start
         anchor = go_live or start
         months_live = None if anchor is None else whole_months_between(anchor, today)
-        counted = [(m, h, g) for m, h, g in grouped.get(int(initiative_id), [])
-                   if m <= current and (anchor is None or m >= month_start(anchor))]
+        since = None if anchor is None else month_start(anchor)
+        counted = [(m, h, g) for m, h, g in grouped.get(int(initiative_id), ())
+                   if m <= current and (since is None or m >= since)]
         realised_hours = sum(h for _, h, _ in counted)
         realised_money = sum(g for _, _, g in counted)
         basis = _basis(hv, exp_hours, exp_money, realised_hours, realised_money)

@@ -55,7 +55,8 @@ def frame(name: str, rows=None) -> pd.DataFrame:
         df = df[columns]
     else:
         # Tuples may stop short of the newer trailing columns (go_live_date, unit, ...).
-        rows = [(*row, *([None] * (len(columns) - len(row)))) for row in rows]
+        if any(len(row) != len(columns) for row in rows):
+            rows = [(*row, *([None] * (len(columns) - len(row)))) for row in rows]
         df = pd.DataFrame.from_records(rows, columns=columns)
     for column in FLOAT_COLUMNS.get(name, []):
         df[column] = pd.to_numeric(df[column], errors="coerce").astype(float)

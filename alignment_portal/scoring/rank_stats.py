@@ -140,3 +140,106 @@ def theil_sen(y, x) -> tuple[float, float]:
     keep = dx != 0
     slope = median(dy[keep] / dx[keep]) if keep.any() else math.nan
     return slope, float(median(y) - slope * median(x))
+
+
+# --- Many series at once --------------------------------------------------------------------
+#
+# A recompute of a large organization computes Tau-BC for a hundred or more initiative ×
+# metric pairs. Called per pair, the functions above spend most of their time on NumPy's
+# per-call overhead (a dozen small array operations each). The batched forms below take the
+# series of every pair together, padded: `values[k, :n_k]` holds series k, `mask[k, :n_k]` is
+# True, the rest is padding, never read as a value. They count the same pairs and ties in
+# integers and hand them to the same `_tau_and_p`, so each series gets the numbers the
+# per-series function gives it, to the last bit (the tests compare them with `==`).
+
+def padded(series: list[np.ndarray], width: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(values, mask) of shape (len(series), width): each series left-aligned, NaN after it."""
+    lengths = np.fromiter((len(s) for s in series), dtype=np.int64, count=len(series))
+    width = int(lengths.max(initial=0)) if width is None else width
+    mask = np.arange(width)[None, :] < lengths[:, None]
+    values = np.full((len(series), width), np.nan)
+    if len(series) and width:
+        values[mask] = np.concatenate(series).astype(float) if lengths.sum() else []
+    return values, mask
+
+
+def medians(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """`median` of each row's masked values (NaN for an empty row)."""
+    if not values.shape[1]:
+        return np.full(len(values), np.nan)
+    ordered = np.sort(np.where(mask, values, np.nan), axis=1)  # NaN sorts last
+    counts = mask.sum(axis=1)
+    rows = np.arange(len(values))
+    upper = ordered[rows, counts // 2]  # < width: counts <= width
+    lower = ordered[rows, np.maximum(counts // 2 - 1, 0)]
+    out = np.where(counts % 2 == 1, upper, (lower + upper) / 2)
+    return np.where(counts > 0, out, np.nan)
+
+
+def tie_statistics_many(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """`_tie_statistics` of each row: an (n, 3) integer array. A value in a group of t equal
+    values adds (t−1)/2, (t−1)(t−2) and (t−1)(2t+5), so each group adds t(t−1)/2,
+    t(t−1)(t−2) and t(t−1)(2t+5)."""
+    pairs = mask[:, :, None] & mask[:, None, :]
+    group = ((values[:, :, None] == values[:, None, :]) & pairs).sum(axis=2)  # t of each value
+    less = np.where(mask, group - 1, 0).astype(np.int64)
+    return np.stack([less.sum(axis=1) // 2,
+                     (less * np.where(mask, group - 2, 0)).sum(axis=1),
+                     (less * np.where(mask, 2 * group + 5, 0)).sum(axis=1)], axis=1)
+
+
+def kendall_tau_b_many(x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray,
+                                                                                 np.ndarray]:
+    """`kendall_tau_b(x[k], y[k])` of every row k (the masked values): (taus, ps)."""
+    pairs = mask[:, :, None] & mask[:, None, :]
+    product = np.where(pairs, np.sign(x[:, :, None] - x[:, None, :])
+                       * np.sign(y[:, :, None] - y[:, None, :]), 0.0)
+    balance = product.sum(axis=(1, 2)).astype(np.int64) // 2
+    discordant = (product < 0).sum(axis=(1, 2)) // 2
+    x_ties, y_ties = tie_statistics_many(x, mask), tie_statistics_many(y, mask)
+    lengths = mask.sum(axis=1)
+    out = [_tau_and_p(int(n), int(s), int(d), tuple(xt), tuple(yt)) if n >= 2
+           else (math.nan, math.nan)
+           for n, s, d, xt, yt in zip(lengths.tolist(), balance.tolist(), discordant.tolist(),
+                                      x_ties.tolist(), y_ties.tolist(), strict=True)]
+    return _columns(out)
+
+
+def phase_tau_b_many(before: np.ndarray, before_mask: np.ndarray, after: np.ndarray,
+                     after_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`phase_tau_b(before[k], after[k])` of every row k: (taus, ps)."""
+    across = before_mask[:, :, None] & after_mask[:, None, :]
+    signs = np.where(across, np.sign(after[:, None, :] - before[:, :, None]), 0.0)
+    balance = signs.sum(axis=(1, 2)).astype(np.int64)
+    discordant = (signs < 0).sum(axis=(1, 2))
+    value_ties = tie_statistics_many(np.concatenate((before, after), axis=1),
+                                     np.concatenate((before_mask, after_mask), axis=1))
+    n_before, n_after = before_mask.sum(axis=1).tolist(), after_mask.sum(axis=1).tolist()
+    out = [_tau_and_p(n_b + n_a, int(s), int(d), _group_statistics([n_b, n_a]), tuple(vt))
+           for n_b, n_a, s, d, vt in zip(n_before, n_after, balance.tolist(),
+                                         discordant.tolist(), value_ties.tolist(), strict=True)]
+    return _columns(out)
+
+
+def theil_sen_many(y: np.ndarray, x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray,
+                                                                            np.ndarray]:
+    """`theil_sen(y[k], x[k])` of every row k: (slopes, intercepts)."""
+    dx = x[:, :, None] - x[:, None, :]
+    dy = y[:, :, None] - y[:, None, :]
+    keep = (dx != 0) & mask[:, :, None] & mask[:, None, :]
+    slopes = np.divide(dy, dx, out=np.full(dx.shape, np.nan), where=keep)
+    width = x.shape[1]
+    slope = medians(slopes.reshape(len(x), width * width), keep.reshape(len(x), width * width))
+    # As theil_sen: median(y) − slope · median(x), in Python floats.
+    intercepts = [m_y - s * m_x for m_y, s, m_x in zip(medians(y, mask).tolist(),
+                                                          slope.tolist(),
+                                                          medians(x, mask).tolist(),
+                                                          strict=True)]
+    return slope, np.array(intercepts, dtype=float)
+
+
+def _columns(pairs: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
+    if not pairs:
+        return np.empty(0), np.empty(0)
+    first, second = zip(*pairs, strict=True)
+    return np.array(first, dtype=float), np.array(second, dtype=float)

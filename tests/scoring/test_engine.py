@@ -426,3 +426,18 @@ def test_the_fence_locks_the_organization_only_when_the_recompute_writes(org):
     assert "FOR UPDATE" in writing[0] or connection.vendor != "postgresql"
     unchanged = fence_statements()
     assert len(unchanged) == 1 and "FOR UPDATE" not in unchanged[0]
+
+
+def test_only_a_recompute_that_writes_commits_without_waiting_for_the_disk(org):
+    """Scores are derived data: their commit need not wait for the WAL flush (PostgreSQL);
+    a recompute that writes nothing sets nothing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+
+    def asynchronous_commits() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            engine.recompute(org.pk)
+        return sum("synchronous_commit" in q["sql"] for q in captured.captured_queries)
+
+    assert asynchronous_commits() == 1
+    assert asynchronous_commits() == 0

@@ -357,3 +357,50 @@ def test_a_changed_value_or_direction_is_computed_afresh():
     again = impact.impact_evidence(frames, TODAY)
     assert again["inputs_digest"].iloc[0] != first.impact["inputs_digest"].iloc[0]
     assert again["verdict"].iloc[0] == WORSENED
+
+
+def test_evaluate_many_gives_each_pair_what_evaluate_phases_gives_it():
+    """The batched path of a recompute: every pair's row as evaluate_phases computes it alone
+    (not enough data, Tau-BC only, Tau-BC with the regression; detrended or not; weekly and
+    monthly; ramp-up), the regression's floats to rounding."""
+    rng = np.random.default_rng(31)
+    selected, go_lives, frequencies, directions = [], [], [], []
+    for trial in range(60):
+        frequency = "monthly" if trial % 4 == 0 else "weekly"
+        n = int(rng.integers(3, 90))
+        start = date(2022, 1, 1) if frequency == "monthly" else MONDAY - timedelta(weeks=60)
+        if frequency == "monthly":
+            periods = [impact.add_periods("monthly", start, k) for k in range(n)]
+        else:
+            periods = [start + timedelta(weeks=k) for k in range(n)]
+        days = np.array([epoch_days(p) for p in periods])
+        values = rng.normal(size=n) + (0.04 * np.arange(n) if trial % 3 == 0 else 0) \
+            + np.where(np.arange(n) > n // 2, trial % 4, 0)
+        go_live = periods[min(int(rng.integers(1, n)), n - 1)]
+        chosen = impact.phases(days, values, go_live=go_live, ramp_up=trial % 3,
+                               frequency=frequency, today=TODAY)
+        selected.append(chosen)
+        go_lives.append(go_live)
+        frequencies.append(frequency)
+        directions.append("lower" if trial % 2 else "higher")
+    batched = impact.evaluate_many(selected, go_lives=go_lives, frequencies=frequencies,
+                                   directions=directions, today=TODAY)
+    verdicts = {row["verdict"] for row in batched}
+    assert {NOT_ENOUGH_DATA, NO_CLEAR_CHANGE} <= verdicts and len(verdicts) >= 3
+    assert any(row["regression"] for row in batched)
+    assert any(row["detrended"] for row in batched)
+    for k, ours in enumerate(batched):
+        theirs = impact.evaluate_phases(selected[k], go_live=go_lives[k],
+                                        frequency=frequencies[k], direction=directions[k],
+                                        today=TODAY)
+        ours_regression, theirs_regression = ours.pop("regression"), theirs.pop("regression")
+        assert ours == theirs
+        if theirs_regression is None:
+            assert ours_regression is None
+        else:
+            assert ours_regression.keys() == theirs_regression.keys()
+            for name, value in theirs_regression.items():
+                if isinstance(value, float):
+                    assert ours_regression[name] == pytest.approx(value, rel=1e-9, abs=1e-9)
+                else:
+                    assert ours_regression[name] == value

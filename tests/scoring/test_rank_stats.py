@@ -151,3 +151,105 @@ def test_segmented_regression_is_numpys_least_squares():
         assert abs(ours["slope_change"] - 7 * coef[3]) <= TOLERANCE
         assert abs(ours["level_high"] - (coef[2] + half)) <= TOLERANCE
         assert ours["rank_ok"]
+
+
+# --- The batched forms give each series exactly what the per-series functions give it -------
+
+def random_series(rng, count: int, *, low: int = 2, high: int = 30):
+    """`count` (x, y) series of random lengths: distinct or tied days, values with and
+    without ties, a trend now and then, a constant one now and then."""
+    out = []
+    for k in range(count):
+        n = int(rng.integers(low, high))
+        x = np.sort(rng.choice(4000, n, replace=k % 5 == 4)).astype(float) + 20000
+        y = rng.normal(size=n) + (0.01 * x if k % 3 == 0 else 0)
+        if k % 4 == 1:
+            y = np.round(y)  # ties
+        if k % 11 == 7:
+            y = np.full(n, 2.5)  # constant
+        out.append((x, y))
+    return out
+
+
+def test_kendall_tau_b_many_is_kendall_tau_b_of_each_series():
+    series = random_series(np.random.default_rng(21), 80)
+    x, mask = rank_stats.padded([s[0] for s in series])
+    y, _ = rank_stats.padded([s[1] for s in series])
+    taus, ps = rank_stats.kendall_tau_b_many(x, y, mask)
+    for (xs, ys), tau, p in zip(series, taus, ps, strict=True):
+        assert np.array_equal([tau, p], rank_stats.kendall_tau_b(xs, ys), equal_nan=True)
+
+
+def test_phase_tau_b_many_is_phase_tau_b_of_each_pair():
+    rng = np.random.default_rng(22)
+    pairs = [(before, after) for (_, before), (_, after) in zip(
+        random_series(rng, 60), random_series(rng, 60, high=90), strict=True)]
+    pairs.append((np.full(3, 1.0), np.full(4, 1.0)))  # identical values: NaN
+    before, before_mask = rank_stats.padded([b for b, _ in pairs])
+    after, after_mask = rank_stats.padded([a for _, a in pairs])
+    taus, ps = rank_stats.phase_tau_b_many(before, before_mask, after, after_mask)
+    for (b, a), tau, p in zip(pairs, taus, ps, strict=True):
+        assert np.array_equal([tau, p], rank_stats.phase_tau_b(b, a), equal_nan=True)
+
+
+def test_theil_sen_many_and_medians_are_the_per_series_functions():
+    series = random_series(np.random.default_rng(23), 70)
+    x, mask = rank_stats.padded([s[0] for s in series])
+    y, _ = rank_stats.padded([s[1] for s in series])
+    slopes, intercepts = rank_stats.theil_sen_many(y, x, mask)
+    for (xs, ys), slope, intercept in zip(series, slopes, intercepts, strict=True):
+        assert np.array_equal([slope, intercept], rank_stats.theil_sen(ys, xs), equal_nan=True)
+    assert rank_stats.medians(y, mask).tolist() == [rank_stats.median(ys) for _, ys in series]
+    empty = rank_stats.medians(np.full((2, 3), np.nan), np.zeros((2, 3), dtype=bool))
+    assert np.isnan(empty).all()
+
+
+def test_tau_bc_many_is_tau_bc_of_each_pair():
+    rng = np.random.default_rng(24)
+    before, after, lower = [], [], []
+    for trial in range(90):
+        n_b, n_a = int(rng.integers(5, 27)), int(rng.integers(2, 70))
+        t = np.cumsum(rng.integers(7, 8, n_b + n_a)).astype(float) + 20000
+        y = rng.normal(size=n_b + n_a) + (0.05 * np.arange(n_b + n_a) if trial % 2 else 0)
+        if trial % 3 == 0:
+            y = np.round(y * 2) / 2  # ties
+        if trial % 17 == 5:
+            y = 3.0 + 0.5 * np.arange(n_b + n_a)  # a straight line: ties after detrending
+        if trial % 19 == 6:
+            y = np.zeros(n_b + n_a)  # nothing moves: a before median of 0
+        if trial % 13 == 2:  # small values on a line, off it by less than the tie scale
+            y = 0.001 * np.arange(n_b + n_a) + rng.choice([-4e-10, 0.0, 4e-10], n_b + n_a)
+        before.append((t[:n_b], y[:n_b]))
+        after.append((t[n_b:], y[n_b:]))
+        lower.append(trial % 4 == 3)
+    batched = impact.tau_bc_many(before, after, lower)
+    assert any(row["detrended"] for row in batched)
+    assert any(not row["detrended"] for row in batched)
+    for (t_b, y_b), (t_a, y_a), low, ours in zip(before, after, lower, batched, strict=True):
+        assert ours == impact.tau_bc(t_b, y_b, t_a, y_a, lower_is_better=low)
+
+
+def test_segmented_regression_many_agrees_with_segmented_regression():
+    rng = np.random.default_rng(25)
+    before, after, t0, period, lower = [], [], [], [], []
+    for trial in range(40):
+        n_b, n_a = int(rng.integers(12, 27)), int(rng.integers(12, 80))
+        step = 7 if trial % 2 else 30
+        t = 20000.0 + step * np.arange(n_b + n_a)
+        y = rng.normal(size=n_b + n_a) * 10 + np.r_[np.zeros(n_b), np.full(n_a, trial % 5)]
+        before.append((t[:n_b], y[:n_b]))
+        after.append((t[n_b:], y[n_b:]))
+        t0.append(float(t[n_b]))
+        period.append(float(step))
+        lower.append(trial % 3 == 0)
+    batched = impact.segmented_regression_many(before, after, t0=t0, period_days=period,
+                                               lower_is_better=lower)
+    for k, ours in enumerate(batched):
+        (t_b, y_b), (t_a, y_a) = before[k], after[k]
+        theirs = impact.segmented_regression(t_b, y_b, t_a, y_a, t0=t0[k],
+                                             period_days=period[k], lower_is_better=lower[k])
+        assert ours.keys() == theirs.keys()
+        assert (ours["verdict"], ours["rank_ok"]) == (theirs["verdict"], theirs["rank_ok"])
+        for name, value in theirs.items():
+            if isinstance(value, float):
+                assert ours[name] == pytest.approx(value, rel=1e-9, abs=1e-9), name
