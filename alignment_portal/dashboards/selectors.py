@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from alignment_portal.lib.urls import record_path
 from alignment_portal.organizations.models import Organization
+from alignment_portal.scoring import impact
 from alignment_portal.scoring import selectors as score_selectors
 from alignment_portal.scoring.constants import RUNG_NAMES, SEVERITY_ORDER
 from alignment_portal.scoring.models import (
@@ -257,17 +258,16 @@ FORECAST_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "O
                    "no_data": "No data"}
 
 
-def not_started(goal, today: date) -> bool:
-    return goal.start_date is not None and goal.start_date > today
-
-
 def priority_goals(organization: Organization, today: date) -> list[PriorityGoal]:
     """The current cycle's priority goals with progress, forecast and a sparkline of their
     metric (two queries: the goals, then the values of their at most three metrics)."""
     scores = list(GoalScore.objects.filter(organization=organization, is_priority=True)
-                  .select_related("goal", "goal__metric")
-                  .order_by("goal__priority_rank", "goal__title")[:6])
-    metric_ids = {s.goal.metric_id for s in scores if s.goal.metric_id}
+                  .order_by("goal__priority_rank", "goal__title")
+                  .values_list("goal_id", "goal__title", "goal__priority_rank",
+                               "goal__start_date", "goal__metric_id", "goal__metric__name",
+                               "goal__metric__unit", "progress", "forecast_status",
+                               "forecast_reason")[:6])
+    metric_ids = {s[4] for s in scores if s[4]}
     values = defaultdict(list)
     if metric_ids:
         rows = (MetricValue.objects.filter(organization=organization, metric_id__in=metric_ids,
@@ -276,19 +276,17 @@ def priority_goals(organization: Organization, today: date) -> list[PriorityGoal
         for metric_id, period, value in rows:
             values[metric_id].append((period, float(value)))
     goals = []
-    for s in scores:
-        metric = s.goal.metric
-        series = values.get(s.goal.metric_id, [])[-SPARKLINE_POINTS:]
+    for (goal_id, title, rank, start_date, metric_id, metric_name, unit, progress,
+         forecast_status, forecast_reason) in scores:
+        series = values.get(metric_id, [])[-SPARKLINE_POINTS:]
+        # Before its start a goal has made no progress, whatever the metric says.
+        waiting = start_date is not None and start_date > today
         goals.append(PriorityGoal(
-            title=s.goal.title, url=record_url(organization, "goal", s.goal_id),
-            rank=s.goal.priority_rank,
-            # Before its start a goal has made no progress, whatever the metric says.
-            progress=(None if s.progress is None or not_started(s.goal, today)
-                      else round(100 * s.progress)),
-            starts_on=s.goal.start_date if not_started(s.goal, today) else None,
-            forecast_status=s.forecast_status, forecast_reason=s.forecast_reason,
-            metric_name=metric.name if metric else "",
-            sparkline=sparkline(series, metric.unit if metric else "")))
+            title=title, url=record_url(organization, "goal", goal_id), rank=rank,
+            progress=None if progress is None or waiting else round(100 * progress),
+            starts_on=start_date if waiting else None,
+            forecast_status=forecast_status, forecast_reason=forecast_reason,
+            metric_name=metric_name or "", sparkline=sparkline(series, unit or "")))
     return goals
 
 
@@ -429,20 +427,22 @@ def flag_groups(organization: Organization, *, severity: str = "", code: str = "
                  .filter(row__lte=FLAGS_PER_SEVERITY)
                  .order_by("severity_rank", "-first_seen_at", "id"))
     grouped: dict[str, list[FlagRow]] = {s: [] for s in SEVERITIES}
-    for f in flags.only("code", "severity", "subject_type", "subject_id", "subject_label",
-                        "message", "suggested_fix", "first_seen_at"):
-        action_label, action_url, action_logs = flag_action(organization, f.code,
-                                                            f.subject_type, f.subject_id)
-        grouped[f.severity].append(FlagRow(
-            code=f.code, severity=f.severity, subject_type=f.get_subject_type_display(),
-            subject_label=f.subject_label, message=f.message, suggested_fix=f.suggested_fix,
-            first_seen_at=f.first_seen_at,
-            url=record_url(organization, f.subject_type, f.subject_id), id=f.pk,
-            can_try=f.code in TRY_IN_SCENARIO_CODES, action_label=action_label,
+    type_labels = dict(SubjectType.choices)
+    for pk, flag_code, flag_severity, flag_type, subject_id, subject_label, message, fix, \
+            first_seen_at in flags.values_list(
+            "pk", "code", "severity", "subject_type", "subject_id", "subject_label", "message",
+            "suggested_fix", "first_seen_at"):
+        action_label, action_url, action_logs = flag_action(organization, flag_code,
+                                                            flag_type, subject_id)
+        grouped[flag_severity].append(FlagRow(
+            code=flag_code, severity=flag_severity,
+            subject_type=type_labels.get(flag_type, flag_type), subject_label=subject_label,
+            message=message, suggested_fix=fix, first_seen_at=first_seen_at,
+            url=record_url(organization, flag_type, subject_id), id=pk,
+            can_try=flag_code in TRY_IN_SCENARIO_CODES, action_label=action_label,
             action_url=action_url, action_logs=action_logs))
     groups = [{"severity": s, "label": s.capitalize(), "count": by_severity.get(s, 0),
                "flags": grouped[s]} for s in SEVERITIES if not severity or s == severity]
-    type_labels = dict(SubjectType.choices)
     return FlagGroups(
         groups=groups, total=sum(by_severity.values()),
         shown=sum(len(g["flags"]) for g in groups),
@@ -566,12 +566,24 @@ def dashboard(organization: Organization, *, can_log: bool, flag_filter: dict | 
         **benefit_overview(organization, today, losing_rows=DASHBOARD_LOSING_ROWS))
 
 
+@dataclass
+class ImpactRow:
+    """One reading as the dashboard lists it: the initiative, its outcome metric as a badge of
+    the verdict's colour, and the verdict in words."""
+
+    initiative: str
+    url: str
+    metric: str
+    badge: str
+    sentence: str
+
+
 def impact_summary(organization: Organization, today: date, *,
-                   rows: int = DASHBOARD_IMPACT_ROWS) -> list[tuple[str, list, int]]:
+                   rows: int = DASHBOARD_IMPACT_ROWS) -> list[tuple[str, list[ImpactRow], int]]:
     """[(verdict, the first `rows` readings, how many in all)] in the order of
     scoring.selectors.organization_impact, every verdict listed. Two queries: the order and
-    verdict of every reading as plain rows, then the evidence of the few shown (an
-    organization with hundreds of readings no longer builds a sentence for each)."""
+    verdict of every reading as plain rows, then the columns the sentences of the few shown
+    read (an organization with hundreds of readings no longer builds a sentence for each)."""
     evidence = ImpactEvidence.objects.filter(organization=organization)
     shown: dict[str, list[int]] = {str(v): [] for v in score_selectors.VERDICT_ORDER}
     totals = dict.fromkeys(shown, 0)
@@ -581,11 +593,21 @@ def impact_summary(organization: Organization, today: date, *,
         if len(shown[verdict]) < rows:
             shown[verdict].append(pk)
     wanted = [pk for pks in shown.values() for pk in pks]
-    by_pk = {e.pk: e for e in evidence.filter(pk__in=wanted).select_related(
-        "initiative", "metric")} if wanted else {}
-    return [(verdict, [score_selectors.impact_reading(by_pk[pk], today=today,
-                                                      currency=organization.currency)
-                       for pk in pks if pk in by_pk], totals[verdict])
+    by_pk = {row["pk"]: row for row in evidence.filter(pk__in=wanted).values(
+        "pk", "initiative_id", "initiative__name", "metric__name", "metric__unit",
+        "metric__frequency", *impact.SENTENCE_COLUMNS)} if wanted else {}
+
+    def reading(row: dict) -> ImpactRow:
+        return ImpactRow(
+            initiative=row["initiative__name"],
+            url=record_path("initiatives:detail", organization.slug, row["initiative_id"]),
+            metric=row["metric__name"], badge=score_selectors.VERDICT_BADGE.get(row["verdict"], ""),
+            sentence=impact.impact_sentence(row, metric_name=row["metric__name"],
+                                            unit=row["metric__unit"],
+                                            frequency=row["metric__frequency"], today=today,
+                                            currency=organization.currency))
+
+    return [(verdict, [reading(by_pk[pk]) for pk in pks if pk in by_pk], totals[verdict])
             for verdict, pks in shown.items()]
 
 
