@@ -301,8 +301,9 @@ class FlagRow:
     first_seen_at: object
     url: str | None
     id: int | None = None
-    # A scenario can try this flag's fix (scenarios.suggestions.for_flag knows the code).
-    can_try: bool = False
+    # Where a scenario tries this flag's fix, "" when it cannot (scenarios.suggestions.for_flag
+    # knows the code).
+    try_url: str = ""
     # The fix as an action beside it ("Link a goal", "Log a value"): flag_action.
     action_label: str = ""
     action_url: str = ""
@@ -421,11 +422,10 @@ def flag_groups(organization: Organization, *, severity: str = "", code: str = "
         flags = flags.annotate(severity_rank=SEVERITY_RANK).order_by(
             "severity_rank", "-first_seen_at", "id")[:ALL_FLAGS_LIMIT]
     else:
+        # Grouped by severity below: only the order within a severity matters here.
         flags = (flags.annotate(row=Window(RowNumber(), partition_by=[F("severity")],
-                                           order_by=[F("first_seen_at").desc(), F("id")]),
-                                severity_rank=SEVERITY_RANK)
-                 .filter(row__lte=FLAGS_PER_SEVERITY)
-                 .order_by("severity_rank", "-first_seen_at", "id"))
+                                           order_by=[F("first_seen_at").desc(), F("id")]))
+                 .filter(row__lte=FLAGS_PER_SEVERITY).order_by("-first_seen_at", "id"))
     grouped: dict[str, list[FlagRow]] = {s: [] for s in SEVERITIES}
     type_labels = dict(SubjectType.choices)
     for pk, flag_code, flag_severity, flag_type, subject_id, subject_label, message, fix, \
@@ -439,7 +439,8 @@ def flag_groups(organization: Organization, *, severity: str = "", code: str = "
             subject_type=type_labels.get(flag_type, flag_type), subject_label=subject_label,
             message=message, suggested_fix=fix, first_seen_at=first_seen_at,
             url=record_url(organization, flag_type, subject_id), id=pk,
-            can_try=flag_code in TRY_IN_SCENARIO_CODES, action_label=action_label,
+            try_url=(record_path("scenarios:try_flag", organization.slug, pk)
+                     if flag_code in TRY_IN_SCENARIO_CODES else ""), action_label=action_label,
             action_url=action_url, action_logs=action_logs))
     groups = [{"severity": s, "label": s.capitalize(), "count": by_severity.get(s, 0),
                "flags": grouped[s]} for s in SEVERITIES if not severity or s == severity]
