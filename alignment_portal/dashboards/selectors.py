@@ -78,14 +78,14 @@ def dimensions_of(row) -> dict[str, float]:
     return {key: round(float(getattr(row, key)), 1) for key, _ in DIMENSIONS}
 
 
-def snapshot_on_or_before(organization: Organization, day: date) -> ScoreSnapshot | None:
+def snapshot_on_or_before(*, organization: Organization, day: date) -> ScoreSnapshot | None:
     """The latest nightly snapshot taken on or before `day` (one query)."""
     return (ScoreSnapshot.objects.filter(organization=organization, cycle=None,
                                          taken_on__lte=day)
             .order_by("-taken_on", "-taken_at").first())
 
 
-def nearest_snapshot(organization: Organization, day: date) -> ScoreSnapshot | None:
+def nearest_snapshot(*, organization: Organization, day: date) -> ScoreSnapshot | None:
     """The snapshot (nightly or a cycle's) nearest to `day`, the earlier one on a tie (two
     queries)."""
     snapshots = ScoreSnapshot.objects.filter(organization=organization)
@@ -186,7 +186,7 @@ class SpendRow:
     status: str
 
 
-def misaligned_spend_rows(organization: Organization) -> tuple[list[SpendRow], int]:
+def misaligned_spend_rows(*, organization: Organization) -> tuple[list[SpendRow], int]:
     """The costliest initiatives with no active goal and tools no active initiative uses (the
     open MISALIGNED and SHELFWARE flags, so the list agrees with the score), and how many
     there are in all. Three queries: the flags' subjects as a plain list first (a subquery
@@ -258,7 +258,7 @@ FORECAST_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "O
                    "no_data": "No data"}
 
 
-def priority_goals(organization: Organization, today: date) -> list[PriorityGoal]:
+def priority_goals(*, organization: Organization, today: date) -> list[PriorityGoal]:
     """The current cycle's priority goals with progress, forecast and a sparkline of their
     metric (two queries: the goals, then the values of their at most three metrics)."""
     scores = list(GoalScore.objects.filter(organization=organization, is_priority=True)
@@ -388,7 +388,7 @@ FLAG_FILTERS = ("severity", "code", "type")
 ALL_FLAGS_LIMIT = 500
 
 
-def flag_groups(organization: Organization, *, severity: str = "", code: str = "",
+def flag_groups(*, organization: Organization, severity: str = "", code: str = "",
                 subject_type: str = "", show_all: bool = False) -> FlagGroups:
     """Two queries: the open counts by severity, code and subject type, and the first few
     flags of each severity (all of them, up to ALL_FLAGS_LIMIT, with `show_all`)."""
@@ -463,7 +463,7 @@ class MetricDue:
     is_fresh: bool
 
 
-def metrics_due(organization: Organization, today: date) -> tuple[list[MetricDue], int, int]:
+def metrics_due(*, organization: Organization, today: date) -> tuple[list[MetricDue], int, int]:
     """Metrics in use with no value for the current period or no fresh value, stale ones
     first; and how many are due and how many stale in all. One query (the score rows carry
     each metric's latest period); plain tuples, and links only for the rows listed."""
@@ -492,7 +492,7 @@ def metrics_due(organization: Organization, today: date) -> tuple[list[MetricDue
         in candidates[:METRICS_DUE_ROWS]], due_count, stale_count
 
 
-def plan_presence(organization: Organization) -> dict:
+def plan_presence(*, organization: Organization) -> dict:
     """Whether there is anything for the empty states to speak of (one query): "every active
     initiative serves an active goal" says nothing true of an organization with none."""
     mine = {"organization": OuterRef("pk")}
@@ -544,27 +544,30 @@ def dimension_rows(score, before) -> list[dict]:
             for key, label in DIMENSIONS]
 
 
-def dashboard(organization: Organization, *, can_log: bool, flag_filter: dict | None = None,
+def dashboard(*, organization: Organization, can_log: bool, flag_filter: dict | None = None,
               today: date | None = None) -> Dashboard:
     """Everything the organization dashboard shows, in a fixed number of queries (about ten)
     whatever the organization's size."""
     today = today or timezone.localdate()
     score = OrganizationScore.objects.filter(organization=organization).first()
-    month_ago = snapshot_on_or_before(organization, today - timedelta(days=MONTH_AGO_DAYS))
-    spend_rows, spend_count = misaligned_spend_rows(organization)
-    due, due_count, stale_count = (metrics_due(organization, today) if can_log
+    month_ago = snapshot_on_or_before(
+        organization=organization, day=today - timedelta(days=MONTH_AGO_DAYS))
+    spend_rows, spend_count = misaligned_spend_rows(organization=organization)
+    due, due_count, stale_count = (metrics_due(organization=organization, today=today) if can_log
                                    else (None, 0, 0))
     # Only an empty section needs to know whether there is anything at all (one query).
-    presence = plan_presence(organization) if not spend_rows or (can_log and not due) else {}
+    presence = (plan_presence(organization=organization)
+                if not spend_rows or (can_log and not due) else {})
     return Dashboard(**presence,
         organization=organization, score=score, status=score_status(organization),
         ladder=ladder(organization, score), dimensions=dimension_rows(score, month_ago),
         month_ago=month_ago, spend_rows=spend_rows, spend_count=spend_count,
-        goals=priority_goals(organization, today),
-        flags=flag_groups(organization, **(flag_filter or {})),
+        goals=priority_goals(organization=organization, today=today),
+        flags=flag_groups(organization=organization, **(flag_filter or {})),
         metrics_due=due, metrics_due_count=due_count, metrics_stale_count=stale_count,
-        impact=impact_summary(organization, today),
-        **benefit_overview(organization, today, losing_rows=DASHBOARD_LOSING_ROWS))
+        impact=impact_summary(organization=organization, today=today),
+        **benefit_overview(organization=organization, today=today,
+                           losing_rows=DASHBOARD_LOSING_ROWS))
 
 
 @dataclass
@@ -579,7 +582,7 @@ class ImpactRow:
     sentence: str
 
 
-def impact_summary(organization: Organization, today: date, *,
+def impact_summary(*, organization: Organization, today: date,
                    rows: int = DASHBOARD_IMPACT_ROWS) -> list[tuple[str, list[ImpactRow], int]]:
     """[(verdict, the first `rows` readings, how many in all)] in the order of
     scoring.selectors.organization_impact, every verdict listed. Two queries: the order and
@@ -612,7 +615,7 @@ def impact_summary(organization: Organization, today: date, *,
             for verdict, pks in shown.items()]
 
 
-def benefit_overview(organization: Organization, today: date, *, chart: bool = True,
+def benefit_overview(*, organization: Organization, today: date, chart: bool = True,
                      **window) -> dict:
     """The benefit ledger's overview and its chart (2 queries), for the dashboard and the
     report (printed, so a table and no chart)."""

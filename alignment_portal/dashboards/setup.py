@@ -45,7 +45,7 @@ class SetupChecklist:
         return next((step for step in self.steps if not step.done), None)
 
 
-def _facts(organization: Organization) -> dict:
+def _facts(*, organization: Organization) -> dict:
     """What exists, in one query."""
     mine = {"organization": OuterRef("pk")}
     return (Organization.objects.filter(pk=organization.pk).annotate(
@@ -60,9 +60,9 @@ def _facts(organization: Organization) -> dict:
              "has_initiative", "has_link", "has_value").get())
 
 
-def setup_checklist(organization: Organization) -> SetupChecklist:
+def setup_checklist(*, organization: Organization) -> SetupChecklist:
     """The first-use steps with whether each is done (one query)."""
-    facts = _facts(organization)
+    facts = _facts(organization=organization)
     slug = organization.slug
 
     def url(name: str) -> str:
