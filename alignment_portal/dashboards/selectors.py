@@ -13,10 +13,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
-from django.urls import reverse
 from django.utils import timezone
 
-from alignment_portal.lib.urls import record_path
+from alignment_portal.lib.urls import organization_path, record_path
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import impact
 from alignment_portal.scoring import selectors as score_selectors
@@ -60,7 +59,7 @@ def record_url(organization: Organization, kind: str, record_id) -> str | None:
     """The page where a record named by a flag or a next-rung condition is acted on."""
     slug = organization.slug
     if kind in (SubjectType.TOOL_CATEGORY, SubjectType.ORGANIZATION):
-        return reverse("initiatives:tool_audit", args=[slug])
+        return organization_path("initiatives:tool_audit", slug)
     name = RECORD_URL_NAMES.get(kind)
     try:
         record_id = int(record_id)
@@ -338,7 +337,7 @@ def flag_action(organization: Organization, code: str, subject_type: str,
     No queries: routes are reversed once per organization (lib/urls.record_path)."""
     if code == "STALE_DATA":
         if subject_type == SubjectType.METRIC:
-            return ("Log a value", reverse("metrics:log", args=[organization.slug])
+            return ("Log a value", organization_path("metrics:log", organization.slug)
                     + f"?metrics={int(subject_id)}", True)
         code_action = ("Log its values", "initiatives:detail")
     else:
@@ -347,7 +346,7 @@ def flag_action(organization: Organization, code: str, subject_type: str,
         return "", "", False
     label, name = code_action
     if name is None:
-        return label, reverse("initiatives:tool_audit", args=[organization.slug]), False
+        return label, organization_path("initiatives:tool_audit", organization.slug), False
     try:
         record_id = int(subject_id)
     except (TypeError, ValueError):

@@ -7,8 +7,8 @@ offer other ways to do it (`alternatives`, e.g. "or start from a playbook")."""
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef
-from django.urls import reverse
 
+from alignment_portal.lib.urls import organization_path
 from alignment_portal.organizations.models import Organization
 from goals.models import Cycle, active_goal_q
 from initiatives.models import AlignmentLink, Initiative, active_initiative_q
@@ -66,7 +66,7 @@ def setup_checklist(*, organization: Organization) -> SetupChecklist:
     slug = organization.slug
 
     def url(name: str) -> str:
-        return reverse(name, args=[slug])
+        return organization_path(name, slug)
 
     steps = [
         SetupStep("settings", "Set your fiscal year and currency",
