@@ -179,17 +179,17 @@ def parent_choices(*, organization: Organization, goal: Goal | None = None) -> Q
     itself or one of its descendants (that would be a loop)."""
     goals = Goal.objects.filter(organization=organization).exclude(status=GoalStatus.ARCHIVED)
     if goal is not None and goal.pk:
-        goals = goals.exclude(pk__in=descendant_ids(goal) | {goal.pk})
+        goals = goals.exclude(pk__in=descendant_ids(organization=organization, goal=goal)
+                              | {goal.pk})
     return goals.select_related("cycle").order_by("-cycle__start_date", "title")
 
 
-def descendant_ids(goal: Goal) -> set[int]:
+def descendant_ids(*, organization: Organization, goal: Goal) -> set[int]:
     """Ids of every goal below `goal` in the hierarchy (one query per level)."""
     found: set[int] = set()
     frontier = {goal.pk}
     while frontier:
-        children = set(Goal.objects.filter(organization_id=goal.organization_id,
-                                           parent_id__in=frontier)
+        children = set(Goal.objects.filter(organization=organization, parent_id__in=frontier)
                        .values_list("pk", flat=True)) - found - {goal.pk}
         found |= children
         frontier = children
@@ -216,8 +216,8 @@ def goal_tree(goals: list[Goal]) -> list[TreeNode]:
     return roots
 
 
-def cycle_goals(*, cycle: Cycle) -> list[Goal]:
-    return list(Goal.objects.filter(organization_id=cycle.organization_id, cycle=cycle)
+def cycle_goals(*, organization: Organization, cycle: Cycle) -> list[Goal]:
+    return list(Goal.objects.filter(organization=organization, cycle=cycle)
                 .select_related("owner", "metric", "parent")
                 .order_by("priority_rank", "title", "pk"))
 
@@ -232,14 +232,14 @@ def priority_goals(goals: list[Goal]) -> list[Goal]:
     return sorted((g for g in goals if g.priority_rank), key=lambda g: g.priority_rank)
 
 
-def outcomes_of(*, cycle: Cycle) -> dict[int, GoalOutcome]:
+def outcomes_of(*, organization: Organization, cycle: Cycle) -> dict[int, GoalOutcome]:
     return {o.goal_id: o for o in GoalOutcome.objects.filter(
-        organization_id=cycle.organization_id, cycle=cycle).select_related("recorded_by")}
+        organization=organization, cycle=cycle).select_related("recorded_by")}
 
 
-def serving_links(*, goal: Goal):
+def serving_links(*, organization: Organization, goal: Goal):
     """The alignment links of the initiatives serving `goal` (read-only here)."""
-    return (AlignmentLink.objects.filter(organization_id=goal.organization_id, goal=goal)
+    return (AlignmentLink.objects.filter(organization=organization, goal=goal)
             .select_related("initiative").order_by("initiative__name"))
 
 
@@ -364,10 +364,12 @@ HISTORY_LIMIT = 50
 _HIDDEN_FIELDS = {"id", "organization", "created_at"}
 
 
-def history_entries(record, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
+def history_entries(record, *, organization: Organization,
+                    limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
     """Who changed what and when, newest first, from django-simple-history: one query. Each
     entry lists the fields that changed with their old and new values."""
-    records = list(record.history.select_related("history_user")
+    records = list(record.history.filter(organization=organization)
+                   .select_related("history_user")
                    .order_by("-history_date", "-history_id")[: limit + 1])
     fields = {f.name: f for f in record._meta.fields}
     deltas = []
@@ -378,7 +380,8 @@ def history_entries(record, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
             changes = [c for c in current.diff_against(previous).changes
                        if c.field not in _HIDDEN_FIELDS]
         deltas.append((current, changes))
-    names = _related_names(fields, [c for _, changes in deltas for c in changes])
+    names = _related_names(fields, [c for _, changes in deltas for c in changes],
+                           organization=organization)
     entries = []
     for current, raw_changes in deltas:
         changes = [Change(str(fields[c.field].verbose_name) if c.field in fields else c.field,
@@ -405,9 +408,10 @@ def _shown_value(fields: dict, name: str, value) -> str:
     return _show(value)
 
 
-def _related_names(fields: dict, changes: list) -> dict:
+def _related_names(fields: dict, changes: list, *, organization: Organization) -> dict:
     """Names for the ids of changed foreign keys (owner, metric, parent, cycle): one query
-    per related model that changed, not one per entry."""
+    per related model that changed, not one per entry; the organization's own records only
+    (people are named by whoever they are)."""
     ids: dict[str, set] = {}
     for change in changes:
         field = fields.get(change.field)
@@ -417,7 +421,10 @@ def _related_names(fields: dict, changes: list) -> dict:
     names = {}
     for name, pks in ids.items():
         related = fields[name].related_model
-        for obj in related._base_manager.filter(pk__in=pks):
+        rows = related._base_manager.filter(pk__in=pks)
+        if any(f.name == "organization" for f in related._meta.fields):
+            rows = rows.filter(organization=organization)
+        for obj in rows:
             label = obj.get_username() if hasattr(obj, "get_username") else str(obj)
             names[(name, obj.pk)] = label
     return names

@@ -343,7 +343,7 @@ def reviewable_goals(cycle: Cycle) -> list[Goal]:
     """The goals a review covers: all but archived ones, and (once closed) those archived by
     their outcome, such as carried-over goals."""
     reviewed = set(GoalOutcome.objects.filter(cycle=cycle).values_list("goal_id", flat=True))
-    return [g for g in selectors.cycle_goals(cycle=cycle)
+    return [g for g in selectors.cycle_goals(organization=cycle.organization, cycle=cycle)
             if g.status != GoalStatus.ARCHIVED or g.pk in reviewed]
 
 
@@ -394,7 +394,7 @@ def cycle_close(*, cycle: Cycle, user=None, today: date | None = None) -> Cycle:
     if cycle.state != CycleState.REVIEW:
         raise ValidationError(f"Move {cycle.name} to review before closing it.")
     goals = reviewable_goals(cycle)
-    outcomes = selectors.outcomes_of(cycle=cycle)
+    outcomes = selectors.outcomes_of(organization=cycle.organization, cycle=cycle)
     missing = [g.title for g in goals if g.pk not in outcomes]
     if missing:
         raise ValidationError("Record an outcome for every goal before closing: "

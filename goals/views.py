@@ -185,10 +185,10 @@ def goal_detail(request, org_slug, goal_id):
         "goal": goal, "smart": selectors.goal_smart(goal, series=series),
         "scores": selectors.goal_scores(organization=organization, goal=goal),
         "progress": progress, "chart": chart,
-        "links": selectors.serving_links(goal=goal),
+        "links": selectors.serving_links(organization=organization, goal=goal),
         "children": selectors.child_goals(organization=organization, goal=goal),
         "outcomes": selectors.goal_outcomes(organization=organization, goal=goal),
-        "history": selectors.history_entries(goal),
+        "history": selectors.history_entries(goal, organization=organization),
         "can_change": membership.can_plan and not goal.cycle.is_closed,
     }
     return render(request, "goals/goal_detail.html", context)
@@ -323,7 +323,7 @@ def cycle_edit(request, org_slug, cycle_id):
 
 
 def _cycle_context(cycle: Cycle, membership) -> dict:
-    goals = selectors.cycle_goals(cycle=cycle)
+    goals = selectors.cycle_goals(organization=membership.organization, cycle=cycle)
     visible = [g for g in goals if g.status != GoalStatus.ARCHIVED]
     return {
         "cycle": cycle,
@@ -343,7 +343,7 @@ def cycle_detail(request, org_slug, cycle_id):
     context = _cycle_context(cycle, membership)
     context.update(
         transitions=sorted(services.TRANSITIONS[CycleState(cycle.state)]),
-        history=selectors.history_entries(cycle),
+        history=selectors.history_entries(cycle, organization=membership.organization),
     )
     if request.htmx:
         return render(request, "goals/cycle_detail.html#priorities", context)
@@ -375,7 +375,7 @@ def cycle_review(request, org_slug, cycle_id):
     organization = membership.organization
     cycle = get_object_or_404(Cycle, pk=cycle_id, organization=organization)
     goals = services.reviewable_goals(cycle)
-    outcomes = selectors.outcomes_of(cycle=cycle)
+    outcomes = selectors.outcomes_of(organization=organization, cycle=cycle)
     form = ReviewForm(request.POST or None, goals=goals, outcomes=outcomes)
     error = ""
     if request.method == "POST" and form.is_valid():

@@ -114,20 +114,18 @@ def initiative_detail(*, organization, initiative_id: int) -> Initiative:
             .select_related("owner").get())
 
 
-def initiative_alignment_links(*, initiative) -> list[AlignmentLink]:
-    return list(AlignmentLink.objects.filter(
-        organization=initiative.organization, initiative=initiative)
+def initiative_alignment_links(*, organization, initiative) -> list[AlignmentLink]:
+    return list(AlignmentLink.objects.filter(organization=organization, initiative=initiative)
         .select_related("goal", "goal__cycle").order_by("goal__title"))
 
 
-def initiative_measurement_links(*, initiative) -> list[MeasurementLink]:
-    return list(MeasurementLink.objects.filter(
-        organization=initiative.organization, initiative=initiative)
+def initiative_measurement_links(*, organization, initiative) -> list[MeasurementLink]:
+    return list(MeasurementLink.objects.filter(organization=organization, initiative=initiative)
         .select_related("metric").order_by("role", "metric__name"))
 
 
-def goal_alignment_links(*, goal) -> list[AlignmentLink]:
-    return list(AlignmentLink.objects.filter(organization=goal.organization, goal=goal)
+def goal_alignment_links(*, organization, goal) -> list[AlignmentLink]:
+    return list(AlignmentLink.objects.filter(organization=organization, goal=goal)
                 .select_related("initiative").order_by("initiative__name"))
 
 
@@ -429,15 +427,19 @@ def _entries(records, *, fields: list[str], subject, names: dict, extra=None) ->
     return entries
 
 
-def _names(model, ids, attr) -> dict:
+def _names(model, ids, attr, *, organization) -> dict:
+    """{(model, id): name} of the ids; of the organization's own records only (people are
+    named whoever they are)."""
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    return {(model, pk): str(value) for pk, value in
-            model.objects.filter(pk__in=ids).values_list("pk", attr)}
+    rows = model.objects.filter(pk__in=ids)
+    if any(f.name == "organization" for f in model._meta.fields):
+        rows = rows.filter(organization=organization)
+    return {(model, pk): str(value) for pk, value in rows.values_list("pk", attr)}
 
 
-def _link_entries(organization, link_filter: dict) -> list[HistoryEntry]:
+def _link_entries(*, organization, link_filter: dict) -> list[HistoryEntry]:
     """Changes of alignment and measurement links matching `link_filter`."""
     link_records = list(AlignmentLink.history.filter(organization_id=organization.pk,
                                                      **link_filter)
@@ -447,10 +449,12 @@ def _link_entries(organization, link_filter: dict) -> list[HistoryEntry]:
         MeasurementLink.history.filter(organization_id=organization.pk, **measure_filter)
         .select_related("history_user").order_by("id", "history_date"))
     names = {}
-    names.update(_names(Goal, [r.goal_id for r in link_records], "title"))
+    names.update(_names(Goal, [r.goal_id for r in link_records], "title",
+                        organization=organization))
     names.update(_names(Initiative, [r.initiative_id for r in link_records + measure_records],
-                        "name"))
-    names.update(_names(Metric, [r.metric_id for r in measure_records], "name"))
+                        "name", organization=organization))
+    names.update(_names(Metric, [r.metric_id for r in measure_records], "name",
+                        organization=organization))
     entries = []
     for _, records in groupby(link_records, key=lambda r: r.id):
         entries += _entries(
@@ -468,11 +472,12 @@ def _link_entries(organization, link_filter: dict) -> list[HistoryEntry]:
 HISTORY_LIMIT = 40
 
 
-def initiative_history(*, initiative) -> list[HistoryEntry]:
+def initiative_history(*, organization, initiative) -> list[HistoryEntry]:
     """What changed on the initiative, its tools and its links, newest first."""
     from django.contrib.auth import get_user_model
 
-    records = list(initiative.history.select_related("history_user").order_by("history_date"))
+    records = list(initiative.history.filter(organization=organization)
+                   .select_related("history_user").order_by("history_date"))
     # django-simple-history keeps the tools of each version in a historical through table.
     through = Initiative.history.model._meta.get_field(
         "historicalinitiative_tools").related_model
@@ -483,8 +488,9 @@ def initiative_history(*, initiative) -> list[HistoryEntry]:
         tool_sets[history_id].add(tool_id)
         tool_ids.add(tool_id)
     User = get_user_model()
-    names = {**_names(User, [r.owner_id for r in records], "username"),
-             **_names(Tool, tool_ids, "name")}
+    names = {**_names(User, [r.owner_id for r in records], "username",
+                      organization=organization),
+             **_names(Tool, tool_ids, "name", organization=organization)}
 
     def tool_change(previous, record):
         if previous is None or tool_sets[previous.history_id] == tool_sets[record.history_id]:
@@ -500,16 +506,19 @@ def initiative_history(*, initiative) -> list[HistoryEntry]:
               "impact", "effort", "automation_level"]
     entries = _entries(records, fields=fields, names=names, extra=tool_change,
                        subject=lambda r: f"Initiative {r.name}")
-    entries += _link_entries(initiative.organization, {"initiative_id": initiative.pk})
+    entries += _link_entries(organization=organization,
+                             link_filter={"initiative_id": initiative.pk})
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:HISTORY_LIMIT]
 
 
-def tool_history(*, tool) -> list[HistoryEntry]:
+def tool_history(*, organization, tool) -> list[HistoryEntry]:
     from django.contrib.auth import get_user_model
 
-    records = list(tool.history.select_related("history_user").order_by("history_date"))
-    names = _names(get_user_model(), [r.owner_id for r in records], "username")
+    records = list(tool.history.filter(organization=organization)
+                   .select_related("history_user").order_by("history_date"))
+    names = _names(get_user_model(), [r.owner_id for r in records], "username",
+                   organization=organization)
     entries = _entries(records, fields=["name", "vendor", "category", "monthly_cost", "seats",
                                         "integration", "owner", "status"],
                        names=names, subject=lambda r: f"Tool {r.name}")
@@ -517,7 +526,7 @@ def tool_history(*, tool) -> list[HistoryEntry]:
     return entries[:HISTORY_LIMIT]
 
 
-def goal_link_history(*, goal) -> list[HistoryEntry]:
-    entries = _link_entries(goal.organization, {"goal_id": goal.pk})
+def goal_link_history(*, organization, goal) -> list[HistoryEntry]:
+    entries = _link_entries(organization=organization, link_filter={"goal_id": goal.pk})
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:HISTORY_LIMIT]

@@ -112,18 +112,21 @@ def initiative_detail(request, org_slug, initiative_id):
     organization = membership.organization
     initiative = get_object_or_404(Initiative.objects.select_related("owner"),
                                    pk=initiative_id, organization=organization)
-    measurement_links = selectors.initiative_measurement_links(initiative=initiative)
+    measurement_links = selectors.initiative_measurement_links(organization=organization,
+                                                               initiative=initiative)
     context = {
         "initiative": initiative,
         "scores": selectors.initiative_scores(organization=organization,
                                               initiative=initiative),
         "tools": list(initiative.tools.order_by("name")),
-        "alignment_links": selectors.initiative_alignment_links(initiative=initiative),
+        "alignment_links": selectors.initiative_alignment_links(organization=organization,
+                                                                initiative=initiative),
         "measurement_links": measurement_links,
         "outcome_metrics": [m.metric for m in measurement_links
                             if m.role == MetricRole.OUTCOME and m.metric.archived_at is None],
         "impact": score_selectors.initiative_impact(organization, initiative),
-        "history": selectors.initiative_history(initiative=initiative),
+        "history": selectors.initiative_history(organization=organization,
+                                                initiative=initiative),
         **ledger_context(membership=membership, initiative=initiative),
     }
     if membership.can_plan:
@@ -218,8 +221,9 @@ def goal_links(request, org_slug, goal_id):
             return redirect("initiatives:goal_links", org_slug, goal.pk)
     if request.method == "POST":
         status = 400
-    context = {"goal": goal, "links": selectors.goal_alignment_links(goal=goal), "form": form,
-               "history": selectors.goal_link_history(goal=goal)}
+    context = {"goal": goal, "form": form,
+               "links": selectors.goal_alignment_links(organization=organization, goal=goal),
+               "history": selectors.goal_link_history(organization=organization, goal=goal)}
     return render(request, "initiatives/goal_links.html", context, status=status)
 
 
@@ -360,7 +364,8 @@ def tool_detail(request, org_slug, tool_id):
     initiatives = list(tool.initiatives.order_by("name"))
     return render(request, "initiatives/tool_detail.html",
                   {"tool": tool, "initiatives": initiatives,
-                   "history": selectors.tool_history(tool=tool)})
+                   "history": selectors.tool_history(organization=membership.organization,
+                                                    tool=tool)})
 
 
 @login_required

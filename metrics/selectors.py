@@ -17,7 +17,7 @@ from metrics.models import Metric, MetricValue, MetricValueRevision
 from metrics.periods import period_label, period_start
 
 
-def metrics_with_latest(organization: Organization, *, archived: bool | None = False
+def metrics_with_latest(*, organization: Organization, archived: bool | None = False
                         ) -> QuerySet:
     """The organization's metrics with `latest_period` and `latest_value` (one query): open
     ones, archived ones (`archived=True`) or both (`archived=None`)."""
@@ -80,15 +80,15 @@ def metric_status(metric: Metric, *, user=None, today: date | None = None) -> Me
     )
 
 
-def metric_statuses(organization: Organization, *, user=None, today: date | None = None,
+def metric_statuses(*, organization: Organization, user=None, today: date | None = None,
                     archived: bool = False) -> list[MetricStatus]:
     today = today or timezone.localdate()
-    return attach_failing_feeds(organization, [
+    return attach_failing_feeds(organization=organization, rows=[
         metric_status(m, user=user, today=today)
-        for m in metrics_with_latest(organization, archived=archived)])
+        for m in metrics_with_latest(organization=organization, archived=archived)])
 
 
-def attach_failing_feeds(organization: Organization, rows: list[MetricStatus]
+def attach_failing_feeds(*, organization: Organization, rows: list[MetricStatus]
                          ) -> list[MetricStatus]:
     """Set `failing_feeds` on each row whose metric a failing feed writes (one query), so
     freshness says why new values stopped arriving."""
@@ -130,30 +130,30 @@ def log_entry(row: "MetricStatus", *, form=None, result: str = "", focus: bool =
     return {"row": row, "form": form or NO_FORM, "result": result, "focus": focus, **extra}
 
 
-def log_rows(organization: Organization, *, user, today: date | None = None
+def log_rows(*, organization: Organization, user, today: date | None = None
              ) -> list[MetricStatus]:
     """What the "Log values" page lists: mine first, then the rest, by name within each. The
     order does not depend on what is due, so the rows stay where a person left them from one
     visit to the next (the page focuses the first due one instead)."""
-    rows = metric_statuses(organization, user=user, today=today)
+    rows = metric_statuses(organization=organization, user=user, today=today)
     return sorted(rows, key=lambda r: (not r.is_mine, r.metric.name.lower(), r.metric.pk))
 
 
-def todo_rows(organization: Organization, *, user, today: date | None = None
+def todo_rows(*, organization: Organization, user, today: date | None = None
               ) -> list[MetricStatus]:
     """The metrics `user` owns that are due now (the "My to-do" page and the reminder)."""
-    return [r for r in log_rows(organization, user=user, today=today) if r.is_mine and r.is_due]
+    return [r for r in log_rows(organization=organization, user=user, today=today)
+            if r.is_mine and r.is_due]
 
 
-def metric_values(metric: Metric) -> QuerySet:
-    return (MetricValue.objects.filter(organization_id=metric.organization_id, metric=metric)
+def metric_values(*, organization: Organization, metric: Metric) -> QuerySet:
+    return (MetricValue.objects.filter(organization=organization, metric=metric)
             .select_related("entered_by").order_by("-period"))
 
 
-def metric_points(metric: Metric) -> list[tuple[date, object]]:
+def metric_points(*, organization: Organization, metric: Metric) -> list[tuple[date, object]]:
     """(period, value) of every value of `metric`, oldest first, for its chart (one query)."""
-    return list(MetricValue.objects.filter(organization_id=metric.organization_id,
-                                           metric=metric)
+    return list(MetricValue.objects.filter(organization=organization, metric=metric)
                 .order_by("period").values_list("period", "value"))
 
 
@@ -172,14 +172,14 @@ def library_keys_added(*, organization) -> dict[str, int]:
                 .values_list("library_key", "pk"))
 
 
-def metric_revisions(metric: Metric) -> QuerySet:
-    return (MetricValueRevision.objects.filter(organization_id=metric.organization_id,
-                                               metric=metric)
+def metric_revisions(*, organization: Organization, metric: Metric) -> QuerySet:
+    return (MetricValueRevision.objects.filter(organization=organization, metric=metric)
             .select_related("entered_by", "replaced_by").order_by("-replaced_at", "-id"))
 
 
-def value_revisions(value: MetricValue) -> QuerySet:
-    return metric_revisions(value.metric).filter(period=value.period)
+def value_revisions(*, organization: Organization, value: MetricValue) -> QuerySet:
+    return metric_revisions(organization=organization, metric=value.metric).filter(
+        period=value.period)
 
 
 
@@ -232,7 +232,7 @@ class MetricScores:
                 f"{scoring.VANITY_CLEAR_ABOVE:g}: neither confirmed nor cleared.")
 
 
-def metric_scores(organization: Organization, metric: Metric) -> MetricScores:
+def metric_scores(*, organization: Organization, metric: Metric) -> MetricScores:
     """Three queries (four when a goal was compared)."""
     card = scores.metric_scorecard(organization, metric.pk)
     vanity_goal = None
@@ -244,7 +244,7 @@ def metric_scores(organization: Organization, metric: Metric) -> MetricScores:
                             organization, SubjectType.METRIC, metric.pk))
 
 
-def attach_scores(organization: Organization, rows: list[MetricStatus]) -> None:
+def attach_scores(*, organization: Organization, rows: list[MetricStatus]) -> None:
     """Give each list row its stored score (`row.score`, None before the first recompute) and
     open flags (`row.open_flags`): two queries whatever the number of rows."""
     ids = [row.metric.pk for row in rows]

@@ -38,9 +38,9 @@ VALUES_PER_PAGE = 25
 def metric_list(request, org_slug):
     membership = get_membership(request, org_slug)
     archived = request.GET.get("archived") == "1"
-    rows = selectors.metric_statuses(membership.organization, user=request.user,
+    rows = selectors.metric_statuses(organization=membership.organization, user=request.user,
                                      archived=archived)
-    selectors.attach_scores(membership.organization, rows)
+    selectors.attach_scores(organization=membership.organization, rows=rows)
     return render(request, "metrics/metric_list.html", {"rows": rows, "archived": archived})
 
 
@@ -119,7 +119,8 @@ def metric_library(request, org_slug):
 
 def _metric_with_latest(organization, metric_id) -> Metric:
     """The metric (open or archived) with its latest value, in one query; 404 if not ours."""
-    return get_object_or_404(selectors.metrics_with_latest(organization, archived=None),
+    return get_object_or_404(selectors.metrics_with_latest(organization=organization,
+                                                           archived=None),
                              pk=metric_id)
 
 
@@ -128,7 +129,7 @@ def log_values(request, org_slug):
     """Every metric to log, or (`?metrics=3,5,9`, the link in a due or overdue email) exactly
     those of this organization, in that order, the first one's value focused."""
     membership = get_membership(request, org_slug, Role.STAFF)
-    rows = selectors.log_rows(membership.organization, user=request.user)
+    rows = selectors.log_rows(organization=membership.organization, user=request.user)
     chosen = _metric_ids(request.GET.get("metrics", ""))
     if chosen:
         by_id = {row.metric.pk: row for row in rows}
@@ -192,7 +193,7 @@ def log_value(request, org_slug, metric_id):
         if warning:
             messages.warning(request, f"{metric.name}: {warning}")
         return redirect(reverse("metrics:log", args=[org_slug]) + f"#row-{metric.pk}")
-    rows = selectors.log_rows(organization, user=request.user)
+    rows = selectors.log_rows(organization=organization, user=request.user)
     entries = [selectors.log_entry(row) if row.metric.pk != metric.pk
                else selectors.log_entry(row, form=form, result="error") for row in rows]
     if metric.is_archived:
@@ -212,14 +213,17 @@ def metric_detail(request, org_slug, metric_id):
     organization = membership.organization
     metric = _metric_with_latest(organization, metric_id)
     status = selectors.attach_failing_feeds(
-        organization, [selectors.metric_status(metric, user=request.user)])[0]
+        organization=organization, rows=[selectors.metric_status(metric, user=request.user)])[0]
     part = request.GET.get("part") if request.htmx else None
     # The chart's points count the values, so the values table needs no COUNT of its own.
-    points = None if part in {"values", "history"} else selectors.metric_points(metric)
-    values_page = selectors.page_of(selectors.metric_values(metric), request.GET.get("page"),
+    points = None if part in {"values", "history"} else selectors.metric_points(
+        organization=organization, metric=metric)
+    values = selectors.metric_values(organization=organization, metric=metric)
+    values_page = selectors.page_of(values, request.GET.get("page"),
                                     per_page=VALUES_PER_PAGE,
                                     count=None if points is None else len(points))
-    history_page = selectors.page_of(selectors.metric_revisions(metric),
+    history_page = selectors.page_of(selectors.metric_revisions(organization=organization,
+                                                                  metric=metric),
                                      request.GET.get("history"), per_page=VALUES_PER_PAGE)
     context = {"metric": metric, "row": status, "values_page": values_page,
                "history_page": history_page}
@@ -231,7 +235,7 @@ def metric_detail(request, org_slug, metric_id):
         name=metric.name, unit=metric.unit, direction=metric.direction, points=points,
         goals=goal_lines, freshness=status.freshness)
     context["goals"] = goals
-    context["scores"] = selectors.metric_scores(organization, metric)
+    context["scores"] = selectors.metric_scores(organization=organization, metric=metric)
     context["claims"] = score_selectors.metric_claims(organization, metric)
     return render(request, "metrics/metric_detail.html", context)
 
@@ -264,7 +268,8 @@ def value_detail(request, org_slug, metric_id, value_id):
                                 value_id=outcome.value.pk)
     return render(request, "metrics/value_detail.html",
                   {"metric": metric, "value": value, "form": form,
-                   "revisions": selectors.value_revisions(value)[:100]})
+                   "revisions": selectors.value_revisions(organization=organization,
+                                                          value=value)[:100]})
 
 
 @login_required
@@ -351,7 +356,7 @@ def export_definitions(request, org_slug):
 def todo(request, org_slug):
     """The metrics I owe now (the due and overdue emails list the same metrics)."""
     membership = get_membership(request, org_slug)
-    rows = selectors.todo_rows(membership.organization, user=request.user)
+    rows = selectors.todo_rows(organization=membership.organization, user=request.user)
     enabled = notifications.preferences_for(user=request.user,
                                             organization=membership.organization)
     reminders_on = all(enabled[kind] for kind in REMINDER_KINDS)

@@ -132,7 +132,7 @@ class MetricOut(Schema):
 @api.get("/metrics", response=list[MetricOut], summary="List the organization's metrics")
 def list_metrics(request):
     api_token = require_scope(request, Scope.READ)
-    metrics = metrics_with_latest(api_token.organization).order_by("name")
+    metrics = metrics_with_latest(organization=api_token.organization).order_by("name")
     return [
         MetricOut(id=m.pk, name=m.name, kind=m.kind, nature=m.nature, unit=m.unit,
                   direction=m.direction, frequency=m.frequency, last_period=m.latest_period,

@@ -28,7 +28,7 @@ from initiatives.models import AlignmentLink
 REPORT_FLAG_ROWS = 100
 
 
-def history(organization: Organization, cycle: Cycle | None = None) -> list[ScoreSnapshot]:
+def history(*, organization: Organization, cycle: Cycle | None = None) -> list[ScoreSnapshot]:
     """Nightly snapshots oldest first (within the cycle's dates when given, plus the cycle's
     own closing snapshot). One query."""
     snapshots = ScoreSnapshot.objects.filter(organization=organization)
@@ -40,7 +40,7 @@ def history(organization: Organization, cycle: Cycle | None = None) -> list[Scor
     return list(snapshots.order_by("taken_on", "taken_at"))
 
 
-def cycle_snapshots(organization: Organization, cycle: Cycle | None = None
+def cycle_snapshots(*, organization: Organization, cycle: Cycle | None = None
                     ) -> list[ScoreSnapshot]:
     """The snapshot frozen at each closed cycle (or at the one given), oldest first (one
     query)."""
@@ -50,7 +50,7 @@ def cycle_snapshots(organization: Organization, cycle: Cycle | None = None
     return list(snapshots.select_related("cycle").order_by("taken_on"))
 
 
-def cycles(organization: Organization) -> list[Cycle]:
+def cycles(*, organization: Organization) -> list[Cycle]:
     return list(Cycle.objects.filter(organization=organization).order_by("-start_date"))
 
 
@@ -92,7 +92,7 @@ def _scores(row, label) -> dict | None:
             "share": round(row.misaligned_spend_share, 1)}
 
 
-def cycle_flags(organization: Organization, cycle: Cycle):
+def cycle_flags(*, organization: Organization, cycle: Cycle):
     """(opened in the cycle, resolved in the cycle) as querysets, most severe first."""
     base = Flag.objects.filter(organization=organization).annotate(severity_rank=SEVERITY_RANK)
     opened = base.filter(first_seen_at__date__gte=cycle.start_date,
@@ -141,7 +141,7 @@ def frozen_report(organization: Organization, cycle: Cycle, closing: ScoreSnapsh
                   open_at_close_count=len(record["open_flags"]))
 
 
-def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = REPORT_FLAG_ROWS,
+def report(*, organization: Organization, cycle: Cycle, flag_rows: int | None = REPORT_FLAG_ROWS,
            today: date | None = None) -> Report:
     """The cycle's report: its goals with outcomes, the initiatives serving them with their
     alignment, the scores at the start (the nearest snapshot) and at the end, and the flags
@@ -149,15 +149,16 @@ def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = 
     frozen at its close (frozen_report); an open one's from today's scores. A fixed number
     of queries (about ten)."""
     today = today or timezone.localdate()
-    start = _scores(nearest_snapshot(organization, cycle.start_date), "Start")
+    start = _scores(nearest_snapshot(organization=organization, day=cycle.start_date), "Start")
     closing = (ScoreSnapshot.objects.filter(organization=organization, cycle=cycle).first()
                if cycle.is_closed else None)
     if closing is not None and closing.record:
         frozen = frozen_report(organization, cycle, closing, start=start, flag_rows=flag_rows)
-        frozen.benefits, frozen.benefit_chart = _cycle_benefits(organization, cycle,
-                                                                today).values()
+        frozen.benefits, frozen.benefit_chart = _cycle_benefits(
+            organization=organization, cycle=cycle, today=today).values()
         return frozen
-    outcome = GoalOutcome.objects.filter(cycle=cycle, goal=OuterRef("pk"))
+    outcome = GoalOutcome.objects.filter(organization=organization, cycle=cycle,
+                                         goal=OuterRef("pk"))
     # Drafts are not part of the plan a report hands over.
     goals = (Goal.objects.filter(organization=organization, cycle=cycle)
              .exclude(status=GoalStatus.DRAFT).select_related("metric", "score")
@@ -193,15 +194,16 @@ def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = 
             if hasattr(initiative, "score") else None, "goals": []})
         row["goals"].append(f"{link.goal.title} ({link.get_contribution_display().lower()})")
     if cycle.is_closed:  # closed before scores were frozen at the close
-        end = _scores(nearest_snapshot(organization, cycle.end_date), "End (nearest snapshot)")
+        end = _scores(nearest_snapshot(organization=organization, day=cycle.end_date),
+                      "End (nearest snapshot)")
     elif cycle.end_date >= today:
         current = OrganizationScore.objects.filter(organization=organization).first()
         end = _scores(current, "Now (the cycle is not over)")
         if end:
             end["taken_on"] = today
     else:
-        end = _scores(nearest_snapshot(organization, cycle.end_date), "End")
-    opened, resolved = cycle_flags(organization, cycle)
+        end = _scores(nearest_snapshot(organization=organization, day=cycle.end_date), "End")
+    opened, resolved = cycle_flags(organization=organization, cycle=cycle)
     opened_count, resolved_count = opened.count(), resolved.count()
     if flag_rows is not None:
         opened, resolved = opened[:flag_rows], resolved[:flag_rows]
@@ -210,23 +212,23 @@ def report(organization: Organization, cycle: Cycle, *, flag_rows: int | None = 
                   flags_opened=[_dated(flag_row(f)) for f in opened],
                   flags_resolved=[_dated(flag_row(f)) for f in resolved],
                   opened_count=opened_count, resolved_count=resolved_count,
-                  **_cycle_benefits(organization, cycle, today))
+                  **_cycle_benefits(organization=organization, cycle=cycle, today=today))
 
 
-def _cycle_benefits(organization: Organization, cycle: Cycle, today: date) -> dict:
+def _cycle_benefits(*, organization: Organization, cycle: Cycle, today: date) -> dict:
     """The benefit ledger over the cycle's months up to today (2 queries; no chart: the
     report is printed)."""
-    return benefit_overview(organization, today, chart=False, first_month=cycle.start_date,
-                            last_month=min(cycle.end_date, today))
+    return benefit_overview(organization=organization, today=today, chart=False,
+                            first_month=cycle.start_date, last_month=min(cycle.end_date, today))
 
 
 REPORT_CSV_HEADER = ["section", "name", "status", "value", "detail"]
 
 
-def report_csv_rows(organization: Organization, cycle: Cycle):
+def report_csv_rows(*, organization: Organization, cycle: Cycle):
     """The report as long-format rows (section, name, status, value, detail), every flag
     included; metrics.csv_export.csv_lines neutralises formulas."""
-    data = report(organization, cycle, flag_rows=None)
+    data = report(organization=organization, cycle=cycle, flag_rows=None)
     for g in data.goals:
         yield ["goal", g["title"], g["outcome"] or g["status"],
                "" if g["progress"] is None else f"{g['progress']}%", g["note"]]

@@ -13,11 +13,11 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
-from django.urls import reverse
 from django.utils import timezone
 
-from alignment_portal.lib.urls import record_path
+from alignment_portal.lib.urls import organization_path, record_path
 from alignment_portal.organizations.models import Organization
+from alignment_portal.scoring import impact
 from alignment_portal.scoring import selectors as score_selectors
 from alignment_portal.scoring.constants import RUNG_NAMES, SEVERITY_ORDER
 from alignment_portal.scoring.models import (
@@ -59,7 +59,7 @@ def record_url(organization: Organization, kind: str, record_id) -> str | None:
     """The page where a record named by a flag or a next-rung condition is acted on."""
     slug = organization.slug
     if kind in (SubjectType.TOOL_CATEGORY, SubjectType.ORGANIZATION):
-        return reverse("initiatives:tool_audit", args=[slug])
+        return organization_path("initiatives:tool_audit", slug)
     name = RECORD_URL_NAMES.get(kind)
     try:
         record_id = int(record_id)
@@ -77,14 +77,14 @@ def dimensions_of(row) -> dict[str, float]:
     return {key: round(float(getattr(row, key)), 1) for key, _ in DIMENSIONS}
 
 
-def snapshot_on_or_before(organization: Organization, day: date) -> ScoreSnapshot | None:
+def snapshot_on_or_before(*, organization: Organization, day: date) -> ScoreSnapshot | None:
     """The latest nightly snapshot taken on or before `day` (one query)."""
     return (ScoreSnapshot.objects.filter(organization=organization, cycle=None,
                                          taken_on__lte=day)
             .order_by("-taken_on", "-taken_at").first())
 
 
-def nearest_snapshot(organization: Organization, day: date) -> ScoreSnapshot | None:
+def nearest_snapshot(*, organization: Organization, day: date) -> ScoreSnapshot | None:
     """The snapshot (nightly or a cycle's) nearest to `day`, the earlier one on a tie (two
     queries)."""
     snapshots = ScoreSnapshot.objects.filter(organization=organization)
@@ -185,7 +185,7 @@ class SpendRow:
     status: str
 
 
-def misaligned_spend_rows(organization: Organization) -> tuple[list[SpendRow], int]:
+def misaligned_spend_rows(*, organization: Organization) -> tuple[list[SpendRow], int]:
     """The costliest initiatives with no active goal and tools no active initiative uses (the
     open MISALIGNED and SHELFWARE flags, so the list agrees with the score), and how many
     there are in all. Three queries: the flags' subjects as a plain list first (a subquery
@@ -257,17 +257,16 @@ FORECAST_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "O
                    "no_data": "No data"}
 
 
-def not_started(goal, today: date) -> bool:
-    return goal.start_date is not None and goal.start_date > today
-
-
-def priority_goals(organization: Organization, today: date) -> list[PriorityGoal]:
+def priority_goals(*, organization: Organization, today: date) -> list[PriorityGoal]:
     """The current cycle's priority goals with progress, forecast and a sparkline of their
     metric (two queries: the goals, then the values of their at most three metrics)."""
     scores = list(GoalScore.objects.filter(organization=organization, is_priority=True)
-                  .select_related("goal", "goal__metric")
-                  .order_by("goal__priority_rank", "goal__title")[:6])
-    metric_ids = {s.goal.metric_id for s in scores if s.goal.metric_id}
+                  .order_by("goal__priority_rank", "goal__title")
+                  .values_list("goal_id", "goal__title", "goal__priority_rank",
+                               "goal__start_date", "goal__metric_id", "goal__metric__name",
+                               "goal__metric__unit", "progress", "forecast_status",
+                               "forecast_reason")[:6])
+    metric_ids = {s[4] for s in scores if s[4]}
     values = defaultdict(list)
     if metric_ids:
         rows = (MetricValue.objects.filter(organization=organization, metric_id__in=metric_ids,
@@ -276,19 +275,17 @@ def priority_goals(organization: Organization, today: date) -> list[PriorityGoal
         for metric_id, period, value in rows:
             values[metric_id].append((period, float(value)))
     goals = []
-    for s in scores:
-        metric = s.goal.metric
-        series = values.get(s.goal.metric_id, [])[-SPARKLINE_POINTS:]
+    for (goal_id, title, rank, start_date, metric_id, metric_name, unit, progress,
+         forecast_status, forecast_reason) in scores:
+        series = values.get(metric_id, [])[-SPARKLINE_POINTS:]
+        # Before its start a goal has made no progress, whatever the metric says.
+        waiting = start_date is not None and start_date > today
         goals.append(PriorityGoal(
-            title=s.goal.title, url=record_url(organization, "goal", s.goal_id),
-            rank=s.goal.priority_rank,
-            # Before its start a goal has made no progress, whatever the metric says.
-            progress=(None if s.progress is None or not_started(s.goal, today)
-                      else round(100 * s.progress)),
-            starts_on=s.goal.start_date if not_started(s.goal, today) else None,
-            forecast_status=s.forecast_status, forecast_reason=s.forecast_reason,
-            metric_name=metric.name if metric else "",
-            sparkline=sparkline(series, metric.unit if metric else "")))
+            title=title, url=record_url(organization, "goal", goal_id), rank=rank,
+            progress=None if progress is None or waiting else round(100 * progress),
+            starts_on=start_date if waiting else None,
+            forecast_status=forecast_status, forecast_reason=forecast_reason,
+            metric_name=metric_name or "", sparkline=sparkline(series, unit or "")))
     return goals
 
 
@@ -303,8 +300,9 @@ class FlagRow:
     first_seen_at: object
     url: str | None
     id: int | None = None
-    # A scenario can try this flag's fix (scenarios.suggestions.for_flag knows the code).
-    can_try: bool = False
+    # Where a scenario tries this flag's fix, "" when it cannot (scenarios.suggestions.for_flag
+    # knows the code).
+    try_url: str = ""
     # The fix as an action beside it ("Link a goal", "Log a value"): flag_action.
     action_label: str = ""
     action_url: str = ""
@@ -339,7 +337,7 @@ def flag_action(organization: Organization, code: str, subject_type: str,
     No queries: routes are reversed once per organization (lib/urls.record_path)."""
     if code == "STALE_DATA":
         if subject_type == SubjectType.METRIC:
-            return ("Log a value", reverse("metrics:log", args=[organization.slug])
+            return ("Log a value", organization_path("metrics:log", organization.slug)
                     + f"?metrics={int(subject_id)}", True)
         code_action = ("Log its values", "initiatives:detail")
     else:
@@ -348,7 +346,7 @@ def flag_action(organization: Organization, code: str, subject_type: str,
         return "", "", False
     label, name = code_action
     if name is None:
-        return label, reverse("initiatives:tool_audit", args=[organization.slug]), False
+        return label, organization_path("initiatives:tool_audit", organization.slug), False
     try:
         record_id = int(subject_id)
     except (TypeError, ValueError):
@@ -389,7 +387,7 @@ FLAG_FILTERS = ("severity", "code", "type")
 ALL_FLAGS_LIMIT = 500
 
 
-def flag_groups(organization: Organization, *, severity: str = "", code: str = "",
+def flag_groups(*, organization: Organization, severity: str = "", code: str = "",
                 subject_type: str = "", show_all: bool = False) -> FlagGroups:
     """Two queries: the open counts by severity, code and subject type, and the first few
     flags of each severity (all of them, up to ALL_FLAGS_LIMIT, with `show_all`)."""
@@ -423,26 +421,28 @@ def flag_groups(organization: Organization, *, severity: str = "", code: str = "
         flags = flags.annotate(severity_rank=SEVERITY_RANK).order_by(
             "severity_rank", "-first_seen_at", "id")[:ALL_FLAGS_LIMIT]
     else:
+        # Grouped by severity below: only the order within a severity matters here.
         flags = (flags.annotate(row=Window(RowNumber(), partition_by=[F("severity")],
-                                           order_by=[F("first_seen_at").desc(), F("id")]),
-                                severity_rank=SEVERITY_RANK)
-                 .filter(row__lte=FLAGS_PER_SEVERITY)
-                 .order_by("severity_rank", "-first_seen_at", "id"))
+                                           order_by=[F("first_seen_at").desc(), F("id")]))
+                 .filter(row__lte=FLAGS_PER_SEVERITY).order_by("-first_seen_at", "id"))
     grouped: dict[str, list[FlagRow]] = {s: [] for s in SEVERITIES}
-    for f in flags.only("code", "severity", "subject_type", "subject_id", "subject_label",
-                        "message", "suggested_fix", "first_seen_at"):
-        action_label, action_url, action_logs = flag_action(organization, f.code,
-                                                            f.subject_type, f.subject_id)
-        grouped[f.severity].append(FlagRow(
-            code=f.code, severity=f.severity, subject_type=f.get_subject_type_display(),
-            subject_label=f.subject_label, message=f.message, suggested_fix=f.suggested_fix,
-            first_seen_at=f.first_seen_at,
-            url=record_url(organization, f.subject_type, f.subject_id), id=f.pk,
-            can_try=f.code in TRY_IN_SCENARIO_CODES, action_label=action_label,
+    type_labels = dict(SubjectType.choices)
+    for pk, flag_code, flag_severity, flag_type, subject_id, subject_label, message, fix, \
+            first_seen_at in flags.values_list(
+            "pk", "code", "severity", "subject_type", "subject_id", "subject_label", "message",
+            "suggested_fix", "first_seen_at"):
+        action_label, action_url, action_logs = flag_action(organization, flag_code,
+                                                            flag_type, subject_id)
+        grouped[flag_severity].append(FlagRow(
+            code=flag_code, severity=flag_severity,
+            subject_type=type_labels.get(flag_type, flag_type), subject_label=subject_label,
+            message=message, suggested_fix=fix, first_seen_at=first_seen_at,
+            url=record_url(organization, flag_type, subject_id), id=pk,
+            try_url=(record_path("scenarios:try_flag", organization.slug, pk)
+                     if flag_code in TRY_IN_SCENARIO_CODES else ""), action_label=action_label,
             action_url=action_url, action_logs=action_logs))
     groups = [{"severity": s, "label": s.capitalize(), "count": by_severity.get(s, 0),
                "flags": grouped[s]} for s in SEVERITIES if not severity or s == severity]
-    type_labels = dict(SubjectType.choices)
     return FlagGroups(
         groups=groups, total=sum(by_severity.values()),
         shown=sum(len(g["flags"]) for g in groups),
@@ -462,7 +462,7 @@ class MetricDue:
     is_fresh: bool
 
 
-def metrics_due(organization: Organization, today: date) -> tuple[list[MetricDue], int, int]:
+def metrics_due(*, organization: Organization, today: date) -> tuple[list[MetricDue], int, int]:
     """Metrics in use with no value for the current period or no fresh value, stale ones
     first; and how many are due and how many stale in all. One query (the score rows carry
     each metric's latest period); plain tuples, and links only for the rows listed."""
@@ -491,7 +491,7 @@ def metrics_due(organization: Organization, today: date) -> tuple[list[MetricDue
         in candidates[:METRICS_DUE_ROWS]], due_count, stale_count
 
 
-def plan_presence(organization: Organization) -> dict:
+def plan_presence(*, organization: Organization) -> dict:
     """Whether there is anything for the empty states to speak of (one query): "every active
     initiative serves an active goal" says nothing true of an organization with none."""
     mine = {"organization": OuterRef("pk")}
@@ -543,35 +543,50 @@ def dimension_rows(score, before) -> list[dict]:
             for key, label in DIMENSIONS]
 
 
-def dashboard(organization: Organization, *, can_log: bool, flag_filter: dict | None = None,
+def dashboard(*, organization: Organization, can_log: bool, flag_filter: dict | None = None,
               today: date | None = None) -> Dashboard:
     """Everything the organization dashboard shows, in a fixed number of queries (about ten)
     whatever the organization's size."""
     today = today or timezone.localdate()
     score = OrganizationScore.objects.filter(organization=organization).first()
-    month_ago = snapshot_on_or_before(organization, today - timedelta(days=MONTH_AGO_DAYS))
-    spend_rows, spend_count = misaligned_spend_rows(organization)
-    due, due_count, stale_count = (metrics_due(organization, today) if can_log
+    month_ago = snapshot_on_or_before(
+        organization=organization, day=today - timedelta(days=MONTH_AGO_DAYS))
+    spend_rows, spend_count = misaligned_spend_rows(organization=organization)
+    due, due_count, stale_count = (metrics_due(organization=organization, today=today) if can_log
                                    else (None, 0, 0))
     # Only an empty section needs to know whether there is anything at all (one query).
-    presence = plan_presence(organization) if not spend_rows or (can_log and not due) else {}
+    presence = (plan_presence(organization=organization)
+                if not spend_rows or (can_log and not due) else {})
     return Dashboard(**presence,
         organization=organization, score=score, status=score_status(organization),
         ladder=ladder(organization, score), dimensions=dimension_rows(score, month_ago),
         month_ago=month_ago, spend_rows=spend_rows, spend_count=spend_count,
-        goals=priority_goals(organization, today),
-        flags=flag_groups(organization, **(flag_filter or {})),
+        goals=priority_goals(organization=organization, today=today),
+        flags=flag_groups(organization=organization, **(flag_filter or {})),
         metrics_due=due, metrics_due_count=due_count, metrics_stale_count=stale_count,
-        impact=impact_summary(organization, today),
-        **benefit_overview(organization, today, losing_rows=DASHBOARD_LOSING_ROWS))
+        impact=impact_summary(organization=organization, today=today),
+        **benefit_overview(organization=organization, today=today,
+                           losing_rows=DASHBOARD_LOSING_ROWS))
 
 
-def impact_summary(organization: Organization, today: date, *,
-                   rows: int = DASHBOARD_IMPACT_ROWS) -> list[tuple[str, list, int]]:
+@dataclass
+class ImpactRow:
+    """One reading as the dashboard lists it: the initiative, its outcome metric as a badge of
+    the verdict's colour, and the verdict in words."""
+
+    initiative: str
+    url: str
+    metric: str
+    badge: str
+    sentence: str
+
+
+def impact_summary(*, organization: Organization, today: date,
+                   rows: int = DASHBOARD_IMPACT_ROWS) -> list[tuple[str, list[ImpactRow], int]]:
     """[(verdict, the first `rows` readings, how many in all)] in the order of
     scoring.selectors.organization_impact, every verdict listed. Two queries: the order and
-    verdict of every reading as plain rows, then the evidence of the few shown (an
-    organization with hundreds of readings no longer builds a sentence for each)."""
+    verdict of every reading as plain rows, then the columns the sentences of the few shown
+    read (an organization with hundreds of readings no longer builds a sentence for each)."""
     evidence = ImpactEvidence.objects.filter(organization=organization)
     shown: dict[str, list[int]] = {str(v): [] for v in score_selectors.VERDICT_ORDER}
     totals = dict.fromkeys(shown, 0)
@@ -581,15 +596,25 @@ def impact_summary(organization: Organization, today: date, *,
         if len(shown[verdict]) < rows:
             shown[verdict].append(pk)
     wanted = [pk for pks in shown.values() for pk in pks]
-    by_pk = {e.pk: e for e in evidence.filter(pk__in=wanted).select_related(
-        "initiative", "metric")} if wanted else {}
-    return [(verdict, [score_selectors.impact_reading(by_pk[pk], today=today,
-                                                      currency=organization.currency)
-                       for pk in pks if pk in by_pk], totals[verdict])
+    by_pk = {row["pk"]: row for row in evidence.filter(pk__in=wanted).values(
+        "pk", "initiative_id", "initiative__name", "metric__name", "metric__unit",
+        "metric__frequency", *impact.SENTENCE_COLUMNS)} if wanted else {}
+
+    def reading(row: dict) -> ImpactRow:
+        return ImpactRow(
+            initiative=row["initiative__name"],
+            url=record_path("initiatives:detail", organization.slug, row["initiative_id"]),
+            metric=row["metric__name"], badge=score_selectors.VERDICT_BADGE.get(row["verdict"], ""),
+            sentence=impact.impact_sentence(row, metric_name=row["metric__name"],
+                                            unit=row["metric__unit"],
+                                            frequency=row["metric__frequency"], today=today,
+                                            currency=organization.currency))
+
+    return [(verdict, [reading(by_pk[pk]) for pk in pks if pk in by_pk], totals[verdict])
             for verdict, pks in shown.items()]
 
 
-def benefit_overview(organization: Organization, today: date, *, chart: bool = True,
+def benefit_overview(*, organization: Organization, today: date, chart: bool = True,
                      **window) -> dict:
     """The benefit ledger's overview and its chart (2 queries), for the dashboard and the
     report (printed, so a table and no chart)."""

@@ -7,8 +7,8 @@ offer other ways to do it (`alternatives`, e.g. "or start from a playbook")."""
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef
-from django.urls import reverse
 
+from alignment_portal.lib.urls import organization_path
 from alignment_portal.organizations.models import Organization
 from goals.models import Cycle, active_goal_q
 from initiatives.models import AlignmentLink, Initiative, active_initiative_q
@@ -45,7 +45,7 @@ class SetupChecklist:
         return next((step for step in self.steps if not step.done), None)
 
 
-def _facts(organization: Organization) -> dict:
+def _facts(*, organization: Organization) -> dict:
     """What exists, in one query."""
     mine = {"organization": OuterRef("pk")}
     return (Organization.objects.filter(pk=organization.pk).annotate(
@@ -60,13 +60,13 @@ def _facts(organization: Organization) -> dict:
              "has_initiative", "has_link", "has_value").get())
 
 
-def setup_checklist(organization: Organization) -> SetupChecklist:
+def setup_checklist(*, organization: Organization) -> SetupChecklist:
     """The first-use steps with whether each is done (one query)."""
-    facts = _facts(organization)
+    facts = _facts(organization=organization)
     slug = organization.slug
 
     def url(name: str) -> str:
-        return reverse(name, args=[slug])
+        return organization_path(name, slug)
 
     steps = [
         SetupStep("settings", "Set your fiscal year and currency",

@@ -71,7 +71,7 @@ def dashboard(request, org_slug):
     organization = membership.organization
     flag_filter = _flag_filter(request)
     if request.htmx and request.htmx.target == "flags":
-        flags = selectors.flag_groups(organization, **flag_filter)
+        flags = selectors.flag_groups(organization=organization, **flag_filter)
         return render(request, "dashboards/dashboard.html#flags",
                       {"flags": flags, "organization": organization})
     # The sections depend only on the scores, the role's controls and the filter: the same
@@ -80,12 +80,12 @@ def dashboard(request, org_slug):
                      *sorted(flag_filter.items()))
     # A new organization's set-up checklist ticks off from records, not scores: while it is
     # incomplete the (small) page is rendered fresh rather than cached.
-    setup = setup_checklist(organization) if membership.can_plan else None
+    setup = setup_checklist(organization=organization) if membership.can_plan else None
     if setup is not None and setup.complete:
         setup = None
     body = cache.get(key) if setup is None else None
     if body is None:
-        data = selectors.dashboard(organization, can_log=membership.can_log,
+        data = selectors.dashboard(organization=organization, can_log=membership.can_log,
                                    flag_filter=flag_filter)
         body = render_to_string("dashboards/dashboard.html#body",
                                 {"dashboard": data, "flags": data.flags, "membership": membership,
@@ -121,7 +121,7 @@ def score_status(request, org_slug):
         return render(request, "dashboards/dashboard.html#status",
                       {"dashboard": {"status": status, "organization": organization,
                              "flags": {"query": query.urlencode()}}})
-    data = selectors.dashboard(organization, can_log=membership.can_log,
+    data = selectors.dashboard(organization=organization, can_log=membership.can_log,
                                flag_filter=_flag_filter(request))
     return render(request, "dashboards/dashboard.html#refresh",
                   {"dashboard": data, "flags": data.flags, "oob": True, "refreshed": True})
@@ -147,7 +147,7 @@ def dimensions_chart(request, org_slug):
         today = timezone.localdate()
         score = organization_score(organization)
         before = selectors.snapshot_on_or_before(
-            organization, today - timedelta(days=selectors.MONTH_AGO_DAYS))
+            organization=organization, day=today - timedelta(days=selectors.MONTH_AGO_DAYS))
         label = f"on {before.taken_on:%d %b %Y}" if before else "a month ago"
         chart = charts.dimensions_chart(selectors.dimension_rows(score, before),
                                         before_label=label)
@@ -178,8 +178,8 @@ def history(request, org_slug, cycle_id=None):
         ("spend", "Misaligned spend over time"))]
     return render(request, "dashboards/history.html", {
         "cycle": cycle, "chart_urls": chart_urls,
-        "cycles": reports.cycles(organization),
-        "cycle_snapshots": reports.cycle_snapshots(organization, cycle),
+        "cycles": reports.cycles(organization=organization),
+        "cycle_snapshots": reports.cycle_snapshots(organization=organization, cycle=cycle),
         "dimension_labels": [label for _, label in selectors.DIMENSIONS],
     })
 
@@ -195,7 +195,8 @@ def history_chart(request, org_slug, kind, cycle_id=None):
     key = scores_key(organization, "chart", kind, cycle.pk if cycle else "")
     chart = cache.get(key)
     if chart is None:
-        chart = _history_chart(organization, kind, reports.history(organization, cycle))
+        chart = _history_chart(organization, kind,
+                               reports.history(organization=organization, cycle=cycle))
         cache.set(key, chart, CACHE_SECONDS)
     back = (reverse("dashboards:cycle_history", args=[organization.slug, cycle.pk]) if cycle
             else reverse("dashboards:history", args=[organization.slug]))
@@ -224,7 +225,7 @@ def report(request, org_slug, cycle_id):
     membership = get_membership(request, org_slug)
     organization = membership.organization
     cycle = _cycle(organization, cycle_id)
-    data = reports.report(organization, cycle)
+    data = reports.report(organization=organization, cycle=cycle)
     # `prepared_by` (the consultant who prepared it) joins the context where it is known.
     return render(request, "dashboards/report.html", {
         "report": data, "cycle": cycle, "dimension_keys": selectors.DIMENSIONS,
@@ -243,7 +244,8 @@ def report_csv(request, org_slug, cycle_id):
     security_log.record(organization=organization, kind=SecurityEventKind.EXPORT,
                         request=request, detail=f"quarterly report of {cycle.name} (CSV)")
     lines = csv_lines(reports.REPORT_CSV_HEADER,
-                      reports.report_csv_rows(organization, cycle), local=True)
+                      reports.report_csv_rows(organization=organization, cycle=cycle),
+                      local=True)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{organization.slug}-report-cycle-{cycle.pk}.csv"')

@@ -135,7 +135,7 @@ def _write_reports(zf, organization, requested_by, summary: ArchiveSummary) -> N
         request.user = requested_by
         request.membership, request.organization = membership, organization
         html = render_to_string("dashboards/report.html", {
-            "report": reports.report(organization, cycle), "cycle": cycle,
+            "report": reports.report(organization=organization, cycle=cycle), "cycle": cycle,
             "dimension_keys": dashboard_selectors.DIMENSIONS,
             "generated_at": timezone.now()}, request=request)
         html = html.replace("</head>", f"<style>{style}</style>\n</head>", 1)

@@ -19,6 +19,13 @@ def _url_pattern(name: str, slug: str) -> tuple[str, str]:
     return before, after
 
 
+@functools.lru_cache(maxsize=4096)
+def organization_path(name: str, slug: str) -> str:
+    """The path of route `name` whose one argument is the organization's slug (reversed once
+    per route and organization)."""
+    return reverse(name, args=[slug])
+
+
 def record_path(name: str, slug: str, record_id: int) -> str:
     """The path of route `name` (arguments: the organization's slug, then one integer id)
     for one record; the same as reverse(name, args=[slug, record_id])."""

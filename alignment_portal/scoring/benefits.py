@@ -259,42 +259,59 @@ def unproven(table: pd.DataFrame) -> pd.Series:
     return live_long_enough(table) & table["entries"].eq(0)
 
 
+MONTHLY_TOTAL_COLUMNS = ["month", "expected", "realised", "realised_hours", "entries"]
+
+
 def monthly_totals(entries: pd.DataFrame, initiatives: pd.DataFrame, *,
                    hour_value: float | None, months: list[date]) -> pd.DataFrame:
-    """Expected against realised per month across `initiatives`, for the dashboard and the
-    report: one row per month of `months` with expected (the expected monthly benefit of every
-    initiative live by that month's end, by the go-live or start date), realised (money of the
-    entries of that month), realised_hours and entries. Money needs hours × hour value: without
-    an hour value, hours are left out of both money columns."""
-    hv = 0.0 if hour_value is None or pd.isna(hour_value) else float(hour_value)
+    """monthly_totals_of (below) over frames (ENTRY_COLUMNS, and INITIATIVE_COLUMNS' id,
+    start_date, go_live_date, hours_saved_per_month and expected_money_per_month)."""
     grouped = _entries_by_initiative(entries)
-    rows = []
-    plans = []
-    for initiative_id, start, go_live, exp_hours, exp_money in zip(
-            *(initiatives[c].tolist() for c in ["id", "start_date", "go_live_date",
-                                                 "hours_saved_per_month",
-                                                 "expected_money_per_month"]), strict=True):
-        go_live = None if go_live is None or pd.isna(go_live) else go_live
-        start = None if start is None or pd.isna(start) else start
+    plans = zip(*(initiatives[c].tolist() for c in ["id", "start_date", "go_live_date",
+                                                     "hours_saved_per_month",
+                                                     "expected_money_per_month"]), strict=True)
+    return pd.DataFrame(monthly_totals_of(
+        [(i, m, h, g) for i, rows in grouped.items() for m, h, g in rows],
+        [(int(i), _no_date(start), _no_date(go_live), hours, money)
+         for i, start, go_live, hours, money in plans],
+        hour_value=None if hour_value is None or pd.isna(hour_value) else hour_value,
+        months=months), columns=MONTHLY_TOTAL_COLUMNS)
+
+
+def _no_date(value):
+    return None if value is None or pd.isna(value) else value
+
+
+def monthly_totals_of(entries, plans, *, hour_value, months: list[date]) -> list[dict]:
+    """Expected against realised per month across the initiatives of `plans`, for the dashboard
+    and the report: one dict per month of `months` with expected (the expected monthly benefit
+    of every initiative live by that month's end, by the go-live or start date), realised
+    (money of the entries of that month), realised_hours and entries. Money needs hours × hour
+    value: without an hour value, hours are left out of both money columns.
+
+    Plain rows, no frame (a page reads these): `entries` are (initiative id, month, hours,
+    money), `plans` (id, start date, go-live date, expected hours per month, expected money per
+    month); a missing number counts 0. One pass over each."""
+    hv = 0.0 if hour_value is None else float(hour_value)
+    anchored = []  # (the month its benefit is first expected, expected monthly benefit)
+    for _, start, go_live, exp_hours, exp_money in plans:
         anchor = go_live or start
-        plans.append((int(initiative_id), anchor,
-                      float(exp_hours or 0) * hv + float(exp_money or 0)))
+        if anchor is not None:
+            anchored.append((month_start(anchor),
+                             float(exp_hours or 0) * hv + float(exp_money or 0)))
     ids = {p[0] for p in plans}
-    for month in months:
-        expected = sum(value for _, anchor, value in plans
-                       if anchor is not None and month_start(anchor) <= month)
-        realised = hours = 0.0
-        count = 0
-        for initiative_id in ids:
-            for m, h, g in grouped.get(initiative_id, []):
-                if m == month:
-                    realised += h * hv + g
-                    hours += h
-                    count += 1
-        rows.append({"month": month, "expected": expected, "realised": realised,
-                     "realised_hours": hours, "entries": count})
-    return pd.DataFrame(rows, columns=["month", "expected", "realised", "realised_hours",
-                                       "entries"])
+    by_month = {month: [0.0, 0.0, 0] for month in months}  # realised, hours, entries
+    for initiative_id, month, hours, money in entries:
+        totals = by_month.get(month)
+        if totals is not None and initiative_id in ids:
+            h = float(hours or 0)
+            totals[0] += h * hv + float(money or 0)
+            totals[1] += h
+            totals[2] += 1
+    return [{"month": month,
+             "expected": sum(value for anchor, value in anchored if anchor <= month),
+             "realised": realised, "realised_hours": hours, "entries": count}
+            for month, (realised, hours, count) in by_month.items()]
 
 
 def empty_ledger() -> pd.DataFrame:

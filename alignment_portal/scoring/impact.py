@@ -693,6 +693,11 @@ def amount(value: float, unit: str, currency: str = "") -> str:
     return f"{number} {unit}"
 
 
+# What impact_sentence reads of a row: a page that only shows the sentence reads only these.
+SENTENCE_COLUMNS = ("verdict", "go_live_date", "n_before", "n_after", "earliest_verdict",
+                    "effect", "effect_pct", "detrended", "p", "shared_with", "note")
+
+
 def impact_sentence(row: dict, *, metric_name: str, unit: str, frequency: str, today: date,
                     currency: str = "") -> str:
     """The verdict in words, always with its n's and p where it has them."""

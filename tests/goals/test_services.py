@@ -202,7 +202,7 @@ def test_history_lists_who_changed_which_fields(cycle):
     goal = services.goal_create(**goal_kwargs(cycle))
     services.goal_update(goal=goal, title="Cut invoice processing time to one day",
                          confidence=80)
-    entries = history_entries(goal)
+    entries = history_entries(goal, organization=goal.organization)
     assert [e.what for e in entries] == ["changed", "created"]
     fields = {c.field: (c.old, c.new) for c in entries[0].changes}
     assert fields["title"] == ("Cut invoice processing time to two days",
@@ -371,5 +371,6 @@ def test_history_names_the_related_records_that_changed(cycle, org):
     owner = UserFactory(username="baker-anna")
     org.memberships.create(user=owner, role="staff")
     services.goal_update(goal=goal, metric=metric, owner=owner)
-    changes = {c.field: c.new for c in history_entries(goal)[0].changes}
+    [latest, *_] = history_entries(goal, organization=goal.organization)
+    changes = {c.field: c.new for c in latest.changes}
     assert changes == {"metric": "Wait at peak", "owner": "baker-anna"}

@@ -16,7 +16,7 @@ def test_demo_seed_tells_each_story_and_is_idempotent(db):
         count = MetricValue.objects.filter(organization=organization).count()
         demo.seed(organization, people, TODAY)
         assert MetricValue.objects.filter(organization=organization).count() == count
-        statuses = metric_statuses(organization, today=TODAY)
+        statuses = metric_statuses(organization=organization, today=TODAY)
         assert any(s.freshness == "stale" for s in statuses), slug
         assert any(s.freshness == "fresh" for s in statuses), slug
     vanity = Metric.objects.get(organization__slug="agency", name="Automated emails sent")

@@ -252,3 +252,20 @@ def test_monthly_totals_add_expected_from_go_live_and_realised_by_month():
     assert table["expected"].tolist() == [250, 300]
     assert table["realised"].tolist() == [200, 70]
     assert isinstance(table, pd.DataFrame)
+
+
+def test_monthly_totals_of_plain_rows_count_only_the_plans_and_months_asked_for():
+    plans = [(1, date(2026, 1, 10), None, 4, None),  # from its start: January
+             (2, None, date(2026, 3, 5), None, 50),  # from its go-live: March
+             (3, None, None, 10, 10)]  # no date: never expected
+    entries = [(1, date(2026, 2, 1), 8, None), (2, date(2026, 3, 1), None, 70),
+               (9, date(2026, 3, 1), 100, 100),  # not one of the plans
+               (1, date(2025, 12, 1), 1, 1)]  # not one of the months
+    rows = benefits.monthly_totals_of(entries, plans, hour_value=25,
+                                      months=[date(2026, 2, 1), date(2026, 3, 1)])
+    assert [(r["month"], r["expected"], r["realised"], r["realised_hours"], r["entries"])
+            for r in rows] == [(date(2026, 2, 1), 100, 200, 8, 1),
+                               (date(2026, 3, 1), 150, 70, 0, 1)]
+    no_hour_value = benefits.monthly_totals_of(entries, plans, hour_value=None,
+                                               months=[date(2026, 2, 1)])
+    assert (no_hour_value[0]["expected"], no_hour_value[0]["realised"]) == (0, 0)

@@ -39,7 +39,7 @@ def _sign_up_and_confirm(client) -> Organization:
 
 
 def _steps(organization) -> dict[str, bool]:
-    return {step.key: step.done for step in setup_checklist(organization).steps}
+    return {step.key: step.done for step in setup_checklist(organization=organization).steps}
 
 
 def test_a_new_organization_is_scored_at_once(client, signed_up):
@@ -100,7 +100,7 @@ def test_the_checklist_reads_its_facts_in_one_query(tenancy, django_assert_num_q
     for _ in range(3):
         GoalFactory(organization=tenancy.org)
     with django_assert_num_queries(1):
-        setup_checklist(tenancy.org)
+        setup_checklist(organization=tenancy.org)
 
 
 def test_empty_states_say_what_to_do_not_what_is_true_of_nothing(client, signed_up):

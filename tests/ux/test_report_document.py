@@ -22,7 +22,7 @@ def test_the_report_leaves_draft_goals_out(tenancy):
         reverse("dashboards:report", args=[tenancy.org.slug, cycle.pk])).content.decode()
     assert "Serve the queue in 4 minutes" in html
     assert "A half-thought idea" not in html and "Sketch only" not in html
-    report = reports.report(tenancy.org, cycle)
+    report = reports.report(organization=tenancy.org, cycle=cycle)
     assert [g["title"] for g in report.goals] == ["Serve the queue in 4 minutes"]
 
 
@@ -36,7 +36,7 @@ def test_the_report_names_the_organization_and_whoever_prepared_it(tenancy, rf):
     request = rf.get("/")
     request.user = tenancy.user("viewer")
     html = render_to_string("dashboards/report.html", {
-        "report": reports.report(tenancy.org, cycle), "cycle": cycle,
+        "report": reports.report(organization=tenancy.org, cycle=cycle), "cycle": cycle,
         "organization": tenancy.org, "prepared_by": PreparedBy(
             firm_name="Reyes Advisory", contact_line="", person="Dana Reyes", logo_url="")},
         request=request)

@@ -82,7 +82,8 @@ def test_a_priority_goal_that_has_not_started_shows_no_progress(tenancy):
                 baseline_value=10, target_value=50, start_date=date(2026, 10, 1),
                 due_date=date(2026, 12, 31))
     triggers.run_recompute(tenancy.org.pk, force=True)
-    [goal] = selectors.priority_goals(tenancy.org, timezone.localdate())
+    [goal] = selectors.priority_goals(organization=tenancy.org,
+                                     today=timezone.localdate())
     assert goal.progress is None and goal.starts_on == date(2026, 10, 1)
 
 
@@ -173,7 +174,8 @@ def test_the_change_history_shows_labels_not_codes(tenancy):
     goal = GoalFactory(organization=tenancy.org, perspective="financial",
                        cycle=CycleFactory(organization=tenancy.org))
     goal_services.goal_update(goal=goal, perspective="customer")
-    changes = {c.field: (c.old, c.new) for c in history_entries(goal)[0].changes}
+    [latest, *_] = history_entries(goal, organization=goal.organization)
+    changes = {c.field: (c.old, c.new) for c in latest.changes}
     assert changes["perspective"] == ("Financial", "Customer")
 
 
@@ -187,7 +189,8 @@ def test_the_dashboard_counts_stale_metrics_as_the_metrics_list_shows_them(tenan
     listed = tenancy.client("staff").get(
         reverse("metrics:list", args=[tenancy.org.slug])).content.decode()
     assert ">Stale<" in listed
-    _, _, stale = selectors.metrics_due(tenancy.org, timezone.localdate())
+    _, _, stale = selectors.metrics_due(organization=tenancy.org,
+                                        today=timezone.localdate())
     assert stale == 1
 
 
