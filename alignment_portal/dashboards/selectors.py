@@ -430,7 +430,7 @@ def flag_groups(organization: Organization, *, severity: str = "", code: str = "
                  .order_by("severity_rank", "-first_seen_at", "id"))
     grouped: dict[str, list[FlagRow]] = {s: [] for s in SEVERITIES}
     for f in flags.only("code", "severity", "subject_type", "subject_id", "subject_label",
-                        "message", "suggested_fix", "first_seen_at"):
+                        "params", "first_seen_at"):
         action_label, action_url, action_logs = flag_action(organization, f.code,
                                                             f.subject_type, f.subject_id)
         grouped[f.severity].append(FlagRow(

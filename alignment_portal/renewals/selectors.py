@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from alignment_portal.organizations.models import Membership, Organization
 from alignment_portal.renewals.models import SeatCount, SeatCountRevision
-from alignment_portal.scoring import renewals, rules
+from alignment_portal.scoring import renewals, rules, wording
 from initiatives.models import Initiative, Tool, active_initiative_q
 
 
@@ -19,7 +19,7 @@ class RenewalRow:
 
     @property
     def saving_sentence(self) -> str:
-        return renewals.saving_sentence(self.renewal)
+        return wording.saving_text(renewals.saving_params(self.renewal))
 
     @property
     def severity(self) -> str:

@@ -139,8 +139,9 @@ class Flag(models.Model):
     # The subject's id as text: a record's primary key, or a tool category's code.
     subject_id = models.CharField(max_length=40)
     subject_label = models.CharField(max_length=200)
-    message = models.TextField()
-    suggested_fix = models.TextField()
+    # What the message and the suggested fix need (names, numbers), by code: they are said in
+    # the reader's language when read (scoring/wording.py), not stored as text.
+    params = models.JSONField(default=dict)
     first_seen_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
@@ -165,6 +166,20 @@ class Flag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in the active language."""
+        from alignment_portal.scoring import wording
+
+        return wording.flag_message(self.code, self.params)
+
+    @property
+    def suggested_fix(self) -> str:
+        """What to do about it, in the active language."""
+        from alignment_portal.scoring import wording
+
+        return wording.flag_fix(self.code, self.params, self.subject_type)
 
 
 class ScoreSnapshot(models.Model):
