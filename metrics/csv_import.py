@@ -26,6 +26,7 @@ from datetime import date, datetime
 import pandas as pd
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.organizations.models import Organization
 from metrics.models import Metric
@@ -101,8 +102,8 @@ def decode(content: bytes) -> tuple[str, str]:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         return content.decode("utf-16"), "UTF-16"
     if b"\x00" in content[:8192]:
-        raise ValidationError("This is not a text file (it contains binary data). Save it as "
-                              "CSV from your spreadsheet and upload that.")
+        raise ValidationError(gettext("This is not a text file (it contains binary data). Save "
+                                      "it as CSV from your spreadsheet and upload that."))
     try:
         text, name = content.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -112,8 +113,8 @@ def decode(content: bytes) -> tuple[str, str]:
             text, name = content.decode("latin-1"), "Latin-1"
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\r\n\t")
     if controls > max(2, len(text[:8192]) // 100):
-        raise ValidationError("This is not a text file (it contains binary data). Save it as "
-                              "CSV from your spreadsheet and upload that.")
+        raise ValidationError(gettext("This is not a text file (it contains binary data). Save "
+                                      "it as CSV from your spreadsheet and upload that."))
     return text, name
 
 

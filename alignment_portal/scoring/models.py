@@ -8,24 +8,25 @@ leaves it alone), not when the last recompute ran (that is Organization.recomput
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alignment_portal.organizations.models import Organization
 
 
 class Severity(models.TextChoices):
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
 
 
 class SubjectType(models.TextChoices):
-    INITIATIVE = "initiative", "Initiative"
-    GOAL = "goal", "Goal"
-    METRIC = "metric", "Metric"
-    TOOL = "tool", "Tool"
-    TOOL_CATEGORY = "tool_category", "Tool category"
-    ORGANIZATION = "organization", "Organization"
-    FEED = "feed", "Feed"
+    INITIATIVE = "initiative", _("Initiative")
+    GOAL = "goal", _("Goal")
+    METRIC = "metric", _("Metric")
+    TOOL = "tool", _("Tool")
+    TOOL_CATEGORY = "tool_category", _("Tool category")
+    ORGANIZATION = "organization", _("Organization")
+    FEED = "feed", _("Feed")
 
 
 class InitiativeScore(models.Model):
@@ -220,10 +221,10 @@ class ScoreSnapshot(models.Model):
 
 
 class Verdict(models.TextChoices):
-    IMPROVED = "improved", "Improved"
-    NO_CLEAR_CHANGE = "no clear change", "No clear change"
-    WORSENED = "worsened", "Worsened"
-    NOT_ENOUGH_DATA = "not enough data", "Not enough data"
+    IMPROVED = "improved", _("Improved")
+    NO_CLEAR_CHANGE = "no clear change", _("No clear change")
+    WORSENED = "worsened", _("Worsened")
+    NOT_ENOUGH_DATA = "not enough data", _("Not enough data")
 
 
 class ImpactEvidence(models.Model):
