@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
+from django.utils.translation import gettext
 
 from alignment_portal.scenarios.apply import Change, apply_changes
 from alignment_portal.scoring import wording
@@ -49,7 +50,7 @@ def summary(frames: OrgFrames, card: Scorecard | CoreScores) -> dict:
 
 def net_benefit_figures(frames: OrgFrames) -> dict:
     net, why = net_monthly_benefit(frames)
-    return {"net_monthly_benefit": net, "net_benefit_note": why}
+    return {"net_monthly_benefit": net, "net_benefit_note": gettext(why) if why else why}
 
 
 def flag_rows(table: pd.DataFrame) -> dict[tuple, dict]:

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
+from alignment_portal.lib.formats import local_digits
 from alignment_portal.scenarios.apply import (
     CONTRIBUTIONS,
     INITIATIVE_STATUSES,
@@ -112,9 +113,9 @@ def _rank(data: dict) -> int | None:
 def _link_fields(data: dict, frames: OrgFrames, prefix: str = "") -> tuple[int, str, str]:
     goal = _id(data, "goal", frames, "goals")
     contribution = _choice(data, "contribution", CONTRIBUTIONS,
-                           "Choose a contribution: primary, supporting or indirect.")
+                           gettext("Choose a contribution: primary, supporting or indirect."))
     rationale = _text(data, "rationale", limit=MAX_RATIONALE_LENGTH,
-                      required="Say how the initiative will move the goal.")
+                      required=gettext("Say how the initiative will move the goal."))
     return goal, contribution, rationale
 
 
@@ -133,12 +134,13 @@ def parse_change(data: dict, frames: OrgFrames) -> Change:
                       goal=_id(data, "goal", frames, "goals"))
     if kind == ChangeType.INITIATIVE_STATUS:
         return Change(kind, initiative=_id(data, "initiative", frames, "initiatives"),
-                      status=_choice(data, "status", INITIATIVE_STATUSES, "Choose a status."))
+                      status=_choice(data, "status", INITIATIVE_STATUSES,
+                                     gettext("Choose a status.")))
     if kind == ChangeType.RETIRE_TOOL:
         return Change(kind, tool=_id(data, "tool", frames, "tools"))
     if kind == ChangeType.PRIORITY:
         return Change(kind, goal=_id(data, "goal", frames, "goals"), rank=_rank(data))
-    name = _text(data, "name", limit=MAX_INITIATIVE_NAME, required="Name the initiative.")
+    name = _text(data, "name", limit=MAX_INITIATIVE_NAME, required=gettext("Name the initiative."))
     raw_links = data.get("links") or []
     if not isinstance(raw_links, list):
         raise ValidationError({"links": gettext("Give the links as a list.")})
@@ -165,19 +167,27 @@ def describe(change: Change, frames: OrgFrames, currency: str = "") -> str:
     i, g = initiatives.get(change.initiative, "?"), goals.get(change.goal, "?")
     kind = change.type
     if kind == ChangeType.LINK:
-        return f"Link “{i}” to “{g}” ({change.contribution})"
+        return gettext("Link “%(initiative)s” to “%(goal)s” (%(contribution)s)") % {
+            "initiative": i, "goal": g, "contribution": change.contribution}
     if kind == ChangeType.UNLINK:
-        return f"Unlink “{i}” from “{g}”"
+        return gettext("Unlink “%(initiative)s” from “%(goal)s”") % {"initiative": i, "goal": g}
     if kind == ChangeType.INITIATIVE_STATUS:
-        return f"Set “{i}” to {change.status.replace('_', ' ')}"
+        return gettext("Set “%(initiative)s” to %(status)s") % {
+            "initiative": i, "status": change.status.replace("_", " ")}
     if kind == ChangeType.RETIRE_TOOL:
-        return f"Retire the tool “{tools.get(change.tool, '?')}”"
+        return gettext("Retire the tool “%(tool)s”") % {"tool": tools.get(change.tool, "?")}
     if kind == ChangeType.PRIORITY:
-        return (f"Clear the priority rank of “{g}”" if change.rank is None
-                else f"Make “{g}” priority #{change.rank}")
+        return (gettext("Clear the priority rank of “%(goal)s”") % {"goal": g}
+                if change.rank is None
+                else gettext("Make “%(goal)s” priority #%(rank)s") % {"goal": g,
+                                                                       "rank": change.rank})
     money = f" {currency}" if currency else ""
     served = ", ".join(f"“{goals.get(link.goal, '?')}” ({link.contribution})"
                        for link in change.links)
-    return (f"Add “{change.name}” ({change.monthly_cost:,.2f}{money}/month, "
-            f"{change.one_time_cost:,.2f}{money} once)"
-            + (f" serving {served}" if served else ""))[:400]
+    words = {"name": change.name, "monthly": local_digits(f"{change.monthly_cost:,.2f}"),
+             "once": local_digits(f"{change.one_time_cost:,.2f}"), "money": money,
+             "served": served}
+    text = gettext("Add “%(name)s” (%(monthly)s%(money)s/month, %(once)s%(money)s once)") % words
+    if served:
+        text += gettext(" serving %(served)s") % words
+    return text[:400]
