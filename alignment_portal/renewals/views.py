@@ -192,9 +192,10 @@ def tool_seats(request, org_slug, tool_id):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, {
-                "created": "Seats in use recorded.",
-                "replaced": "Seats in use replaced; the old count is in the history.",
-                "unchanged": "That count was recorded already: nothing changed."}[outcome])
+                "created": gettext("Seats in use recorded."),
+                "replaced": gettext("Seats in use replaced; the old count is in the history."),
+                "unchanged": gettext("That count was recorded already: nothing changed.")
+            }[outcome])
             return redirect("renewals:tool_seats", org_slug, tool.pk)
     return render(request, "renewals/tool_seats.html",
                   {"tool": tool, "form": form, **selectors.seat_history(tool)},
