@@ -3,6 +3,7 @@ the organization's own, so a forged id of another organization is "not a valid c
 
 from django import forms
 from django.forms.models import fields_for_model
+from django.utils.translation import gettext, gettext_lazy
 
 from alignment_portal.organizations.models import Organization
 from goals import selectors
@@ -34,12 +35,12 @@ class GoalForm(forms.Form):
         self.goal = goal
         model_fields = fields_for_model(Goal, fields=MODEL_FIELDS)
         model_fields["title"].widget.attrs["autocomplete"] = "off"
-        model_fields["description"].label = "Description: what exactly changes, for whom"
+        model_fields["description"].label = gettext("Description: what exactly changes, for whom")
         model_fields["description"].help_text = ""  # the label says it already
         model_fields["description"].widget.attrs["rows"] = 3
-        model_fields["why_it_matters"].label = "Why it matters"
+        model_fields["why_it_matters"].label = gettext("Why it matters")
         model_fields["why_it_matters"].widget.attrs["rows"] = 2
-        model_fields["department"].help_text = "Optional: the department it belongs to."
+        model_fields["department"].help_text = gettext("Optional: the department it belongs to.")
         for name in ("start_date", "due_date"):
             model_fields[name].widget = DATE
         cycles = selectors.open_cycles(organization=organization)
@@ -53,35 +54,36 @@ class GoalForm(forms.Form):
             "description": model_fields["description"],
             "why_it_matters": model_fields["why_it_matters"],
             "cycle": forms.ModelChoiceField(queryset=cycles, empty_label=None,
-                                            help_text="Closed cycles cannot take goals."),
+                                            help_text=gettext("Closed cycles cannot take goals.")),
             "perspective": model_fields["perspective"],
             "level": model_fields["level"],
             "department": model_fields["department"],
             "parent": forms.ModelChoiceField(
                 queryset=selectors.parent_choices(organization=organization, goal=goal),
-                required=False, label="Parent goal", empty_label="No parent goal",
-                help_text="The goal this one serves: strategic → departmental → operational."),
+                required=False, label=gettext("Parent goal"), empty_label=gettext("No parent goal"),
+                help_text=gettext("The goal this one serves: strategic → departmental → "
+                                  "operational.")),
             "owner": forms.ModelChoiceField(
                 queryset=selectors.members_of(organization=organization), required=False,
-                empty_label="No owner yet"),
+                empty_label=gettext("No owner yet")),
             "priority_rank": forms.TypedChoiceField(
                 choices=PRIORITY_CHOICES, coerce=int, empty_value=None, required=False,
-                label="Priority",
-                help_text=f"At most {PRIORITY_GOAL_LIMIT} priority goals per cycle, one per "
-                          "rank."),
+                label=gettext("Priority"),
+                help_text=gettext("At most %(priority_goal_limit)s priority goals per cycle, one "
+                                  "per rank.") % {"priority_goal_limit": PRIORITY_GOAL_LIMIT}),
             "metric": forms.ModelChoiceField(queryset=metrics, required=False,
-                                             empty_label="No metric yet",
-                                             help_text="The one metric that measures it."),
+                                             empty_label=gettext("No metric yet"),
+                                             help_text=gettext("The one metric that measures it.")),
             "baseline_value": model_fields["baseline_value"],
             "target_value": model_fields["target_value"],
             "start_date": model_fields["start_date"],
             "due_date": model_fields["due_date"],
             "confidence": forms.IntegerField(
-                required=False, label="Confidence (%)",
-                help_text="How confident you are it is achievable, 0-100 %."),
+                required=False, label=gettext("Confidence (%)"),
+                help_text=gettext("How confident you are it is achievable, 0-100 %.")),
             "status": forms.ChoiceField(
                 choices=statuses, initial=GoalStatus.DRAFT,
-                help_text="A draft may be saved while it fails the SMART check."),
+                help_text=gettext("A draft may be saved while it fails the SMART check.")),
         })
         self.fields["metric"].label_from_instance = (
             lambda m: f"{m.name} ({m.get_unit_display()}, {m.get_direction_display().lower()})")
@@ -94,7 +96,7 @@ class GoalForm(forms.Form):
     def clean_confidence(self):
         confidence = self.cleaned_data.get("confidence")
         if confidence is not None and not 0 <= confidence <= 100:
-            raise forms.ValidationError("Confidence is a percentage: enter 0 to 100.")
+            raise forms.ValidationError(gettext("Confidence is a percentage: enter 0 to 100."))
         return confidence
 
     def clean(self):
@@ -102,7 +104,7 @@ class GoalForm(forms.Form):
         start, due = cleaned.get("start_date"), cleaned.get("due_date")
         if start and due and due <= start:
             self._reversed_due_date = due  # add_error drops it; the SMART check still reads it
-            self.add_error("due_date", "The due date must come after the start date.")
+            self.add_error("due_date", gettext("The due date must come after the start date."))
         return cleaned
 
     def partial_values(self) -> dict:
@@ -121,15 +123,15 @@ class GoalFilterForm(forms.Form):
     """The goals list's filters; they live in the URL so a filtered list can be shared."""
 
     cycle = forms.ModelChoiceField(queryset=Cycle.objects.none(), required=False,
-                                   empty_label="Every cycle")
+                                   empty_label=gettext_lazy("Every cycle"))
     perspective = forms.ChoiceField(choices=[("", "Every perspective")] + Perspective.choices,
                                     required=False)
     status = forms.ChoiceField(
         choices=[("", "All but archived")] + GoalStatus.choices, required=False)
     owner = forms.ModelChoiceField(queryset=Goal.objects.none(), required=False,
-                                   empty_label="Anyone")
+                                   empty_label=gettext_lazy("Anyone"))
     view = forms.ChoiceField(choices=[("list", "List"), ("tree", "Tree")], required=False,
-                             label="Show as")
+                             label=gettext_lazy("Show as"))
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,7 +154,8 @@ class GoalFilterForm(forms.Form):
 class CycleForm(forms.Form):
     """A custom planning period."""
 
-    name = forms.CharField(max_length=60, help_text="For example “Spring launch 2027”.")
+    name = forms.CharField(max_length=60, help_text=gettext_lazy("For example “Spring launch "
+                                                                 "2027”."))
     start_date = forms.DateField(widget=DATE)
     end_date = forms.DateField(widget=DATE)
 
@@ -160,7 +163,7 @@ class CycleForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end <= start:
-            self.add_error("end_date", "The cycle must end after it starts.")
+            self.add_error("end_date", gettext("The cycle must end after it starts."))
         return cleaned
 
 
@@ -174,9 +177,9 @@ class ReviewForm(forms.Form):
             recorded = outcomes.get(goal.pk)
             self.fields[f"outcome_{goal.pk}"] = forms.ChoiceField(
                 choices=[("", "Not decided yet")] + Outcome.choices, required=False,
-                label="Outcome", initial=recorded.outcome if recorded else "")
+                label=gettext("Outcome"), initial=recorded.outcome if recorded else "")
             self.fields[f"note_{goal.pk}"] = forms.CharField(
-                required=False, label="Note", widget=forms.Textarea(attrs={"rows": 2}),
+                required=False, label=gettext("Note"), widget=forms.Textarea(attrs={"rows": 2}),
                 initial=recorded.note if recorded else "")
 
     def rows(self):

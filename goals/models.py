@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alignment_portal.lib.text import (
@@ -18,10 +19,10 @@ PRIORITY_GOAL_LIMIT = 3
 
 
 class CycleState(models.TextChoices):
-    PLANNING = "planning", "Planning"
-    ACTIVE = "active", "Active"
-    REVIEW = "review", "In review"
-    CLOSED = "closed", "Closed"
+    PLANNING = "planning", _("Planning")
+    ACTIVE = "active", _("Active")
+    REVIEW = "review", _("In review")
+    CLOSED = "closed", _("Closed")
 
 
 class Cycle(models.Model):
@@ -60,24 +61,24 @@ class Cycle(models.Model):
 
 
 class Perspective(models.TextChoices):
-    FINANCIAL = "financial", "Financial"
-    CUSTOMER = "customer", "Customer"
-    INTERNAL = "internal", "Internal process"
-    PEOPLE = "people", "People and learning"
+    FINANCIAL = "financial", _("Financial")
+    CUSTOMER = "customer", _("Customer")
+    INTERNAL = "internal", _("Internal process")
+    PEOPLE = "people", _("People and learning")
 
 
 class GoalLevel(models.TextChoices):
-    STRATEGIC = "strategic", "Strategic"
-    DEPARTMENTAL = "departmental", "Departmental"
-    OPERATIONAL = "operational", "Operational"
+    STRATEGIC = "strategic", _("Strategic")
+    DEPARTMENTAL = "departmental", _("Departmental")
+    OPERATIONAL = "operational", _("Operational")
 
 
 class GoalStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    ACHIEVED = "achieved", "Achieved"
-    MISSED = "missed", "Missed"
-    ARCHIVED = "archived", "Archived"
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    ACHIEVED = "achieved", _("Achieved")
+    MISSED = "missed", _("Missed")
+    ARCHIVED = "archived", _("Archived")
 
 
 def active_goal_q(prefix: str = "") -> Q:
@@ -99,7 +100,7 @@ class Goal(models.Model):
                                      related_name="goals")
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="goals")
     title = models.CharField(max_length=200, validators=[single_line])
-    description = models.TextField(blank=True, help_text="What exactly, and for whom.",
+    description = models.TextField(blank=True, help_text=_("What exactly, and for whom."),
                                    **bounded_text(DESCRIPTION_MAX_LENGTH))
     why_it_matters = models.TextField(blank=True, **bounded_text(DESCRIPTION_MAX_LENGTH))
     perspective = models.CharField(max_length=12, choices=Perspective.choices,
@@ -112,7 +113,7 @@ class Goal(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                               blank=True, related_name="owned_goals")
     priority_rank = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="1-3 makes it one of the cycle's priority goals.")
+        null=True, blank=True, help_text=_("1-3 makes it one of the cycle's priority goals."))
     metric = models.ForeignKey(Metric, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="goals")
     baseline_value = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
@@ -120,7 +121,7 @@ class Goal(models.Model):
     start_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     confidence = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="How confident you are it is achievable, 0-100 %.")
+        null=True, blank=True, help_text=_("How confident you are it is achievable, 0-100 %."))
     status = models.CharField(max_length=10, choices=GoalStatus.choices,
                               default=GoalStatus.DRAFT)
     carried_over_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True,
@@ -159,10 +160,10 @@ class Goal(models.Model):
 
 
 class Outcome(models.TextChoices):
-    ACHIEVED = "achieved", "Achieved"
-    PARTLY = "partly", "Partly achieved"
-    MISSED = "missed", "Missed"
-    CARRIED_OVER = "carried_over", "Carried over"
+    ACHIEVED = "achieved", _("Achieved")
+    PARTLY = "partly", _("Partly achieved")
+    MISSED = "missed", _("Missed")
+    CARRIED_OVER = "carried_over", _("Carried over")
 
 
 class GoalOutcome(models.Model):

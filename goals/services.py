@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.organizations.models import Organization
 from alignment_portal.organizations.recompute import request_recompute
@@ -42,7 +43,7 @@ def cycle_create(*, organization: Organization, name: str, start_date: date,
     cycle = Cycle(organization=organization, name=name.strip(), start_date=start_date,
                   end_date=end_date, state=CycleState.PLANNING)
     if start_date and end_date and end_date <= start_date:
-        raise ValidationError({"end_date": "The cycle must end after it starts."})
+        raise ValidationError({"end_date": gettext("The cycle must end after it starts.")})
     cycle.full_clean()
     cycle.save()
     request_recompute(organization)
@@ -56,7 +57,7 @@ def cycle_update(*, cycle: Cycle, name: str, start_date: date, end_date: date) -
     cycle = _lock_cycle(cycle.pk)
     _refuse_closed(cycle)
     if start_date and end_date and end_date <= start_date:
-        raise ValidationError({"end_date": "The cycle must end after it starts."})
+        raise ValidationError({"end_date": gettext("The cycle must end after it starts.")})
     cycle.name, cycle.start_date, cycle.end_date = name.strip(), start_date, end_date
     cycle.full_clean()
     cycle.save(update_fields=["name", "start_date", "end_date"])
@@ -77,7 +78,8 @@ def cycle_create_next_quarter(*, organization: Organization, today: date) -> Cyc
     """One click: the next fiscal quarter, named like "2027 Q1"."""
     quarter = next_quarter_for(organization=organization, today=today)
     if Cycle.objects.filter(organization=organization, name=quarter.name).exists():
-        raise ValidationError(f"A cycle named {quarter.name} already exists.")
+        raise ValidationError(gettext("A cycle named %(name)s already exists.") % {
+            "name": quarter.name})
     return cycle_create(organization=organization, name=quarter.name,
                         start_date=quarter.start_date, end_date=quarter.end_date)
 
@@ -98,21 +100,21 @@ def cycle_transition(*, cycle: Cycle, to: str) -> Cycle:
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
     _refuse_closed(cycle)
     if to not in TRANSITIONS[CycleState(cycle.state)]:
-        raise ValidationError(f"{cycle.name} cannot move from "
-                              f"{cycle.get_state_display().lower()} to {to}.")
+        raise ValidationError(gettext("%(name)s cannot move from %(lower)s to %(to)s.") % {
+            "name": cycle.name, "lower": cycle.get_state_display().lower(), "to": to})
     if to == CycleState.ACTIVE:
         other = (Cycle.objects.filter(organization_id=cycle.organization_id,
                                       state=CycleState.ACTIVE).exclude(pk=cycle.pk).first())
         if other is not None:
-            raise ValidationError(f"Only one cycle can be active, and {other.name} is. "
-                                  f"Move {other.name} to review first.")
+            raise ValidationError(gettext("Only one cycle can be active, and %(name)s is. Move "
+                                          "%(name)s to review first.") % {"name": other.name})
     cycle.state = to
     try:
         with transaction.atomic():
             cycle.save(update_fields=["state"])
     except IntegrityError:
-        raise ValidationError("Only one cycle can be active, and another just became "
-                              "active. Reload the page.") from None
+        raise ValidationError(gettext("Only one cycle can be active, and another just became "
+                                      "active. Reload the page.")) from None
     request_recompute(cycle.organization_id)
     return cycle
 
@@ -188,21 +190,25 @@ def _check_priority_slot(goal: Goal) -> None:
     if len(taken) >= PRIORITY_GOAL_LIMIT:
         names = ", ".join(f"“{g.title}”" for g in taken)
         raise ValidationError({"priority_rank": (
-            f"This cycle already has {PRIORITY_GOAL_LIMIT} priority goals ({names}); a fourth "
-            "is refused. Take one of them off the priorities first.")})
+            gettext("This cycle already has %(priority_goal_limit)s priority goals (%(names)s); "
+                    "a fourth is refused. Take one of them off the priorities first.") % {
+                        "priority_goal_limit": PRIORITY_GOAL_LIMIT, "names": names})})
     for other in taken:
         if other.priority_rank == goal.priority_rank:
             free = sorted(set(range(1, PRIORITY_GOAL_LIMIT + 1))
                           - {g.priority_rank for g in taken})
             raise ValidationError({"priority_rank": (
-                f"Rank {goal.priority_rank} is taken by “{other.title}”. Choose rank "
-                f"{' or '.join(map(str, free))}, or reorder on the cycle page.")})
+                gettext("Rank %(priority_rank)s is taken by “%(title)s”. Choose rank %(join)s, "
+                        "or reorder on the cycle page.") % {
+                            "priority_rank": goal.priority_rank, "title": other.title,
+                            "join": ' or '.join(map(str, free))})})
 
 
 def _limit_message() -> ValidationError:
     return ValidationError({"priority_rank": (
-        f"Another change took that priority slot a moment ago; at most {PRIORITY_GOAL_LIMIT} "
-        "priority goals per cycle, each rank once. Reload and choose again.")})
+        gettext("Another change took that priority slot a moment ago; at most "
+                "%(priority_goal_limit)s priority goals per cycle, each rank once. Reload and "
+                "choose again.") % {"priority_goal_limit": PRIORITY_GOAL_LIMIT})})
 
 
 def _lock_cycle(cycle_id: int) -> Cycle:
@@ -231,7 +237,7 @@ def goal_create(*, organization: Organization, cycle: Cycle, title: str, **field
     if unknown:
         raise TypeError(f"unknown goal fields: {sorted(unknown)}")
     if cycle.organization_id != organization.pk:
-        raise ValidationError({"cycle": "Choose a cycle of this organization."})
+        raise ValidationError({"cycle": gettext("Choose a cycle of this organization.")})
     _lock_cycle(cycle.pk)
     goal = Goal(organization=organization, cycle=cycle, title=title.strip(), **fields)
     return _save_goal(goal)
@@ -278,7 +284,7 @@ def goal_make_priority(*, goal: Goal) -> Goal:
     if goal.priority_rank:
         return goal
     if goal.status == GoalStatus.ARCHIVED:
-        raise ValidationError("An archived goal cannot be a priority.")
+        raise ValidationError(gettext("An archived goal cannot be a priority."))
     taken = set(Goal.objects.filter(cycle_id=goal.cycle_id, priority_rank__isnull=False)
                 .values_list("priority_rank", flat=True))
     free = [rank for rank in range(1, PRIORITY_GOAL_LIMIT + 1) if rank not in taken]
@@ -308,18 +314,20 @@ def goal_move_priority(*, goal: Goal, direction: str) -> Goal:
     that place. Ranks are unique per cycle, so the swap parks this goal's rank at NULL
     first; the cycle's priority goals are locked so a concurrent move waits."""
     if direction not in ("up", "down"):
-        raise ValidationError("Move a priority up or down.")
+        raise ValidationError(gettext("Move a priority up or down."))
     _refuse_closed(_lock_cycle(goal.cycle_id))
     priorities = list(Goal.objects.select_for_update()
                       .filter(cycle_id=goal.cycle_id, priority_rank__isnull=False)
                       .order_by("priority_rank"))
     me = next((g for g in priorities if g.pk == goal.pk), None)
     if me is None:
-        raise ValidationError(f"“{goal.title}” is not a priority goal of its cycle.")
+        raise ValidationError(gettext("“%(title)s” is not a priority goal of its cycle.") % {
+            "title": goal.title})
     target_rank = me.priority_rank - 1 if direction == "up" else me.priority_rank + 1
     if not 1 <= target_rank <= PRIORITY_GOAL_LIMIT:
         place = "first" if direction == "up" else "last"
-        raise ValidationError(f"“{me.title}” is already {place}.")
+        raise ValidationError(gettext("“%(title)s” is already %(place)s.") % {
+            "title": me.title, "place": place})
     neighbour = next((g for g in priorities if g.priority_rank == target_rank), None)
     old_rank = me.priority_rank
     if neighbour is None:
@@ -355,14 +363,16 @@ def cycle_review_record(*, cycle: Cycle, outcomes: dict[int, tuple[str, str]],
     cycle = _lock_cycle(cycle.pk)
     _refuse_closed(cycle)
     if cycle.state != CycleState.REVIEW:
-        raise ValidationError(f"Move {cycle.name} to review before recording outcomes.")
+        raise ValidationError(gettext("Move %(name)s to review before recording outcomes.") % {
+            "name": cycle.name})
     goals = {g.pk: g for g in reviewable_goals(cycle)}
     recorded = []
     for goal_id, (outcome, note) in outcomes.items():
         if goal_id not in goals or not outcome:
             continue
         if outcome not in Outcome.values:
-            raise ValidationError(f"“{outcome}” is not an outcome.")
+            raise ValidationError(gettext("“%(outcome)s” is not an outcome.") % {
+                "outcome": outcome})
         row, _ = GoalOutcome.objects.update_or_create(
             cycle=cycle, goal=goals[goal_id],
             defaults={"organization_id": cycle.organization_id, "outcome": outcome,
@@ -392,7 +402,8 @@ def cycle_close(*, cycle: Cycle, user=None, today: date | None = None) -> Cycle:
     cycle = _lock_cycle(cycle.pk)
     _refuse_closed(cycle)
     if cycle.state != CycleState.REVIEW:
-        raise ValidationError(f"Move {cycle.name} to review before closing it.")
+        raise ValidationError(gettext("Move %(name)s to review before closing it.") % {
+            "name": cycle.name})
     goals = reviewable_goals(cycle)
     outcomes = selectors.outcomes_of(organization=cycle.organization, cycle=cycle)
     missing = [g.title for g in goals if g.pk not in outcomes]
@@ -440,7 +451,7 @@ def goal_carry_over(*, goal: Goal, into: Cycle) -> Goal:
     """Copy `goal` with its alignment links into cycle `into`. Copying twice returns the first
     copy. The copy keeps its rank when that slot is free in the new cycle."""
     if into.organization_id != goal.organization_id:
-        raise ValidationError("Carry a goal over only into a cycle of its organization.")
+        raise ValidationError(gettext("Carry a goal over only into a cycle of its organization."))
     _refuse_closed(_lock_cycle(into.pk))
     existing = Goal.objects.filter(carried_over_from=goal, cycle=into).first()
     if existing is not None:

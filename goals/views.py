@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from alignment_portal import charts
@@ -153,14 +154,18 @@ def goal_edit(request, org_slug, goal_id):
 def _saved(request, goal, verb):
     result = selectors.goal_smart(goal, series=_series_for(goal.organization, goal.metric))
     if result.passed:
-        messages.success(request, f"“{goal.title}” is {verb}; it passes all five SMART "
-                                  "criteria.")
+        messages.success(request, gettext("“%(title)s” is %(verb)s; it passes all five SMART "
+                                          "criteria.") % {"title": goal.title, "verb": verb})
     elif goal.status == GoalStatus.DRAFT:
-        messages.info(request, f"“{goal.title}” is {verb} as a draft. Still to do: "
-                               f"{result.failed_names()}.")
+        messages.info(request, gettext("“%(title)s” is %(verb)s as a draft. Still to do: "
+                                       "%(failed_names)s.") % {
+                                           "title": goal.title, "verb": verb,
+                                           "failed_names": result.failed_names()})
     else:
-        messages.warning(request, f"“{goal.title}” is {verb}, but it fails "
-                                  f"{result.failed_names()}: see the reasons below.")
+        messages.warning(request, gettext("“%(title)s” is %(verb)s, but it fails "
+                                          "%(failed_names)s: see the reasons below.") % {
+                                              "title": goal.title, "verb": verb,
+                                              "failed_names": result.failed_names()})
     return redirect("goals:detail", org_slug=goal.organization.slug, goal_id=goal.pk)
 
 
@@ -172,7 +177,7 @@ def goal_detail(request, org_slug, goal_id):
     organization = membership.organization
     goal = selectors.goal_for_page(organization=organization, goal_id=goal_id)
     if goal is None:
-        raise Http404("No such goal.")
+        raise Http404(gettext("No such goal."))
     series = _series_for(organization, goal.metric)
     progress = selectors.goal_progress(goal, series=series)
     chart = None
@@ -204,8 +209,8 @@ def goal_archive(request, org_slug, goal_id):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, f"“{goal.title}” is archived; its history and any review "
-                                  "that mentions it are kept.")
+        messages.success(request, gettext("“%(title)s” is archived; its history and any review "
+                                          "that mentions it are kept.") % {"title": goal.title})
     return redirect("goals:detail", org_slug=org_slug, goal_id=goal.pk)
 
 
@@ -276,13 +281,13 @@ def cycle_next_quarter(request, org_slug):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return redirect("goals:cycles", org_slug=org_slug)
-    messages.success(request, f"{cycle.name} is created, in planning.")
+    messages.success(request, gettext("%(name)s is created, in planning.") % {"name": cycle.name})
     return redirect("goals:cycle_detail", org_slug=org_slug, cycle_id=cycle.pk)
 
 
 def _add_cycle_error(form: CycleForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict") and "__all__" in exc.error_dict:
-        exc = ValidationError({"name": "A cycle with this name already exists."})
+        exc = ValidationError({"name": gettext("A cycle with this name already exists.")})
     form.add_error(None, exc)
 
 
@@ -297,7 +302,8 @@ def cycle_create(request, org_slug):
         except ValidationError as exc:
             _add_cycle_error(form, exc)
         else:
-            messages.success(request, f"{cycle.name} is created, in planning.")
+            messages.success(request, gettext("%(name)s is created, in planning.") % {
+                "name": cycle.name})
             return redirect("goals:cycle_detail", org_slug=org_slug, cycle_id=cycle.pk)
     return render(request, "goals/cycle_form.html", {"form": form})
 
@@ -317,7 +323,7 @@ def cycle_edit(request, org_slug, cycle_id):
         except ValidationError as exc:
             _add_cycle_error(form, exc)
         else:
-            messages.success(request, f"{cycle.name} is saved.")
+            messages.success(request, gettext("%(name)s is saved.") % {"name": cycle.name})
             return redirect("goals:cycle_detail", org_slug=org_slug, cycle_id=cycle.pk)
     return render(request, "goals/cycle_form.html", {"form": form, "cycle": cycle})
 
@@ -360,7 +366,8 @@ def cycle_transition(request, org_slug, cycle_id):
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, f"{cycle.name} is now {cycle.get_state_display().lower()}.")
+        messages.success(request, gettext("%(name)s is now %(lower)s.") % {
+            "name": cycle.name, "lower": cycle.get_state_display().lower()})
         if cycle.state == CycleState.REVIEW:
             return redirect("goals:cycle_review", org_slug=org_slug, cycle_id=cycle.pk)
     return redirect("goals:cycle_detail", org_slug=org_slug, cycle_id=cycle.pk)
@@ -384,10 +391,10 @@ def cycle_review(request, org_slug, cycle_id):
                                          user=request.user)
             if request.POST.get("_action") == "close":
                 services.cycle_close(cycle=cycle, user=request.user)
-                messages.success(request, f"{cycle.name} is closed; its review is the record "
-                                          "below.")
+                messages.success(request, gettext("%(name)s is closed; its review is the record "
+                                                  "below.") % {"name": cycle.name})
             else:
-                messages.success(request, "The review is saved.")
+                messages.success(request, gettext("The review is saved."))
         except ValidationError as exc:
             error = _error_text(exc)
         else:

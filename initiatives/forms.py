@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext, gettext_lazy
 
 from goals.models import Goal, GoalStatus
 from initiatives.models import (
@@ -56,7 +57,7 @@ class InitiativeForm(forms.ModelForm):
     owner = OwnerChoiceField(queryset=User.objects.none(), required=False)
     tools = forms.ModelMultipleChoiceField(
         queryset=Tool.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-        help_text="Tools of this organization's inventory that the initiative uses.")
+        help_text=gettext_lazy("Tools of this organization's inventory that the initiative uses."))
 
     class Meta:
         model = Initiative
@@ -114,18 +115,22 @@ class InitiativeForm(forms.ModelForm):
         for name in ["impact", "effort"]:
             value = cleaned.get(name)
             if value is not None and not 1 <= value <= 5:
-                self.add_error(name, f"{name.capitalize()} is a score from 1 to 5.")
+                self.add_error(name, gettext("%(capitalize)s is a score from 1 to 5.") % {
+                    "capitalize": name.capitalize()})
         ramp_up = cleaned.get("ramp_up_periods")
         if ramp_up is None and "ramp_up_periods" not in self.errors:
             cleaned["ramp_up_periods"] = 0
         elif ramp_up is not None and not 0 <= ramp_up <= MAX_RAMP_UP_PERIODS:
             self.add_error("ramp_up_periods",
-                           f"Ramp-up is a number of periods from 0 to {MAX_RAMP_UP_PERIODS}.")
+                           gettext("Ramp-up is a number of periods from 0 to "
+                                   "%(max_ramp_up_periods)s.") % {
+                                       "max_ramp_up_periods": MAX_RAMP_UP_PERIODS})
         if "expected_money_per_month" in cleaned and cleaned["expected_money_per_month"] is None:
             cleaned["expected_money_per_month"] = Decimal(0)
         start, go_live = cleaned.get("start_date"), cleaned.get("go_live_date")
         if start and go_live and go_live < start:
-            self.add_error("go_live_date", "The go-live date cannot be before the start date.")
+            self.add_error("go_live_date", gettext("The go-live date cannot be before the start "
+                                                   "date."))
         return cleaned
 
     def _post_clean(self):
@@ -171,7 +176,7 @@ class ToolForm(forms.ModelForm):
     def clean_monthly_cost(self):
         value = self.cleaned_data["monthly_cost"]
         if value is not None and value < 0:
-            raise forms.ValidationError("The monthly cost cannot be negative.")
+            raise forms.ValidationError(gettext("The monthly cost cannot be negative."))
         return value
 
     def clean_name(self):
@@ -180,7 +185,7 @@ class ToolForm(forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("The inventory has a tool of this name already.")
+            raise forms.ValidationError(gettext("The inventory has a tool of this name already."))
         return name
 
     def _post_clean(self):
@@ -192,19 +197,20 @@ class AlignmentLinkForm(forms.Form):
     goal, the initiative is; in the matrix both are fixed by the cell."""
 
     initiative = forms.ModelChoiceField(queryset=Initiative.objects.none())
-    goal = GoalChoiceField(queryset=Goal.objects.none(), label="Serves goal")
+    goal = GoalChoiceField(queryset=Goal.objects.none(), label=gettext_lazy("Serves goal"))
     contribution = forms.ChoiceField(
         choices=Contribution.choices,
-        help_text="Primary: the goal is why it exists. Supporting: it helps. Indirect: it "
-                  "helps something that helps.")
+        help_text=gettext_lazy("Primary: the goal is why it exists. Supporting: it helps. "
+                               "Indirect: it helps something that helps."))
     rationale = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="Rationale",
-        help_text="How will this move the goal?",
-        error_messages={"required": "Say how this initiative will move the goal: a link "
-                                    "needs a rationale."})
+        widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("Rationale"),
+        help_text=gettext_lazy("How will this move the goal?"),
+        error_messages={"required": gettext_lazy("Say how this initiative will move the goal: a "
+                                                 "link needs a rationale.")})
     expected_effect = forms.CharField(
-        required=False, max_length=200, label="Expected effect (optional)",
-        help_text="The change you expect in the goal's metric, e.g. “−5 minutes wait at peak”.")
+        required=False, max_length=200, label=gettext_lazy("Expected effect (optional)"),
+        help_text=gettext_lazy("The change you expect in the goal's metric, e.g. “−5 minutes "
+                               "wait at peak”."))
 
     def __init__(self, *args, organization, initiative=None, goal=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -235,10 +241,10 @@ class AlignmentLinkForm(forms.Form):
 
 
 class MeasurementLinkForm(forms.Form):
-    metric = forms.ModelChoiceField(queryset=Metric.objects.none(), label="Metric")
+    metric = forms.ModelChoiceField(queryset=Metric.objects.none(), label=gettext_lazy("Metric"))
     role = forms.ChoiceField(
-        choices=MetricRole.choices, label="Role for this initiative",
-        help_text="Outcome: the result it should move. Activity: how much it does.")
+        choices=MetricRole.choices, label=gettext_lazy("Role for this initiative"),
+        help_text=gettext_lazy("Outcome: the result it should move. Activity: how much it does."))
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -265,16 +271,17 @@ SORTS = {
 class InitiativeFilterForm(forms.Form):
     """The list's filters; they live in the URL, so a filtered list can be shared."""
 
-    q = forms.CharField(required=False, label="Name contains")
+    q = forms.CharField(required=False, label=gettext_lazy("Name contains"))
     status = forms.ChoiceField(required=False,
                                choices=[("", "Any status"), ("active", "Any active")]
                                + list(InitiativeStatus.choices))
     department = forms.ChoiceField(required=False, choices=[])
     tool = forms.ModelChoiceField(queryset=Tool.objects.none(), required=False,
-                                  empty_label="Any tool")
+                                  empty_label=gettext_lazy("Any tool"))
     goal = GoalChoiceField(queryset=Goal.objects.none(), required=False,
-                           empty_label="Any goal or none", label="Serves goal")
-    flag = forms.ChoiceField(required=False, choices=[], label="Open flag")
+                           empty_label=gettext_lazy("Any goal or none"),
+                           label=gettext_lazy("Serves goal"))
+    flag = forms.ChoiceField(required=False, choices=[], label=gettext_lazy("Open flag"))
     sort = forms.ChoiceField(required=False, choices=[
         (f"{sign}{key}", f"{label} ({'descending' if sign else 'ascending'})")
         for key, label in SORTS.items() for sign in ("", "-")])

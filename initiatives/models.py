@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alignment_portal.lib.text import DESCRIPTION_MAX_LENGTH, bounded_text, single_line
@@ -16,37 +17,37 @@ MAX_RAMP_UP_PERIODS = 26
 
 
 class ToolCategory(models.TextChoices):
-    CRM = "crm", "CRM"
-    EMAIL_MARKETING = "email_marketing", "Email marketing"
-    SOCIAL_MEDIA = "social_media", "Social media"
-    ACCOUNTING = "accounting", "Accounting"
-    INVOICING = "invoicing", "Invoicing"
-    POS = "pos", "Point of sale"
-    INVENTORY = "inventory", "Inventory"
-    ECOMMERCE = "ecommerce", "E-commerce"
-    SCHEDULING = "scheduling", "Scheduling"
-    HELPDESK = "helpdesk", "Helpdesk"
-    ANALYTICS = "analytics", "Analytics"
-    ERP = "erp", "ERP"
-    PROJECT_MANAGEMENT = "project_management", "Project management"
-    OTHER = "other", "Other"
+    CRM = "crm", _("CRM")
+    EMAIL_MARKETING = "email_marketing", _("Email marketing")
+    SOCIAL_MEDIA = "social_media", _("Social media")
+    ACCOUNTING = "accounting", _("Accounting")
+    INVOICING = "invoicing", _("Invoicing")
+    POS = "pos", _("Point of sale")
+    INVENTORY = "inventory", _("Inventory")
+    ECOMMERCE = "ecommerce", _("E-commerce")
+    SCHEDULING = "scheduling", _("Scheduling")
+    HELPDESK = "helpdesk", _("Helpdesk")
+    ANALYTICS = "analytics", _("Analytics")
+    ERP = "erp", _("ERP")
+    PROJECT_MANAGEMENT = "project_management", _("Project management")
+    OTHER = "other", _("Other")
 
 
 class Integration(models.TextChoices):
-    STANDALONE = "standalone", "Standalone"
-    MANUAL_EXPORT = "manual_export", "Manual export"
-    API = "api", "Integrated via API"
+    STANDALONE = "standalone", _("Standalone")
+    MANUAL_EXPORT = "manual_export", _("Manual export")
+    API = "api", _("Integrated via API")
 
 
 class ToolStatus(models.TextChoices):
-    TRIAL = "trial", "Trial"
-    ACTIVE = "active", "Active"
-    RETIRED = "retired", "Retired"
+    TRIAL = "trial", _("Trial")
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
 
 
 class BillingPeriod(models.TextChoices):
-    MONTHLY = "monthly", "Monthly"
-    ANNUAL = "annual", "Annual"
+    MONTHLY = "monthly", _("Monthly")
+    ANNUAL = "annual", _("Annual")
 
 
 class Tool(models.Model):
@@ -60,18 +61,18 @@ class Tool(models.Model):
     category = models.CharField(max_length=20, choices=ToolCategory.choices,
                                 default=ToolCategory.OTHER)
     monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    seats = models.PositiveIntegerField(default=1, verbose_name="seats paid")
+    seats = models.PositiveIntegerField(default=1, verbose_name=_("seats paid"))
     seats_used = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The latest count of seats in use (logged with its "
-                                         "month on the tool's page).")
+        null=True, blank=True, help_text=_("The latest count of seats in use (logged with its "
+                                         "month on the tool's page)."))
     renewal_date = models.DateField(
-        null=True, blank=True, help_text="When the subscription renews next (or last renewed: "
-                                         "later renewals follow from the billing period).")
+        null=True, blank=True, help_text=_("When the subscription renews next (or last renewed: "
+                                         "later renewals follow from the billing period)."))
     billing_period = models.CharField(max_length=10, choices=BillingPeriod.choices,
                                       default=BillingPeriod.MONTHLY)
     notice_period_days = models.PositiveSmallIntegerField(
-        default=0, validators=[MaxValueValidator(730)], verbose_name="notice period (days)",
-        help_text="Days before the renewal by which the vendor must be told to cancel.")
+        default=0, validators=[MaxValueValidator(730)], verbose_name=_("notice period (days)"),
+        help_text=_("Days before the renewal by which the vendor must be told to cancel."))
     integration = models.CharField(max_length=15, choices=Integration.choices,
                                    default=Integration.STANDALONE)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
@@ -96,12 +97,12 @@ class Tool(models.Model):
 
 
 class InitiativeStatus(models.TextChoices):
-    IDEA = "idea", "Idea"
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    LIVE = "live", "Live"
-    PAUSED = "paused", "Paused"
-    RETIRED = "retired", "Retired"
+    IDEA = "idea", _("Idea")
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    LIVE = "live", _("Live")
+    PAUSED = "paused", _("Paused")
+    RETIRED = "retired", _("Retired")
 
 
 # Which statuses are active is a rule (scoring/rules.py); the list keeps the choices' order.
@@ -119,11 +120,11 @@ def active_tool_q(prefix: str = "") -> Q:
 
 
 class AutomationLevel(models.IntegerChoices):
-    ASSISTED = 1, "1 Assisted"
-    TASK = 2, "2 Task automation"
-    WORKFLOW = 3, "3 Process workflow"
-    INTEGRATED = 4, "4 Integrated across systems"
-    ADAPTIVE = 5, "5 Adaptive"
+    ASSISTED = 1, _("1 Assisted")
+    TASK = 2, _("2 Task automation")
+    WORKFLOW = 3, _("3 Process workflow")
+    INTEGRATED = 4, _("4 Integrated across systems")
+    ADAPTIVE = 5, _("5 Adaptive")
 
 
 class InitiativeQuerySet(models.QuerySet):
@@ -139,7 +140,7 @@ class Initiative(models.Model):
     name = models.CharField(max_length=160, validators=[single_line])
     description = models.TextField(blank=True, **bounded_text(DESCRIPTION_MAX_LENGTH))
     process = models.CharField(max_length=160, blank=True, validators=[single_line],
-                               help_text="The business process it changes.")
+                               help_text=_("The business process it changes."))
     department = models.CharField(max_length=80, blank=True, validators=[single_line])
     tools = models.ManyToManyField(Tool, blank=True, related_name="initiatives")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
@@ -152,8 +153,8 @@ class Initiative(models.Model):
     # go-live date out of the comparison, while the change settles in.
     ramp_up_periods = models.PositiveSmallIntegerField(
         default=0, validators=[MaxValueValidator(MAX_RAMP_UP_PERIODS)],
-        help_text="Periods after go-live left out of the before/after comparison while the "
-                  "change settles in (0 to 26).")
+        help_text=_("Periods after go-live left out of the before/after comparison while the "
+                  "change settles in (0 to 26)."))
     one_time_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     hours_saved_per_month = models.DecimalField(max_digits=8, decimal_places=1, default=0)
@@ -199,9 +200,9 @@ class Initiative(models.Model):
 
 
 class Contribution(models.TextChoices):
-    PRIMARY = "primary", "Primary"
-    SUPPORTING = "supporting", "Supporting"
-    INDIRECT = "indirect", "Indirect"
+    PRIMARY = "primary", _("Primary")
+    SUPPORTING = "supporting", _("Supporting")
+    INDIRECT = "indirect", _("Indirect")
 
 
 class AlignmentLink(models.Model):
@@ -213,10 +214,10 @@ class AlignmentLink(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="alignment_links")
     contribution = models.CharField(max_length=10, choices=Contribution.choices,
                                     default=Contribution.PRIMARY)
-    rationale = models.TextField(help_text="How will this move the goal?",
+    rationale = models.TextField(help_text=_("How will this move the goal?"),
                                  **bounded_text(DESCRIPTION_MAX_LENGTH))
     expected_effect = models.CharField(max_length=200, blank=True, validators=[single_line],
-                                       help_text="Expected effect on the goal's metric.")
+                                       help_text=_("Expected effect on the goal's metric."))
     created_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()
@@ -232,8 +233,8 @@ class AlignmentLink(models.Model):
 
 
 class MetricRole(models.TextChoices):
-    OUTCOME = "outcome", "Outcome"
-    ACTIVITY = "activity", "Activity"
+    OUTCOME = "outcome", _("Outcome")
+    ACTIVITY = "activity", _("Activity")
 
 
 class MeasurementLink(models.Model):

@@ -4,6 +4,7 @@ form that called them let through."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from alignment_portal.organizations.models import Membership, Organization
 from alignment_portal.organizations.recompute import request_recompute
@@ -31,19 +32,22 @@ def _same_organization(organization: Organization, **records) -> None:
     for label, record in records.items():
         if record is not None and record.organization_id != organization.pk:
             raise ValidationError(
-                {label: f"That {label} belongs to another organization and cannot be used here."})
+                {label: gettext("That %(label)s belongs to another organization and cannot be "
+                                "used here.") % {"label": label}})
 
 
 def _owner_is_member(organization: Organization, owner) -> None:
     if owner is not None and not Membership.objects.filter(
             organization=organization, user=owner).exists():
-        raise ValidationError({"owner": "The owner must be a member of this organization."})
+        raise ValidationError(
+            {"owner": gettext("The owner must be a member of this organization.")})
 
 
 def _tools_of(organization: Organization, tools) -> list[Tool]:
     tools = list(tools or [])
     if any(tool.organization_id != organization.pk for tool in tools):
-        raise ValidationError({"tools": "A tool of another organization cannot be used here."})
+        raise ValidationError({"tools": gettext("A tool of another organization cannot be used "
+                                                "here.")})
     return tools
 
 
@@ -53,7 +57,7 @@ def _clean_and_save(record) -> None:
         with transaction.atomic():
             record.save()
     except IntegrityError as exc:  # a concurrent duplicate slipped past full_clean
-        raise ValidationError("This record exists already.") from exc
+        raise ValidationError(gettext("This record exists already.")) from exc
 
 
 # Initiatives
@@ -140,7 +144,8 @@ def alignment_link_create(*, organization: Organization, initiative: Initiative,
     _same_organization(organization, initiative=initiative, goal=goal)
     if AlignmentLink.objects.filter(initiative=initiative, goal=goal).exists():
         raise ValidationError(
-            f"“{initiative}” is already linked to “{goal}”: edit that link instead.")
+            gettext("“%(initiative)s” is already linked to “%(goal)s”: edit that link instead.") % {
+                "initiative": initiative, "goal": goal})
     link = AlignmentLink(organization=organization, initiative=initiative, goal=goal,
                          contribution=contribution, rationale=(rationale or "").strip(),
                          expected_effect=(expected_effect or "").strip())
@@ -176,8 +181,9 @@ def measurement_link_create(*, organization: Organization, initiative: Initiativ
     """Say that `metric` measures `initiative`, as its outcome or as its activity."""
     _same_organization(organization, initiative=initiative, metric=metric)
     if MeasurementLink.objects.filter(initiative=initiative, metric=metric).exists():
-        raise ValidationError(f"“{metric}” measures “{initiative}” already: change its role "
-                              "instead.")
+        raise ValidationError(gettext("“%(metric)s” measures “%(initiative)s” already: change "
+                                      "its role instead.") % {
+                                          "metric": metric, "initiative": initiative})
     link = MeasurementLink(organization=organization, initiative=initiative, metric=metric,
                            role=role)
     _clean_and_save(link)

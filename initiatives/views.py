@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from alignment_portal import charts
@@ -99,8 +100,8 @@ def initiative_create(request, org_slug):
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, f"“{initiative.name}” is added. Now say which goal it "
-                                      "serves.")
+            messages.success(request, gettext("“%(name)s” is added. Now say which goal it "
+                                              "serves.") % {"name": initiative.name})
             return redirect("initiatives:detail", org_slug, initiative.pk)
     return render(request, "initiatives/initiative_form.html",
                   {"form": form, "has_tools": form.fields["tools"].queryset.exists()})
@@ -152,7 +153,7 @@ def initiative_edit(request, org_slug, initiative_id):
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, f"“{initiative.name}” is saved.")
+            messages.success(request, gettext("“%(name)s” is saved.") % {"name": initiative.name})
             return redirect("initiatives:detail", org_slug, initiative.pk)
     return render(request, "initiatives/initiative_form.html",
                   {"form": form, "initiative": initiative,
@@ -166,8 +167,8 @@ def initiative_retire(request, org_slug, initiative_id):
                                    organization=membership.organization)
     if request.method == "POST":
         services.initiative_retire(initiative=initiative)
-        messages.success(request, f"“{initiative.name}” is retired. Its links and history stay "
-                                  "on record.")
+        messages.success(request, gettext("“%(name)s” is retired. Its links and history stay on "
+                                          "record.") % {"name": initiative.name})
         return redirect("initiatives:detail", org_slug, initiative.pk)
     return render(request, "initiatives/initiative_retire.html", {"initiative": initiative})
 
@@ -189,7 +190,8 @@ def alignment_link_create(request, org_slug, initiative_id):
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, f"“{initiative.name}” now serves “{link.goal.title}”.")
+            messages.success(request, gettext("“%(name)s” now serves “%(title)s”.") % {
+                "name": initiative.name, "title": link.goal.title})
             return redirect("initiatives:detail", org_slug, initiative.pk)
     return render(request, "initiatives/link_form.html",
                   {"form": form, "initiative": initiative,
@@ -217,7 +219,8 @@ def goal_links(request, org_slug, goal_id):
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, f"“{link.initiative.name}” now serves “{goal.title}”.")
+            messages.success(request, gettext("“%(name)s” now serves “%(title)s”.") % {
+                "name": link.initiative.name, "title": goal.title})
             return redirect("initiatives:goal_links", org_slug, goal.pk)
     if request.method == "POST":
         status = 400
@@ -249,7 +252,7 @@ def alignment_link_edit(request, org_slug, link_id):
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, "The link is saved.")
+            messages.success(request, gettext("The link is saved."))
             return redirect(_link_return(org_slug, link, side))
     return render(request, "initiatives/link_form.html",
                   {"form": form, "link": link, "initiative": link.initiative, "goal": link.goal,
@@ -266,7 +269,8 @@ def alignment_link_delete(request, org_slug, link_id):
                              pk=link_id, organization=membership.organization)
     back = _link_return(org_slug, link, "goal" if request.GET.get("from") == "goal" else "")
     services.alignment_link_delete(link=link)
-    messages.success(request, f"“{link.initiative.name}” no longer serves “{link.goal.title}”.")
+    messages.success(request, gettext("“%(name)s” no longer serves “%(title)s”.") % {
+        "name": link.initiative.name, "title": link.goal.title})
     return redirect(back)
 
 
@@ -286,7 +290,8 @@ def measurement_link_create(request, org_slug, initiative_id):
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, f"“{link.metric.name}” now measures “{initiative.name}”.")
+            messages.success(request, gettext("“%(name)s” now measures “%(name2)s”.") % {
+                "name": link.metric.name, "name2": initiative.name})
             return redirect("initiatives:detail", org_slug, initiative.pk)
     return render(request, "initiatives/measurement_form.html",
                   {"form": form, "initiative": initiative,
@@ -307,7 +312,7 @@ def measurement_link_edit(request, org_slug, link_id):
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, "The measurement is saved.")
+            messages.success(request, gettext("The measurement is saved."))
             return redirect("initiatives:detail", org_slug, link.initiative_id)
     return render(request, "initiatives/measurement_form.html",
                   {"form": form, "initiative": link.initiative, "link": link,
@@ -322,8 +327,8 @@ def measurement_link_delete(request, org_slug, link_id):
     link = get_object_or_404(MeasurementLink.objects.select_related("initiative", "metric"),
                              pk=link_id, organization=membership.organization)
     services.measurement_link_delete(link=link)
-    messages.success(request, f"“{link.metric.name}” no longer measures "
-                              f"“{link.initiative.name}”.")
+    messages.success(request, gettext("“%(name)s” no longer measures “%(name2)s”.") % {
+        "name": link.metric.name, "name2": link.initiative.name})
     return redirect("initiatives:detail", org_slug, link.initiative_id)
 
 
@@ -351,7 +356,8 @@ def tool_create(request, org_slug):
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, f"“{tool.name}” is in the inventory.")
+            messages.success(request, gettext("“%(name)s” is in the inventory.") % {
+                "name": tool.name})
             return redirect("initiatives:tool_detail", org_slug, tool.pk)
     return render(request, "initiatives/tool_form.html", {"form": form})
 
@@ -379,7 +385,7 @@ def tool_edit(request, org_slug, tool_id):
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, f"“{tool.name}” is saved.")
+            messages.success(request, gettext("“%(name)s” is saved.") % {"name": tool.name})
             return redirect("initiatives:tool_detail", org_slug, tool.pk)
     return render(request, "initiatives/tool_form.html", {"form": form, "tool": tool})
 
@@ -391,7 +397,8 @@ def tool_delete(request, org_slug, tool_id):
     if request.method == "POST":
         name = tool.name
         services.tool_delete(tool=tool)
-        messages.success(request, f"“{name}” is removed from the inventory.")
+        messages.success(request, gettext("“%(name)s” is removed from the inventory.") % {
+            "name": name})
         return redirect("initiatives:tools", org_slug)
     return render(request, "initiatives/tool_delete.html",
                   {"tool": tool, "initiatives": list(tool.initiatives.order_by("name"))})
@@ -507,12 +514,12 @@ def _matrix_scenario(request, membership):
     scenario_id = request.GET.get("scenario", "")
     if scenario_id:
         if not scenario_id.isdigit():
-            raise Http404("No such scenario")
+            raise Http404(gettext("No such scenario"))
         scenario = scenario_selectors.scenario_for(organization=organization,
                                                    user=request.user,
                                                    scenario_id=int(scenario_id))
         if scenario.is_applied:
-            raise Http404("This scenario has been applied.")
+            raise Http404(gettext("This scenario has been applied."))
         return scenario, scenario
     return None, scenario_selectors.open_scenario(request=request, organization=organization)
 

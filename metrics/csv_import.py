@@ -26,6 +26,7 @@ from datetime import date, datetime
 import pandas as pd
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.organizations.models import Organization
 from metrics.models import Metric
@@ -101,8 +102,8 @@ def decode(content: bytes) -> tuple[str, str]:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         return content.decode("utf-16"), "UTF-16"
     if b"\x00" in content[:8192]:
-        raise ValidationError("This is not a text file (it contains binary data). Save it as "
-                              "CSV from your spreadsheet and upload that.")
+        raise ValidationError(gettext("This is not a text file (it contains binary data). Save "
+                                      "it as CSV from your spreadsheet and upload that."))
     try:
         text, name = content.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -112,8 +113,8 @@ def decode(content: bytes) -> tuple[str, str]:
             text, name = content.decode("latin-1"), "Latin-1"
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\r\n\t")
     if controls > max(2, len(text[:8192]) // 100):
-        raise ValidationError("This is not a text file (it contains binary data). Save it as "
-                              "CSV from your spreadsheet and upload that.")
+        raise ValidationError(gettext("This is not a text file (it contains binary data). Save "
+                                      "it as CSV from your spreadsheet and upload that."))
     return text, name
 
 
@@ -200,11 +201,11 @@ def parse_values_csv(content: bytes, *, organization: Organization,
     preview = ImportPreview()
     today = today or timezone.localdate()
     if not content or not content.strip():
-        preview.error = "The file is empty."
+        preview.error = gettext("The file is empty.")
         return preview
     if len(content) > MAX_BYTES:
-        preview.error = (f"The file is {len(content) / 1_048_576:.1f} MB; the limit is 5 MB. "
-                         "Split it into smaller files.")
+        preview.error = (gettext("The file is %(value)s MB; the limit is 5 MB. Split it into "
+                                 "smaller files.") % {"value": f"{len(content) / 1_048_576:.1f}"})
         return preview
     try:
         text, preview.encoding = decode(content)
@@ -217,16 +218,18 @@ def parse_values_csv(content: bytes, *, organization: Organization,
         frame = pd.read_csv(io.StringIO(text), sep=preview.delimiter, dtype=str,
                             keep_default_na=False, skip_blank_lines=False, engine="c")
     except pd.errors.EmptyDataError:
-        preview.error = "The file is empty."
+        preview.error = gettext("The file is empty.")
         return preview
     except pd.errors.ParserError as exc:
         detail = str(exc).split("C error: ")[-1]
-        preview.error = f"The file could not be read as CSV: {detail}"
+        preview.error = gettext("The file could not be read as CSV: %(detail)s") % {
+            "detail": detail}
         return preview
     frame = frame.fillna("")
     if len(frame) > MAX_ROWS:
-        preview.error = (f"The file has {len(frame):,} rows; the limit is {MAX_ROWS:,}. "
-                         "Split it into smaller files.")
+        preview.error = (gettext("The file has %(len)s rows; the limit is %(max_rows)s. Split it "
+                                 "into smaller files.") % {
+                                     "len": f"{len(frame):,}", "max_rows": f"{MAX_ROWS:,}"})
         return preview
     columns = [str(c).strip() for c in frame.columns]
     preview.columns = columns
@@ -255,7 +258,7 @@ def parse_values_csv(content: bytes, *, organization: Organization,
             + ", ".join(columns[:8]))
         return preview
     if preview.data_lines == 0 and not preview.error:
-        preview.error = "The file has a header but no values."
+        preview.error = gettext("The file has a header but no values.")
     refuse_duplicates(preview)
     summarise(preview)
     preview.problems.sort(key=lambda p: p.line)
@@ -269,7 +272,7 @@ def _dates(values, preview: ImportPreview) -> dict[str, date | None]:
     unique = sorted({v.strip() for v in values if v and v.strip()})
     day_first, ambiguous = _day_first(unique)
     if ambiguous:
-        preview.notes.append("Dates like 03/04/2026 were read as day/month/year.")
+        preview.notes.append(gettext("Dates like 03/04/2026 were read as day/month/year."))
     elif any(_DMY.match(v) for v in unique):
         preview.notes.append("Dates were read as " + ("day/month/year." if day_first
                                                       else "month/day/year."))
@@ -285,8 +288,10 @@ def add_entry(preview, *, line, metric, raw_date, day, raw_value, note, today,
     """Validate one value and add it to `preview` (or its problem, with the line)."""
     prefix = f"{metric.name}: " if label_metric else ""
     if day is None:
-        preview.problems.append(Problem(line, f"{prefix}“{raw_date.strip()[:40]}” is not a date "
-                                              "(use YYYY-MM-DD, e.g. 2026-03-01)."))
+        preview.problems.append(Problem(line, gettext("%(prefix)s“%(value)s” is not a date (use "
+                                                      "YYYY-MM-DD, e.g. 2026-03-01).") % {
+                                                          "prefix": prefix,
+                                                          "value": raw_date.strip()[:40]}))
         return
     try:
         period, value, note = validate_entry(metric=metric, day=day, value=raw_value, note=note,
@@ -321,8 +326,8 @@ def _read_long(frame, lowered, metrics, preview, today, ignored=frozenset()):
         metric = metrics.get(name.strip().lower())
         if metric is None:
             shown = name.strip()[:60] or "(empty)"
-            preview.problems.append(Problem(line, f"“{shown}” is not a metric of this "
-                                                  "organization."))
+            preview.problems.append(Problem(line, gettext("“%(shown)s” is not a metric of this "
+                                                          "organization.") % {"shown": shown}))
             continue
         add_entry(preview, line=line, metric=metric, raw_date=raw_date,
                day=dates.get(raw_date.strip()), raw_value=raw_value, note=note, today=today)
@@ -337,8 +342,9 @@ def _read_wide(frame, columns, metrics, preview, today, ignored=frozenset()):
             continue
         metric = metrics.get(name.lower())
         if metric is None:
-            preview.problems.append(Problem(1, f"Column “{name[:60]}” is not a metric of this "
-                                               "organization; its values were skipped."))
+            preview.problems.append(Problem(1, gettext("Column “%(value)s” is not a metric of "
+                                                       "this organization; its values were "
+                                                       "skipped.") % {"value": name[:60]}))
         else:
             usable.append((metric, frame[frame.columns[position]].tolist()))
     preview.decimal_comma = _decimal_comma(
@@ -382,8 +388,10 @@ def refuse_duplicates(preview: ImportPreview) -> None:
         name = preview.metrics_by_id[metric_id].name
         preview.problems.append(Problem(
             lines[0],
-            f"{name}: {len(lines):,} lines (lines {shown}) have a value for the same period "
-            f"(starting {period:%Y-%m-%d}); keep one line per metric and period.",
+            gettext("%(name)s: %(len)s lines (lines %(shown)s) have a value for the same period "
+                    "(starting %(period)s); keep one line per metric and period.") % {
+                        "name": name, "len": f"{len(lines):,}", "shown": shown,
+                        "period": f"{period:%Y-%m-%d}"},
             lines=len(lines)))
     if duplicated:
         keep = [pos for pos in range(len(preview.rows)) if pos not in duplicated]

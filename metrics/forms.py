@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext, gettext_lazy
 
 from metrics.csv_import import MAX_BYTES
 from metrics.models import Metric
@@ -28,7 +29,8 @@ class MetricForm(forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("Another metric of this organization has this name.")
+            raise forms.ValidationError(gettext("Another metric of this organization has this "
+                                                "name."))
         return name
 
 
@@ -36,14 +38,15 @@ class LogValueForm(forms.Form):
     """One row of the "Log values" page. Only shapes are checked here: what a value may be is
     decided by metrics/validation.py, through the service."""
 
-    period = forms.DateField(label="Period (any day in it)", widget=forms.DateInput(
+    period = forms.DateField(label=gettext_lazy("Period (any day in it)"), widget=forms.DateInput(
         attrs={"type": "date"}, format="%Y-%m-%d"), error_messages={
-        "required": "Enter the date of the period.",
-        "invalid": "Enter a date like 2026-03-01."})
-    value = forms.CharField(label="Value", required=False, max_length=60, widget=forms.TextInput(
-        attrs={"inputmode": "decimal", "autocomplete": "off", "class": "log-value",
-               "size": 10}))
-    note = forms.CharField(label="Note", required=False, max_length=600,
+        "required": gettext_lazy("Enter the date of the period."),
+        "invalid": gettext_lazy("Enter a date like 2026-03-01.")})
+    value = forms.CharField(label=gettext_lazy("Value"), required=False, max_length=60,
+                            widget=forms.TextInput(attrs={
+                                "inputmode": "decimal", "autocomplete": "off",
+                                "class": "log-value", "size": 10}))
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=600,
                            widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
     def __init__(self, *args, metric, **kwargs):
@@ -53,12 +56,13 @@ class LogValueForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="Up to 5 MB and 100,000 rows.")
+    file = forms.FileField(label=gettext_lazy("CSV file"),
+                           help_text=gettext_lazy("Up to 5 MB and 100,000 rows."))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is {upload.size / 1_048_576:.1f} MB; the limit is 5 MB. Split it "
-                "into smaller files.")
+                gettext("The file is %(value)s MB; the limit is 5 MB. Split it into smaller "
+                        "files.") % {"value": f"{upload.size / 1_048_576:.1f}"})
         return upload

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from alignment_portal.lib.staged import StagedUpload
@@ -10,49 +11,49 @@ from alignment_portal.scoring import rules
 
 
 class Kind(models.TextChoices):
-    KPI = "KPI", "KPI (performance of a process)"
-    KVI = "KVI", "KVI (value created for the business)"
+    KPI = "KPI", _("KPI (performance of a process)")
+    KVI = "KVI", _("KVI (value created for the business)")
 
 
 class Nature(models.TextChoices):
-    OUTCOME = "outcome", "Outcome (a result the business wants)"
-    OUTPUT = "output", "Output (activity volume)"
+    OUTCOME = "outcome", _("Outcome (a result the business wants)")
+    OUTPUT = "output", _("Output (activity volume)")
 
 
 class Level(models.TextChoices):
-    OPERATIONAL = "operational", "Operational"
-    DEPARTMENTAL = "departmental", "Departmental"
-    STRATEGIC = "strategic", "Strategic"
+    OPERATIONAL = "operational", _("Operational")
+    DEPARTMENTAL = "departmental", _("Departmental")
+    STRATEGIC = "strategic", _("Strategic")
 
 
 class Unit(models.TextChoices):
-    PERCENT = "%", "%"
-    COUNT = "count", "Count"
-    CURRENCY = "currency", "Currency"
-    MINUTES = "minutes", "Minutes"
-    HOURS = "hours", "Hours"
-    DAYS = "days", "Days"
-    SCORE = "score", "Score"
+    PERCENT = "%", _("%")
+    COUNT = "count", _("Count")
+    CURRENCY = "currency", _("Currency")
+    MINUTES = "minutes", _("Minutes")
+    HOURS = "hours", _("Hours")
+    DAYS = "days", _("Days")
+    SCORE = "score", _("Score")
 
 
 class Direction(models.TextChoices):
-    HIGHER = "higher", "Higher is better"
-    LOWER = "lower", "Lower is better"
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
 
 
 class Frequency(models.TextChoices):
-    WEEKLY = "weekly", "Weekly"
-    MONTHLY = "monthly", "Monthly"
-    QUARTERLY = "quarterly", "Quarterly"
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
 
 
 
 
 class Source(models.TextChoices):
-    FORM = "form", "Form"
-    CSV = "csv", "CSV"
-    API = "api", "API"
-    FEED = "feed", "Feed"
+    FORM = "form", _("Form")
+    CSV = "csv", _("CSV")
+    API = "api", _("API")
+    FEED = "feed", _("Feed")
 
 
 class MetricQuerySet(models.QuerySet):
@@ -66,7 +67,7 @@ class Metric(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
                                      related_name="metrics")
     name = models.CharField(max_length=120, validators=[single_line])
-    definition = models.TextField(blank=True, help_text="What is counted, and how.",
+    definition = models.TextField(blank=True, help_text=_("What is counted, and how."),
                                   **bounded_text(DESCRIPTION_MAX_LENGTH))
     kind = models.CharField(max_length=3, choices=Kind.choices, default=Kind.KPI)
     nature = models.CharField(max_length=10, choices=Nature.choices, default=Nature.OUTCOME)
@@ -78,10 +79,10 @@ class Metric(models.Model):
                                  default=Frequency.MONTHLY)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                               blank=True, related_name="owned_metrics",
-                              help_text="Who logs its values.")
+                              help_text=_("Who logs its values."))
     source = models.CharField(max_length=4, choices=Source.choices, default=Source.FORM)
     library_key = models.CharField(max_length=60, blank=True,
-                                   help_text="The library definition it was added from, if any.")
+                                   help_text=_("The library definition it was added from, if any."))
     created_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
 
@@ -120,7 +121,7 @@ class MetricValue(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
                                      related_name="metric_values")
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="values")
-    period = models.DateField(help_text="The date the value is for.")
+    period = models.DateField(help_text=_("The date the value is for."))
     value = models.DecimalField(max_digits=20, decimal_places=6)
     note = models.CharField(max_length=500, blank=True, validators=[single_line])
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.lib import staged
 from alignment_portal.lib.bulk import insert_rows
@@ -23,7 +24,8 @@ METRIC_FIELDS = ["name", "definition", "kind", "nature", "level", "unit", "direc
 
 def _check_owner(organization: Organization, owner) -> None:
     if owner is not None and not owner.memberships.filter(organization=organization).exists():
-        raise ValidationError({"owner": "The owner must be a member of this organization."})
+        raise ValidationError(
+            {"owner": gettext("The owner must be a member of this organization.")})
 
 
 @transaction.atomic
@@ -64,12 +66,13 @@ def metric_add_from_library(*, organization: Organization, key: str, owner=None)
     """Copy a library definition into `organization`. Adding it again returns the copy."""
     item = LIBRARY_BY_KEY.get(key)
     if item is None:
-        raise ValidationError("There is no such metric in the library.")
+        raise ValidationError(gettext("There is no such metric in the library."))
     existing = Metric.objects.filter(organization=organization, library_key=key).first()
     if existing is not None:
         return existing
     if Metric.objects.filter(organization=organization, name__iexact=item.name).exists():
-        raise ValidationError(f"A metric named “{item.name}” exists already.")
+        raise ValidationError(gettext("A metric named “%(name)s” exists already.") % {
+            "name": item.name})
     return metric_create(
         organization=organization, name=item.name, definition=item.definition, kind=item.kind,
         nature=item.nature, level=item.level, unit=item.unit, direction=item.direction,
@@ -174,11 +177,11 @@ def metric_values_record_bulk(*, organization: Organization, rows: list[ValueRow
     metrics = list(Metric.objects.select_for_update().filter(
         pk__in=metric_ids, organization=organization).order_by("pk"))
     if len(metrics) != len(metric_ids):
-        raise ValidationError("Some metrics of this import no longer exist.")
+        raise ValidationError(gettext("Some metrics of this import no longer exist."))
     archived = [m.name for m in metrics if m.is_archived]
     if archived:
-        raise ValidationError(f"These metrics were archived since the preview: "
-                              f"{', '.join(archived)}. Nothing was imported.")
+        raise ValidationError(gettext("These metrics were archived since the preview: %(join)s. "
+                                      "Nothing was imported.") % {"join": ', '.join(archived)})
     periods = [row.period for row in rows]
     # Plain tuples, not model instances: this is the hot loop of a 100,000-row import.
     existing = {

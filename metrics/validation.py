@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.lib.text import single_line
 from metrics.models import Metric, Unit
@@ -54,23 +55,24 @@ def parse_number(raw, *, decimal_comma: bool = False) -> Decimal:
     else:
         text = "" if raw is None else str(raw).strip()
         if not text:
-            raise ValidationError("Enter a number: the value is empty.", code="empty")
+            raise ValidationError(gettext("Enter a number: the value is empty."), code="empty")
         if text.startswith("=") or text.startswith("@"):
             raise ValidationError(
-                f"“{_short(text)}” is a spreadsheet formula, not a number: paste the value "
-                "it shows instead.", code="formula")
+                gettext("“%(short)s” is a spreadsheet formula, not a number: paste the value it "
+                        "shows instead.") % {"short": _short(text)}, code="formula")
         lowered = text.lower().lstrip("+-")
         if lowered in {"nan", "inf", "infinity", "∞"}:
             raise ValidationError(
-                f"“{_short(text)}” is not a number you can measure: enter a finite value.",
+                gettext("“%(short)s” is not a number you can measure: enter a finite value.") % {
+                    "short": _short(text)},
                 code="not_finite")
         compact = _SPACES.sub("", text)
         if compact.endswith("%"):
             compact = compact[:-1]
         number = _decimal_from_text(compact, text, decimal_comma=decimal_comma)
     if not number.is_finite():
-        raise ValidationError("NaN and infinity are not values you can measure: enter a "
-                              "finite number.", code="not_finite")
+        raise ValidationError(gettext("NaN and infinity are not values you can measure: enter a "
+                                      "finite number."), code="not_finite")
     # adjusted() reads the exponent without arithmetic: abs() or a comparison on
     # 1e999999999999999999 would overflow the decimal context (a 500, not a message).
     if number.adjusted() < -QUANTUM_DIGITS - 1:
@@ -79,8 +81,8 @@ def parse_number(raw, *, decimal_comma: bool = False) -> Decimal:
         number = number.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
     if number.adjusted() >= MAX_INTEGER_DIGITS:  # also 99999999999999.9999999, once rounded
         raise ValidationError(
-            f"{_short(str(raw))} is too large: values must be below 100,000,000,000,000 "
-            "(14 digits before the decimal point).", code="too_large")
+            gettext("%(short)s is too large: values must be below 100,000,000,000,000 (14 digits "
+                    "before the decimal point).") % {"short": _short(str(raw))}, code="too_large")
     return number
 
 
@@ -96,22 +98,26 @@ def _decimal_from_text(compact: str, original: str, *, decimal_comma: bool) -> D
         leading_zero = compact.lstrip("+-").startswith(("0,", ","))
         if len(after) == 3 and not decimal_comma and not leading_zero:
             raise ValidationError(
-                f"“{_short(original)}” is ambiguous: is the comma a decimal point or a "
-                "thousands separator? Write 1234 or 1.234.", code="ambiguous")
+                gettext("“%(short)s” is ambiguous: is the comma a decimal point or a thousands "
+                        "separator? Write 1234 or 1.234.") % {
+                            "short": _short(original)}, code="ambiguous")
         candidate = compact.replace(",", ".")
     elif _COMMA_THOUSANDS_DOT_DECIMAL.match(compact):
         if decimal_comma:
             raise ValidationError(
-                f"“{_short(original)}” has more than one decimal comma.", code="invalid")
+                gettext("“%(short)s” has more than one decimal comma.") % {
+                    "short": _short(original)}, code="invalid")
         raise ValidationError(
-            f"“{_short(original)}” is ambiguous: is the comma a decimal point or a thousands "
-            "separator? Write 1234 or 1.234.", code="ambiguous")
+            gettext("“%(short)s” is ambiguous: is the comma a decimal point or a thousands "
+                    "separator? Write 1234 or 1.234.") % {
+                        "short": _short(original)}, code="ambiguous")
     else:
-        raise ValidationError(f"“{_short(original)}” is not a number.", code="invalid")
+        raise ValidationError(gettext("“%(short)s” is not a number.") % {
+            "short": _short(original)}, code="invalid")
     try:
         return Decimal(candidate)
     except InvalidOperation:
-        raise ValidationError(f"“{_short(original)}” is not a number.",
+        raise ValidationError(gettext("“%(short)s” is not a number.") % {"short": _short(original)},
                               code="invalid") from None
 
 
@@ -119,12 +125,14 @@ def check_value_for_unit(metric: Metric, value: Decimal) -> Decimal:
     """Refuse a value that makes no sense in the metric's unit."""
     if metric.unit == Unit.PERCENT and not (0 <= value <= 100):
         raise ValidationError(
-            f"{_plain(value)} % is outside 0-100: {metric.name} is a percentage.",
+            gettext("%(plain)s %% is outside 0-100: %(name)s is a percentage.") % {
+                "plain": _plain(value), "name": metric.name},
             code="out_of_range")
     if metric.unit in NON_NEGATIVE_UNITS and value < 0:
         what = "is a count" if metric.unit == Unit.COUNT else f"is measured in {metric.unit}"
         raise ValidationError(
-            f"{_plain(value)} is negative: {metric.name} {what}, which cannot be below zero.",
+            gettext("%(plain)s is negative: %(name)s %(what)s, which cannot be below zero.") % {
+                "plain": _plain(value), "name": metric.name, "what": what},
             code="negative")
     return value
 
@@ -132,7 +140,8 @@ def check_value_for_unit(metric: Metric, value: Decimal) -> Decimal:
 def check_metric_open(metric: Metric) -> None:
     if metric.is_archived:
         raise ValidationError(
-            f"{metric.name} is archived and takes no new values; restore it first.",
+            gettext("%(name)s is archived and takes no new values; restore it first.") % {
+                "name": metric.name},
             code="archived")
 
 
@@ -142,26 +151,30 @@ def check_period(metric: Metric, day: date, today: date | None = None) -> date:
     start = period_start(metric.frequency, day)
     if start > today:
         raise ValidationError(
-            f"{day:%Y-%m-%d} is in a period that has not started yet; values are for the "
-            f"current period or earlier ({metric.get_frequency_display().lower()} metric).",
+            gettext("%(day)s is in a period that has not started yet; values are for the current "
+                    "period or earlier (%(lower)s metric).") % {
+                        "day": f"{day:%Y-%m-%d}", "lower": metric.get_frequency_display().lower()},
             code="future")
     if day < EARLIEST_PERIOD:
-        raise ValidationError(f"{day:%Y-%m-%d} is before 1990: check the year.", code="too_old")
+        raise ValidationError(gettext("%(day)s is before 1990: check the year.") % {
+            "day": f"{day:%Y-%m-%d}"}, code="too_old")
     return start
 
 
 def clean_note(raw) -> str:
     note = "" if raw is None else str(raw).strip()
     if len(note) > NOTE_MAX_LENGTH:
-        raise ValidationError(f"The note is {len(note)} characters; keep it under "
-                              f"{NOTE_MAX_LENGTH}.", code="note_too_long")
+        raise ValidationError(gettext("The note is %(len)s characters; keep it under "
+                                      "%(note_max_length)s.") % {
+                                          "len": len(note),
+                                          "note_max_length": NOTE_MAX_LENGTH}, code="note_too_long")
     single_line(note)  # no line breaks or control characters (lib/text.py)
     if _HTML.search(note):
-        raise ValidationError("The note contains HTML markup; write plain text.",
+        raise ValidationError(gettext("The note contains HTML markup; write plain text."),
                               code="note_html")
     if note.startswith(("=", "@")):
-        raise ValidationError("The note starts like a spreadsheet formula (= or @); write "
-                              "plain text.", code="note_formula")
+        raise ValidationError(gettext("The note starts like a spreadsheet formula (= or @); "
+                                      "write plain text."), code="note_formula")
     return note
 
 

@@ -5,6 +5,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from alignment_portal import charts
@@ -56,7 +57,7 @@ def metric_create(request, org_slug):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{metric.name} is defined.")
+            messages.success(request, gettext("%(name)s is defined.") % {"name": metric.name})
             return redirect("metrics:detail", org_slug=org_slug, metric_id=metric.pk)
     return render(request, "metrics/metric_form.html", {"form": form, "metric": None})
 
@@ -73,7 +74,7 @@ def metric_edit(request, org_slug, metric_id):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{metric.name} is saved.")
+            messages.success(request, gettext("%(name)s is saved.") % {"name": metric.name})
             return redirect("metrics:detail", org_slug=org_slug, metric_id=metric.pk)
     return render(request, "metrics/metric_form.html", {"form": form, "metric": metric})
 
@@ -85,7 +86,8 @@ def metric_archive(request, org_slug, metric_id):
     metric = get_object_or_404(Metric, pk=metric_id, organization=membership.organization)
     restore = request.POST.get("restore") == "1"
     services.metric_archive(metric=metric, archived=not restore)
-    messages.success(request, f"{metric.name} is {'restored' if restore else 'archived'}.")
+    messages.success(request, gettext("%(name)s is %(value)s.") % {
+        "name": metric.name, "value": 'restored' if restore else 'archived'})
     return redirect("metrics:detail", org_slug=org_slug, metric_id=metric.pk)
 
 
@@ -105,7 +107,8 @@ def metric_library(request, org_slug):
         else:
             added[key] = metric.pk
             if not request.htmx:
-                messages.success(request, f"{metric.name} is added; edit it to fit.")
+                messages.success(request, gettext("%(name)s is added; edit it to fit.") % {
+                    "name": metric.name})
                 return redirect("metrics:library", org_slug=org_slug)
         if request.htmx:
             item = next((i for i in LIBRARY if i.key == key), None)
@@ -314,11 +317,14 @@ def import_confirm(request, org_slug):
         messages.error(request, " ".join(exc.messages))
         return redirect("metrics:import", org_slug=org_slug)
     if result is None:
-        messages.info(request, "This file was imported already; nothing was imported again.")
+        messages.info(request, gettext("This file was imported already; nothing was imported "
+                                       "again."))
     else:
         messages.success(
-            request, f"Imported {result.created} new and {result.replaced} replaced values "
-                     f"({result.unchanged} unchanged, {preview.refused} lines refused).")
+            request, gettext("Imported %(created)s new and %(replaced)s replaced values "
+                             "(%(unchanged)s unchanged, %(refused)s lines refused).") % {
+                                 "created": result.created, "replaced": result.replaced,
+                                 "unchanged": result.unchanged, "refused": preview.refused})
     return redirect("metrics:list", org_slug=org_slug)
 
 

@@ -99,7 +99,8 @@ def make_records(tenancy, organization, pk: int):
                                   type="retire_tool", tool_id=pk, description="Retire", pk=pk)
     Flag.objects.create(organization=organization, code="SHELFWARE", severity="medium",
                         subject_type="tool", subject_id=str(pk), subject_label="A tool",
-                        message="Unused.", suggested_fix="Retire it.", pk=pk)
+
+    params={"legacy": {"message": "Unused.", "suggested_fix": "Retire it."}}, pk=pk)
     # A playbook is its author's, not the organization's: one of this organization's owner.
     Playbook.objects.create(author=tenancy.user("owner", organization), name=f"Playbook {pk}",
                             document=playbook_document(), source_organization=organization,

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -280,10 +281,14 @@ def read_flags(request):
     order = {"high": 0, "medium": 1, "low": 2}
     flags = sorted(Flag.objects.filter(organization_id=organization_id).open(),
                    key=lambda f: (order.get(f.severity, 3), f.code, f.subject_label))
-    return [FlagOut(code=f.code, severity=f.severity, subject_type=f.subject_type,
-                    subject_id=f.subject_id, subject_label=f.subject_label, message=f.message,
-                    suggested_fix=f.suggested_fix, first_seen_at=f.first_seen_at.isoformat())
-            for f in flags]
+    # The API speaks English whatever the caller's Accept-Language: integrations parse it, and
+    # its other texts and values are English too.
+    with translation.override("en"):
+        return [FlagOut(code=f.code, severity=f.severity, subject_type=f.subject_type,
+                        subject_id=f.subject_id, subject_label=f.subject_label,
+                        message=f.message, suggested_fix=f.suggested_fix,
+                        first_seen_at=f.first_seen_at.isoformat())
+                for f in flags]
 
 
 class ImpactOut(Schema):

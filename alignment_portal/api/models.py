@@ -4,6 +4,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alignment_portal.lib.text import single_line
 from alignment_portal.organizations.models import Organization
@@ -12,8 +13,8 @@ TOKEN_PREFIX = "ap_"  # noqa: S105 (a visible prefix, not a secret)
 
 
 class Scope(models.TextChoices):
-    WRITE_VALUES = "write_values", "Write values (and read)"
-    READ = "read", "Read only"
+    WRITE_VALUES = "write_values", _("Write values (and read)")
+    READ = "read", _("Read only")
 
 
 def hash_api_token(token: str) -> str:
@@ -26,7 +27,7 @@ class ApiToken(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
                                      related_name="api_tokens")
     name = models.CharField(max_length=80, validators=[single_line],
-                            help_text="What uses it, e.g. 'Shopify nightly sync'.")
+                            help_text=_("What uses it, e.g. 'Shopify nightly sync'."))
     scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.WRITE_VALUES)
     token_hash = models.CharField(max_length=64, unique=True)
     # The first characters, to tell tokens apart in the list without revealing them.

@@ -17,7 +17,8 @@ from datetime import date
 
 import pandas as pd
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 from alignment_portal.benefits.services import BenefitRow
 from alignment_portal.benefits.validation import validate_benefit
@@ -81,11 +82,11 @@ def parse_benefits_csv(content: bytes, *, organization: Organization,
     preview = BenefitPreview()
     today = today or timezone.localdate()
     if not content or not content.strip():
-        preview.error = "The file is empty."
+        preview.error = gettext("The file is empty.")
         return preview
     if len(content) > MAX_BYTES:
-        preview.error = (f"The file is {len(content) / 1_048_576:.1f} MB; the limit is 5 MB. "
-                         "Split it into smaller files.")
+        preview.error = (gettext("The file is %(value)s MB; the limit is 5 MB. Split it into "
+                                 "smaller files.") % {"value": f"{len(content) / 1_048_576:.1f}"})
         return preview
     try:
         text, preview.encoding = decode(content)
@@ -98,15 +99,17 @@ def parse_benefits_csv(content: bytes, *, organization: Organization,
         frame = pd.read_csv(io.StringIO(text), sep=preview.delimiter, dtype=str,
                             keep_default_na=False, skip_blank_lines=False, engine="c")
     except pd.errors.EmptyDataError:
-        preview.error = "The file is empty."
+        preview.error = gettext("The file is empty.")
         return preview
     except pd.errors.ParserError as exc:
-        preview.error = f"The file could not be read as CSV: {str(exc).split('C error: ')[-1]}"
+        preview.error = gettext("The file could not be read as CSV: %(value)s") % {
+            "value": str(exc).split('C error: ')[-1]}
         return preview
     frame = frame.fillna("")
     if len(frame) > MAX_ROWS:
-        preview.error = (f"The file has {len(frame):,} rows; the limit is {MAX_ROWS:,}. "
-                         "Split it into smaller files.")
+        preview.error = (gettext("The file has %(len)s rows; the limit is %(max_rows)s. Split it "
+                                 "into smaller files.") % {
+                                     "len": f"{len(frame):,}", "max_rows": f"{MAX_ROWS:,}"})
         return preview
     lowered = [str(c).strip().lower() for c in frame.columns]
     initiative_col = _column(frame, lowered, INITIATIVE_HEADERS)
@@ -122,7 +125,7 @@ def parse_benefits_csv(content: bytes, *, organization: Organization,
     _read(frame, preview, organization=organization, today=today,
           columns=(initiative_col, month_col, hours_col, money_col, note_col))
     if preview.data_lines == 0:
-        preview.error = "The file has a header but no entries."
+        preview.error = gettext("The file has a header but no entries.")
     _refuse_duplicates(preview)
     counts = defaultdict(int)
     for row in preview.rows:
@@ -151,7 +154,7 @@ def _read(frame, preview, *, organization, today, columns) -> None:
     unique_dates = sorted({m.strip() for m in months if m.strip()})
     day_first, ambiguous = _day_first(unique_dates)
     if ambiguous:
-        preview.notes.append("Dates like 03/04/2026 were read as day/month/year.")
+        preview.notes.append(gettext("Dates like 03/04/2026 were read as day/month/year."))
     for index, cells in enumerate(zip(names, months, hours, money, notes, strict=True)):
         name, raw_month, raw_hours, raw_money, note = cells
         if not any(cell.strip() for cell in cells):
@@ -163,14 +166,16 @@ def _read(frame, preview, *, organization, today, columns) -> None:
         if initiative is None and key.isdigit():
             initiative = preview.initiatives_by_id.get(int(key))
         if initiative is None:
-            preview.problems.append(Problem(line, f"“{key[:60] or '(empty)'}” is not an "
-                                                  "initiative of this organization."))
+            preview.problems.append(Problem(line, gettext("“%(value)s” is not an initiative of "
+                                                          "this organization.") % {
+                                                              "value": key[:60] or '(empty)'}))
             continue
         day = parse_date(raw_month, day_first=day_first)
         if day is None:
             preview.problems.append(Problem(
-                line, f"{initiative.name}: “{raw_month.strip()[:40]}” is not a month (use "
-                      "YYYY-MM, e.g. 2026-03)."))
+                line, gettext("%(name)s: “%(value)s” is not a month (use YYYY-MM, e.g. "
+                              "2026-03).") % {"name": initiative.name,
+                                              "value": raw_month.strip()[:40]}))
             continue
         try:
             month, h, g, note = validate_benefit(
@@ -198,9 +203,11 @@ def _refuse_duplicates(preview: BenefitPreview) -> None:
             row = preview.rows[pos]
             name = preview.initiatives_by_id[row.initiative_id].name
             preview.problems.append(Problem(
-                preview.lines[pos], f"{name}: line {others} is for the same month "
-                                    f"({row.month:%B %Y}); keep one line per initiative and "
-                                    "month."))
+                preview.lines[pos], gettext(
+                    "%(name)s: line %(others)s is for the same month (%(month)s); keep one line "
+                    "per initiative and month.") % {
+                    "name": name, "others": others,
+                    "month": dateformat.format(row.month, "F Y")}))
     if duplicated:
         keep = [p for p in range(len(preview.rows)) if p not in duplicated]
         preview.rows = [preview.rows[p] for p in keep]

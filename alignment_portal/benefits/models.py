@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alignment_portal.lib.staged import StagedUpload
 from alignment_portal.organizations.models import Organization
@@ -24,7 +25,7 @@ class BenefitEntry(models.Model):
                                      related_name="benefit_entries")
     initiative = models.ForeignKey("initiatives.Initiative", on_delete=models.CASCADE,
                                    related_name="benefit_entries")
-    month = models.DateField(help_text="The first day of the month the benefit was realised in.")
+    month = models.DateField(help_text=_("The first day of the month the benefit was realised in."))
     hours_saved = models.DecimalField(max_digits=10, decimal_places=1, null=True, blank=True)
     money_gained = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
@@ -77,10 +78,10 @@ class BenefitImport(StagedUpload):
 
 
 class PaybackStatus(models.TextChoices):
-    PAID_BACK = "paid_back", "Paid back"  # cumulative benefit has reached cumulative cost
-    PROJECTED = "projected", "Projected"  # will at the last 3 months' rate
-    NOT_AT_THIS_RATE = "not_at_this_rate", "Not at this rate"
-    UNKNOWN = "", "Not known yet"  # not live, no cost, or money figures hidden
+    PAID_BACK = "paid_back", _("Paid back")  # cumulative benefit has reached cumulative cost
+    PROJECTED = "projected", _("Projected")  # will at the last 3 months' rate
+    NOT_AT_THIS_RATE = "not_at_this_rate", _("Not at this rate")
+    UNKNOWN = "", _("Not known yet")  # not live, no cost, or money figures hidden
 
 
 class BenefitScore(models.Model):

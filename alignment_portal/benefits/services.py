@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.benefits.models import BenefitEntry, BenefitEntryRevision, BenefitImport
 from alignment_portal.benefits.validation import validate_benefit
@@ -63,7 +64,8 @@ def benefit_entries_record(*, organization: Organization, rows: list[BenefitRow]
         pk__in=initiative_ids, organization=organization).order_by("pk").values_list(
         "pk", flat=True))
     if len(locked) != len(initiative_ids):
-        raise ValidationError("Some initiatives of these entries are not in this organization.")
+        raise ValidationError(gettext("Some initiatives of these entries are not in this "
+                                      "organization."))
     existing = {(e.initiative_id, e.month): e for e in BenefitEntry.objects.filter(
         initiative_id__in=initiative_ids, month__in={row.month for row in rows})}
     now = timezone.now()

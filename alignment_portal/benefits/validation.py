@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from metrics.validation import EARLIEST_PERIOD, clean_note, format_decimal, parse_number
 
@@ -36,24 +37,30 @@ def _amount(raw, *, what: str, limit: Decimal, quantum: Decimal,
         return None
     number = parse_number(raw, decimal_comma=decimal_comma)
     if number < 0:
-        raise ValidationError(f"{format_decimal(number)} is negative: {what} cannot be below "
-                              "zero.", code="negative")
+        raise ValidationError(gettext("%(format_decimal)s is negative: %(what)s cannot be below "
+                                      "zero.") % {
+                                          "format_decimal": format_decimal(number),
+                                          "what": what}, code="negative")
     if number >= limit:
-        raise ValidationError(f"{format_decimal(number)} is too large: {what} must be below "
-                              f"{limit:,.0f} a month.", code="too_large")
+        raise ValidationError(gettext("%(format_decimal)s is too large: %(what)s must be below "
+                                      "%(limit)s a month.") % {
+                                          "format_decimal": format_decimal(number), "what": what,
+                                          "limit": f"{limit:,.0f}"}, code="too_large")
     return number.quantize(quantum, rounding=ROUND_HALF_EVEN)
 
 
 def check_month(day, today: date | None = None) -> date:
     today = today or timezone.localdate()
     if not isinstance(day, date):
-        raise ValidationError("Enter a month, like 2026-03.", code="invalid")
+        raise ValidationError(gettext("Enter a month, like 2026-03."), code="invalid")
     month = day.replace(day=1)
     if month > today.replace(day=1):
-        raise ValidationError(f"{month:%B %Y} has not begun yet: record a benefit once its "
-                              "month has started.", code="future")
+        raise ValidationError(gettext("%(month)s has not begun yet: record a benefit once its "
+                                      "month has started.") % {
+                                          "month": f"{month:%B %Y}"}, code="future")
     if day < EARLIEST_PERIOD:
-        raise ValidationError(f"{day:%Y-%m-%d} is before 1990: check the year.",
+        raise ValidationError(gettext("%(day)s is before 1990: check the year.") % {
+            "day": f"{day:%Y-%m-%d}"},
                               code="too_old")
     return month
 
@@ -61,7 +68,7 @@ def check_month(day, today: date | None = None) -> date:
 def _clean_note(raw) -> str:
     note = clean_note(raw)
     if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in note):
-        raise ValidationError("The note contains control characters; write plain text.",
+        raise ValidationError(gettext("The note contains control characters; write plain text."),
                               code="note_control")
     return note
 

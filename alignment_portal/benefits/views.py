@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from alignment_portal.benefits import selectors, services
@@ -110,10 +111,12 @@ def benefit_import_confirm(request, org_slug):
         messages.error(request, " ".join(exc.messages))
         return redirect("benefits:import", org_slug=org_slug)
     if result is None:
-        messages.info(request, "This file was imported already; nothing was imported again.")
+        messages.info(request, gettext("This file was imported already; nothing was imported "
+                                       "again."))
     else:
         messages.success(
-            request, f"Imported {result.created} new and {result.replaced} replaced benefit "
-                     f"entries ({result.unchanged} unchanged, {len(preview.problems)} lines "
-                     "refused).")
+            request, gettext("Imported %(created)s new and %(replaced)s replaced benefit entries "
+                             "(%(unchanged)s unchanged, %(len)s lines refused).") % {
+                                 "created": result.created, "replaced": result.replaced,
+                                 "unchanged": result.unchanged, "len": len(preview.problems)})
     return redirect("benefits:import", org_slug=org_slug)

@@ -11,7 +11,10 @@ and one larger than LOGO_MAX_PIXELS (a "decompression bomb" is refused before it
 import io
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from PIL import Image, UnidentifiedImageError
+
+from alignment_portal.lib.formats import local_digits
 
 LOGO_MAX_BYTES = 1024 * 1024  # 1 MB
 LOGO_MAX_PIXELS = 4000 * 4000
@@ -39,30 +42,35 @@ def clean_logo(upload) -> bytes:
     """The upload as PNG bytes fit for the report, or ValidationError."""
     size = getattr(upload, "size", None)
     if size is not None and size > LOGO_MAX_BYTES:
-        raise ValidationError(f"The logo is {size / (1024 * 1024):.1f} MB; the limit is "
-                              f"{LOGO_MAX_BYTES // (1024 * 1024)} MB. Save it smaller (a "
-                              "report needs at most 600 × 200 pixels).", code="too_large")
+        raise ValidationError(
+            gettext("The logo is %(size)s MB; the limit is %(limit)s MB. Save it smaller (a "
+                    "report needs at most 600 × 200 pixels).") % {
+                "size": local_digits(f"{size / (1024 * 1024):.1f}"),
+                "limit": LOGO_MAX_BYTES // (1024 * 1024)}, code="too_large")
     upload.seek(0)
     data = upload.read(LOGO_MAX_BYTES + 1)
     if len(data) > LOGO_MAX_BYTES:
-        raise ValidationError(f"The logo is over {LOGO_MAX_BYTES // (1024 * 1024)} MB, the "
-                              "limit.", code="too_large")
+        raise ValidationError(gettext("The logo is over %(value)s MB, the limit.") % {
+            "value": LOGO_MAX_BYTES // (1024 * 1024)}, code="too_large")
     if not data:
-        raise ValidationError("The file is empty.", code="empty")
+        raise ValidationError(gettext("The file is empty."), code="empty")
     name = (getattr(upload, "name", "") or "").lower()
     if _looks_like_svg(data[:2048]) or name.endswith((".svg", ".svgz")):
-        raise ValidationError("SVG logos are refused: an SVG can carry scripts. Upload it as "
-                              "PNG or JPEG.", code="svg")
+        raise ValidationError(gettext("SVG logos are refused: an SVG can carry scripts. Upload "
+                                      "it as PNG or JPEG."), code="svg")
     kind = _kind(data[:16])
     if kind is None:
-        raise ValidationError("This is not an image: upload a PNG, JPEG, GIF or WebP file.",
+        raise ValidationError(gettext("This is not an image: upload a PNG, JPEG, GIF or WebP "
+                                      "file."),
                               code="not_image")
     try:
         with Image.open(io.BytesIO(data), formats=[kind]) as probe:
             width, height = probe.size
             if width * height > LOGO_MAX_PIXELS:
-                raise ValidationError(f"The image is {width} × {height} pixels; at most "
-                                      "4000 × 4000.", code="too_many_pixels")
+                raise ValidationError(gettext("The image is %(width)s × %(height)s pixels; at "
+                                              "most 4000 × 4000.") % {
+                                                  "width": width,
+                                                  "height": height}, code="too_many_pixels")
             probe.verify()
         with Image.open(io.BytesIO(data), formats=[kind]) as image:
             image.seek(0)  # the first frame of an animation
@@ -71,8 +79,9 @@ def clean_logo(upload) -> bytes:
     except ValidationError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(f"This file says it is {kind} but cannot be read as an image: "
-                              "export it again and upload that.", code="unreadable") from None
+        raise ValidationError(gettext("This file says it is %(kind)s but cannot be read as an "
+                                      "image: export it again and upload that.") % {
+                                          "kind": kind}, code="unreadable") from None
     image.thumbnail(LOGO_BOX)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alignment_portal.lib.text import single_line
 
@@ -19,10 +20,10 @@ class ConsultantProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="consultant_profile")
     firm_name = models.CharField(max_length=120, validators=[single_line],
-                                 help_text="Printed on the reports you prepare.")
+                                 help_text=_("Printed on the reports you prepare."))
     contact_line = models.CharField(
         max_length=200, blank=True, validators=[single_line],
-        help_text="One line under the firm name, e.g. “jo@firm.example · +44 20 7946 0000”.")
+        help_text=_("One line under the firm name, e.g. “jo@firm.example · +44 20 7946 0000”."))
     # Always a PNG re-encoded by logo.clean_logo, under MEDIA_ROOT/logos/.
     logo = models.FileField(upload_to=logo_path, blank=True, max_length=120)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.consultants.logo import clean_logo
 from alignment_portal.consultants.models import ConsultantProfile
@@ -26,7 +27,8 @@ def profile_save(*, user, firm_name: str, contact_line: str = "", logo=None,
     profile.firm_name = (firm_name or "").strip()
     profile.contact_line = (contact_line or "").strip()
     if not profile.firm_name:
-        raise ValidationError({"firm_name": "Enter the firm name the reports should carry."})
+        raise ValidationError({"firm_name": gettext("Enter the firm name the reports should "
+                                                    "carry.")})
     old_name = profile.logo.name if profile.logo else ""
     storage = profile.logo.storage
     if png is not None:

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alignment_portal.consultants import selectors, services
@@ -34,7 +35,7 @@ def profile(request):
             else:
                 form.add_error("logo_upload", exc.messages)
         else:
-            messages.success(request, "Profile saved: reports you prepare carry it.")
+            messages.success(request, gettext("Profile saved: reports you prepare carry it."))
             return redirect("consultants:profile")
     return render(request, "consultants/profile.html", {
         "form": form, "profile": current, "preview": selectors.as_prepared_by(current)},
@@ -47,11 +48,11 @@ def logo(request, profile_id):
     profile = ConsultantProfile.objects.filter(pk=profile_id).first()
     if profile is None or not profile.logo or not selectors.may_see_logo(
             viewer=request.user, profile=profile):
-        raise Http404("No such logo")
+        raise Http404(gettext("No such logo"))
     try:
         handle = profile.logo.open("rb")
     except FileNotFoundError:
-        raise Http404("No such logo") from None
+        raise Http404(gettext("No such logo")) from None
     response = FileResponse(handle, content_type="image/png")
     response["Content-Disposition"] = 'inline; filename="logo.png"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext_lazy
 
 from alignment_portal.organizations.models import Membership, Organization
 from alignment_portal.scoring.constants import RUNG_NAMES
@@ -29,15 +30,16 @@ MONEY_MEASURE = "tool_spend_per_initiative"
 
 # key, label, unit, higher is better
 MEASURES = [
-    ("rung", "Maturity rung", "rung (1-5)", True),
-    ("d1_goals", "D1 Goals", "points (0-100)", True),
-    ("d2_alignment", "D2 Alignment", "points (0-100)", True),
-    ("d3_measurement", "D3 Measurement", "points (0-100)", True),
-    ("d4_feedback", "D4 Feedback", "points (0-100)", True),
-    ("d5_integration", "D5 Integration", "points (0-100)", True),
-    ("misaligned_share", "Misaligned spend", "% of monthly spend", False),
-    ("tool_spend_per_initiative", "Tool spend per active initiative",
-     "a month (compared only with clients in the same currency)", False),
+    ("rung", gettext_lazy("Maturity rung"), gettext_lazy("rung (1-5)"), True),
+    ("d1_goals", gettext_lazy("D1 Goals"), gettext_lazy("points (0-100)"), True),
+    ("d2_alignment", gettext_lazy("D2 Alignment"), gettext_lazy("points (0-100)"), True),
+    ("d3_measurement", gettext_lazy("D3 Measurement"), gettext_lazy("points (0-100)"), True),
+    ("d4_feedback", gettext_lazy("D4 Feedback"), gettext_lazy("points (0-100)"), True),
+    ("d5_integration", gettext_lazy("D5 Integration"), gettext_lazy("points (0-100)"), True),
+    ("misaligned_share", gettext_lazy("Misaligned spend"), gettext_lazy("% of monthly spend"),
+     False),
+    ("tool_spend_per_initiative", gettext_lazy("Tool spend per active initiative"),
+     gettext_lazy("a month (compared only with clients in the same currency)"), False),
 ]
 
 

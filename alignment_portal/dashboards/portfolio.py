@@ -8,6 +8,7 @@ from statistics import median
 
 from django.db.models import Avg, Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber
+from django.utils.translation import gettext_lazy
 
 from alignment_portal.dashboards.selectors import DIMENSIONS, dimensions_of
 from alignment_portal.organizations.models import Membership, Organization
@@ -79,19 +80,19 @@ class PortfolioRow:
 
 # column key -> (heading, value of a row for sorting, higher is better)
 PORTFOLIO_COLUMNS = {
-    "name": ("Organization", lambda r: r.organization.name.lower(), None),
-    "rung": ("Rung", lambda r: r.rung, True),
+    "name": (gettext_lazy("Organization"), lambda r: r.organization.name.lower(), None),
+    "rung": (gettext_lazy("Rung"), lambda r: r.rung, True),
     **{key: (label, (lambda k: lambda r: r.dimensions.get(k))(key), True)
        for key, label in DIMENSIONS},
-    "alignment": ("Alignment", lambda r: r.alignment, True),
-    "high_flags": ("Open high flags", lambda r: r.high_flags, False),
-    "spend": ("Misaligned spend", lambda r: r.misaligned_spend_share, False),
+    "alignment": (gettext_lazy("Alignment"), lambda r: r.alignment, True),
+    "high_flags": (gettext_lazy("Open high flags"), lambda r: r.high_flags, False),
+    "spend": (gettext_lazy("Misaligned spend"), lambda r: r.misaligned_spend_share, False),
     # Not beside a median: the clients' currencies may differ.
-    "net": ("Net benefit", lambda r: r.net_benefit, True),
-    "freshness": ("Data freshness", lambda r: r.fresh_share, True),
-    "activity": ("Last activity", lambda r: r.last_activity, None),
-    "change": ("Change", lambda r: r.dimension_change, True),
-    "impact": ("Impact after go-live", lambda r: r.impact_balance, True),
+    "net": (gettext_lazy("Net benefit"), lambda r: r.net_benefit, True),
+    "freshness": (gettext_lazy("Data freshness"), lambda r: r.fresh_share, True),
+    "activity": (gettext_lazy("Last activity"), lambda r: r.last_activity, None),
+    "change": (gettext_lazy("Change"), lambda r: r.dimension_change, True),
+    "impact": (gettext_lazy("Impact after go-live"), lambda r: r.impact_balance, True),
 }
 MEDIAN_COLUMNS = ["rung", *[k for k, _ in DIMENSIONS], "alignment", "high_flags", "spend",
                   "freshness", "change"]

@@ -17,8 +17,9 @@ from alignment_portal.dashboards.selectors import (
     record_url,
 )
 from alignment_portal.organizations.models import Organization
+from alignment_portal.scoring import wording
 from alignment_portal.scoring.constants import RUNG_NAMES, SEVERITY_ORDER
-from alignment_portal.scoring.models import Flag, OrganizationScore, ScoreSnapshot
+from alignment_portal.scoring.models import Flag, OrganizationScore, ScoreSnapshot, Severity
 from alignment_portal.scoring.selectors import SEVERITY_RANK
 from alignment_portal.scoring.snapshots import flag_row
 from goals.models import Cycle, Goal, GoalOutcome, GoalStatus
@@ -103,9 +104,20 @@ def cycle_flags(*, organization: Organization, cycle: Cycle):
             resolved.order_by("severity_rank", "resolved_at", "id"))
 
 
+def _worded(flag: dict) -> dict:
+    """A frozen flag in the reader's language: a record frozen with params says its message
+    from them (an older one has its English message only)."""
+    if "params" not in flag:
+        return flag
+    worded = {**flag, "message": wording.flag_message(flag["code"], flag["params"])}
+    if "severity_label" in flag:
+        worded["severity_label"] = str(Severity(flag["severity"]).label)
+    return worded
+
+
 def _dated(flag: dict) -> dict:
     """A flag_row with its ISO dates as dates again, for the template's date filter."""
-    return {**flag, "first_seen_on": date.fromisoformat(flag["first_seen_on"]),
+    return {**_worded(flag), "first_seen_on": date.fromisoformat(flag["first_seen_on"]),
             "resolved_on": date.fromisoformat(flag["resolved_on"]) if flag["resolved_on"]
             else None}
 
@@ -137,7 +149,7 @@ def frozen_report(organization: Organization, cycle: Cycle, closing: ScoreSnapsh
                   end=_scores(closing, "End (at closing)"),
                   flags_opened=opened[:flag_rows], flags_resolved=resolved[:flag_rows],
                   opened_count=len(opened), resolved_count=len(resolved), frozen=True,
-                  open_at_close=record["open_flags"][:flag_rows],
+                  open_at_close=[_worded(f) for f in record["open_flags"][:flag_rows]],
                   open_at_close_count=len(record["open_flags"]))
 
 

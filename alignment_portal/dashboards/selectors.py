@@ -13,11 +13,13 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext, gettext_lazy
 
+from alignment_portal.lib.formats import local_digits
 from alignment_portal.lib.urls import organization_path, record_path
 from alignment_portal.organizations.models import Organization
-from alignment_portal.scoring import impact
+from alignment_portal.scoring import impact, wording
 from alignment_portal.scoring import selectors as score_selectors
 from alignment_portal.scoring.constants import RUNG_NAMES, SEVERITY_ORDER
 from alignment_portal.scoring.models import (
@@ -246,15 +248,18 @@ def sparkline(values: list[tuple[date, float]], unit: str = "") -> Sparkline | N
     coords = [(round(i * step, 1), round(22 - 20 * (v - low) / spread + 1, 1))
               for i, v in enumerate(numbers)]
     unit = f" {unit}" if unit and unit not in ("count", "score") else ""
-    summary = (f"{len(numbers)} values from {values[0][0]:%d %b %Y} to {values[-1][0]:%d %b %Y}: "
-               f"first {numbers[0]:g}{unit}, latest {numbers[-1]:g}{unit}, lowest {low:g}, "
-               f"highest {high:g}.")
+    summary = gettext("%(n)s values from %(start)s to %(end)s: first %(first)s%(unit)s, latest "
+                      "%(latest)s%(unit)s, lowest %(low)s, highest %(high)s.") % {
+        "n": len(numbers), "start": dateformat.format(values[0][0], "d M Y"),
+        "end": dateformat.format(values[-1][0], "d M Y"), "unit": unit,
+        "first": local_digits(f"{numbers[0]:g}"), "latest": local_digits(f"{numbers[-1]:g}"),
+        "low": local_digits(f"{low:g}"), "high": local_digits(f"{high:g}")}
     return Sparkline(points=" ".join(f"{x},{y}" for x, y in coords), summary=summary,
                      last_x=coords[-1][0], last_y=coords[-1][1])
 
 
-FORECAST_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track",
-                   "no_data": "No data"}
+FORECAST_LABELS = {"on_track": gettext_lazy("On track"), "at_risk": gettext_lazy("At risk"),
+                   "off_track": gettext_lazy("Off track"), "no_data": gettext_lazy("No data")}
 
 
 def priority_goals(*, organization: Organization, today: date) -> list[PriorityGoal]:
@@ -312,22 +317,22 @@ class FlagRow:
 # What to click for each flag's fix: (label, route, logs). The route takes the organization
 # and the flag's subject id, except those marked None (the organization's page).
 FLAG_ACTIONS = {
-    "MISALIGNED": ("Link a goal", "initiatives:detail"),
-    "DRIFT": ("Link a current goal", "initiatives:detail"),
-    "WEAK_ALIGNMENT": ("Strengthen the link", "initiatives:detail"),
-    "UNMEASURED": ("Add a metric", "initiatives:detail"),
-    "VANITY_METRICS": ("Add an outcome metric", "initiatives:detail"),
-    "WORSENED": ("See the evidence", "initiatives:detail"),
-    "NO_EFFECT": ("See the evidence", "initiatives:detail"),
-    "ORPHAN_GOAL": ("Link an initiative", "initiatives:goal_links"),
-    "NOT_SMART": ("Edit the goal", "goals:edit"),
-    "OFF_TRACK": ("Review now", "initiatives:goal_links"),
-    "AT_RISK": ("Review now", "initiatives:goal_links"),
-    "VANITY_METRIC": ("Review the metric", "metrics:edit"),
-    "SHELFWARE": ("Retire the tool", "initiatives:tool_edit"),
-    "REDUNDANT_TOOLS": ("Open the technology audit", None),
-    "TOOL_SPRAWL": ("Open the technology audit", None),
-    "FEED_FAILING": ("Open the feed", "feeds:detail"),
+    "MISALIGNED": (gettext_lazy("Link a goal"), "initiatives:detail"),
+    "DRIFT": (gettext_lazy("Link a current goal"), "initiatives:detail"),
+    "WEAK_ALIGNMENT": (gettext_lazy("Strengthen the link"), "initiatives:detail"),
+    "UNMEASURED": (gettext_lazy("Add a metric"), "initiatives:detail"),
+    "VANITY_METRICS": (gettext_lazy("Add an outcome metric"), "initiatives:detail"),
+    "WORSENED": (gettext_lazy("See the evidence"), "initiatives:detail"),
+    "NO_EFFECT": (gettext_lazy("See the evidence"), "initiatives:detail"),
+    "ORPHAN_GOAL": (gettext_lazy("Link an initiative"), "initiatives:goal_links"),
+    "NOT_SMART": (gettext_lazy("Edit the goal"), "goals:edit"),
+    "OFF_TRACK": (gettext_lazy("Review now"), "initiatives:goal_links"),
+    "AT_RISK": (gettext_lazy("Review now"), "initiatives:goal_links"),
+    "VANITY_METRIC": (gettext_lazy("Review the metric"), "metrics:edit"),
+    "SHELFWARE": (gettext_lazy("Retire the tool"), "initiatives:tool_edit"),
+    "REDUNDANT_TOOLS": (gettext_lazy("Open the technology audit"), None),
+    "TOOL_SPRAWL": (gettext_lazy("Open the technology audit"), None),
+    "FEED_FAILING": (gettext_lazy("Open the feed"), "feeds:detail"),
 }
 
 
@@ -337,14 +342,14 @@ def flag_action(organization: Organization, code: str, subject_type: str,
     No queries: routes are reversed once per organization (lib/urls.record_path)."""
     if code == "STALE_DATA":
         if subject_type == SubjectType.METRIC:
-            return ("Log a value", organization_path("metrics:log", organization.slug)
+            return (gettext("Log a value"), organization_path("metrics:log", organization.slug)
                     + f"?metrics={int(subject_id)}", True)
-        code_action = ("Log its values", "initiatives:detail")
+        code_action = (gettext_lazy("Log its values"), "initiatives:detail")
     else:
         code_action = FLAG_ACTIONS.get(code)
     if code_action is None:
         return "", "", False
-    label, name = code_action
+    label, name = str(code_action[0]), code_action[1]
     if name is None:
         return label, organization_path("initiatives:tool_audit", organization.slug), False
     try:
@@ -427,16 +432,18 @@ def flag_groups(*, organization: Organization, severity: str = "", code: str = "
                  .filter(row__lte=FLAGS_PER_SEVERITY).order_by("-first_seen_at", "id"))
     grouped: dict[str, list[FlagRow]] = {s: [] for s in SEVERITIES}
     type_labels = dict(SubjectType.choices)
-    for pk, flag_code, flag_severity, flag_type, subject_id, subject_label, message, fix, \
+    for pk, flag_code, flag_severity, flag_type, subject_id, subject_label, params, \
             first_seen_at in flags.values_list(
-            "pk", "code", "severity", "subject_type", "subject_id", "subject_label", "message",
-            "suggested_fix", "first_seen_at"):
+            "pk", "code", "severity", "subject_type", "subject_id", "subject_label", "params",
+            "first_seen_at"):
         action_label, action_url, action_logs = flag_action(organization, flag_code,
                                                             flag_type, subject_id)
         grouped[flag_severity].append(FlagRow(
             code=flag_code, severity=flag_severity,
             subject_type=type_labels.get(flag_type, flag_type), subject_label=subject_label,
-            message=message, suggested_fix=fix, first_seen_at=first_seen_at,
+            message=wording.flag_message(flag_code, params),
+            suggested_fix=wording.flag_fix(flag_code, params, flag_type),
+            first_seen_at=first_seen_at,
             url=record_url(organization, flag_type, subject_id), id=pk,
             try_url=(record_path("scenarios:try_flag", organization.slug, pk)
                      if flag_code in TRY_IN_SCENARIO_CODES else ""), action_label=action_label,

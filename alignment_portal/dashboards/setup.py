@@ -7,6 +7,7 @@ offer other ways to do it (`alternatives`, e.g. "or start from a playbook")."""
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef
+from django.utils.translation import gettext
 
 from alignment_portal.lib.urls import organization_path
 from alignment_portal.organizations.models import Organization
@@ -69,30 +70,31 @@ def setup_checklist(*, organization: Organization) -> SetupChecklist:
         return organization_path(name, slug)
 
     steps = [
-        SetupStep("settings", "Set your fiscal year and currency",
-                  "Cycles follow your fiscal year; money is shown in your currency.",
+        SetupStep("settings", gettext("Set your fiscal year and currency"),
+                  gettext("Cycles follow your fiscal year; money is shown in your currency."),
                   url("organization_settings"), facts["settings_confirmed_at"] is not None),
-        SetupStep("cycle", "Start your first planning cycle",
-                  "A cycle is a quarter of your fiscal year: one click creates the next.",
+        SetupStep("cycle", gettext("Start your first planning cycle"),
+                  gettext("A cycle is a quarter of your fiscal year: one click creates the next."),
                   url("goals:cycles"), facts["has_cycle"]),
-        SetupStep("goals", "Write 2–3 goals for the cycle",
-                  "The few results that matter this quarter (a template fills the form); set each "
-                  "to Active when it is ready: drafts are not scored.",
+        SetupStep("goals", gettext("Write 2–3 goals for the cycle"),
+                  gettext("The few results that matter this quarter (a template fills the "
+                          "form); set each to Active when it is ready: drafts are not scored."),
                   url("goals:create"), facts["goal_count"] >= GOALS_TO_START,
-                  alternatives=[("start from a playbook", url("playbooks:start"))]),
-        SetupStep("metrics", "Pick the metrics that measure them",
-                  "Ready definitions from the library: CSAT, churn, wait time, …",
+                  alternatives=[(gettext("start from a playbook"), url("playbooks:start"))]),
+        SetupStep("metrics", gettext("Pick the metrics that measure them"),
+                  gettext("Ready definitions from the library: CSAT, churn, wait time, …"),
                   url("metrics:library"), facts["has_metric"]),
-        SetupStep("initiatives", "List your automation and the tools it uses",
-                  "Each piece of automation you run or plan, with its status (planned, in "
-                  "progress, live: an idea is not scored yet) and the tools behind it.",
+        SetupStep("initiatives", gettext("List your automation and the tools it uses"),
+                  gettext("Each piece of automation you run or plan, with its status (planned, in "
+                          "progress, live: an idea is not scored yet) and the tools behind it."),
                   url("initiatives:create"), facts["has_initiative"],
-                  alternatives=[("add a tool", url("initiatives:tool_create"))]),
-        SetupStep("links", "Say which goal each initiative serves",
-                  "In the matrix: one click per initiative and goal, with a sentence on how.",
+                  alternatives=[(gettext("add a tool"), url("initiatives:tool_create"))]),
+        SetupStep("links", gettext("Say which goal each initiative serves"),
+                  gettext("In the matrix: one click per initiative and goal, with a sentence "
+                          "on how."),
                   url("initiatives:matrix"), facts["has_link"]),
-        SetupStep("values", "Log the first values",
-                  "The numbers so far; the scores and forecasts follow from them.",
+        SetupStep("values", gettext("Log the first values"),
+                  gettext("The numbers so far; the scores and forecasts follow from them."),
                   url("metrics:log"), facts["has_value"]),
     ]
     return SetupChecklist(steps=steps)

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 
 from alignment_portal import charts
@@ -152,9 +153,9 @@ def dimensions_chart(request, org_slug):
         chart = charts.dimensions_chart(selectors.dimension_rows(score, before),
                                         before_label=label)
         cache.set(key, chart, CACHE_SECONDS)
-    return _chart_response(request, chart, heading="The five dimensions",
+    return _chart_response(request, chart, heading=gettext("The five dimensions"),
                            back_url=reverse("dashboard", args=[organization.slug]),
-                           back_label="Back to the dashboard")
+                           back_label=gettext("Back to the dashboard"))
 
 
 def _cycle(organization, cycle_id):
@@ -173,9 +174,9 @@ def history(request, org_slug, cycle_id=None):
     args = [organization.slug] + ([cycle.pk] if cycle else [])
     prefix = "dashboards:cycle_history_" if cycle else "dashboards:history_"
     chart_urls = [(reverse(prefix + kind, args=args), label) for kind, label in (
-        ("rung", "Maturity rung over time"),
-        ("dimensions", "The five dimensions over time"),
-        ("spend", "Misaligned spend over time"))]
+        ("rung", gettext_lazy("Maturity rung over time")),
+        ("dimensions", gettext_lazy("The five dimensions over time")),
+        ("spend", gettext_lazy("Misaligned spend over time")))]
     return render(request, "dashboards/history.html", {
         "cycle": cycle, "chart_urls": chart_urls,
         "cycles": reports.cycles(organization=organization),
@@ -202,7 +203,7 @@ def history_chart(request, org_slug, kind, cycle_id=None):
             else reverse("dashboards:history", args=[organization.slug]))
     heading = chart.title + (f" in {cycle.name}" if cycle else "")
     return _chart_response(request, chart, heading=heading, back_url=back,
-                           back_label="Back to the history")
+                           back_label=gettext("Back to the history"))
 
 
 def _history_chart(organization, kind, snapshots):
@@ -252,8 +253,10 @@ def report_csv(request, org_slug, cycle_id):
     return response
 
 
-PORTFOLIO_ATTENTION = [("", "All clients"), ("high_flags", "With open high flags"),
-                       ("stale", "With stale metrics"), ("spend", "Misaligned spend ≥ 10 %")]
+PORTFOLIO_ATTENTION = [("", gettext_lazy("All clients")),
+                       ("high_flags", gettext_lazy("With open high flags")),
+                       ("stale", gettext_lazy("With stale metrics")),
+                       ("spend", gettext_lazy("Misaligned spend ≥ 10 %"))]
 PORTFOLIO_RUNGS = {str(rung) for rung in RUNG_NAMES}
 
 

@@ -2,16 +2,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alignment_portal.organizations.models import Organization
 
 
 class ExportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    BUILDING = "building", "Being built"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
-    EXPIRED = "expired", "Expired"
+    QUEUED = "queued", _("Queued")
+    BUILDING = "building", _("Being built")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
 
 
 class OrganizationExport(models.Model):

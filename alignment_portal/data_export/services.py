@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.data_export.archive import write_archive
 from alignment_portal.data_export.models import ExportStatus, OrganizationExport
@@ -63,7 +64,7 @@ def export_request(*, organization: Organization, by, request=None) -> Organizat
         organization=organization, status__in=[ExportStatus.QUEUED, ExportStatus.BUILDING],
         requested_at__gt=timezone.now() - STUCK_AFTER)
     if in_progress.exists():
-        raise ValidationError("An archive is already being built; its link comes by mail.")
+        raise ValidationError(gettext("An archive is already being built; its link comes by mail."))
     export = OrganizationExport.objects.create(organization=organization, requested_by=by)
     security_log.record(organization=organization, kind=SecurityEventKind.EXPORT,
                         request=request, actor=by, detail="whole organization archive asked")

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -28,8 +29,9 @@ def export_page(request, org_slug):
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
-            messages.success(request, "The archive is being built: a link comes to "
-                                      f"{request.user.email or 'your address'} by mail.")
+            messages.success(request, gettext("The archive is being built: a link comes to "
+                                              "%(value)s by mail.") % {
+                                                  "value": request.user.email or 'your address'})
         return redirect("data_export:page", org_slug=organization.slug)
     exports = list(OrganizationExport.objects.filter(organization=organization)
                    .select_related("requested_by", "organization")[:RECENT_EXPORTS])

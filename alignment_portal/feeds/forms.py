@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from alignment_portal.feeds.models import Format, Kind, Schedule
 
@@ -11,29 +12,31 @@ class FeedForm(forms.Form):
     """A feed's set-up. What a URL may be is decided by services.check_pull_url; the mapping
     comes from the preview's rows (see mapping_from_post)."""
 
-    name = forms.CharField(max_length=80, help_text="What it is, e.g. 'Till export'.")
+    name = forms.CharField(max_length=80, help_text=gettext_lazy("What it is, e.g. 'Till export'."))
     kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.PULL, widget=forms.RadioSelect)
-    url = forms.CharField(label="Address (pull)", required=False, max_length=2000,
-                          help_text="https://… of a CSV or JSON file, e.g. a Google Sheet "
-                                    "published as CSV (File → Share → Publish to web → CSV).",
+    url = forms.CharField(label=gettext_lazy("Address (pull)"), required=False, max_length=2000,
+                          help_text=gettext_lazy("https://… of a CSV or JSON file, e.g. a Google "
+                                                 "Sheet published as CSV (File → Share → Publish "
+                                                 "to web → CSV)."),
                           widget=forms.URLInput(attrs={"inputmode": "url"}))
     schedule = forms.ChoiceField(choices=Schedule.choices, initial=Schedule.DAILY)
     daily_hour = forms.TypedChoiceField(
-        label="Hour (daily)", coerce=int, initial=6,
+        label=gettext_lazy("Hour (daily)"), coerce=int, initial=6,
         choices=[(h, f"{h:02d}:00") for h in range(24)])
     format = forms.ChoiceField(choices=Format.choices, initial=Format.AUTO)
     all_or_nothing = forms.BooleanField(
-        required=False, label="All or nothing",
-        help_text="Store nothing from a run in which any row is refused.")
+        required=False, label=gettext_lazy("All or nothing"),
+        help_text=gettext_lazy("Store nothing from a run in which any row is refused."))
     signing_secret = forms.CharField(
-        label="Signing secret (push, optional)", required=False, max_length=200,
-        help_text="If set, every post must carry the header X-Feed-Signature: sha256= "
-                  "followed by the hex HMAC-SHA256 of the body with this secret.",
+        label=gettext_lazy("Signing secret (push, optional)"), required=False, max_length=200,
+        help_text=gettext_lazy("If set, every post must carry the header X-Feed-Signature: "
+                               "sha256= followed by the hex HMAC-SHA256 of the body with this "
+                               "secret."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}))
     sample = forms.CharField(
-        label="Sample (push, optional)", required=False, max_length=SAMPLE_MAX_CHARS,
-        help_text="Paste what your automation will post (CSV or JSON) to preview it and map "
-                  "its names to metrics.",
+        label=gettext_lazy("Sample (push, optional)"), required=False, max_length=SAMPLE_MAX_CHARS,
+        help_text=gettext_lazy("Paste what your automation will post (CSV or JSON) to preview it "
+                               "and map its names to metrics."),
         widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, editing: bool = False, **kwargs):
@@ -45,7 +48,7 @@ class FeedForm(forms.Form):
         data = super().clean()
         kind = data.get("kind") or self.initial.get("kind")
         if kind == Kind.PULL and not (data.get("url") or "").strip():
-            self.add_error("url", "A pull feed needs the address of its file.")
+            self.add_error("url", gettext("A pull feed needs the address of its file."))
         return data
 
 

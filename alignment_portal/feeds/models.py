@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring.rules import feed_is_failing
@@ -20,19 +21,19 @@ PUSH_TOKEN_PREFIX = "fp_"  # noqa: S105 (a visible prefix, not a secret)
 
 
 class Kind(models.TextChoices):
-    PULL = "pull", "Pull (the portal fetches a URL)"
-    PUSH = "push", "Push (your automation posts to a secret URL)"
+    PULL = "pull", _("Pull (the portal fetches a URL)")
+    PUSH = "push", _("Push (your automation posts to a secret URL)")
 
 
 class Schedule(models.TextChoices):
-    HOURLY = "hourly", "Every hour"
-    DAILY = "daily", "Every day at an hour"
+    HOURLY = "hourly", _("Every hour")
+    DAILY = "daily", _("Every day at an hour")
 
 
 class Format(models.TextChoices):
-    AUTO = "auto", "Detect (CSV or JSON)"
-    CSV = "csv", "CSV"
-    JSON = "json", "JSON"
+    AUTO = "auto", _("Detect (CSV or JSON)")
+    CSV = "csv", _("CSV")
+    JSON = "json", _("JSON")
 
 
 def hash_push_token(token: str) -> str:
@@ -45,16 +46,16 @@ class Feed(models.Model):
     name = models.CharField(max_length=80)
     kind = models.CharField(max_length=4, choices=Kind.choices)
     url = models.URLField(max_length=2000, blank=True,
-                          help_text="A CSV or JSON address, e.g. a sheet published as CSV.")
+                          help_text=_("A CSV or JSON address, e.g. a sheet published as CSV."))
     format = models.CharField(max_length=4, choices=Format.choices, default=Format.AUTO)
     schedule = models.CharField(max_length=6, choices=Schedule.choices, default=Schedule.DAILY)
     daily_hour = models.PositiveSmallIntegerField(
-        default=6, help_text="Hour of the day (server time) a daily feed runs, 0-23.")
+        default=6, help_text=_("Hour of the day (server time) a daily feed runs, 0-23."))
     # {name in the file (a column or a metric name): metric id, or null to ignore it}. Names
     # not listed are matched to a metric of the same name, as the CSV import does.
     metric_map = models.JSONField(default=dict, blank=True)
     all_or_nothing = models.BooleanField(
-        default=False, help_text="Store nothing from a run in which any row is refused.")
+        default=False, help_text=_("Store nothing from a run in which any row is refused."))
     # Push: only the hash of the secret URL's token is kept; it is shown once.
     push_token_hash = models.CharField(max_length=64, blank=True)
     push_token_hint = models.CharField(max_length=12, blank=True)
@@ -123,19 +124,19 @@ class Feed(models.Model):
 
 
 class Trigger(models.TextChoices):
-    SCHEDULE = "schedule", "Schedule"
-    MANUAL = "manual", "Run now"
-    COMMAND = "command", "Command"
-    PUSH = "push", "Push"
+    SCHEDULE = "schedule", _("Schedule")
+    MANUAL = "manual", _("Run now")
+    COMMAND = "command", _("Command")
+    PUSH = "push", _("Push")
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    OK = "ok", "Succeeded"
-    PARTIAL = "partial", "Succeeded, some rows refused"
-    NOT_MODIFIED = "not_modified", "Nothing new (not modified)"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    OK = "ok", _("Succeeded")
+    PARTIAL = "partial", _("Succeeded, some rows refused")
+    NOT_MODIFIED = "not_modified", _("Nothing new (not modified)")
+    FAILED = "failed", _("Failed")
 
 
 FINISHED = (RunStatus.OK, RunStatus.PARTIAL, RunStatus.NOT_MODIFIED, RunStatus.FAILED)

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.feeds import limits
 from alignment_portal.feeds.fetch import FetchError, fetch
@@ -53,13 +54,13 @@ def check_pull_url(url: str) -> str:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises on a bad port)
     except ValueError:
-        raise ValidationError({"url": "This is not a valid address."}) from None
+        raise ValidationError({"url": gettext("This is not a valid address.")}) from None
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("https", "http") or not host:
-        raise ValidationError({"url": "Enter an address starting with https://."})
+        raise ValidationError({"url": gettext("Enter an address starting with https://.")})
     if parts.scheme == "http" and host not in limits.allowed_hosts():
-        raise ValidationError({"url": "Use https://: plain http is only allowed for hosts the "
-                                      "FEEDS_ALLOWED_HOSTS setting lists."})
+        raise ValidationError({"url": gettext("Use https://: plain http is only allowed for "
+                                              "hosts the FEEDS_ALLOWED_HOSTS setting lists.")})
     return url
 
 
@@ -68,17 +69,17 @@ def clean_metric_map(organization: Organization, metric_map) -> dict:
     if metric_map in (None, ""):
         return {}
     if not isinstance(metric_map, dict):
-        raise ValidationError({"metric_map": 'The mapping must be an object: {"column or '
-                                             'name": metric id}.'})
+        raise ValidationError({"metric_map": gettext('The mapping must be an object: {"column or '
+                                                     'name": metric id}.')})
     ids = {v for v in metric_map.values() if v is not None}
     if any(not isinstance(v, int) or isinstance(v, bool) for v in ids):
-        raise ValidationError({"metric_map": "Each name maps to a metric id (a number) or "
-                                             "null."})
+        raise ValidationError({"metric_map": gettext("Each name maps to a metric id (a number) "
+                                                     "or null.")})
     known = set(Metric.objects.filter(organization=organization, pk__in=ids)
                 .values_list("pk", flat=True))
     if ids - known:
-        raise ValidationError({"metric_map": "The mapping names metrics that are not this "
-                                             "organization's."})
+        raise ValidationError({"metric_map": gettext("The mapping names metrics that are not "
+                                                     "this organization's.")})
     cleaned = {}
     for name, metric_id in metric_map.items():
         name = str(name).strip()[:200]
@@ -120,7 +121,8 @@ def feed_create(*, organization: Organization, name: str, kind: str, url: str = 
         token = Feed.new_push_token()
         feed.push_token_hash, feed.push_token_hint = hash_push_token(token), token[:8]
     if Feed.objects.filter(organization=organization, name__iexact=feed.name).exists():
-        raise ValidationError({"name": f"A feed named “{feed.name}” exists already."})
+        raise ValidationError({"name": gettext("A feed named “%(name)s” exists already.") % {
+            "name": feed.name}})
     feed.full_clean()
     feed.save()
     return feed, token
@@ -141,7 +143,8 @@ def feed_update(*, feed: Feed, **fields) -> Feed:
         fields["name"] = fields["name"].strip()
         if Feed.objects.filter(organization=feed.organization, name__iexact=fields["name"]
                                ).exclude(pk=feed.pk).exists():
-            raise ValidationError({"name": f"A feed named “{fields['name']}” exists already."})
+            raise ValidationError({"name": gettext("A feed named “%(name)s” exists already.") % {
+                "name": fields['name']}})
     reread = any(fields.get(k, getattr(feed, k)) != getattr(feed, k)
                  for k in ("url", "metric_map", "format", "all_or_nothing"))
     schedule_changed = any(fields.get(k, getattr(feed, k)) != getattr(feed, k)
@@ -161,7 +164,7 @@ def feed_update(*, feed: Feed, **fields) -> Feed:
 def feed_rotate_token(*, feed: Feed) -> str:
     """A new secret URL for a push feed; the old one stops working at once."""
     if feed.is_pull:
-        raise ValidationError("Only a push feed has a secret URL.")
+        raise ValidationError(gettext("Only a push feed has a secret URL."))
     token = Feed.new_push_token()
     Feed.objects.filter(pk=feed.pk).update(push_token_hash=hash_push_token(token),
                                            push_token_hint=token[:8], revoked_at=None)
@@ -186,7 +189,7 @@ def feed_revoke(*, feed: Feed) -> Feed:
 def feed_restore(*, feed: Feed) -> Feed:
     """Run a revoked pull feed again (a push feed gets a new URL with feed_rotate_token)."""
     if not feed.is_pull:
-        raise ValidationError("A push feed is restored by giving it a new secret URL.")
+        raise ValidationError(gettext("A push feed is restored by giving it a new secret URL."))
     now = timezone.now()
     Feed.objects.filter(pk=feed.pk).update(revoked_at=None, next_run_at=now)
     feed.revoked_at, feed.next_run_at = None, now
@@ -223,9 +226,9 @@ def feed_queue_run(*, feed: Feed, trigger: str = Trigger.MANUAL, user=None) -> F
     """A queued run of a pull feed, sent to the worker after commit. A run already queued or
     running for the feed is returned instead (a double click queues one)."""
     if not feed.is_pull:
-        raise ValidationError("A push feed runs when your automation posts to it.")
+        raise ValidationError(gettext("A push feed runs when your automation posts to it."))
     if not feed.is_active:
-        raise ValidationError("This feed is revoked; restore it first.")
+        raise ValidationError(gettext("This feed is revoked; restore it first."))
     Feed.objects.select_for_update().filter(pk=feed.pk).first()
     pending = FeedRun.objects.filter(feed=feed, status__in=(RunStatus.QUEUED,
                                                              RunStatus.RUNNING)).first()

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -102,8 +103,8 @@ def _setup_page(request, membership, *, feed: Feed | None):
                         created_by=request.user, **fields)
                     if feed.is_pull:
                         services.feed_queue_run(feed=feed, user=request.user)
-                        messages.success(request, f"“{feed.name}” is saved; its first run is "
-                                                  "queued.")
+                        messages.success(request, gettext("“%(name)s” is saved; its first run is "
+                                                          "queued.") % {"name": feed.name})
                         return redirect("feeds:detail", org_slug=organization.slug,
                                         feed_id=feed.pk)
                     return _detail(request, membership, feed, new_token=token)
@@ -113,7 +114,7 @@ def _setup_page(request, membership, *, feed: Feed | None):
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
-                messages.success(request, f"“{feed.name}” is saved.")
+                messages.success(request, gettext("“%(name)s” is saved.") % {"name": feed.name})
                 return redirect("feeds:detail", org_slug=organization.slug, feed_id=feed.pk)
     metrics = list(Metric.objects.filter(organization=organization).active())
     return render(request, "feeds/feed_form.html", {
@@ -177,9 +178,11 @@ def feed_run_now(request, org_slug, feed_id):
     else:
         run.refresh_from_db()
         if run.is_finished:  # in-process (no broker): it ran already
-            messages.success(request, f"Run finished: {run.get_status_display().lower()}.")
+            messages.success(request, gettext("Run finished: %(lower)s.") % {
+                "lower": run.get_status_display().lower()})
         else:
-            messages.success(request, "The run is queued; this page shows it when it is done.")
+            messages.success(request, gettext("The run is queued; this page shows it when it is "
+                                              "done."))
     return redirect("feeds:detail", org_slug=org_slug, feed_id=feed.pk)
 
 
@@ -193,7 +196,7 @@ def feed_rotate(request, org_slug, feed_id):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("feeds:detail", org_slug=org_slug, feed_id=feed.pk)
-    messages.success(request, "A new secret URL is made; the old one no longer works.")
+    messages.success(request, gettext("A new secret URL is made; the old one no longer works."))
     return _detail(request, membership, feed, new_token=token)
 
 
@@ -204,7 +207,7 @@ def feed_revoke(request, org_slug, feed_id):
     feed = get_object_or_404(Feed, pk=feed_id, organization=membership.organization)
     if request.POST.get("restore") and feed.is_pull:
         services.feed_restore(feed=feed)
-        messages.success(request, f"“{feed.name}” runs again.")
+        messages.success(request, gettext("“%(name)s” runs again.") % {"name": feed.name})
     else:
         services.feed_revoke(feed=feed)
         messages.success(request, f"“{feed.name}” is revoked: it no longer runs"

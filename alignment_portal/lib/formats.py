@@ -58,3 +58,15 @@ def percent(fraction, *, locale: str | None = None) -> str:
     if number is None:
         return "–"
     return format_percent(number, locale=locale or current_locale())
+
+
+def local_digits(text: str, *, locale: str | None = None) -> str:
+    """A number already written the English way ("1,234.50", "p = 0.012", "80%") with the
+    reader's decimal and group signs: "1.234,50" in German. English text comes back as it is,
+    so sentences built with Python's format specs keep their exact English wording."""
+    locale = locale or current_locale()
+    if locale.startswith("en"):
+        return text
+    symbols = Locale.parse(locale).number_symbols["latn"]
+    return text.translate({ord(","): "\x00", ord("."): symbols["decimal"]}).replace(
+        "\x00", symbols["group"])

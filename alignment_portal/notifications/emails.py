@@ -6,8 +6,11 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext, ngettext
 
 from alignment_portal.feeds.limits import FAILING_AFTER_RUNS
+from alignment_portal.lib.formats import local_digits
 from alignment_portal.notifications.events import Item, Message
 from alignment_portal.notifications.rules import KIND_LABELS, Kind, clean_header_text
 from alignment_portal.organizations.models import Role
@@ -75,21 +78,29 @@ def log_link(organization, metric_ids: list[int]) -> str:
     return absolute(reverse("metrics:log", args=[organization.slug]) + f"?metrics={ids}")
 
 
+def _day(day, with_year: bool = True, weekday: bool = False) -> str:
+    """A date as the email says it ("Mon 5 Mar 2026"), names in the active language."""
+    return dateformat.format(day, ("D " if weekday else "") + ("j M Y" if with_year else "j M"))
+
+
 def _metric_line(item, today) -> dict:
     metric = item.metric
     timeline = item.timeline
     if metric.latest_period is None:
-        last = "no value logged yet"
+        last = gettext("no value logged yet")
     else:
-        last = f"last value for {period_label(metric.frequency, metric.latest_period)}"
+        last = gettext("last value for %(period)s") % {
+            "period": period_label(metric.frequency, metric.latest_period)}
     if item.kind == Kind.VALUE_DUE:
-        when = "due today" if timeline.deadline == today else \
-            f"due tomorrow ({timeline.deadline:%a %-d %b})"
+        when = gettext("due today") if timeline.deadline == today else \
+            gettext("due tomorrow (%(day)s)") % {
+                "day": _day(timeline.deadline, with_year=False, weekday=True)}
     else:
         days = (today - timeline.deadline).days
-        when = f"overdue by {days} day{'s' if days != 1 else ''}"
+        when = ngettext("overdue by %(days)s day", "overdue by %(days)s days", days) % {
+            "days": days}
         if item.kind == Kind.VALUE_ESCALATED or item.escalated_too:
-            when += ", escalated to the owners and consultants"
+            when += gettext(", escalated to the owners and consultants")
     return {"name": metric.name, "detail": f"{metric.get_frequency_display().lower()}, "
             f"{last}; {when}", "url": absolute(reverse(
                 "metrics:detail", args=[item.organization.slug, metric.pk]))}
@@ -97,43 +108,54 @@ def _metric_line(item, today) -> dict:
 
 def _feed_line(item) -> dict:
     feed = item.feed
-    detail = f"{feed.consecutive_failures} runs in a row failed"
+    detail = ngettext("%(count)s runs in a row failed", "%(count)s runs in a row failed",
+                      feed.consecutive_failures) % {"count": feed.consecutive_failures}
     if feed.last_error:
-        detail += f"; the last one: {feed.last_error}"
+        detail += gettext("; the last one: %(error)s") % {"error": feed.last_error}
     return {"name": feed.name, "detail": detail,
-            "fix": "Check the address and the mapping, then run it now.",
+            "fix": gettext("Check the address and the mapping, then run it now."),
             "url": absolute(reverse("feeds:detail", args=[item.organization.slug, feed.pk]))}
+
+
 def _renewal_line(item) -> dict:
     row = item.renewal
     r, tool = row.renewal, row.tool
     days = r.days_to_deadline
-    when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+    when = gettext("today") if days == 0 else ngettext(
+        "in %(days)s day", "in %(days)s days", days) % {"days": days}
     saving = row.saving_sentence
-    detail = (f"notice deadline {r.notice_deadline:%a %-d %b %Y} ({when}), renews "
-              f"{r.renews_on:%-d %b %Y}; {r.yearly_cost:,.2f} {row.organization.currency} a year"
-              + (f"; {saving} ({row.organization.currency})" if saving else ""))
+    currency = row.organization.currency
+    detail = gettext("notice deadline %(deadline)s (%(when)s), renews %(renews)s; %(cost)s "
+                     "%(currency)s a year") % {
+        "deadline": _day(r.notice_deadline, weekday=True), "when": when,
+        "renews": _day(r.renews_on), "cost": local_digits(f"{r.yearly_cost:,.2f}"),
+        "currency": currency}
+    if saving:
+        detail += f"; {saving} ({currency})"
     return {"name": tool.name, "detail": detail, "url": absolute(reverse(
         "initiatives:tool_detail", args=[row.organization.slug, tool.pk]))}
 
 
 def _renewal_context(message: Message) -> dict:
     organization, count = message.organization, len(message.items)
-    plural = "s" if count != 1 else ""
-    return {"heading": f"{count} renewal notice deadline{plural} within "
-                       f"{RENEWAL_DUE_WITHIN_DAYS} days",
-            "intro": f"Decide before each notice deadline whether {organization.name} renews "
-                     "as it is, changes the plan or cancels:",
+    words = {"count": count, "days": RENEWAL_DUE_WITHIN_DAYS, "name": organization.name}
+    return {"heading": ngettext("%(count)s renewal notice deadline within %(days)s days",
+                                "%(count)s renewal notice deadlines within %(days)s days",
+                                count) % words,
+            "intro": gettext("Decide before each notice deadline whether %(name)s renews as it "
+                             "is, changes the plan or cancels:") % words,
             "lines": [_renewal_line(item) for item in message.items],
             "action_url": absolute(reverse("renewals:calendar", args=[organization.slug])),
-            "action_label": "Open the renewal calendar",
-            "subject": f"{count} renewal deadline{plural} near in {organization.name}"}
+            "action_label": gettext("Open the renewal calendar"),
+            "subject": ngettext("%(count)s renewal deadline near in %(name)s",
+                                "%(count)s renewal deadlines near in %(name)s", count) % words}
 
 
 def _alert_context(message: Message, today) -> dict:
     organization = message.organization
     items = message.items
     count = len(items)
-    plural = "s" if count != 1 else ""
+    words = {"count": count, "name": organization.name, "runs": FAILING_AFTER_RUNS}
     can_log = Role(message.role).at_least(Role.STAFF) if message.role else False
     if message.kind == Kind.RENEWAL_DUE:
         return _renewal_context(message)
@@ -142,53 +164,71 @@ def _alert_context(message: Message, today) -> dict:
                           f"{item.flag.subject_label}",
                   "detail": item.flag.message, "fix": item.flag.suggested_fix}
                  for item in items]
-        return {"heading": f"{count} high-severity flag{plural} opened",
-                "intro": f"The scoring found {'these' if count != 1 else 'this'} in "
-                         f"{organization.name}:",
+        return {"heading": ngettext("%(count)s high-severity flag opened",
+                                    "%(count)s high-severity flags opened", count) % words,
+                "intro": ngettext("The scoring found this in %(name)s:",
+                                  "The scoring found these in %(name)s:", count) % words,
                 "lines": lines, "action_url": absolute(reverse("dashboard",
                                                                args=[organization.slug])),
-                "action_label": "Open the dashboard",
-                "subject": f"{count} high flag{plural} opened in {organization.name}"}
+                "action_label": gettext("Open the dashboard"),
+                "subject": ngettext("%(count)s high flag opened in %(name)s",
+                                    "%(count)s high flags opened in %(name)s", count) % words}
     if message.kind == Kind.FEED_FAILING:
         lines = [_feed_line(item) for item in items]
-        return {"heading": f"{count} feed{plural} failing",
-                "intro": f"{'These feeds' if count != 1 else 'This feed'} of "
-                         f"{organization.name} failed {FAILING_AFTER_RUNS} or more runs in a "
-                         "row, so no values arrive from "
-                         f"{'them' if count != 1 else 'it'}:",
+        return {"heading": ngettext("%(count)s feed failing", "%(count)s feeds failing",
+                                    count) % words,
+                "intro": ngettext("This feed of %(name)s failed %(runs)s or more runs in a row, "
+                                  "so no values arrive from it:",
+                                  "These feeds of %(name)s failed %(runs)s or more runs in a "
+                                  "row, so no values arrive from them:", count) % words,
                 "lines": lines, "action_url": absolute(reverse("feeds:list",
                                                                args=[organization.slug])),
-                "action_label": "Open the feeds",
-                "subject": f"{count} feed{plural} failing in {organization.name}"}
+                "action_label": gettext("Open the feeds"),
+                "subject": ngettext("%(count)s feed failing in %(name)s",
+                                    "%(count)s feeds failing in %(name)s", count) % words}
     lines = [_metric_line(item, today) for item in items]
     metric_ids = [item.metric.pk for item in items]
     action_url = log_link(organization, metric_ids) if can_log else absolute(
         reverse("metrics:list", args=[organization.slug]))
-    action_label = f"Log {'them' if count != 1 else 'it'} now" if can_log else "See the metrics"
+    action_label = (ngettext("Log it now", "Log them now", count) if can_log
+                    else gettext("See the metrics"))
     if message.kind == Kind.VALUE_DUE:
-        heading = f"{count} value{plural} due tomorrow"
-        intro = f"Log {'these' if count != 1 else 'this'} for {organization.name} before " \
-                "it goes stale:"
+        heading = ngettext("%(count)s value due tomorrow", "%(count)s values due tomorrow",
+                           count) % words
+        intro = ngettext("Log this for %(name)s before it goes stale:",
+                         "Log these for %(name)s before it goes stale:", count) % words
+        subject = ngettext("%(count)s value due tomorrow in %(name)s",
+                           "%(count)s values due tomorrow in %(name)s", count) % words
     elif message.kind == Kind.VALUE_OVERDUE:
-        heading = f"{count} value{plural} overdue"
-        intro = (f"This metric you own in {organization.name} is past its freshness grace, "
-                 "so the scores now count it as stale:" if count == 1 else
-                 f"These metrics you own in {organization.name} are past their freshness "
-                 "grace, so the scores now count them as stale:")
+        heading = ngettext("%(count)s value overdue", "%(count)s values overdue", count) % words
+        intro = ngettext("This metric you own in %(name)s is past its freshness grace, so the "
+                         "scores now count it as stale:",
+                         "These metrics you own in %(name)s are past their freshness grace, so "
+                         "the scores now count them as stale:", count) % words
+        subject = ngettext("%(count)s value overdue in %(name)s",
+                           "%(count)s values overdue in %(name)s", count) % words
     else:
-        heading = f"Escalated: {count} value{plural} overdue by more than a window"
-        intro = f"In {organization.name}, {'these are' if count != 1 else 'this is'} overdue " \
-                "by a further full window. You get this as an owner or consultant (or as " \
-                "the metric's owner):"
+        heading = ngettext("Escalated: %(count)s value overdue by more than a window",
+                           "Escalated: %(count)s values overdue by more than a window",
+                           count) % words
+        intro = ngettext("In %(name)s, this is overdue by a further full window. You get this "
+                         "as an owner or consultant (or as the metric's owner):",
+                         "In %(name)s, these are overdue by a further full window. You get "
+                         "this as an owner or consultant (or as the metric's owner):",
+                         count) % words
+        subject = ngettext("Escalated: %(count)s value overdue by more than a window in "
+                           "%(name)s",
+                           "Escalated: %(count)s values overdue by more than a window in "
+                           "%(name)s", count) % words
     return {"heading": heading, "intro": intro, "lines": lines, "action_url": action_url,
-            "action_label": action_label, "subject": f"{heading} in {organization.name}"}
+            "action_label": action_label, "subject": subject}
 
 
 def _digest_context(message: Message, today) -> dict:
     sections = message.sections
     names = ", ".join(s.organization.name for s in sections)
-    subject = (f"Weekly digest: {names}" if len(sections) <= 2
-               else f"Weekly digest: {len(sections)} organizations")
+    subject = (gettext("Weekly digest: %(names)s") % {"names": names} if len(sections) <= 2
+               else gettext("Weekly digest: %(count)s organizations") % {"count": len(sections)})
     for section in sections:
         section.dashboard_url = absolute(reverse("dashboard", args=[section.organization.slug]))
         section.overdue_lines = [_metric_line(item, today) for item in section.overdue]
@@ -197,19 +237,20 @@ def _digest_context(message: Message, today) -> dict:
         section.impact_url = absolute(reverse("dashboard", args=[section.organization.slug])
                                       + "#impact-h")
         section.renewal_lines = [_renewal_line(item) for item in section.renewals]
-    return {"heading": f"Your week, {today:%-d %b %Y}", "sections": sections,
-            "subject": subject}
+    return {"heading": gettext("Your week, %(day)s") % {"day": _day(today)},
+            "sections": sections, "subject": subject}
 
 
 def webhook_failing_context(*, organization, error: str) -> dict:
-    return {"heading": "Your Slack or Teams channel stopped accepting messages",
-            "intro": f"The portal could not post to {organization.name}'s channel after "
-                     f"several tries: {error}. Email is unaffected. Check the webhook, then "
-                     "send a test message.",
+    words = {"name": organization.name, "error": error}
+    return {"heading": gettext("Your Slack or Teams channel stopped accepting messages"),
+            "intro": gettext("The portal could not post to %(name)s's channel after several "
+                             "tries: %(error)s. Email is unaffected. Check the webhook, then "
+                             "send a test message.") % words,
             "lines": [], "action_url": absolute(reverse("notifications:channel",
                                                         args=[organization.slug])),
-            "action_label": "Check the channel",
-            "subject": f"{organization.name}: the Slack or Teams channel is failing"}
+            "action_label": gettext("Check the channel"),
+            "subject": gettext("%(name)s: the Slack or Teams channel is failing") % words}
 
 
 def build_email(message: Message, today, context: dict | None = None) -> EmailMultiAlternatives:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.feeds.limits import FAILING_AFTER_RUNS
 from alignment_portal.feeds.models import Feed
@@ -84,13 +85,16 @@ class DigestSection:
     @property
     def rung_change(self) -> str:
         if self.rung_now is None:
-            return "Not scored yet."
-        now = f"rung {self.rung_now} ({self.rung_name_now})" if self.rung_name_now \
-            else f"rung {self.rung_now}"
+            return gettext("Not scored yet.")
+        words = {"rung": self.rung_now, "name": self.rung_name_now, "before": self.rung_before}
+        now = (gettext("rung %(rung)s (%(name)s)") if self.rung_name_now
+               else gettext("rung %(rung)s")) % words
+        words["now"] = now
         if self.rung_before is None or self.rung_before == self.rung_now:
-            return f"Unchanged at {now}." if self.rung_before is not None else f"Now at {now}."
-        verb = "Up" if self.rung_now > self.rung_before else "Down"
-        return f"{verb} from rung {self.rung_before} to {now}."
+            return (gettext("Unchanged at %(now)s.") if self.rung_before is not None
+                    else gettext("Now at %(now)s.")) % words
+        return (gettext("Up from rung %(before)s to %(now)s.") if self.rung_now > self.rung_before
+                else gettext("Down from rung %(before)s to %(now)s.")) % words
 
 
 @dataclass

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alignment_portal.notifications.rules import (
     CHANNEL_LABELS,
@@ -49,16 +50,16 @@ class PersonSettings(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="notification_settings")
     quiet_weekends = models.BooleanField(
-        default=False, help_text="Hold my emails on Saturday and Sunday.")
+        default=False, help_text=_("Hold my emails on Saturday and Sunday."))
 
     def __str__(self) -> str:
         return f"{self.user_id}: quiet weekends {self.quiet_weekends}"
 
 
 class WebhookPlatform(models.TextChoices):
-    NONE = "", "None"
-    SLACK = Channel.SLACK.value, "Slack"
-    TEAMS = Channel.TEAMS.value, "Microsoft Teams"
+    NONE = "", _("None")
+    SLACK = Channel.SLACK.value, _("Slack")
+    TEAMS = Channel.TEAMS.value, _("Microsoft Teams")
 
 
 def _default_webhook_kinds() -> list[str]:
@@ -80,7 +81,7 @@ class OrganizationNotifications(models.Model):
     webhook_url_hint = models.CharField(max_length=120, blank=True)
     webhook_kinds = models.JSONField(default=_default_webhook_kinds, blank=True)
     webhook_include_values = models.BooleanField(
-        default=False, help_text="Include the numbers in channel messages (off: names only).")
+        default=False, help_text=_("Include the numbers in channel messages (off: names only)."))
     webhook_failing_since = models.DateTimeField(null=True, blank=True)
     webhook_last_error = models.CharField(max_length=300, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -101,9 +102,9 @@ class OrganizationNotifications(models.Model):
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class Notification(models.Model):
@@ -112,7 +113,7 @@ class Notification(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True,
                                      blank=True, related_name="+",
-                                     help_text="Empty for a digest across organizations.")
+                                     help_text=_("Empty for a digest across organizations."))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
                              blank=True, related_name="+")
     channel = models.CharField(max_length=10, choices=CHANNEL_CHOICES)
@@ -144,7 +145,7 @@ class NotificationEvent(models.Model):
                                      blank=True, related_name="+")
     kind = models.CharField(max_length=20, choices=KIND_CHOICES)
     channel = models.CharField(max_length=10, choices=CHANNEL_CHOICES)
-    recipient = models.CharField(max_length=40, help_text="user:<id> or org:<id>")
+    recipient = models.CharField(max_length=40, help_text=_("user:<id> or org:<id>"))
     event_key = models.CharField(max_length=120)
     created_at = models.DateTimeField(default=timezone.now)
 

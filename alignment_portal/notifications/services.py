@@ -10,6 +10,7 @@ from django.core.mail import mailers
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.lib.queue import send_now
 from alignment_portal.notifications import emails, events, webhook_crypto, webhooks
@@ -317,14 +318,15 @@ def organization_notifications_save(*, organization: Organization, digest_weekda
     settings_row.digest_weekday = digest_weekday
     unknown = [kind for kind in kinds if kind not in {k.value for k in WEBHOOK_KINDS}]
     if unknown:
-        raise ValidationError({"kinds": "Unknown event kinds."})
+        raise ValidationError({"kinds": gettext("Unknown event kinds.")})
     settings_row.webhook_kinds = [k.value for k in WEBHOOK_KINDS if k.value in kinds]
     settings_row.webhook_include_values = include_values
     if platform not in ("", Channel.SLACK.value, Channel.TEAMS.value):
-        raise ValidationError({"platform": "Choose Slack or Microsoft Teams."})
+        raise ValidationError({"platform": gettext("Choose Slack or Microsoft Teams.")})
     if webhook_url.strip():
         if not platform:
-            raise ValidationError({"platform": "Choose Slack or Microsoft Teams for this URL."})
+            raise ValidationError({"platform": gettext("Choose Slack or Microsoft Teams for this "
+                                                       "URL.")})
         try:
             url = webhooks.validate_webhook_url(webhook_url)
         except ValidationError as exc:
@@ -333,7 +335,7 @@ def organization_notifications_save(*, organization: Organization, digest_weekda
         settings_row.webhook_url_hint = clean_header_text(webhook_crypto.hint(url), 120)
         settings_row.webhook_failing_since, settings_row.webhook_last_error = None, ""
     elif platform and not settings_row.webhook_url_encrypted:
-        raise ValidationError({"webhook_url": "Paste the incoming-webhook URL."})
+        raise ValidationError({"webhook_url": gettext("Paste the incoming-webhook URL.")})
     settings_row.webhook_platform = platform if settings_row.webhook_url_encrypted else ""
     settings_row.updated_at = timezone.now()
     settings_row.full_clean()

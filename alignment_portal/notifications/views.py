@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -47,7 +48,8 @@ def preferences(request, org_slug):
             user=request.user, organization=organization,
             enabled={k: request.POST.get(f"email_{k.value}") == "on" for k in kinds},
             quiet_weekends=request.POST.get("quiet_weekends") == "on")
-        messages.success(request, f"Notification settings for {organization.name} saved.")
+        messages.success(request, gettext("Notification settings for %(name)s saved.") % {
+            "name": organization.name})
         return redirect("notifications:preferences", org_slug=organization.slug)
     enabled = services.preferences_for(user=request.user, organization=organization)
     channel = events.org_settings(organization)
@@ -83,7 +85,7 @@ def channel(request, org_slug):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "Notification settings saved.")
+            messages.success(request, gettext("Notification settings saved."))
             return redirect("notifications:channel", org_slug=organization.slug)
     recent = list(Notification.objects.filter(
         organization=organization, channel__in=[Channel.SLACK, Channel.TEAMS])
@@ -98,9 +100,10 @@ def channel_test(request, org_slug):
     membership = get_membership(request, org_slug, Role.OWNER)
     error = services.webhook_test(organization=membership.organization)
     if error:
-        messages.error(request, f"The test message was not delivered: {error}")
+        messages.error(request, gettext("The test message was not delivered: %(error)s") % {
+            "error": error})
     else:
-        messages.success(request, "Test message sent: look for it in your channel.")
+        messages.success(request, gettext("Test message sent: look for it in your channel."))
     return redirect("notifications:channel", org_slug=membership.organization.slug)
 
 
@@ -109,7 +112,8 @@ def channel_test(request, org_slug):
 def channel_remove(request, org_slug):
     membership = get_membership(request, org_slug, Role.OWNER)
     services.webhook_remove(organization=membership.organization)
-    messages.success(request, "The webhook is removed; nothing more is posted to the channel.")
+    messages.success(request, gettext("The webhook is removed; nothing more is posted to the "
+                                      "channel."))
     return redirect("notifications:channel", org_slug=membership.organization.slug)
 
 

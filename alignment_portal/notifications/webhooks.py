@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from alignment_portal.notifications import rules
 from alignment_portal.notifications.rules import Channel, Kind, clean_header_text
@@ -22,27 +23,28 @@ def validate_webhook_url(url: str) -> str:
     (http only for a host NOTIFY_WEBHOOK_HTTP_HOSTS lists, e.g. a local test server)."""
     url = (url or "").strip()
     if not url:
-        raise ValidationError("Paste the incoming-webhook URL.")
+        raise ValidationError(gettext("Paste the incoming-webhook URL."))
     if len(url) > 2000:
-        raise ValidationError("That URL is too long for a webhook (over 2,000 characters).")
+        raise ValidationError(gettext("That URL is too long for a webhook (over 2,000 "
+                                      "characters)."))
     if any(ord(ch) < 33 for ch in url):
-        raise ValidationError("A webhook URL has no spaces or line breaks.")
+        raise ValidationError(gettext("A webhook URL has no spaces or line breaks."))
     try:
         parts = urlsplit(url)
         host = parts.hostname
         parts.port  # noqa: B018 (raises ValueError for a malformed port)
     except ValueError:
-        raise ValidationError("That is not a valid URL.") from None
+        raise ValidationError(gettext("That is not a valid URL.")) from None
     if not host:
-        raise ValidationError("That is not a valid URL: it has no host.")
+        raise ValidationError(gettext("That is not a valid URL: it has no host."))
     if parts.username or parts.password:
-        raise ValidationError("A webhook URL carries no user name or password.")
+        raise ValidationError(gettext("A webhook URL carries no user name or password."))
     if parts.scheme == "https":
         return url
     if parts.scheme == "http" and host in settings.NOTIFY_WEBHOOK_HTTP_HOSTS:
         return url
-    raise ValidationError("The webhook URL must start with https:// (Slack and Teams give "
-                          "https URLs).")
+    raise ValidationError(gettext("The webhook URL must start with https:// (Slack and Teams "
+                                  "give https URLs)."))
 
 
 def _lines(message, include_values: bool) -> list[str]:

@@ -6,6 +6,7 @@ exist; a member whose role is too weak for the action gets 403.
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
 
 from alignment_portal.organizations.models import Membership, Role
 
@@ -37,18 +38,19 @@ def get_membership(request, slug: str, role: Role = Role.VIEWER) -> Membership:
     """
     user = request.user
     if not user.is_authenticated:
-        raise Http404("No such organization")
+        raise Http404(gettext("No such organization"))
     membership = (
         Membership.objects.select_related("organization")
         .filter(user=user, organization__slug=slug)
         .first()
     )
     if membership is None:
-        raise Http404("No such organization")
+        raise Http404(gettext("No such organization"))
     if membership.organization.require_two_factor and not session_is_verified(user):
         raise TwoFactorRequired(membership.organization)
     if not membership.can(role):
-        raise PermissionDenied(f"This needs the {Role(role).label.lower()} role or stronger.")
+        raise PermissionDenied(gettext("This needs the %(lower)s role or stronger.") % {
+            "lower": Role(role).label.lower()})
     request.membership = membership
     request.organization = membership.organization
     return membership

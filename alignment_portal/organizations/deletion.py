@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from alignment_portal.lib.mail import send_one
 from alignment_portal.organizations import security_log
@@ -52,10 +53,10 @@ def deletion_schedule(*, organization: Organization, confirm_name: str, by, requ
     """Schedule the deletion DELETION_GRACE from now; `confirm_name` must be the name."""
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     if confirm_name.strip() != organization.name:
-        raise ValidationError("Type the organization's name exactly to confirm.")
+        raise ValidationError(gettext("Type the organization's name exactly to confirm."))
     if organization.deletion_scheduled_for:
-        raise ValidationError(f"The deletion is already scheduled for "
-                              f"{_when(organization.deletion_scheduled_for)}.")
+        raise ValidationError(gettext("The deletion is already scheduled for %(when)s.") % {
+            "when": _when(organization.deletion_scheduled_for)})
     organization.deletion_scheduled_for = (now or timezone.now()) + DELETION_GRACE
     organization.deletion_requested_by = by
     organization.save(update_fields=["deletion_scheduled_for", "deletion_requested_by"])
@@ -78,7 +79,7 @@ def deletion_schedule(*, organization: Organization, confirm_name: str, by, requ
 def deletion_cancel(*, organization: Organization, by, request=None) -> Organization:
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     if not organization.deletion_scheduled_for:
-        raise ValidationError("No deletion is scheduled.")
+        raise ValidationError(gettext("No deletion is scheduled."))
     organization.deletion_scheduled_for = None
     organization.deletion_requested_by = None
     organization.save(update_fields=["deletion_scheduled_for", "deletion_requested_by"])

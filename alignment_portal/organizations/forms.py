@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from alignment_portal.lib.text import single_line
 from alignment_portal.organizations.models import Organization, Role, SecurityEventKind
@@ -23,12 +23,13 @@ class OrganizationForm(forms.ModelForm):
             currency = self.instance.currency if self.instance.pk else ""
             if currency:
                 self.fields["hour_value"].label = (
-                    f"Value of an hour of staff time ({currency} per hour)")
+                    gettext("Value of an hour of staff time (%(currency)s per hour)") % {
+                        "currency": currency})
 
     def clean_hour_value(self):
         value = self.cleaned_data.get("hour_value")
         if value is not None and value < 0:
-            raise forms.ValidationError("The value of an hour cannot be negative.")
+            raise forms.ValidationError(gettext("The value of an hour cannot be negative."))
         return value
 
     def _post_clean(self):
@@ -38,15 +39,17 @@ class OrganizationForm(forms.ModelForm):
     def clean_currency(self):
         currency = self.cleaned_data["currency"].strip().upper()
         if len(currency) != 3 or not currency.isalpha():
-            raise forms.ValidationError("Use a three-letter currency code, like USD or EUR.")
+            raise forms.ValidationError(gettext("Use a three-letter currency code, like USD or "
+                                                "EUR."))
         return currency
 
 
 class SignUpForm(UserCreationForm):
-    email = forms.EmailField(help_text="For password resets and invitations.")
+    email = forms.EmailField(help_text=gettext_lazy("For password resets and invitations."))
     organization_name = forms.CharField(
-        max_length=120, label="Your business", required=False, validators=[single_line],
-        help_text="Creates your first organization; you become its owner.")
+        max_length=120, label=gettext_lazy("Your business"), required=False,
+        validators=[single_line],
+        help_text=gettext_lazy("Creates your first organization; you become its owner."))
 
     class Meta(UserCreationForm.Meta):
         model = User
@@ -68,7 +71,7 @@ class SignUpForm(UserCreationForm):
         email = self.cleaned_data["email"].strip().lower()
         if self.check_email_taken and User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
-                "An account with this email exists already: sign in instead.")
+                gettext("An account with this email exists already: sign in instead."))
         return email
 
 
@@ -92,13 +95,14 @@ class RoleForm(forms.Form):
 class SecurityLogFilterForm(forms.Form):
     """The security log's filters; an invalid value is ignored (the whole log is shown)."""
 
-    kind = forms.ChoiceField(label="Event", required=False,
+    kind = forms.ChoiceField(label=gettext_lazy("Event"), required=False,
                              choices=[("", "All events"), *SecurityEventKind.choices])
-    person = forms.CharField(label="Person (name contains)", required=False, max_length=150,
+    person = forms.CharField(label=gettext_lazy("Person (name contains)"), required=False,
+                             max_length=150,
                              validators=[single_line])
-    since = forms.DateField(label="From", required=False,
+    since = forms.DateField(label=gettext_lazy("From"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    until = forms.DateField(label="To", required=False,
+    until = forms.DateField(label=gettext_lazy("To"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def filters(self) -> dict:

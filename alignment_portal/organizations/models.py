@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alignment_portal.lib.text import single_line
 
@@ -15,10 +16,10 @@ INVITATION_LIFETIME = timedelta(days=7)
 class Role(models.TextChoices):
     """What a member may do, strongest first (see DOMAIN.md, People and tenancy)."""
 
-    OWNER = "owner", "Owner"
-    CONSULTANT = "consultant", "Consultant"
-    STAFF = "staff", "Staff"
-    VIEWER = "viewer", "Viewer"
+    OWNER = "owner", _("Owner")
+    CONSULTANT = "consultant", _("Consultant")
+    STAFF = "staff", _("Staff")
+    VIEWER = "viewer", _("Viewer")
 
     @property
     def rank(self) -> int:
@@ -41,14 +42,14 @@ class Organization(models.Model):
     name = models.CharField(max_length=120, validators=[single_line])
     slug = models.SlugField(max_length=60, unique=True)
     fiscal_year_start_month = models.PositiveSmallIntegerField(choices=MONTHS, default=1)
-    currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217 code, e.g. EUR")
+    currency = models.CharField(max_length=3, default="USD", help_text=_("ISO 4217 code, e.g. EUR"))
     # The benefit ledger: what an hour of staff time is worth, in `currency`. Unset hides every
     # money figure that would be derived from hours saved.
     hour_value = models.DecimalField(
         max_digits=8, decimal_places=2, null=True, blank=True,
-        verbose_name="Value of an hour of staff time",
-        help_text="In the organization's currency, per hour. Leave empty to keep hours saved "
-                  "out of money figures.")
+        verbose_name=_("Value of an hour of staff time"),
+        help_text=_("In the organization's currency, per hour. Leave empty to keep hours saved "
+                  "out of money figures."))
     # When an owner last saved the fiscal year and currency (the set-up checklist's first step);
     # unset while they are the sign-up's defaults.
     settings_confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -67,7 +68,7 @@ class Organization(models.Model):
     recompute_started_at = models.DateTimeField(null=True, blank=True)
     # Owners can require every member to sign in with a second factor (two_factor/).
     require_two_factor = models.BooleanField(
-        default=False, verbose_name="Require two-factor sign-in for every member")
+        default=False, verbose_name=_("Require two-factor sign-in for every member"))
     # Set when an owner asks to delete the organization: it is removed on that date unless an
     # owner cancels (organizations/deletion.py).
     deletion_scheduled_for = models.DateTimeField(null=True, blank=True)
@@ -184,24 +185,24 @@ class Invitation(models.Model):
 
 
 class SecurityEventKind(models.TextChoices):
-    SIGN_IN = "sign_in", "Signed in"
-    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
-    SIGN_IN_LOCKED = "sign_in_locked", "Sign-in locked"
-    ROLE_CHANGED = "role_changed", "Role changed"
-    MEMBER_REMOVED = "member_removed", "Member removed"
-    INVITATION_SENT = "invitation_sent", "Invitation sent"
-    INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
-    INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
-    API_TOKEN_CREATED = "api_token_created", "API token created"
-    API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
-    EXPORT = "export", "Data exported"
-    SETTINGS_CHANGED = "settings_changed", "Settings changed"
-    TWO_FACTOR_ENABLED = "two_factor_enabled", "Two-factor turned on"
-    TWO_FACTOR_DISABLED = "two_factor_disabled", "Two-factor turned off"
-    TWO_FACTOR_FAILED = "two_factor_failed", "Two-factor code wrong"
-    RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
-    DELETION_SCHEDULED = "deletion_scheduled", "Deletion scheduled"
-    DELETION_CANCELLED = "deletion_cancelled", "Deletion cancelled"
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGN_IN_LOCKED = "sign_in_locked", _("Sign-in locked")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    MEMBER_REMOVED = "member_removed", _("Member removed")
+    INVITATION_SENT = "invitation_sent", _("Invitation sent")
+    INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+    INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+    EXPORT = "export", _("Data exported")
+    SETTINGS_CHANGED = "settings_changed", _("Settings changed")
+    TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor turned on")
+    TWO_FACTOR_DISABLED = "two_factor_disabled", _("Two-factor turned off")
+    TWO_FACTOR_FAILED = "two_factor_failed", _("Two-factor code wrong")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    DELETION_SCHEDULED = "deletion_scheduled", _("Deletion scheduled")
+    DELETION_CANCELLED = "deletion_cancelled", _("Deletion cancelled")
 
 
 class SecurityEvent(models.Model):

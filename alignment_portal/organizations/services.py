@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from alignment_portal.lib import throttle
 from alignment_portal.lib.mail import send_one
@@ -109,7 +110,8 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
     owners = _lock_owners(membership.organization)
     membership.refresh_from_db()
     if membership.role == Role.OWNER and role != Role.OWNER and owners <= 1:
-        raise ValidationError("The last owner cannot be demoted: make someone else owner first.")
+        raise ValidationError(gettext("The last owner cannot be demoted: make someone else owner "
+                                      "first."))
     membership.role = role
     membership.save(update_fields=["role"])
     return membership
@@ -120,7 +122,8 @@ def membership_remove(*, membership: Membership) -> None:
     owners = _lock_owners(membership.organization)
     membership.refresh_from_db()
     if membership.role == Role.OWNER and owners <= 1:
-        raise ValidationError("The last owner cannot be removed: make someone else owner first.")
+        raise ValidationError(gettext("The last owner cannot be removed: make someone else owner "
+                                      "first."))
     membership.delete()
 
 
@@ -152,11 +155,11 @@ def invitation_create(*, inviter: Membership, email: str, role: str) -> tuple[In
 @transaction.atomic
 def _invitation_store(*, inviter: Membership, email: str, role: str) -> tuple[Invitation, str]:
     if Role(role) not in invitable_roles(inviter):
-        raise PermissionDenied("Your role cannot invite that role.")
+        raise PermissionDenied(gettext("Your role cannot invite that role."))
     email = User.objects.normalize_email(email.strip()).lower()
     organization = inviter.organization
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
-        raise ValidationError(f"{email} is already a member.")
+        raise ValidationError(gettext("%(email)s is already a member.") % {"email": email})
     token = Invitation.new_token()
     invitation = Invitation.objects.create(
         organization=organization, email=email, role=role, token_hash=hash_token(token),
@@ -202,11 +205,12 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
     """Use the invitation once: the row is locked so two clicks cannot both succeed."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.state != "pending":
-        raise ValidationError(f"This invitation is {invitation.state}.")
+        raise ValidationError(gettext("This invitation is %(state)s.") % {
+            "state": invitation.state})
     if (user.email or "").lower() != invitation.email:
         raise ValidationError(
-            f"This invitation was sent to {invitation.email}; you are signed in as "
-            f"{user.email or 'a user without an email address'}."
+            gettext("This invitation was sent to %(email)s; you are signed in as %(value)s.") % {
+                "email": invitation.email, "value": user.email or 'a user without an email address'}
         )
     membership, created = Membership.objects.get_or_create(
         user=user, organization=invitation.organization, defaults={"role": invitation.role}

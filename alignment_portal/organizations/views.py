@@ -13,10 +13,9 @@ from django.db import connection
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import JavaScriptCatalog
@@ -83,7 +82,8 @@ def organization_create(request):
     if request.method == "POST" and form.is_valid():
         organization = services.organization_create(owner=request.user, settings_confirmed=True,
                                                     **form.cleaned_data)
-        messages.success(request, f"{organization.name} is created; you are its owner.")
+        messages.success(request, gettext("%(name)s is created; you are its owner.") % {
+            "name": organization.name})
         return redirect("dashboard", org_slug=organization.slug)
     return render(request, "organizations/organization_form.html", {"form": form})
 
@@ -106,7 +106,7 @@ def organization_settings(request, org_slug):
                 security_log.record(organization=organization,
                                     kind=SecurityEventKind.SETTINGS_CHANGED, request=request,
                                     detail="changed: " + ", ".join(form.changed_data))
-            messages.success(request, "Settings saved.")
+            messages.success(request, gettext("Settings saved."))
             return redirect("organization_settings", org_slug=organization.slug)
     return render(request, "organizations/settings.html", {"form": form})
 
@@ -126,10 +126,11 @@ def organization_delete(request, org_slug):
         except ValidationError as exc:
             error = exc.messages[0]
         else:
-            messages.warning(request, f"{organization.name} will be deleted on "
-                                      f"{organization.deletion_scheduled_for:%d %B %Y}. The "
-                                      "owners are told by mail; any owner can cancel until "
-                                      "then.")
+            messages.warning(request, gettext(
+                "%(name)s will be deleted on %(day)s. The owners are told by mail; any owner can "
+                "cancel until then.") % {
+                "name": organization.name,
+                "day": dateformat.format(organization.deletion_scheduled_for, "d F Y")})
             return redirect("organization_delete", org_slug=organization.slug)
     return render(request, "organizations/delete.html", {
         "error": error, "grace_days": deletion.DELETION_GRACE.days}, status=400 if error else 200)
@@ -145,8 +146,8 @@ def organization_delete_cancel(request, org_slug):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, f"The deletion of {membership.organization.name} is "
-                                  "cancelled.")
+        messages.success(request, gettext("The deletion of %(name)s is cancelled.") % {
+            "name": membership.organization.name})
     return redirect("organization_settings", org_slug=org_slug)
 
 
@@ -171,12 +172,13 @@ def members(request, org_slug):
                     request=request, detail=f"{invitation.email} as {invitation.role}"
                     + ("" if invitation.emailed_at else " (email not sent)"))
                 if invitation.emailed_at:
-                    messages.success(request, f"Invitation emailed to {invitation.email}.")
+                    messages.success(request, gettext("Invitation emailed to %(email)s.") % {
+                        "email": invitation.email})
                 else:
                     messages.warning(
-                        request, f"The invitation of {invitation.email} is ready, but the "
-                                 "email could not be sent: copy the link below and send it "
-                                 "yourself.")
+                        request, gettext("The invitation of %(email)s is ready, but the email "
+                                         "could not be sent: copy the link below and send it "
+                                         "yourself.") % {"email": invitation.email})
                 form = InvitationForm(roles=services.invitable_roles(membership))
     context = {
         "members": selectors.organization_members(organization=organization),
@@ -206,9 +208,10 @@ def member_role(request, org_slug, membership_id):
                     organization=owner.organization, kind=SecurityEventKind.ROLE_CHANGED,
                     request=request,
                     detail=f"{target.user.get_username()}: {before} → {target.role}")
-            messages.success(request, f"{target.user.get_username()} is now {target.role}.")
+            messages.success(request, gettext("%(get_username)s is now %(role)s.") % {
+                "get_username": target.user.get_username(), "role": target.role})
     else:
-        messages.error(request, "Choose one of the listed roles.")
+        messages.error(request, gettext("Choose one of the listed roles."))
     return redirect("members", org_slug=org_slug)
 
 
@@ -229,7 +232,8 @@ def member_remove(request, org_slug, membership_id):
         security_log.record(organization=owner.organization,
                             kind=SecurityEventKind.MEMBER_REMOVED, request=request,
                             detail=f"{target.user.get_username()} ({target.role})")
-        messages.success(request, f"{target.user.get_username()} is removed.")
+        messages.success(request, gettext("%(get_username)s is removed.") % {
+            "get_username": target.user.get_username()})
     return redirect("members", org_slug=org_slug)
 
 
@@ -243,7 +247,8 @@ def invitation_revoke(request, org_slug, invitation_id):
     security_log.record(organization=membership.organization,
                         kind=SecurityEventKind.INVITATION_REVOKED, request=request,
                         detail=invitation.email)
-    messages.success(request, f"The invitation of {invitation.email} is revoked.")
+    messages.success(request, gettext("The invitation of %(email)s is revoked.") % {
+        "email": invitation.email})
     return redirect("members", org_slug=org_slug)
 
 
@@ -267,7 +272,8 @@ def invitation_accept(request, token):
                     organization=membership.organization,
                     kind=SecurityEventKind.INVITATION_ACCEPTED, request=request,
                     actor=membership.user, detail=f"{invitation.email} as {membership.role}")
-                messages.success(request, f"Welcome to {membership.organization.name}.")
+                messages.success(request, gettext("Welcome to %(name)s.") % {
+                    "name": membership.organization.name})
                 return redirect("dashboard", org_slug=membership.organization.slug)
         elif (request.user.email or "").lower() != invitation.email:
             error = (f"This invitation was sent to {invitation.email}; you are signed in as "
@@ -290,7 +296,8 @@ def invitation_accept(request, token):
                     organization=membership.organization,
                     kind=SecurityEventKind.INVITATION_ACCEPTED, request=request,
                     actor=membership.user, detail=f"{invitation.email} as {membership.role}")
-                messages.success(request, f"Welcome to {membership.organization.name}.")
+                messages.success(request, gettext("Welcome to %(name)s.") % {
+                    "name": membership.organization.name})
                 return redirect("dashboard", org_slug=membership.organization.slug)
     return render(request, "organizations/invitation_accept.html",
                   {"invitation": invitation, "signup_form": signup_form, "error": error})
@@ -331,8 +338,8 @@ def sign_up_activate(request, uidb64, token):
     membership = user.memberships.select_related("organization").first()
     if membership is None:
         return redirect("home")
-    messages.success(request, f"Welcome! {membership.organization.name} is ready for its "
-                              "first plan.")
+    messages.success(request, gettext("Welcome! %(name)s is ready for its first plan.") % {
+        "name": membership.organization.name})
     return redirect("dashboard", org_slug=membership.organization.slug)
 
 
@@ -447,7 +454,7 @@ def language_choice(request):
         language.remember(request, code)
         if code:
             translation.activate(code)
-        messages.success(request, _("The portal now speaks %(language)s.") % {
+        messages.success(request, gettext("The portal now speaks %(language)s.") % {
             "language": dict(settings.LANGUAGES).get(get_language(), get_language())})
         response = redirect(_safe_next(request, reverse("home")))
         if code:

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from alignment_portal.lib.text import DESCRIPTION_MAX_LENGTH, multi_line, single_line
 from alignment_portal.organizations.forms import OrganizationForm
@@ -8,32 +9,35 @@ class PlaybookSaveForm(forms.Form):
     """Which records of the organization go into the playbook. Every section's records are
     offered (all ticked to start with); links and money are choices of their own."""
 
-    name = forms.CharField(max_length=120, validators=[single_line], label="Playbook name")
+    name = forms.CharField(max_length=120, validators=[single_line], label=gettext_lazy("Playbook "
+                                                                                        "name"))
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                   max_length=DESCRIPTION_MAX_LENGTH, validators=[multi_line],
-                                  help_text="What it is for, e.g. “a small shop's morning "
-                                            "rush”.")
+                                  help_text=gettext_lazy("What it is for, e.g. “a small shop's "
+                                                         "morning rush”."))
     goals = forms.TypedMultipleChoiceField(coerce=int, required=False,
                                            widget=forms.CheckboxSelectMultiple,
-                                           label="Goals (as templates: no baseline, target, "
-                                                 "dates, owner or rank)")
+                                           label=gettext_lazy("Goals (as templates: no baseline, "
+                                                              "target, dates, owner or rank)"))
     metrics = forms.TypedMultipleChoiceField(coerce=int, required=False,
                                              widget=forms.CheckboxSelectMultiple,
-                                             label="Metric definitions (no values)")
+                                             label=gettext_lazy("Metric definitions (no values)"))
     initiatives = forms.TypedMultipleChoiceField(coerce=int, required=False,
                                                  widget=forms.CheckboxSelectMultiple,
-                                                 label="Initiatives (no status, dates or owner)")
+                                                 label=gettext_lazy("Initiatives (no status, "
+                                                                    "dates or owner)"))
     tools = forms.TypedMultipleChoiceField(coerce=int, required=False,
                                            widget=forms.CheckboxSelectMultiple,
-                                           label="Tools (no seats or owner)")
+                                           label=gettext_lazy("Tools (no seats or owner)"))
     include_links = forms.BooleanField(
-        required=False, initial=True, label="Their links",
-        help_text="Which goal each initiative serves (with its rationale) and which metric "
-                  "measures it, between the records ticked above.")
+        required=False, initial=True, label=gettext_lazy("Their links"),
+        help_text=gettext_lazy("Which goal each initiative serves (with its rationale) and which "
+                               "metric measures it, between the records ticked above."))
     include_money = forms.BooleanField(
-        required=False, initial=False, label="Money",
-        help_text="Costs of tools and initiatives, and the hours and money they are expected "
-                  "to save. Left out unless ticked: another client's prices rarely fit.")
+        required=False, initial=False, label=gettext_lazy("Money"),
+        help_text=gettext_lazy("Costs of tools and initiatives, and the hours and money they are "
+                               "expected to save. Left out unless ticked: another client's "
+                               "prices rarely fit."))
 
     def __init__(self, *args, offer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,7 +48,8 @@ class PlaybookSaveForm(forms.Form):
 
 
 class PlaybookEditForm(forms.Form):
-    name = forms.CharField(max_length=120, validators=[single_line], label="Playbook name")
+    name = forms.CharField(max_length=120, validators=[single_line], label=gettext_lazy("Playbook "
+                                                                                        "name"))
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                   max_length=DESCRIPTION_MAX_LENGTH, validators=[multi_line])
 
@@ -53,8 +58,9 @@ NEW_CYCLE = "new"
 
 
 class ApplyForm(forms.Form):
-    cycle = forms.ChoiceField(label="Goals land as drafts in",
-                              help_text="An open cycle of this organization, or a new one.")
+    cycle = forms.ChoiceField(label=gettext_lazy("Goals land as drafts in"),
+                              help_text=gettext_lazy("An open cycle of this organization, or a "
+                                                     "new one."))
     digest = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, cycles, new_cycle_name, **kwargs):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.http import Http404
+from django.utils.translation import gettext
 
 from alignment_portal.organizations.models import Organization
 from alignment_portal.playbooks import document as playbook_document
@@ -24,7 +25,7 @@ def playbook_for(*, user, playbook_id: int) -> Playbook:
     """The user's own playbook; anyone else's (or none) is 404."""
     playbook = Playbook.objects.filter(pk=playbook_id, author=user).first()
     if playbook is None:
-        raise Http404("No such playbook")
+        raise Http404(gettext("No such playbook"))
     return playbook
 
 

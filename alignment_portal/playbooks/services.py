@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.organizations import services as organization_services
 from alignment_portal.organizations.models import Organization
@@ -33,8 +34,8 @@ APPLIED_TOOL_STATUS = ToolStatus.TRIAL
 
 
 def _unique_name_error(name: str) -> ValidationError:
-    return ValidationError({"name": f"You have a playbook named “{name}” already: choose "
-                                    "another name."})
+    return ValidationError({"name": gettext("You have a playbook named “%(name)s” already: "
+                                            "choose another name.") % {"name": name}})
 
 
 @transaction.atomic
@@ -48,7 +49,7 @@ def playbook_save(*, author, organization: Organization, name: str, description:
         initiative_ids=initiative_ids, tool_ids=tool_ids, include_links=include_links,
         include_money=include_money)
     if not any(doc[s] for s in ("metrics", "tools", "initiatives", "goals")):
-        raise ValidationError("Choose at least one goal, metric, initiative or tool.")
+        raise ValidationError(gettext("Choose at least one goal, metric, initiative or tool."))
     playbook = Playbook(author=author, name=(name or "").strip(),
                         description=(description or "").strip(), document=doc,
                         source_organization=organization, source_name=organization.name)
@@ -191,8 +192,8 @@ def playbook_apply(*, playbook: Playbook, organization: Organization, cycle: Cyc
         cycle = Cycle.objects.select_for_update().filter(pk=cycle.pk,
                                                          organization=organization).first()
         if cycle is None or cycle.state == CycleState.CLOSED:
-            raise ValidationError({"cycle": "Choose an open cycle of this organization: a "
-                                            "closed cycle's goals cannot change."})
+            raise ValidationError({"cycle": gettext("Choose an open cycle of this organization: "
+                                                    "a closed cycle's goals cannot change.")})
     plan = selectors.plan_application(organization=organization, cycle=cycle, content=content)
     if expected_digest is not None and plan.digest != expected_digest:
         raise PlanChanged("The organization changed since the preview: look at the preview "

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from alignment_portal.organizations.access import get_membership
@@ -74,7 +75,8 @@ def save(request, org_slug):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"Saved “{playbook.name}” to your playbooks.")
+            messages.success(request, gettext("Saved “%(name)s” to your playbooks.") % {
+                "name": playbook.name})
             return redirect("playbook_library:detail", playbook_id=playbook.pk)
     return render(request, "playbooks/save.html", {"form": form, "offer": offer},
                   status=400 if form.errors else 200)
@@ -116,8 +118,10 @@ def apply(request, org_slug, playbook_id):
             status = 400
         else:
             messages.success(request, (
-                f"Applied “{playbook.name}”: {result.created} created, {result.reused} "
-                f"reused as they were. The goals are drafts in {result.cycle.name}."))
+                gettext("Applied “%(name)s”: %(created)s created, %(reused)s reused as they "
+                        "were. The goals are drafts in %(name2)s.") % {
+                            "name": playbook.name, "created": result.created,
+                            "reused": result.reused, "name2": result.cycle.name}))
             return redirect("goals:cycle_detail", org_slug=organization.slug,
                             cycle_id=result.cycle.pk)
     elif request.method == "POST":
@@ -156,7 +160,7 @@ def detail(request, playbook_id):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, "Playbook saved.")
+            messages.success(request, gettext("Playbook saved."))
             return redirect("playbook_library:detail", playbook_id=playbook.pk)
     content, problems = _content(playbook)
     plan = (selectors.plan_application(organization=None, cycle=None, content=content)
@@ -180,8 +184,8 @@ def delete(request, playbook_id):
     playbook = selectors.playbook_for(user=request.user, playbook_id=playbook_id)
     if request.method == "POST":
         services.playbook_delete(playbook=playbook)
-        messages.success(request, f"Deleted “{playbook.name}”. Clients it was applied to keep "
-                                  "what it created.")
+        messages.success(request, gettext("Deleted “%(name)s”. Clients it was applied to keep "
+                                          "what it created.") % {"name": playbook.name})
         return redirect("playbook_library:library")
     return render(request, "playbooks/delete.html", {"playbook": playbook})
 
@@ -202,8 +206,10 @@ def new_client(request, playbook_id):
             _add_errors(form, exc)
         else:
             messages.success(request, (
-                f"Created {result.organization.name} from “{playbook.name}”: "
-                f"{result.created} records; the goals are drafts in {result.cycle.name}."))
+                gettext("Created %(name)s from “%(name2)s”: %(created)s records; the goals are "
+                        "drafts in %(name3)s.") % {
+                            "name": result.organization.name, "name2": playbook.name,
+                            "created": result.created, "name3": result.cycle.name}))
             return redirect("goals:cycle_detail", org_slug=result.organization.slug,
                             cycle_id=result.cycle.pk)
     month = form.cleaned_data.get("fiscal_year_start_month") if form.is_bound else None

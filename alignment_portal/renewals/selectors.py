@@ -5,9 +5,11 @@ organizations (the tools with a renewal date, the tools an active initiative use
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext_lazy
+
 from alignment_portal.organizations.models import Membership, Organization
 from alignment_portal.renewals.models import SeatCount, SeatCountRevision
-from alignment_portal.scoring import renewals, rules
+from alignment_portal.scoring import renewals, rules, wording
 from initiatives.models import Initiative, Tool, active_initiative_q
 from metrics.csv_export import Number
 
@@ -20,7 +22,7 @@ class RenewalRow:
 
     @property
     def saving_sentence(self) -> str:
-        return renewals.saving_sentence(self.renewal)
+        return wording.saving_text(renewals.saving_params(self.renewal))
 
     @property
     def severity(self) -> str:
@@ -32,13 +34,15 @@ class RenewalRow:
 
 # sort key -> (heading, value of a row)
 SORTS = {
-    "deadline": ("Notice deadline", lambda r: (r.renewal.notice_deadline, r.tool.name.lower())),
-    "renews": ("Renews on", lambda r: (r.renewal.renews_on, r.tool.name.lower())),
-    "tool": ("Tool", lambda r: (r.tool.name.lower(), r.renewal.renews_on)),
-    "organization": ("Organization", lambda r: (r.organization.name.lower(),
-                                                r.renewal.notice_deadline)),
-    "cost": ("Cost a year", lambda r: (r.renewal.yearly_cost, r.tool.name.lower())),
-    "saving": ("Saving a year", lambda r: (r.renewal.saving_per_year, r.tool.name.lower())),
+    "deadline": (gettext_lazy("Notice deadline"),
+                 lambda r: (r.renewal.notice_deadline, r.tool.name.lower())),
+    "renews": (gettext_lazy("Renews on"), lambda r: (r.renewal.renews_on, r.tool.name.lower())),
+    "tool": (gettext_lazy("Tool"), lambda r: (r.tool.name.lower(), r.renewal.renews_on)),
+    "organization": (gettext_lazy("Organization"),
+                     lambda r: (r.organization.name.lower(), r.renewal.notice_deadline)),
+    "cost": (gettext_lazy("Cost a year"), lambda r: (r.renewal.yearly_cost, r.tool.name.lower())),
+    "saving": (gettext_lazy("Saving a year"),
+               lambda r: (r.renewal.saving_per_year, r.tool.name.lower())),
 }
 DEFAULT_SORT = "deadline"
 

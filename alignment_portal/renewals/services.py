@@ -6,6 +6,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.benefits.validation import check_month
 from alignment_portal.organizations.models import hash_token
@@ -34,12 +35,14 @@ def validate_seat_count(*, month, seats_used, note="", today: date | None = None
     try:
         number = parse_number(seats_used)
         if number != number.to_integral_value():
-            raise ValidationError("Seats are whole numbers: enter how many are in use.")
+            raise ValidationError(gettext("Seats are whole numbers: enter how many are in use."))
         if number < 0:
-            raise ValidationError("Seats in use cannot be negative.")
+            raise ValidationError(gettext("Seats in use cannot be negative."))
         if number > MAX_SEATS:
-            raise ValidationError(f"{number:,.0f} seats is more than the {MAX_SEATS:,} "
-                                  "the portal takes: check the number.")
+            raise ValidationError(gettext("%(number)s seats is more than the %(max_seats)s the "
+                                          "portal takes: check the number.") % {
+                                              "number": f"{number:,.0f}",
+                                              "max_seats": f"{MAX_SEATS:,}"})
         clean["seats_used"] = int(number)
     except ValidationError as exc:
         errors["seats_used"] = exc.messages

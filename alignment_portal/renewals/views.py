@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alignment_portal.organizations import security_log
@@ -136,8 +137,8 @@ def feed_rotate(request):
     token = services.renewal_feed_rotate(user=request.user)
     request.session["renewal_feed_url"] = settings.SITE_URL + reverse(
         "renewals_ical", args=[token])
-    messages.success(request, "Your calendar has a new secret URL: copy it now, it is shown "
-                              "only once. Any earlier URL has stopped working.")
+    messages.success(request, gettext("Your calendar has a new secret URL: copy it now, it is "
+                                      "shown only once. Any earlier URL has stopped working."))
     return redirect("renewals_calendar")
 
 
@@ -145,8 +146,8 @@ def feed_rotate(request):
 @require_POST
 def feed_revoke(request):
     services.renewal_feed_revoke(user=request.user)
-    messages.success(request, "Your calendar URL is revoked: calendar apps get nothing from "
-                              "it any more.")
+    messages.success(request, gettext("Your calendar URL is revoked: calendar apps get nothing "
+                                      "from it any more."))
     return redirect("renewals_calendar")
 
 
@@ -156,7 +157,7 @@ def ical_feed(request, token):
     RENEWAL_FEED_DAYS. An unknown, rotated or revoked token is a 404."""
     user = services.renewal_feed_user(token)
     if user is None:
-        raise Http404("No such calendar")
+        raise Http404(gettext("No such calendar"))
     rows = selectors.renewal_rows(selectors.member_organizations(user),
                                   today=timezone.localdate(), days=rules.RENEWAL_FEED_DAYS)
     host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "alignment-portal"
@@ -191,9 +192,10 @@ def tool_seats(request, org_slug, tool_id):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, {
-                "created": "Seats in use recorded.",
-                "replaced": "Seats in use replaced; the old count is in the history.",
-                "unchanged": "That count was recorded already: nothing changed."}[outcome])
+                "created": gettext("Seats in use recorded."),
+                "replaced": gettext("Seats in use replaced; the old count is in the history."),
+                "unchanged": gettext("That count was recorded already: nothing changed.")
+            }[outcome])
             return redirect("renewals:tool_seats", org_slug, tool.pk)
     return render(request, "renewals/tool_seats.html",
                   {"tool": tool, "form": form, **selectors.seat_history(tool)},

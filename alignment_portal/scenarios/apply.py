@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.utils.translation import gettext
 
 from alignment_portal.scoring import rules
 from alignment_portal.scoring.frames import OrgFrames
@@ -90,13 +91,13 @@ class _Plan:
 
 def _link_problem(plan: _Plan, initiative, goal, contribution: str, rationale: str) -> str:
     if contribution not in CONTRIBUTIONS:
-        return "Choose a contribution: primary, supporting or indirect."
+        return gettext("Choose a contribution: primary, supporting or indirect.")
     if not rationale.strip():
-        return "Say how the initiative will move the goal (the rationale is required)."
+        return gettext("Say how the initiative will move the goal (the rationale is required).")
     if not plan.has("goals", goal):
-        return "Its goal no longer exists."
+        return gettext("Its goal no longer exists.")
     if initiative is not None and plan.linked(initiative, goal):
-        return "This initiative is already linked to this goal."
+        return gettext("This initiative is already linked to this goal.")
     return ""
 
 
@@ -105,71 +106,73 @@ def check(plan: _Plan, change: Change) -> str:
     kind = change.type
     if kind in ("link", "unlink", "initiative_status") and not plan.has("initiatives",
                                                                         change.initiative):
-        return "Its initiative no longer exists."
+        return gettext("Its initiative no longer exists.")
     if kind == "link":
         return _link_problem(plan, change.initiative, change.goal, change.contribution,
                              change.rationale)
     if kind == "unlink":
         if not plan.has("goals", change.goal):
-            return "Its goal no longer exists."
+            return gettext("Its goal no longer exists.")
         if not plan.linked(change.initiative, change.goal):
-            return "This initiative is not linked to this goal (any more)."
+            return gettext("This initiative is not linked to this goal (any more).")
         return ""
     if kind == "initiative_status":
         if change.status not in INITIATIVE_STATUSES:
-            return "Choose a status."
+            return gettext("Choose a status.")
         if plan.value("initiatives", change.initiative, "status") == change.status:
-            return f"The initiative's status is {change.status.replace('_', ' ')} already."
+            return gettext("The initiative's status is %(replace)s already.") % {
+                "replace": change.status.replace('_', ' ')}
         return ""
     if kind == "retire_tool":
         if not plan.has("tools", change.tool):
-            return "Its tool no longer exists."
+            return gettext("Its tool no longer exists.")
         if plan.value("tools", change.tool, "status") == "retired":
-            return "This tool is retired already."
+            return gettext("This tool is retired already.")
         return ""
     if kind == "priority":
         return _priority_problem(plan, change)
     if kind == "new_initiative":
         if not change.name.strip():
-            return "Name the initiative."
+            return gettext("Name the initiative.")
         for cost in (change.monthly_cost, change.one_time_cost):
             if not math.isfinite(cost) or cost < 0:
-                return "Costs must be numbers of at least 0."
+                return gettext("Costs must be numbers of at least 0.")
         for link in change.links:
             problem = _link_problem(plan, None, link.goal, link.contribution, link.rationale)
             if problem:
                 return problem
         goals = [link.goal for link in change.links]
         if len(set(goals)) != len(goals):
-            return "Each goal can be linked once."
+            return gettext("Each goal can be linked once.")
         return ""
-    return f"Unknown kind of change: {kind}."
+    return gettext("Unknown kind of change: %(kind)s.") % {"kind": kind}
 
 
 def _priority_problem(plan: _Plan, change: Change) -> str:
     if not plan.has("goals", change.goal):
-        return "Its goal no longer exists."
+        return gettext("Its goal no longer exists.")
     if change.rank is not None and change.rank not in PRIORITY_RANKS:
-        return "A priority rank is 1, 2 or 3 (or none)."
+        return gettext("A priority rank is 1, 2 or 3 (or none).")
     goals = plan.read("goals")
     me = goals[goals["id"].eq(change.goal)].iloc[0]
     current = None if pd.isna(me["priority_rank"]) else int(me["priority_rank"])
     if current == change.rank:
-        return ("This goal has no priority rank already." if change.rank is None
-                else f"This goal has rank {change.rank} already.")
+        return (gettext("This goal has no priority rank already.") if change.rank is None
+                else gettext("This goal has rank %(rank)s already.") % {"rank": change.rank})
     if change.rank is None:
         return ""
     if me["status"] == "archived":
-        return "An archived goal cannot be a priority."
+        return gettext("An archived goal cannot be a priority.")
     cycles = plan.read("cycles")
     state = cycles.loc[cycles["id"].eq(me["cycle_id"]), "state"]
     if len(state) and state.iloc[0] in rules.CLOSED_CYCLE_STATES:
-        return "Its cycle is closed."
+        return gettext("Its cycle is closed.")
     holder = goals[goals["cycle_id"].eq(me["cycle_id"]) & goals["priority_rank"].eq(change.rank)
                    & goals["id"].ne(change.goal)]
     if len(holder):
-        return (f"Rank {change.rank} is taken by “{holder['title'].iloc[0]}”: clear it first "
-                "(an earlier change of this scenario may do that).")
+        return (gettext("Rank %(rank)s is taken by “%(value)s”: clear it first (an earlier "
+                        "change of this scenario may do that).") % {
+                            "rank": change.rank, "value": holder['title'].iloc[0]})
     return ""
 
 

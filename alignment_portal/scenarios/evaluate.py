@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
+from django.utils.translation import gettext
 
 from alignment_portal.scenarios.apply import Change, apply_changes
+from alignment_portal.scoring import wording
 from alignment_portal.scoring.benefits import plan_net_monthly
 from alignment_portal.scoring.compute import CoreScores, Scorecard, core_scores, score
 from alignment_portal.scoring.frames import OrgFrames
@@ -48,12 +50,12 @@ def summary(frames: OrgFrames, card: Scorecard | CoreScores) -> dict:
 
 def net_benefit_figures(frames: OrgFrames) -> dict:
     net, why = net_monthly_benefit(frames)
-    return {"net_monthly_benefit": net, "net_benefit_note": why}
+    return {"net_monthly_benefit": net, "net_benefit_note": gettext(why) if why else why}
 
 
 def flag_rows(table: pd.DataFrame) -> dict[tuple, dict]:
     """{(code, subject type, subject id): flag} of a frame of flags (flags.FLAG_COLUMNS)."""
-    names = ["code", "severity", "subject_type", "subject_id", "subject_label", "message"]
+    names = ["code", "severity", "subject_type", "subject_id", "subject_label", "params"]
     rows = {}
     for values in zip(*(table[n].tolist() for n in names), strict=True):
         row = dict(zip(names, values, strict=True))
@@ -87,8 +89,11 @@ def flag_changes(old: dict[tuple, dict], new: dict[tuple, dict]
     def ordered(rows):
         return sorted(rows, key=lambda r: (SEVERITY_RANK.get(r["severity"], 3), r["code"],
                                            r["subject_label"]))
-    return (ordered(row for key, row in new.items() if key not in old),
-            ordered(row for key, row in old.items() if key not in new))
+    def worded(row):
+        # The message in the reader's language (a scenario is evaluated for its reader).
+        return {**row, "message": wording.flag_message(row["code"], row["params"])}
+    return (ordered(worded(row) for key, row in new.items() if key not in old),
+            ordered(worded(row) for key, row in old.items() if key not in new))
 
 
 def _touched_initiatives(changes: list[Change]) -> set[int]:

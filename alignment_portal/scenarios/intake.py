@@ -9,7 +9,9 @@ field, with a message for the person who typed it.
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
+from alignment_portal.lib.formats import local_digits
 from alignment_portal.scenarios.apply import (
     CONTRIBUTIONS,
     INITIATIVE_STATUSES,
@@ -39,7 +41,7 @@ class UnknownRecord(Exception):
 def _id(data: dict, key: str, frames: OrgFrames, table: str) -> int:
     raw = data.get(key)
     if raw in (None, ""):
-        raise ValidationError({key: f"Choose the {key}."})
+        raise ValidationError({key: gettext("Choose the %(key)s.") % {"key": key}})
     if isinstance(raw, bool | float):
         raise UnknownRecord(key, raw)
     try:
@@ -54,14 +56,15 @@ def _id(data: dict, key: str, frames: OrgFrames, table: str) -> int:
 def _text(data: dict, key: str, *, required: str = "", limit: int) -> str:
     value = data.get(key) or ""
     if not isinstance(value, str):
-        raise ValidationError({key: "Write it as text."})
+        raise ValidationError({key: gettext("Write it as text.")})
     value = value.strip()
     if "\x00" in value:
-        raise ValidationError({key: "The text contains a null character."})
+        raise ValidationError({key: gettext("The text contains a null character.")})
     if required and not value:
         raise ValidationError({key: required})
     if len(value) > limit:
-        raise ValidationError({key: f"At most {limit} characters ({len(value)} given)."})
+        raise ValidationError({key: gettext("At most %(limit)s characters (%(len)s given).") % {
+            "limit": limit, "len": len(value)}})
     return value
 
 
@@ -77,17 +80,19 @@ def _cost(data: dict, key: str) -> float:
     if raw in (None, ""):
         return 0.0
     if isinstance(raw, bool):
-        raise ValidationError({key: "A cost is a number."})
+        raise ValidationError({key: gettext("A cost is a number.")})
     try:
         amount = Decimal(str(raw).strip().replace(",", "."))
     except InvalidOperation:
-        raise ValidationError({key: f"“{str(raw)[:20]}” is not a number."}) from None
+        raise ValidationError({key: gettext("“%(value)s” is not a number.") % {
+            "value": str(raw)[:20]}}) from None
     if not amount.is_finite():
-        raise ValidationError({key: "A cost must be a finite number."})
+        raise ValidationError({key: gettext("A cost must be a finite number.")})
     if amount < 0:
-        raise ValidationError({key: "A cost cannot be negative."})
+        raise ValidationError({key: gettext("A cost cannot be negative.")})
     if amount > MAX_COST:
-        raise ValidationError({key: f"At most {MAX_COST:,}."})
+        raise ValidationError({key: gettext("At most %(max_cost)s.") % {
+            "max_cost": f"{MAX_COST:,}"}})
     return float(round(amount, 2))
 
 
@@ -100,16 +105,17 @@ def _rank(data: dict) -> int | None:
     except (TypeError, ValueError):
         rank = None
     if isinstance(raw, bool | float) or rank not in PRIORITY_RANKS:
-        raise ValidationError({"rank": "A priority rank is 1, 2 or 3, or empty to clear it."})
+        raise ValidationError({"rank": gettext("A priority rank is 1, 2 or 3, or empty to clear "
+                                               "it.")})
     return rank
 
 
 def _link_fields(data: dict, frames: OrgFrames, prefix: str = "") -> tuple[int, str, str]:
     goal = _id(data, "goal", frames, "goals")
     contribution = _choice(data, "contribution", CONTRIBUTIONS,
-                           "Choose a contribution: primary, supporting or indirect.")
+                           gettext("Choose a contribution: primary, supporting or indirect."))
     rationale = _text(data, "rationale", limit=MAX_RATIONALE_LENGTH,
-                      required="Say how the initiative will move the goal.")
+                      required=gettext("Say how the initiative will move the goal."))
     return goal, contribution, rationale
 
 
@@ -117,7 +123,7 @@ def parse_change(data: dict, frames: OrgFrames) -> Change:
     """A Change from a dict of strings (a form) or JSON values (the API)."""
     kind = data.get("type")
     if kind not in ChangeType.values:
-        raise ValidationError({"type": "Choose what to change."})
+        raise ValidationError({"type": gettext("Choose what to change.")})
     if kind == ChangeType.LINK:
         initiative = _id(data, "initiative", frames, "initiatives")
         goal, contribution, rationale = _link_fields(data, frames)
@@ -128,24 +134,27 @@ def parse_change(data: dict, frames: OrgFrames) -> Change:
                       goal=_id(data, "goal", frames, "goals"))
     if kind == ChangeType.INITIATIVE_STATUS:
         return Change(kind, initiative=_id(data, "initiative", frames, "initiatives"),
-                      status=_choice(data, "status", INITIATIVE_STATUSES, "Choose a status."))
+                      status=_choice(data, "status", INITIATIVE_STATUSES,
+                                     gettext("Choose a status.")))
     if kind == ChangeType.RETIRE_TOOL:
         return Change(kind, tool=_id(data, "tool", frames, "tools"))
     if kind == ChangeType.PRIORITY:
         return Change(kind, goal=_id(data, "goal", frames, "goals"), rank=_rank(data))
-    name = _text(data, "name", limit=MAX_INITIATIVE_NAME, required="Name the initiative.")
+    name = _text(data, "name", limit=MAX_INITIATIVE_NAME, required=gettext("Name the initiative."))
     raw_links = data.get("links") or []
     if not isinstance(raw_links, list):
-        raise ValidationError({"links": "Give the links as a list."})
+        raise ValidationError({"links": gettext("Give the links as a list.")})
     if len(raw_links) > MAX_NEW_INITIATIVE_LINKS:
-        raise ValidationError({"links": f"At most {MAX_NEW_INITIATIVE_LINKS} links."})
+        raise ValidationError({"links": gettext("At most %(max_new_initiative_links)s links.") % {
+            "max_new_initiative_links": MAX_NEW_INITIATIVE_LINKS}})
     links = []
     for raw in raw_links:
         if not isinstance(raw, dict):
-            raise ValidationError({"links": "Each link is {goal, contribution, rationale}."})
+            raise ValidationError({"links": gettext("Each link is {goal, contribution, "
+                                                    "rationale}.")})
         links.append(NewLink(*_link_fields(raw, frames)))
     if len({link.goal for link in links}) != len(links):
-        raise ValidationError({"links": "Each goal can be linked once."})
+        raise ValidationError({"links": gettext("Each goal can be linked once.")})
     monthly, one_time = _cost(data, "monthly_cost"), _cost(data, "one_time_cost")
     return Change(kind, name=name, monthly_cost=monthly, one_time_cost=one_time,
                   links=tuple(links))
@@ -158,19 +167,27 @@ def describe(change: Change, frames: OrgFrames, currency: str = "") -> str:
     i, g = initiatives.get(change.initiative, "?"), goals.get(change.goal, "?")
     kind = change.type
     if kind == ChangeType.LINK:
-        return f"Link “{i}” to “{g}” ({change.contribution})"
+        return gettext("Link “%(initiative)s” to “%(goal)s” (%(contribution)s)") % {
+            "initiative": i, "goal": g, "contribution": change.contribution}
     if kind == ChangeType.UNLINK:
-        return f"Unlink “{i}” from “{g}”"
+        return gettext("Unlink “%(initiative)s” from “%(goal)s”") % {"initiative": i, "goal": g}
     if kind == ChangeType.INITIATIVE_STATUS:
-        return f"Set “{i}” to {change.status.replace('_', ' ')}"
+        return gettext("Set “%(initiative)s” to %(status)s") % {
+            "initiative": i, "status": change.status.replace("_", " ")}
     if kind == ChangeType.RETIRE_TOOL:
-        return f"Retire the tool “{tools.get(change.tool, '?')}”"
+        return gettext("Retire the tool “%(tool)s”") % {"tool": tools.get(change.tool, "?")}
     if kind == ChangeType.PRIORITY:
-        return (f"Clear the priority rank of “{g}”" if change.rank is None
-                else f"Make “{g}” priority #{change.rank}")
+        return (gettext("Clear the priority rank of “%(goal)s”") % {"goal": g}
+                if change.rank is None
+                else gettext("Make “%(goal)s” priority #%(rank)s") % {"goal": g,
+                                                                       "rank": change.rank})
     money = f" {currency}" if currency else ""
     served = ", ".join(f"“{goals.get(link.goal, '?')}” ({link.contribution})"
                        for link in change.links)
-    return (f"Add “{change.name}” ({change.monthly_cost:,.2f}{money}/month, "
-            f"{change.one_time_cost:,.2f}{money} once)"
-            + (f" serving {served}" if served else ""))[:400]
+    words = {"name": change.name, "monthly": local_digits(f"{change.monthly_cost:,.2f}"),
+             "once": local_digits(f"{change.one_time_cost:,.2f}"), "money": money,
+             "served": served}
+    text = gettext("Add “%(name)s” (%(monthly)s%(money)s/month, %(once)s%(money)s once)") % words
+    if served:
+        text += gettext(" serving %(served)s") % words
+    return text[:400]

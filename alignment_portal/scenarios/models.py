@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alignment_portal.organizations.models import Organization
 from initiatives.models import Contribution, InitiativeStatus
@@ -24,12 +25,12 @@ MAX_RATIONALE_LENGTH = 2000
 
 
 class ChangeType(models.TextChoices):
-    LINK = "link", "Link an initiative to a goal"
-    UNLINK = "unlink", "Unlink an initiative from a goal"
-    INITIATIVE_STATUS = "initiative_status", "Change an initiative's status"
-    RETIRE_TOOL = "retire_tool", "Retire a tool"
-    PRIORITY = "priority", "Set or clear a goal's priority rank"
-    NEW_INITIATIVE = "new_initiative", "Add a hypothetical initiative"
+    LINK = "link", _("Link an initiative to a goal")
+    UNLINK = "unlink", _("Unlink an initiative from a goal")
+    INITIATIVE_STATUS = "initiative_status", _("Change an initiative's status")
+    RETIRE_TOOL = "retire_tool", _("Retire a tool")
+    PRIORITY = "priority", _("Set or clear a goal's priority rank")
+    NEW_INITIATIVE = "new_initiative", _("Add a hypothetical initiative")
 
 
 class Scenario(models.Model):

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scenarios.apply import Change, NewLink
@@ -43,7 +44,7 @@ def scenario_for(*, organization: Organization, user, scenario_id: int) -> Scena
                 .filter(Q(shared=True) | Q(author=user)).select_related("author", "applied_by")
                 .first())
     if scenario is None:
-        raise Http404("No such scenario")
+        raise Http404(gettext("No such scenario"))
     return scenario
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scenarios import history
@@ -38,16 +39,17 @@ class ScenarioRefused(Exception):
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "Name the scenario."})
+        raise ValidationError({"name": gettext("Name the scenario.")})
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationError({"name": f"At most {MAX_NAME_LENGTH} characters."})
+        raise ValidationError({"name": gettext("At most %(max_name_length)s characters.") % {
+            "max_name_length": MAX_NAME_LENGTH}})
     return name
 
 
 def _refuse_applied(scenario: Scenario) -> None:
     if scenario.is_applied:
-        raise ValidationError("This scenario has been applied: it is kept as a record and "
-                              "cannot change. Start a new one.")
+        raise ValidationError(gettext("This scenario has been applied: it is kept as a record "
+                                      "and cannot change. Start a new one."))
 
 
 @transaction.atomic
@@ -88,8 +90,9 @@ def change_add(*, scenario: Scenario, change: Change, frames: OrgFrames | None =
     _refuse_applied(scenario)
     rows = changes_of(scenario)
     if len(rows) >= MAX_CHANGES:
-        raise ValidationError(f"A scenario holds at most {MAX_CHANGES} changes: start another "
-                              "one, or remove some.")
+        raise ValidationError(gettext("A scenario holds at most %(max_changes)s changes: start "
+                                      "another one, or remove some.") % {
+                                          "max_changes": MAX_CHANGES})
     frames = frames if frames is not None else load_frames(scenario.organization_id)
     _, problems = apply_changes(frames, [*map(as_change, rows), change])
     if problems[-1]:
@@ -140,7 +143,7 @@ def _make(organization: Organization, row: ScenarioChange) -> None:
                                             initiative_id=row.initiative_id,
                                             goal_id=row.goal_id).first()
         if link is None:
-            raise ValidationError("The link is gone already.")
+            raise ValidationError(gettext("The link is gone already."))
         initiative_services.alignment_link_delete(link=link)
     elif kind == "initiative_status":
         initiative = _get(Initiative, organization, row.initiative_id)
@@ -168,7 +171,8 @@ def _make(organization: Organization, row: ScenarioChange) -> None:
 def _get(model, organization: Organization, pk):
     record = model.objects.filter(organization=organization, pk=pk).first() if pk else None
     if record is None:
-        raise ValidationError(f"Its {model._meta.verbose_name} no longer exists.")
+        raise ValidationError(gettext("Its %(verbose_name)s no longer exists.") % {
+            "verbose_name": model._meta.verbose_name})
     return record
 
 

@@ -5,6 +5,8 @@ the rationale of a suggested link says it was suggested and asks for the real on
 """
 
 
+from django.utils.translation import gettext
+
 from alignment_portal.scenarios.apply import Change
 from alignment_portal.scenarios.models import MAX_CHANGES
 from alignment_portal.scoring.compute import Scorecard
@@ -27,8 +29,8 @@ NOT_COVERED = {
 
 
 def suggested_rationale(initiative: str, goal: str) -> str:
-    return (f"Suggested by the next-rung checklist: say how “{initiative}” moves “{goal}” "
-            "before applying.")
+    return (gettext("Suggested by the next-rung checklist: say how “%(initiative)s” moves "
+                    "“%(goal)s” before applying.") % {"initiative": initiative, "goal": goal})
 
 
 def best_goal(frames: OrgFrames, card: Scorecard) -> int | None:

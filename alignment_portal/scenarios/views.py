@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from alignment_portal.organizations.access import get_membership
@@ -227,11 +228,12 @@ def scenario_open(request, org_slug, scenario_id):
     """Work in this scenario: "Try in a scenario" elsewhere adds to it."""
     membership, scenario = _editable(request, org_slug, scenario_id)
     if scenario.is_applied:
-        messages.error(request, "An applied scenario cannot take new changes.")
+        messages.error(request, gettext("An applied scenario cannot take new changes."))
     else:
         _remember(request, scenario)
-        messages.success(request, f"“{scenario.name}” is your open scenario: “Try in a "
-                                  "scenario” on the matrix, the audit and the flags adds to it.")
+        messages.success(request, gettext("“%(name)s” is your open scenario: “Try in a scenario” "
+                                          "on the matrix, the audit and the flags adds to it.") % {
+                                              "name": scenario.name})
     return redirect("scenarios:detail", org_slug, scenario.pk)
 
 
@@ -287,8 +289,8 @@ def scenario_apply(request, org_slug, scenario_id):
         except services.ScenarioRefused as exc:
             reasons = exc.reasons
         else:
-            messages.success(request, f"Applied {len(applied.made)} change(s) to the plan. "
-                                      "The scores are being recomputed.")
+            messages.success(request, gettext("Applied %(len)s change(s) to the plan. The scores "
+                                              "are being recomputed.") % {"len": len(applied.made)})
             return redirect("scenarios:detail", org_slug, scenario.pk)
     context = _workspace(request, membership, scenario)
     context["reasons"] = reasons
@@ -301,7 +303,8 @@ def scenario_delete(request, org_slug, scenario_id):
     if request.method == "POST":
         name = scenario.name
         services.scenario_delete(scenario=scenario)
-        messages.success(request, f"Deleted the scenario “{name}”. The plan is unchanged.")
+        messages.success(request, gettext("Deleted the scenario “%(name)s”. The plan is "
+                                          "unchanged.") % {"name": name})
         return redirect("scenarios:list", org_slug)
     return render(request, "scenarios/delete.html", {"scenario": scenario})
 
@@ -337,7 +340,8 @@ def try_change(request, org_slug):
     if errors:
         messages.error(request, "Not added: " + " ".join(errors.values()))
     else:
-        messages.success(request, f"Added to the scenario “{scenario.name}”.")
+        messages.success(request, gettext("Added to the scenario “%(name)s”.") % {
+            "name": scenario.name})
     return redirect("scenarios:detail", org_slug, scenario.pk)
 
 
@@ -380,7 +384,7 @@ def suggest(request, org_slug):
             "rung": rung, "others": others,
             "descriptions": [describe(c, frames, organization.currency) for c in changes]})
     if rung is None or not changes:
-        messages.info(request, "No change a scenario can try moves the unmet conditions.")
+        messages.info(request, gettext("No change a scenario can try moves the unmet conditions."))
         return redirect("scenarios:suggest", org_slug)
     scenario = services.scenario_create(organization=organization, author=request.user,
                                         name=f"What would reach rung {rung}?")
@@ -390,8 +394,8 @@ def suggest(request, org_slug):
         except ValidationError:
             continue  # an earlier suggestion covers it
     _remember(request, scenario)
-    messages.info(request, f"Suggested {len(changes)} change(s) from the checklist: check "
-                           "each goal and rationale before applying.")
+    messages.info(request, gettext("Suggested %(len)s change(s) from the checklist: check each "
+                                   "goal and rationale before applying.") % {"len": len(changes)})
     return redirect("scenarios:detail", org_slug, scenario.pk)
 
 
@@ -444,7 +448,7 @@ def matrix_cell(request, org_slug, scenario_id, goal_id, initiative_id):
     membership, scenario = _editable(request, org_slug, scenario_id)
     organization = membership.organization
     if scenario.is_applied:
-        raise Http404("This scenario has been applied.")
+        raise Http404(gettext("This scenario has been applied."))
     goal, initiative, link = initiative_selectors.matrix_cell(
         organization=organization, goal_id=goal_id, initiative_id=initiative_id)
     editing = request.GET.get("edit") == "1"
@@ -459,7 +463,8 @@ def matrix_cell(request, org_slug, scenario_id, goal_id, initiative_id):
         errors, status_message = _add(request, membership, scenario, data, frames)
         editing = errors is not None
         if not request.htmx and errors is None:
-            messages.success(request, f"Added to the scenario “{scenario.name}”.")
+            messages.success(request, gettext("Added to the scenario “%(name)s”.") % {
+                "name": scenario.name})
             return redirect(reverse("initiatives:matrix", args=[org_slug])
                             + f"?scenario={scenario.pk}")
     pending = pending_cells(scenario).get((goal.pk, initiative.pk))

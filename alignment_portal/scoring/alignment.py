@@ -143,11 +143,14 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
             "forecast_value": fc.value_at_due,
             "forecast_share": fc.share_of_needed,
             "forecast_reason": fc.reason,
+            "forecast_params": fc.params,
+            "smart_wording": [c.wording() for c in result.failed],
             "served_by": int(served.get(goal_id, 0)),
         })
     out = pd.DataFrame(rows, index=index, columns=[
         "smart_passed", "smart_failed", "smart", "progress", "forecast_status",
-        "forecast_value", "forecast_share", "forecast_reason", "served_by"])
+        "forecast_value", "forecast_share", "forecast_reason", "forecast_params",
+        "smart_wording", "served_by"])
     return weights.join(out)
 
 

@@ -40,6 +40,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from alignment_portal.scoring import rules
 from alignment_portal.scoring.rules import LIVE_INITIATIVE_STATUS
@@ -159,8 +160,9 @@ def expected_monthly_benefit(hours: float, money: float, hour_value: float) -> f
     return hours * hour_value + money
 
 
-HOUR_VALUE_NOT_SET = ("not set: the organization's hour value is not set, so the hours "
-                      "its initiatives save have no money value (Settings)")
+# Marked for translation; the reader's language is applied where it is shown (scenarios).
+HOUR_VALUE_NOT_SET = gettext_noop("not set: the organization's hour value is not set, so the "
+                                  "hours its initiatives save have no money value (Settings)")
 
 
 def plan_net_monthly(initiatives: pd.DataFrame, tools: pd.DataFrame, *,

@@ -363,7 +363,9 @@ def write_impact(organization_id: int, wanted: dict[tuple[int, int], tuple], now
 
 
 FLAG_KEY = ("code", "subject_type", "subject_id")
-FLAG_WORDING = ("severity", "subject_label", "message", "suggested_fix")
+# What a flag says: its params are rendered in the reader's language (wording.py), so a
+# flag's row changes only when a name or a number in its sentences does.
+FLAG_WORDING = ("severity", "subject_label", "params")
 
 
 def write_flags(organization_id: int, raised: pd.DataFrame, now) -> dict[str, int]:

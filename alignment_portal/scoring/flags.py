@@ -1,7 +1,8 @@
 """Flags (DOMAIN.md, "Flags"): what is wrong, on which record, and what to do about it. Pure.
 
 `raise_flags` returns one row per flag that holds now: code, severity, subject (type, id,
-label), message and suggested fix. The engine opens new ones, keeps those still raised and
+label) and params, the names and numbers its message and suggested fix need (wording.py says
+them in the reader's language). The engine opens new ones, keeps those still raised and
 resolves the rest. Severities are constants.FLAG_SEVERITY (DOMAIN.md fixes only AT_RISK).
 
 Scope decisions where DOMAIN.md is silent:
@@ -31,8 +32,7 @@ from alignment_portal.scoring import benefits, constants, impact, renewals, rule
 from alignment_portal.scoring.alignment import redundant_categories
 from alignment_portal.scoring.frames import OrgFrames, as_date
 
-FLAG_COLUMNS = ["code", "severity", "subject_type", "subject_id", "subject_label", "message",
-                "suggested_fix"]
+FLAG_COLUMNS = ["code", "severity", "subject_type", "subject_id", "subject_label", "params"]
 
 
 def _rows(table: pd.DataFrame):
@@ -45,11 +45,16 @@ def _rows(table: pd.DataFrame):
         yield subject, dict(zip(names, values, strict=True))
 
 
-def _flag(rows, code, subject_type, subject_id, label, message, fix, severity=None):
+def _flag(rows, code, subject_type, subject_id, label, params, severity=None):
+    """One flag: `params` are what its sentences need (wording.py says them), JSON-ready."""
     rows.append({"code": code, "severity": severity or constants.FLAG_SEVERITY[code],
                  "subject_type": subject_type, "subject_id": str(subject_id),
-                 "subject_label": str(label)[:200], "message": message,
-                 "suggested_fix": fix})
+                 "subject_label": str(label)[:200], "params": params})
+
+
+def _cost(value) -> str | None:
+    """A monthly cost as the message shows it ("12.50"), None for none."""
+    return f"{value:.2f}" if value else None
 
 
 def initiative_flags(rows, frames: OrgFrames, initiatives: pd.DataFrame) -> None:
@@ -58,36 +63,20 @@ def initiative_flags(rows, frames: OrgFrames, initiatives: pd.DataFrame) -> None
         name = names[i]
         if row["live_link_count"] == 0:
             _flag(rows, "MISALIGNED", "initiative", i, name,
-                  f"“{name}” is active but serves no active goal"
-                  + (f"; it costs {row['monthly_cost']:.2f} a month." if row["monthly_cost"]
-                     else "."),
-                  "Link it to the active goal it should move, or pause or retire it.")
+                  {"name": name, "cost": _cost(row["monthly_cost"])})
         if row["live_link_count"] and (row["only_indirect"] or row["short_rationale_count"]):
-            why = ("its links to goals are all indirect" if row["only_indirect"] else
-                   f"{row['short_rationale_count']} of its links explain in less than a "
-                   "sentence how it moves the goal")
-            _flag(rows, "WEAK_ALIGNMENT", "initiative", i, name, f"“{name}”: {why}.",
-                  "Say in a sentence how it moves the goal, or link it to a goal it serves "
-                  "directly (primary or supporting).")
+            _flag(rows, "WEAK_ALIGNMENT", "initiative", i, name,
+                  {"name": name, "indirect": bool(row["only_indirect"]),
+                   "count": int(row["short_rationale_count"])})
         if row["link_count"] and not row["live_link_count"] and not row["draft_link_count"]:
-            _flag(rows, "DRIFT", "initiative", i, name,
-                  f"Every goal “{name}” was linked to is archived, achieved, missed or in a "
-                  "closed cycle.",
-                  "Link it to a goal of the current cycle, or retire it if its job is done.")
+            _flag(rows, "DRIFT", "initiative", i, name, {"name": name})
         if row["metric_count"] == 0:
-            _flag(rows, "UNMEASURED", "initiative", i, name,
-                  f"Nothing measures “{name}”: no metric is linked to it.",
-                  "Link the outcome metric that shows it works (and an activity metric if "
-                  "useful).")
+            _flag(rows, "UNMEASURED", "initiative", i, name, {"name": name})
         elif row["only_activity_or_vanity"]:
-            _flag(rows, "VANITY_METRICS", "initiative", i, name,
-                  f"“{name}” is measured only by activity or vanity metrics, which count "
-                  "effort, not results.",
-                  "Link an outcome metric, ideally the measure of the goal it serves.")
+            _flag(rows, "VANITY_METRICS", "initiative", i, name, {"name": name})
         if row["metric_count"] and row["fresh_metric_count"] == 0:
             _flag(rows, "STALE_DATA", "initiative", i, name,
-                  f"None of the {row['metric_count']} metric(s) of “{name}” has a fresh value.",
-                  "Log the latest values of its metrics.")
+                  {"name": name, "count": int(row["metric_count"])})
 
 
 def goal_flags(rows, frames: OrgFrames, goals: pd.DataFrame) -> None:
@@ -96,22 +85,15 @@ def goal_flags(rows, frames: OrgFrames, goals: pd.DataFrame) -> None:
         title = titles[g]
         if row["served_by"] == 0:
             _flag(rows, "ORPHAN_GOAL", "goal", g, title,
-                  f"No active initiative serves “{title}”"
-                  + (" (a priority goal)." if row["is_priority"] else "."),
-                  "Link an initiative that moves it, or plan one.",
+                  {"title": title, "priority": bool(row["is_priority"])},
                   severity=constants.ORPHAN_PRIORITY_GOAL_SEVERITY if row["is_priority"] else None)
         if not row["smart_passed"]:
-            failed = [c for c in row["smart"] if not c["passed"]]
             _flag(rows, "NOT_SMART", "goal", g, title,
-                  f"“{title}” is not {', '.join(c['label'] for c in failed)}: "
-                  + " ".join(c["reason"] for c in failed),
-                  failed[0]["reason"] if failed else "")
+                  {"title": title, "failed": row["smart_wording"]})
         status = row["forecast_status"]
         if status in ("off_track", "at_risk"):
             code = "OFF_TRACK" if status == "off_track" else "AT_RISK"
-            _flag(rows, code, "goal", g, title, row["forecast_reason"],
-                  "Review it now, not at the cycle's end: speed up the initiatives that "
-                  "serve it, add one, or revise the target or due date.")
+            _flag(rows, code, "goal", g, title, dict(row["forecast_params"]))
 
 
 def metric_flags(rows, frames: OrgFrames, metrics: pd.DataFrame) -> None:
@@ -119,22 +101,17 @@ def metric_flags(rows, frames: OrgFrames, metrics: pd.DataFrame) -> None:
     for m, row in _rows(metrics[metrics["in_use"] | metrics["is_vanity"]]):
         name = names[m]
         if row["in_use"] and not row["is_fresh"]:
-            age = ("has no value yet" if pd.isna(row["latest_period"]) else
-                   f"was last logged {int(row['days_since_latest'])} days ago (fresh within "
-                   f"{row['freshness_limit_days']:g})")
-            _flag(rows, "STALE_DATA", "metric", m, name, f"“{name}” {age}.",
-                  "Log its latest value.")
+            _flag(rows, "STALE_DATA", "metric", m, name, {
+                "name": name,
+                "days": None if pd.isna(row["latest_period"]) else int(row["days_since_latest"]),
+                "limit": f"{row['freshness_limit_days']:g}"})
         if row["is_vanity"]:
-            evidence = ""
+            params = {"name": name}
             if row["vanity_verdict"] in ("confirmed", "inconclusive"):
-                evidence = (f" Its changes correlate {row['vanity_correlation']:.2f} with the "
-                            f"goal's outcome over {int(row['vanity_common_periods'])} periods"
-                            + (", which confirms it." if row["vanity_verdict"] == "confirmed"
-                               else "."))
-            _flag(rows, "VANITY_METRIC", "metric", m, name,
-                  f"“{name}” counts activity, measures no active goal, and no initiative it "
-                  "measures has an outcome metric." + evidence,
-                  "Pair it with the outcome it should move, or stop reporting it as progress.")
+                params.update(verdict=row["vanity_verdict"],
+                              correlation=f"{row['vanity_correlation']:.2f}",
+                              periods=int(row["vanity_common_periods"]))
+            _flag(rows, "VANITY_METRIC", "metric", m, name, params)
 
 
 def tool_flags(rows, frames: OrgFrames, tools: pd.DataFrame, initiatives: pd.DataFrame) -> None:
@@ -146,28 +123,23 @@ def tool_flags(rows, frames: OrgFrames, tools: pd.DataFrame, initiatives: pd.Dat
         by_category.setdefault(category, []).append(names[t])
     for category in categories:
         members = by_category[category]
-        label = frames.tool_category_labels.get(category, category)
+        label = str(frames.tool_category_labels.get(category, category))
         _flag(rows, "REDUNDANT_TOOLS", "tool_category", category, label,
-              f"{len(members)} active {label} tools: {', '.join(members)}.",
-              "Keep one and retire the others, or record why each is needed.")
+              {"category": category, "label": label, "members": list(members)})
     for t, row in _rows(active[~active["used"]]):
         _flag(rows, "SHELFWARE", "tool", t, names[t],
-              f"“{names[t]}” is active but no active initiative uses it"
-              + (f"; it costs {row['monthly_cost']:.2f} a month." if row["monthly_cost"]
-                 else "."),
-              "Link it to the initiative that uses it, or retire it.")
+              {"name": names[t], "cost": _cost(row["monthly_cost"])})
     n_tools, n_inits = len(active), int(initiatives["is_active"].sum())
     too_many = n_tools > n_inits
     too_redundant = len(categories) > constants.TOOL_SPRAWL_MAX_REDUNDANT_CATEGORIES
     if too_many or too_redundant:
-        reasons = []
+        params = {}
         if too_many:
-            reasons.append(f"{n_tools} active tools for {n_inits} active initiatives")
+            params.update(tools=n_tools, initiatives=n_inits)
         if too_redundant:
-            reasons.append(f"{len(categories)} categories with redundant tools")
+            params["redundant"] = len(categories)
         _flag(rows, "TOOL_SPRAWL", "organization", frames.organization_id,
-              frames.organization_name, "Tool sprawl: " + " and ".join(reasons) + ".",
-              "Consolidate: retire shelfware and redundant tools before adding new ones.")
+              frames.organization_name, params)
 
 
 def feed_flags(rows, frames: OrgFrames) -> None:
@@ -179,10 +151,31 @@ def feed_flags(rows, frames: OrgFrames) -> None:
         # The run count is not in the message: the flag's wording would change on every
         # failed run. The error is (a different error is news).
         _flag(rows, "FEED_FAILING", "feed", feed_id, name,
-              f"The feed “{name}” failed {rules.FEED_FAILING_RUNS} runs in a row or more; "
-              f"the last one: {error or 'no reason recorded'}.",
-              "Open the feed's page to see each run; fix the source (or the feed's address "
-              "or mapping), then press Run now.")
+              {"name": name, "runs": rules.FEED_FAILING_RUNS,
+               "error": error if isinstance(error, str) and error else None})
+
+
+def _iso(day) -> str | None:
+    return None if day is None or pd.isna(day) else as_date(day).isoformat()
+
+
+def _impact_params(r: dict, *, metric_name: str, unit: str, frequency: str, today: date) -> dict:
+    """What impact.impact_sentence needs of an evidence row, JSON-ready."""
+    regression = r.get("regression")
+    return {"metric": metric_name, "unit": unit, "frequency": frequency, "year": today.year,
+            "verdict": r["verdict"], "effect": _number(r["effect"]),
+            "effect_pct": _number(r["effect_pct"]), "detrended": bool(r["detrended"]),
+            "p": _number(r["p"]), "n_before": int(r["n_before"]), "n_after": int(r["n_after"]),
+            "go_live_date": _iso(r["go_live_date"]),
+            "earliest_verdict": _iso(r.get("earliest_verdict")),
+            "shared_with": list(r.get("shared_with") or []),
+            "regression": ({"verdict": regression["verdict"],
+                            "disagrees": bool(regression.get("disagrees"))}
+                           if isinstance(regression, dict) else None)}
+
+
+def _number(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def impact_flags(rows, frames: OrgFrames, evidence: pd.DataFrame, today: date) -> None:
@@ -196,22 +189,15 @@ def impact_flags(rows, frames: OrgFrames, evidence: pd.DataFrame, today: date) -
         name = names[i]
         worse = [r for r in pairs if r["verdict"] == impact.WORSENED]
         if worse:
-            said = " ".join(impact.impact_sentence(
-                r, metric_name=metric_names[r["metric_id"]],
-                unit=str(metrics.at[r["metric_id"], "unit"] or ""),
-                frequency=metrics.at[r["metric_id"], "frequency"], today=today)
-                for r in worse)
-            _flag(rows, "WORSENED", "initiative", i, name, f"Since “{name}” went live: {said}",
-                  "Look at what the change did to this process: fix it, roll it back, or "
-                  "record why the number was expected to dip.")
+            _flag(rows, "WORSENED", "initiative", i, name, {"name": name, "impacts": [
+                _impact_params(r, metric_name=metric_names[r["metric_id"]],
+                               unit=str(metrics.at[r["metric_id"], "unit"] or ""),
+                               frequency=metrics.at[r["metric_id"], "frequency"], today=today)
+                for r in worse]})
         elif impact.no_effect(pairs):
-            which = ", ".join(f"{metric_names[r['metric_id']]} ({r['n_after']} values after, "
-                              f"{impact.format_p(r['p'])})" for r in pairs)
-            _flag(rows, "NO_EFFECT", "initiative", i, name,
-                  f"“{name}” has shown no clear change in any of its outcome metrics since "
-                  f"going live: {which}.",
-                  "Check that it is used as planned and measured by the right outcome; if it "
-                  "still moves nothing, consider pausing it and saving its cost.")
+            _flag(rows, "NO_EFFECT", "initiative", i, name, {"name": name, "metrics": [
+                {"metric": metric_names[r["metric_id"]], "n_after": int(r["n_after"]),
+                 "p": float(r["p"])} for r in pairs]})
 
 
 def benefit_flags(rows, frames: OrgFrames, ledger: pd.DataFrame) -> None:
@@ -219,20 +205,13 @@ def benefit_flags(rows, frames: OrgFrames, ledger: pd.DataFrame) -> None:
     names = frames.labels("initiatives")
     for i, row in _rows(ledger[benefits.shortfall(ledger)]):
         name, months = names[i], int(row["months_live"])
-        basis = ("of the hours it was expected to save" if row["basis"] == benefits.HOURS
-                 else "of the benefit it was expected to bring")
         _flag(rows, "BENEFIT_SHORTFALL", "initiative", i, name,
-              f"“{name}” has realised {row['realisation']:.0%} {basis} in {months} months "
-              f"since go-live (below {benefits.SHORTFALL_BELOW:.0%}).",
-              "Check whether it is used as planned and fix what holds it back, or lower its "
-              "expected benefit to what it really brings.")
+              {"name": name, "realisation": f"{row['realisation']:.0%}",
+               "hours": row["basis"] == benefits.HOURS, "months": months,
+               "below": f"{benefits.SHORTFALL_BELOW:.0%}"})
     for i, row in _rows(ledger[benefits.unproven(ledger)]):
         name, months = names[i], int(row["months_live"])
-        _flag(rows, "UNPROVEN_BENEFIT", "initiative", i, name,
-              f"“{name}” has been live for {months} months and no realised benefit has been "
-              "recorded for it.",
-              "Record the hours it saved or the money it brought each month (the form on its "
-              "page, a CSV or the API).")
+        _flag(rows, "UNPROVEN_BENEFIT", "initiative", i, name, {"name": name, "months": months})
 
 
 def _optional_int(value) -> int | None:
@@ -261,21 +240,13 @@ def renewal_flags(rows, frames: OrgFrames, tools: pd.DataFrame, today: date) -> 
         if renewal is None or not renewal.due:
             continue
         name = names[tool_id]
-        why = []
-        if renewal.shelfware:
-            why.append("no active initiative uses it")
+        params = {"name": name, "renews_on": renewal.renews_on.isoformat(),
+                  "deadline": renewal.notice_deadline.isoformat(),
+                  "shelfware": bool(renewal.shelfware), "high": bool(renewal.high),
+                  "saving": renewals.saving_params(renewal)}
         if renewal.low_seats:
-            why.append(f"only {renewal.seats_used} of its {renewal.seats_paid} paid seats "
-                       f"{'is' if renewal.seats_used == 1 else 'are'} in use")
-        saving = renewals.saving_sentence(renewal)
-        _flag(rows, "RENEWAL_DUE", "tool", tool_id, name,
-              f"“{name}” renews on {renewal.renews_on:%-d %b %Y}; the notice deadline is "
-              f"{renewal.notice_deadline:%-d %b %Y}"
-              + (f", and {' and '.join(why)}" if why else "") + "."
-              + (f" {saving[0].upper()}{saving[1:]}." if saving else ""),
-              ("Cancel it or drop the unused seats before the notice deadline, or record why "
-               "it is kept." if renewal.high else
-               "Decide before the notice deadline whether to renew it as it is."),
+            params.update(seats_used=renewal.seats_used, seats_paid=renewal.seats_paid)
+        _flag(rows, "RENEWAL_DUE", "tool", tool_id, name, params,
               severity=constants.RENEWAL_DUE_HIGH_SEVERITY if renewal.high else None)
 
 

@@ -6,11 +6,12 @@ evaluated at the due date. Lower-is-better goals need no special case: their tar
 below the baseline, and the ratios work out the same way.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
 import numpy as np
+from django.utils.translation import gettext_lazy
 
 PROGRESS_MIN = 0.0
 PROGRESS_MAX = 1.5
@@ -29,8 +30,11 @@ class ForecastStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track",
-                "no_data": "No data"}[self.value]
+        return str(STATUS_LABELS[self.value])
+
+
+STATUS_LABELS = {"on_track": gettext_lazy("On track"), "at_risk": gettext_lazy("At risk"),
+                 "off_track": gettext_lazy("Off track"), "no_data": gettext_lazy("No data")}
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,11 @@ class Forecast:
     value_at_due: float | None  # the line's value on the due date
     share_of_needed: float | None  # (forecast - baseline) / (target - baseline)
     points: int
-    reason: str
+    reason: str  # in English, as GoalScore stores it
+    # The reason's numbers, for the OFF_TRACK/AT_RISK flag (scoring/wording.py says it in the
+    # reader's language): n, status, value and target (4 significant digits), due (ISO) and
+    # share ("80%", None when the trend moves away from the target).
+    params: dict = field(default_factory=dict)
 
 
 def progress(latest: float | None, baseline: float | None, target: float | None) -> float | None:
@@ -83,7 +91,10 @@ def forecast(periods, values, *, baseline: float | None, target: float | None,
                else "moving away from the target, not towards it")
     reason = (f"The trend of {len(values)} values {verb} the target: {value_at_due:.4g} by "
               f"{due_date:%Y-%m-%d} against {float(target):.4g} ({how_far}).")
-    return Forecast(status, value_at_due, share, len(values), reason)
+    params = {"n": len(values), "status": str(status), "value": f"{value_at_due:.4g}",
+              "due": f"{due_date:%Y-%m-%d}", "target": f"{float(target):.4g}",
+              "share": f"{share:.0%}" if share >= 0 else None}
+    return Forecast(status, value_at_due, share, len(values), reason, params)
 
 
 def _line_at(x: np.ndarray, y: np.ndarray, at: float) -> float:

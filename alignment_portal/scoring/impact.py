@@ -33,8 +33,9 @@ Kendall's tau and the Theil–Sen line come from rank_stats.py: SciPy's numbers 
 compare them with scipy.stats to 1e-9) without SciPy's per-call overhead, which made most of
 a recompute's time.
 
-`impact_sentence` turns a row into the words a person reads; it lives here so the pages, the
-flags and the tests say the same thing.
+`impact_sentence` turns a row into the words a person reads, in the active language (gettext
+is the one piece of Django here); it lives here so the pages, the flags and the tests say the
+same thing.
 """
 
 import calendar
@@ -46,8 +47,11 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+from django.utils import dateformat
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 from scipy import stats
 
+from alignment_portal.lib.formats import local_digits
 from alignment_portal.scoring import rank_stats, rules
 
 # --- The numbers of the method (DOMAIN.md, "Impact evidence") ------------------------------
@@ -669,25 +673,47 @@ def no_effect(rows: list[dict]) -> bool:
 
 
 # --- In words ---------------------------------------------------------------------------------
+# The sentences a person reads, in the active language (Django's gettext: the only Django this
+# module touches). The English wording is the one the tests and the flags have always had.
+
+# A frequency's period, singular and plural, and the frequency as a word.
+PERIOD_WORDS = {
+    "weekly": (pgettext_lazy("period", "week"), pgettext_lazy("period", "weeks")),
+    "monthly": (pgettext_lazy("period", "month"), pgettext_lazy("period", "months")),
+    "quarterly": (pgettext_lazy("period", "quarter"), pgettext_lazy("period", "quarters")),
+}
+FREQUENCY_WORDS = {"weekly": pgettext_lazy("frequency", "weekly"),
+                   "monthly": pgettext_lazy("frequency", "monthly"),
+                   "quarterly": pgettext_lazy("frequency", "quarterly")}
+# The segmented regression's reading, as the note quotes it.
+VERDICT_WORDS = {IMPROVED: gettext_lazy("improved"), WORSENED: gettext_lazy("worsened"),
+                 NO_CLEAR_CHANGE: gettext_lazy("no clear change")}
+
+
+def period_word(frequency: str, count: int) -> str:
+    singular, plural = PERIOD_WORDS[frequency]
+    return str(singular if count == 1 else plural)
+
 
 def short_date(day: date, today: date) -> str:
-    """"3 Aug" this year, "3 Aug 2025" another year."""
-    return f"{day.day} {day:%b}" + ("" if day.year == today.year else f" {day.year}")
+    """"3 Aug" this year, "3 Aug 2025" another year (month names in the active language)."""
+    return dateformat.format(day, "j M" if day.year == today.year else "j M Y")
 
 
 def format_p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+    return local_digits("p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.1
+                        else f"p = {p:.2f}")
 
 
 def amount(value: float, unit: str, currency: str = "") -> str:
     """A change in the metric's unit: "1.8 minutes", "2.5 percentage points", "3"."""
-    number = f"{abs(value):,.3g}" if abs(value) < 1000 else f"{abs(value):,.0f}"
+    number = local_digits(f"{abs(value):,.3g}" if abs(value) < 1000 else f"{abs(value):,.0f}")
     if unit == "%":
-        return f"{number} percentage points"
+        return gettext("%(number)s percentage points") % {"number": number}
     if unit == "currency":
         return f"{number} {currency}".strip()
     if unit == "score":
-        return f"{number} points"
+        return gettext("%(number)s points") % {"number": number}
     if unit == "count":
         return number
     return f"{number} {unit}"
@@ -695,48 +721,121 @@ def amount(value: float, unit: str, currency: str = "") -> str:
 
 # What impact_sentence reads of a row: a page that only shows the sentence reads only these.
 SENTENCE_COLUMNS = ("verdict", "go_live_date", "n_before", "n_after", "earliest_verdict",
-                    "effect", "effect_pct", "detrended", "p", "shared_with", "note")
+                    "effect", "effect_pct", "detrended", "p", "shared_with", "note", "regression")
+
+
+def missing_text(n_before: int, n_after: int, frequency: str) -> str:
+    """What is missing for a verdict, in words (missing_note in the active language)."""
+    plural = period_word(frequency, 2)
+    word = FREQUENCY_WORDS[frequency]
+    parts = []
+    if n_before < MIN_PHASE_VALUES:
+        more = MIN_PHASE_VALUES - n_before
+        parts.append(ngettext(
+            "%(more)s more %(frequency)s value(s) before go-live (there are %(count)s; log the "
+            "earlier %(periods)s if they are known)",
+            "%(more)s more %(frequency)s value(s) before go-live (there are %(count)s; log the "
+            "earlier %(periods)s if they are known)", more)
+            % {"more": more, "frequency": word, "count": n_before, "periods": plural})
+    if n_after < MIN_PHASE_VALUES:
+        more = MIN_PHASE_VALUES - n_after
+        parts.append(ngettext(
+            "%(more)s more %(frequency)s value(s) since go-live (there are %(count)s)",
+            "%(more)s more %(frequency)s value(s) since go-live (there are %(count)s)", more)
+            % {"more": more, "frequency": word, "count": n_after})
+    if not parts:
+        return ""
+    return gettext("A verdict needs %(parts)s.") % {"parts": gettext(" and ").join(parts)}
+
+
+def note_text(row: dict, frequency: str) -> str:
+    """The row's note (evaluate_phases) in the active language, from the row's numbers."""
+    if row["n_before"] < MIN_PHASE_VALUES or row["n_after"] < MIN_PHASE_VALUES:
+        return missing_text(row["n_before"], row["n_after"], frequency)
+    regression = row.get("regression")
+    if isinstance(regression, dict) and regression.get("disagrees"):
+        verdict = regression["verdict"]
+        return gettext("A segmented regression reads it as “%(verdict)s”: the two methods "
+                       "disagree, so treat the verdict with caution.") % {
+            "verdict": VERDICT_WORDS[verdict] if verdict in VERDICT_WORDS else verdict}
+    return ""
+
+
+def _day(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def impact_sentence(row: dict, *, metric_name: str, unit: str, frequency: str, today: date,
                     currency: str = "") -> str:
     """The verdict in words, always with its n's and p where it has them."""
-    went_live = short_date(row["go_live_date"], today)
-    singular, plural = PERIOD_NOUN[frequency]
+    went_live = short_date(_day(row["go_live_date"]), today)
+    plural = period_word(frequency, 2)
+    n_before, n_after = row["n_before"], row["n_after"]
     if row["verdict"] == NOT_ENOUGH_DATA:
-        text = (f"Not enough data yet: {row['n_after']} {frequency} value"
-                f"{'' if row['n_after'] == 1 else 's'} since go-live on {went_live}"
-                f" and {row['n_before']} before")
+        words = {"n": n_after, "frequency": FREQUENCY_WORDS[frequency], "day": went_live,
+                 "before": n_before, "more": MIN_PHASE_VALUES - n_before}
+        text = ngettext("Not enough data yet: %(n)s %(frequency)s value since go-live on "
+                        "%(day)s and %(before)s before",
+                        "Not enough data yet: %(n)s %(frequency)s values since go-live on "
+                        "%(day)s and %(before)s before", n_after) % words
         if row["earliest_verdict"]:
-            text += (f"; a verdict is possible from "
-                     f"{short_date(row['earliest_verdict'], today)}")
-            if row["n_before"] < MIN_PHASE_VALUES:
-                text += (f" if {MIN_PHASE_VALUES - row['n_before']} more values before go-live "
-                         "are logged")
-        elif row["n_before"] < MIN_PHASE_VALUES:
-            text += (f"; {MIN_PHASE_VALUES - row['n_before']} more values before go-live "
-                     "would allow a verdict")
+            words["earliest"] = short_date(_day(row["earliest_verdict"]), today)
+            if n_before < MIN_PHASE_VALUES:
+                text += gettext("; a verdict is possible from %(earliest)s if %(more)s more "
+                                "values before go-live are logged") % words
+            else:
+                text += gettext("; a verdict is possible from %(earliest)s") % words
+        elif n_before < MIN_PHASE_VALUES:
+            text += gettext("; %(more)s more values before go-live would allow a verdict") % words
         return text + "."
     effect = row["effect"]
-    moved = ("rose" if effect > 0 else "fell" if effect < 0
-             else "did not move from its baseline's median")
-    change = ("" if effect == 0 else f" by {amount(effect, unit, currency)}"
-              + (f" ({row['effect_pct']:+.0f} %)".replace("-", "−")
-                 if row["effect_pct"] is not None else ""))
-    against = " against its earlier trend" if row["detrended"] else ""
-    periods = plural if row["n_before"] != 1 else singular
-    evidence = f"{format_p(row['p'])}, {row['n_before']} {periods} before, {row['n_after']} after"
-    if row["verdict"] == NO_CLEAR_CHANGE:
-        text = (f"No clear change in {metric_name} since go-live on {went_live}: it {moved}"
-                f"{change}{against}, which could be chance ({evidence}).")
+    words = {"metric": metric_name, "day": went_live}
+    if effect == 0:
+        words["change"] = ""
     else:
-        wrong_way = "" if row["verdict"] == IMPROVED else ", the wrong way"
-        text = (f"{metric_name} {moved}{change}{against} since go-live on {went_live}"
-                f"{wrong_way}; this is unlikely to be chance ({evidence}).")
+        change = amount(effect, unit, currency)
+        if row["effect_pct"] is not None:
+            pct = local_digits(f"{row['effect_pct']:+.0f}".replace("-", "−"))
+            change = gettext("%(amount)s (%(percent)s %%)") % {"amount": change, "percent": pct}
+        words["change"] = (gettext(" by %(amount)s") % {"amount": change})
+    if row["detrended"]:
+        words["change"] += gettext(" against its earlier trend")
+    words["evidence"] = ngettext(
+        "%(p)s, %(before)s %(periods)s before, %(after)s after",
+        "%(p)s, %(before)s %(periods)s before, %(after)s after", n_before) % {
+        "p": format_p(row["p"]), "before": n_before, "after": n_after,
+        "periods": period_word(frequency, n_before)}
+    if row["verdict"] == NO_CLEAR_CHANGE:
+        text = (gettext("No clear change in %(metric)s since go-live on %(day)s: it rose"
+                        "%(change)s, which could be chance (%(evidence)s).") if effect > 0 else
+                gettext("No clear change in %(metric)s since go-live on %(day)s: it fell"
+                        "%(change)s, which could be chance (%(evidence)s).") if effect < 0 else
+                gettext("No clear change in %(metric)s since go-live on %(day)s: it did not "
+                        "move from its baseline's median%(change)s, which could be chance "
+                        "(%(evidence)s).")) % words
+    elif row["verdict"] == IMPROVED:
+        text = (gettext("%(metric)s rose%(change)s since go-live on %(day)s; this is unlikely "
+                        "to be chance (%(evidence)s).") if effect > 0 else
+                gettext("%(metric)s fell%(change)s since go-live on %(day)s; this is unlikely "
+                        "to be chance (%(evidence)s).") if effect < 0 else
+                gettext("%(metric)s did not move from its baseline's median%(change)s since "
+                        "go-live on %(day)s; this is unlikely to be chance (%(evidence)s).")
+                ) % words
+    else:
+        text = (gettext("%(metric)s rose%(change)s since go-live on %(day)s, the wrong way; "
+                        "this is unlikely to be chance (%(evidence)s).") if effect > 0 else
+                gettext("%(metric)s fell%(change)s since go-live on %(day)s, the wrong way; "
+                        "this is unlikely to be chance (%(evidence)s).") if effect < 0 else
+                gettext("%(metric)s did not move from its baseline's median%(change)s since "
+                        "go-live on %(day)s, the wrong way; this is unlikely to be chance "
+                        "(%(evidence)s).")) % words
     if row.get("shared_with"):
-        text += (" It cannot be credited to this initiative alone: "
-                 + ", ".join(row["shared_with"]) + f" also went live within "
-                 f"{SHARED_CREDIT_PERIODS} {plural} and is measured by {metric_name}.")
-    if row.get("note"):
-        text += " " + row["note"]
+        text += " " + gettext(
+            "It cannot be credited to this initiative alone: %(others)s also went live within "
+            "%(count)s %(periods)s and is measured by %(metric)s.") % {
+            "others": ", ".join(row["shared_with"]), "count": SHARED_CREDIT_PERIODS,
+            "periods": plural, "metric": metric_name}
+    note = note_text(row, frequency)
+    if note:
+        text += " " + note
     return text

@@ -8,24 +8,25 @@ leaves it alone), not when the last recompute ran (that is Organization.recomput
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alignment_portal.organizations.models import Organization
 
 
 class Severity(models.TextChoices):
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
 
 
 class SubjectType(models.TextChoices):
-    INITIATIVE = "initiative", "Initiative"
-    GOAL = "goal", "Goal"
-    METRIC = "metric", "Metric"
-    TOOL = "tool", "Tool"
-    TOOL_CATEGORY = "tool_category", "Tool category"
-    ORGANIZATION = "organization", "Organization"
-    FEED = "feed", "Feed"
+    INITIATIVE = "initiative", _("Initiative")
+    GOAL = "goal", _("Goal")
+    METRIC = "metric", _("Metric")
+    TOOL = "tool", _("Tool")
+    TOOL_CATEGORY = "tool_category", _("Tool category")
+    ORGANIZATION = "organization", _("Organization")
+    FEED = "feed", _("Feed")
 
 
 class InitiativeScore(models.Model):
@@ -139,8 +140,9 @@ class Flag(models.Model):
     # The subject's id as text: a record's primary key, or a tool category's code.
     subject_id = models.CharField(max_length=40)
     subject_label = models.CharField(max_length=200)
-    message = models.TextField()
-    suggested_fix = models.TextField()
+    # What the message and the suggested fix need (names, numbers), by code: they are said in
+    # the reader's language when read (scoring/wording.py), not stored as text.
+    params = models.JSONField(default=dict)
     first_seen_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
 
@@ -165,6 +167,20 @@ class Flag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in the active language."""
+        from alignment_portal.scoring import wording
+
+        return wording.flag_message(self.code, self.params)
+
+    @property
+    def suggested_fix(self) -> str:
+        """What to do about it, in the active language."""
+        from alignment_portal.scoring import wording
+
+        return wording.flag_fix(self.code, self.params, self.subject_type)
 
 
 class ScoreSnapshot(models.Model):
@@ -205,10 +221,10 @@ class ScoreSnapshot(models.Model):
 
 
 class Verdict(models.TextChoices):
-    IMPROVED = "improved", "Improved"
-    NO_CLEAR_CHANGE = "no clear change", "No clear change"
-    WORSENED = "worsened", "Worsened"
-    NOT_ENOUGH_DATA = "not enough data", "Not enough data"
+    IMPROVED = "improved", _("Improved")
+    NO_CLEAR_CHANGE = "no clear change", _("No clear change")
+    WORSENED = "worsened", _("Worsened")
+    NOT_ENOUGH_DATA = "not enough data", _("Not enough data")
 
 
 class ImpactEvidence(models.Model):

@@ -143,6 +143,17 @@ def money(amount: float) -> str:
     return f"{amount:,.2f}"
 
 
+def saving_params(renewal: Renewal) -> dict | None:
+    """What acting on the renewal saves, for the flag's params (wording.saving_text says it):
+    kind, amount ("1,234.50") and, for dropped seats, their number. None when nothing."""
+    if renewal.saving_kind == CANCEL:
+        return {"kind": CANCEL, "amount": money(renewal.saving_per_year)}
+    if renewal.saving_kind == DROP_SEATS:
+        return {"kind": DROP_SEATS, "amount": money(renewal.saving_per_year),
+                "seats": renewal.unused_seats}
+    return None
+
+
 def saving_sentence(renewal: Renewal) -> str:
     """What acting on the renewal saves, in words ("" when nothing)."""
     if renewal.saving_kind == CANCEL:

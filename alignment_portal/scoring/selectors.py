@@ -210,7 +210,7 @@ class ImpactReading:
 
     @property
     def period_noun(self) -> str:
-        return impact.PERIOD_NOUN[self.evidence.metric.frequency][0]
+        return impact.period_word(self.evidence.metric.frequency, 1)
 
 
 def evidence_row(evidence: ImpactEvidence) -> dict:

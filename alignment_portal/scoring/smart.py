@@ -12,6 +12,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from alignment_portal.lib.formats import local_digits
 
 # A description shorter than this is not "at least a sentence".
 MIN_DESCRIPTION_WORDS = 5
@@ -31,8 +34,60 @@ VAGUE_WORDS = frozenset("""
 """.split())
 
 CRITERIA = ("specific", "measurable", "achievable", "relevant", "time_bound")
-LABELS = {"specific": "Specific", "measurable": "Measurable", "achievable": "Achievable",
-          "relevant": "Relevant", "time_bound": "Time-bound"}
+LABELS = {"specific": pgettext_lazy("SMART", "Specific"),
+          "measurable": pgettext_lazy("SMART", "Measurable"),
+          "achievable": pgettext_lazy("SMART", "Achievable"),
+          "relevant": pgettext_lazy("SMART", "Relevant"),
+          "time_bound": pgettext_lazy("SMART", "Time-bound")}
+
+# The reasons and warnings, by code: a criterion keeps the code and the numbers or names the
+# sentence needs (`params`), and says it in the reader's language when read (a goal's flag
+# stores the same code and params, see scoring/wording.py). Dates are ISO strings in params.
+REASONS = {
+    "no_title": gettext_lazy("Give the goal a title."),
+    "vague_title": gettext_lazy("“%(title)s” is only a vague verb: say what changes, for "
+                                "whom, and by how much."),
+    "short_description": gettext_lazy("Describe in at least a sentence what exactly changes "
+                                      "and for whom."),
+    "vague_description": gettext_lazy("The description is only vague words: say what exactly "
+                                      "changes, for whom, and by how much."),
+    "specific": gettext_lazy("The title and description say what changes."),
+    "no_metric": gettext_lazy("Choose the metric that measures this goal."),
+    "no_values": gettext_lazy("Enter both a baseline and a target value."),
+    "target_is_baseline": gettext_lazy("The target equals the baseline: nothing would change."),
+    "measurable": gettext_lazy("A metric with a baseline and a different target."),
+    "no_confidence": gettext_lazy("Record how confident you are (0-100 %)."),
+    "low_confidence": gettext_lazy("Confidence is %(confidence)s %%: below %(minimum)s %% the "
+                                   "goal is a hope, not a plan. Lower the target or give it "
+                                   "more time."),
+    "achievable": gettext_lazy("Confidence %(confidence)s %%."),
+    "fast_pace": gettext_lazy("The target needs %(needed)s per week, more than %(factor)s× the "
+                              "best weekly change so far (%(best)s)."),
+    "no_why": gettext_lazy("Say why this goal matters to the business."),
+    "relevant": gettext_lazy("It matters, and it is a priority, strategic, or serves a parent "
+                             "goal."),
+    "not_relevant": gettext_lazy("Make it a priority goal, a strategic goal, or link it to a "
+                                 "parent goal."),
+    "no_dates": gettext_lazy("Set a start date and a due date."),
+    "reversed_dates": gettext_lazy("The dates are reversed: due %(due)s is not after the start "
+                                   "%(start)s."),
+    "too_late": gettext_lazy("Due %(due)s is more than one cycle past this cycle's end; the "
+                             "latest is %(latest)s."),
+    "time_bound": gettext_lazy("Due %(due)s."),
+}
+# Params that are numbers written the English way (shown with the reader's decimal sign).
+NUMBER_PARAMS = ("needed", "best")
+
+
+def reason_text(code: str, params: Mapping | None = None) -> str:
+    """A reason or warning in the active language ("" for no code)."""
+    if not code:
+        return ""
+    if not params:
+        return str(REASONS[code])
+    shown = {name: local_digits(value) if name in NUMBER_PARAMS else value
+             for name, value in params.items()}
+    return str(REASONS[code]) % shown
 
 
 @dataclass(frozen=True)
@@ -103,14 +158,30 @@ def facts_from(goal: Mapping, *, cycle_start: date | None, cycle_end: date | Non
 
 @dataclass(frozen=True)
 class Criterion:
+    """One criterion's result: `code` names the reason (REASONS), `params` fill it in."""
+
     key: str
     passed: bool
-    reason: str
-    warning: str = ""
+    code: str
+    params: dict = field(default_factory=dict)
+    warning_code: str = ""
+    warning_params: dict = field(default_factory=dict)
 
     @property
     def label(self) -> str:
-        return LABELS[self.key]
+        return str(LABELS[self.key])
+
+    @property
+    def reason(self) -> str:
+        return reason_text(self.code, self.params)
+
+    @property
+    def warning(self) -> str:
+        return reason_text(self.warning_code, self.warning_params)
+
+    def wording(self) -> dict:
+        """The code and params, JSON-ready (what a NOT_SMART flag stores)."""
+        return {"key": self.key, "code": self.code, "params": dict(self.params)}
 
 
 @dataclass(frozen=True)
@@ -140,32 +211,27 @@ def _words(text: str) -> list[str]:
 def check_specific(facts: GoalFacts) -> Criterion:
     title_words = _words(facts.title)
     if not title_words:
-        return Criterion("specific", False, "Give the goal a title.")
+        return Criterion("specific", False, "no_title")
     if all(word in VAGUE_WORDS for word in title_words):
-        return Criterion("specific", False,
-                         f"“{facts.title.strip()}” is only a vague verb: say what changes, for "
-                         "whom, and by how much.")
+        return Criterion("specific", False, "vague_title",
+                         {"title": facts.title.strip()})
     description_words = _words(facts.description)
     if len(description_words) < MIN_DESCRIPTION_WORDS:
-        return Criterion("specific", False,
-                         "Describe in at least a sentence what exactly changes and for whom.")
+        return Criterion("specific", False, "short_description")
     if all(word in VAGUE_WORDS for word in description_words):
         # "Make things better for customers.": a sentence, but a vague verb on a vague object.
-        return Criterion("specific", False,
-                         "The description is only vague words: say what exactly changes, for "
-                         "whom, and by how much.")
-    return Criterion("specific", True, "The title and description say what changes.")
+        return Criterion("specific", False, "vague_description")
+    return Criterion("specific", True, "specific")
 
 
 def check_measurable(facts: GoalFacts) -> Criterion:
     if not facts.has_metric:
-        return Criterion("measurable", False, "Choose the metric that measures this goal.")
+        return Criterion("measurable", False, "no_metric")
     if facts.baseline_value is None or facts.target_value is None:
-        return Criterion("measurable", False, "Enter both a baseline and a target value.")
+        return Criterion("measurable", False, "no_values")
     if Decimal(str(facts.target_value)) == Decimal(str(facts.baseline_value)):
-        return Criterion("measurable", False,
-                         "The target equals the baseline: nothing would change.")
-    return Criterion("measurable", True, "A metric with a baseline and a different target.")
+        return Criterion("measurable", False, "target_is_baseline")
+    return Criterion("measurable", True, "measurable")
 
 
 def weeks_between(start: date | None, end: date | None) -> float | None:
@@ -192,31 +258,29 @@ def best_weekly_change(periods, values, direction: int) -> float | None:
 
 def check_achievable(facts: GoalFacts) -> Criterion:
     if facts.confidence is None:
-        return Criterion("achievable", False, "Record how confident you are (0-100 %).")
+        return Criterion("achievable", False, "no_confidence")
     if facts.confidence < MIN_CONFIDENCE:
-        return Criterion("achievable", False,
-                         f"Confidence is {facts.confidence} %: below {MIN_CONFIDENCE} % the "
-                         "goal is a hope, not a plan. Lower the target or give it more time.")
-    warning = ""
+        return Criterion("achievable", False, "low_confidence",
+                         {"confidence": facts.confidence, "minimum": MIN_CONFIDENCE})
+    warning, warning_params = "", {}
     weeks = weeks_between(facts.start_date, facts.due_date)
     if (weeks and facts.best_weekly_change and facts.best_weekly_change > 0
             and facts.baseline_value is not None and facts.target_value is not None):
         needed = abs(float(facts.target_value) - float(facts.baseline_value)) / weeks
         if needed > ACHIEVABLE_PACE_FACTOR * facts.best_weekly_change:
-            warning = (f"The target needs {needed:.3g} per week, more than "
-                       f"{ACHIEVABLE_PACE_FACTOR}× the best weekly change so far "
-                       f"({facts.best_weekly_change:.3g}).")
-    return Criterion("achievable", True, f"Confidence {facts.confidence} %.", warning)
+            warning = "fast_pace"
+            warning_params = {"needed": f"{needed:.3g}", "factor": ACHIEVABLE_PACE_FACTOR,
+                              "best": f"{facts.best_weekly_change:.3g}"}
+    return Criterion("achievable", True, "achievable", {"confidence": facts.confidence},
+                     warning, warning_params)
 
 
 def check_relevant(facts: GoalFacts) -> Criterion:
     if not (facts.why_it_matters or "").strip():
-        return Criterion("relevant", False, "Say why this goal matters to the business.")
+        return Criterion("relevant", False, "no_why")
     if facts.priority_rank or facts.level == "strategic" or facts.has_parent:
-        return Criterion("relevant", True, "It matters, and it is a priority, strategic, or "
-                                           "serves a parent goal.")
-    return Criterion("relevant", False,
-                     "Make it a priority goal, a strategic goal, or link it to a parent goal.")
+        return Criterion("relevant", True, "relevant")
+    return Criterion("relevant", False, "not_relevant")
 
 
 def _last_day_of_month(year: int, month: int) -> date:
@@ -238,18 +302,19 @@ def latest_due_date(cycle_start: date, cycle_end: date) -> date:
 
 def check_time_bound(facts: GoalFacts) -> Criterion:
     if facts.start_date is None or facts.due_date is None:
-        return Criterion("time_bound", False, "Set a start date and a due date.")
+        return Criterion("time_bound", False, "no_dates")
     if facts.due_date <= facts.start_date:
-        return Criterion("time_bound", False,
-                         f"The dates are reversed: due {facts.due_date:%Y-%m-%d} is not after "
-                         f"the start {facts.start_date:%Y-%m-%d}.")
+        return Criterion("time_bound", False, "reversed_dates",
+                         {"due": f"{facts.due_date:%Y-%m-%d}",
+                          "start": f"{facts.start_date:%Y-%m-%d}"})
     if facts.cycle_start and facts.cycle_end:
         latest = latest_due_date(facts.cycle_start, facts.cycle_end)
         if facts.due_date > latest:
-            return Criterion("time_bound", False,
-                             f"Due {facts.due_date:%Y-%m-%d} is more than one cycle past this "
-                             f"cycle's end; the latest is {latest:%Y-%m-%d}.")
-    return Criterion("time_bound", True, f"Due {facts.due_date:%Y-%m-%d}.")
+            return Criterion("time_bound", False, "too_late",
+                             {"due": f"{facts.due_date:%Y-%m-%d}",
+                              "latest": f"{latest:%Y-%m-%d}"})
+    return Criterion("time_bound", True, "time_bound",
+                     {"due": f"{facts.due_date:%Y-%m-%d}"})
 
 
 def check(facts: GoalFacts) -> SmartResult:

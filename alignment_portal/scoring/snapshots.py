@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from alignment_portal.scoring import compute, engine
+from alignment_portal.scoring import compute, engine, wording
 from alignment_portal.scoring.compute import Scorecard
 from alignment_portal.scoring.constants import SEVERITY_ORDER
 from alignment_portal.scoring.models import Flag, OrganizationScore, ScoreSnapshot
@@ -100,22 +100,27 @@ def _cycle_record(cycle: Cycle, card: Scorecard) -> dict:
             "monthly_cost": str(initiative.monthly_cost),
             "alignment": _number(alignment), "goals": []})
         row["goals"].append(f"{link.goal.title} ({link.get_contribution_display().lower()})")
-    open_flags = [
-        {"code": code, "severity": severity, "subject_type": subject_type,
-         "subject_label": label, "message": message}
-        for code, severity, subject_type, label, message in zip(
-            *(card.flags[c].tolist() for c in ("code", "severity", "subject_type",
-                                               "subject_label", "message")), strict=True)]
-    open_flags.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["code"]))
     flags = Flag.objects.filter(organization_id=cycle.organization_id)
     opened = flags.filter(first_seen_at__date__gte=cycle.start_date,
                           first_seen_at__date__lte=cycle.end_date)
     resolved = flags.filter(resolved_at__date__gte=cycle.start_date,
                             resolved_at__date__lte=cycle.end_date)
+    # The record keeps each flag's code and params (a report says them in its reader's
+    # language) and its English message, for readers of the record that only know that.
+    with translation.override("en"):
+        open_flags = [
+            {"code": code, "severity": severity, "subject_type": subject_type,
+             "subject_label": label, "message": wording.flag_message(code, params),
+             "params": params}
+            for code, severity, subject_type, label, params in zip(
+                *(card.flags[c].tolist() for c in ("code", "severity", "subject_type",
+                                                   "subject_label", "params")), strict=True)]
+        flags_opened = [flag_row(f) for f in opened.order_by("first_seen_at", "id")]
+        flags_resolved = [flag_row(f) for f in resolved.order_by("resolved_at", "id")]
+    open_flags.sort(key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["code"]))
     return {"goals": goal_rows, "initiatives": list(initiatives.values()),
             "open_flags": open_flags,
-            "flags_opened": [flag_row(f) for f in opened.order_by("first_seen_at", "id")],
-            "flags_resolved": [flag_row(f) for f in resolved.order_by("resolved_at", "id")]}
+            "flags_opened": flags_opened, "flags_resolved": flags_resolved}
 
 
 def flag_row(flag: Flag) -> dict:
@@ -123,5 +128,5 @@ def flag_row(flag: Flag) -> dict:
     return {"code": flag.code, "severity": flag.severity,
             "severity_label": flag.get_severity_display(),
             "subject_label": flag.subject_label, "message": flag.message,
-            "first_seen_on": flag.first_seen_at.date().isoformat(),
+            "params": flag.params, "first_seen_on": flag.first_seen_at.date().isoformat(),
             "resolved_on": flag.resolved_at.date().isoformat() if flag.resolved_at else None}

@@ -10,6 +10,7 @@ Every change is written to the security log of each organization the person belo
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -124,8 +125,8 @@ def organization_require_two_factor(*, organization: Organization, required: boo
     cannot require it: they would lock themselves out of the switch. Returns whether it
     changed."""
     if required and not has_two_factor(owner):
-        raise ValidationError("Turn on two-factor sign-in for yourself first (your two-factor "
-                              "page), then require it of the members.")
+        raise ValidationError(gettext("Turn on two-factor sign-in for yourself first (your "
+                                      "two-factor page), then require it of the members."))
     if organization.require_two_factor == required:
         return False
     organization.require_two_factor = required

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -81,8 +82,9 @@ def two_factor_verify(request):
     else:
         user, pending = _pending_user(request)
         if user is None:
-            messages.info(request, "Sign in again: the code must follow the password within "
-                                   f"{settings.TWO_FACTOR_PENDING_SECONDS // 60} minutes.")
+            messages.info(request, gettext("Sign in again: the code must follow the password "
+                                           "within %(value)s minutes.") % {
+                                               "value": settings.TWO_FACTOR_PENDING_SECONDS // 60})
             return redirect("login")
     error = None
     if request.method == "POST":
@@ -101,8 +103,9 @@ def two_factor_verify(request):
                 target = _safe_next(request)
             left = services.recovery_codes_left(user)
             if isinstance(device, StaticDevice):
-                messages.warning(request, f"You used a recovery code: {left} left. Make new ones "
-                                          "on your two-factor page if you run low.")
+                messages.warning(request, gettext("You used a recovery code: %(left)s left. Make "
+                                                  "new ones on your two-factor page if you run "
+                                                  "low.") % {"left": left})
             return redirect(target)
         error = "That code is not right (or was already used). Try the current code."
     return render(request, "two_factor/verify.html", {
@@ -137,7 +140,7 @@ def two_factor(request):
             device, codes = confirmed
             otp_login(request, device)
             context["recovery_codes"] = codes
-            messages.success(request, "Two-factor sign-in is on.")
+            messages.success(request, gettext("Two-factor sign-in is on."))
     elif action in ("recovery_codes", "disable"):
         if _locked(request, user):
             return _lockout(request, user)
@@ -150,7 +153,7 @@ def two_factor(request):
         else:
             services.two_factor_disable(user=user, request=request)
             request.session.pop(DEVICE_ID_SESSION_KEY, None)
-            messages.success(request, "Two-factor sign-in is off.")
+            messages.success(request, gettext("Two-factor sign-in is off."))
             return redirect("two_factor")
     enabled = services.has_two_factor(user)
     pending = None if enabled else services.pending_authenticator(user)

@@ -258,6 +258,19 @@ def test_scores_and_flags_of_the_token_organization(client, feed, tenancy):
     assert misaligned[0]["suggested_fix"]
 
 
+def test_flags_are_english_whatever_the_accept_language(client, feed, tenancy):
+    from alignment_portal.scoring.engine import recompute
+    from tests.factories import InitiativeFactory
+
+    InitiativeFactory(organization=tenancy.org, name="Oven timers", status="live")
+    recompute(tenancy.org.pk)
+    flags = client.get("/api/v1/flags", HTTP_AUTHORIZATION=f"Bearer {feed['read']}",
+                       HTTP_ACCEPT_LANGUAGE="de").json()
+    misaligned = next(f for f in flags if f["code"] == "MISALIGNED")
+    assert misaligned["message"].startswith("“Oven timers” is active but serves no active goal")
+    assert misaligned["suggested_fix"].startswith("Link it to the active goal")
+
+
 def test_a_huge_exponent_refuses_that_item_only_and_answers_json(client, feed):
     body = {"items": [{"metric": feed["csat"].pk, "date": _week(feed),
                        "value": "1e999999999999999999"},

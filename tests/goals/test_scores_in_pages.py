@@ -99,7 +99,8 @@ def test_another_organizations_goal_flags_never_appear(tenancy):
     recompute(tenancy.other_org.pk)
     Flag.objects.create(organization=tenancy.other_org, code="OFF_TRACK", severity="high",
                         subject_type="goal", subject_id=str(goal.pk), subject_label="Theirs",
-                        message="Rival secret", suggested_fix="Rival fix")
+
+    params={"legacy": {"message": "Rival secret", "suggested_fix": "Rival fix"}})
     client = tenancy.client("viewer")
     assert "Rival secret" not in body(client.get(detail_url(tenancy, goal)))
     assert "“Theirs”" not in body(client.get(list_url(tenancy)))

@@ -116,8 +116,9 @@ def test_another_organizations_flags_never_appear(tenancy):
     # A flag of the other organization on the same subject id must not leak in.
     Flag.objects.create(organization=tenancy.other_org, code="SHELFWARE", severity="high",
                         subject_type="initiative", subject_id=str(mine.pk),
-                        subject_label="Theirs", message="Rival secret message",
-                        suggested_fix="Rival secret fix")
+                        subject_label="Theirs",
+                        params={"legacy": {"message": "Rival secret message",
+                        "suggested_fix": "Rival secret fix"}})
     client = tenancy.client("viewer")
     text = body(client.get(detail_url(tenancy, mine)))
     assert "Rival secret" not in text and "“Theirs”" not in text

@@ -109,7 +109,8 @@ def test_another_organizations_metric_flags_never_appear(tenancy):
     recompute(tenancy.org.pk)
     Flag.objects.create(organization=tenancy.other_org, code="STALE_DATA", severity="medium",
                         subject_type="metric", subject_id=str(metric.pk), subject_label="x",
-                        message="Rival secret", suggested_fix="Rival fix")
+
+    params={"legacy": {"message": "Rival secret", "suggested_fix": "Rival fix"}})
     client = tenancy.client("viewer")
     assert "Rival secret" not in body(client.get(detail_url(tenancy, metric)))
     listing = body(client.get(reverse("metrics:list", args=[tenancy.org.slug])))

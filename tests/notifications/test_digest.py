@@ -50,10 +50,12 @@ def test_a_consultant_gets_one_digest_with_a_section_per_client(tenancy, weekly,
     when = at(MONDAY, hour=8)
     Flag.objects.create(organization=tenancy.org, code="MISALIGNED", severity="high",
                         subject_type="initiative", subject_id="1", subject_label="Oven timers",
-                        message="m", suggested_fix="f", first_seen_at=when - timedelta(days=2))
+                        params={"legacy": {"message": "m", "suggested_fix": "f"}},
+                        first_seen_at=when - timedelta(days=2))
     Flag.objects.create(organization=tenancy.other_org, code="SHELFWARE", severity="medium",
                         subject_type="tool", subject_id="2", subject_label="Old CRM",
-                        message="m", suggested_fix="f", first_seen_at=when - timedelta(days=30),
+                        params={"legacy": {"message": "m", "suggested_fix": "f"}},
+                        first_seen_at=when - timedelta(days=30),
                         resolved_at=when - timedelta(days=1))
     report = run(when, digests=True)
     digests = _digests(report)

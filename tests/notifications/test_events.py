@@ -91,11 +91,13 @@ def test_a_high_flag_opened_is_told_to_owners_and_consultants_once(tenancy):
     when = at(date(2026, 11, 18))
     Flag.objects.create(organization=tenancy.org, code="MISALIGNED", severity="high",
                         subject_type="initiative", subject_id="1", subject_label="Oven timers",
-                        message="Live, no link to an active goal.", suggested_fix="Link it.",
+                        params={"legacy": {"message": "Live, no link to an active goal.",
+                                           "suggested_fix": "Link it."}},
                         first_seen_at=when - timedelta(hours=2))
     Flag.objects.create(organization=tenancy.org, code="UNMEASURED", severity="medium",
                         subject_type="initiative", subject_id="1", subject_label="Oven timers",
-                        message="No measurement.", suggested_fix="Measure it.",
+                        params={"legacy": {"message": "No measurement.",
+                                           "suggested_fix": "Measure it."}},
                         first_seen_at=when - timedelta(hours=2))
     report = run(when)
     assert told(report) == {("flag_high", f"acme-{r}@example.com", "email")
@@ -109,7 +111,8 @@ def test_an_old_flag_is_not_announced(tenancy):
     when = at(date(2026, 11, 18))
     Flag.objects.create(organization=tenancy.org, code="MISALIGNED", severity="high",
                         subject_type="initiative", subject_id="1", subject_label="Old",
-                        message="m", suggested_fix="f", first_seen_at=when - timedelta(days=9))
+    params={"legacy": {"message": "m",
+                       "suggested_fix": "f"}}, first_seen_at=when - timedelta(days=9))
     assert run(when) == []
 
 

@@ -56,7 +56,8 @@ def test_the_feeds_high_flag_is_not_told_twice_as_a_flag(tenancy, no_digests, fe
     feed.save()
     Flag.objects.create(organization=tenancy.org, code="FEED_FAILING", severity="high",
                         subject_type="feed", subject_id=str(feed.pk), subject_label=feed.name,
-                        message="Two runs in a row failed.", suggested_fix="Check it.",
+                        params={"legacy": {"message": "Two runs in a row failed.",
+                                           "suggested_fix": "Check it."}},
                         first_seen_at=WHEN - timedelta(hours=1))
     kinds = {s.kind for s in run(WHEN)}
     assert kinds == {"feed_failing"}

@@ -5,14 +5,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from alignment_portal.scoring import renewals
+from alignment_portal.scoring import renewals, wording
 from tests.scoring.builders import TODAY, Plan, flags_on
 
 
 def _flag(card, tool_id):
     rows = card.flags[(card.flags["code"] == "RENEWAL_DUE")
                       & (card.flags["subject_id"] == str(tool_id))]
-    return None if rows.empty else rows.iloc[0].to_dict()
+    return None if rows.empty else wording.worded(rows.iloc[0].to_dict())
 
 
 def _plan_with_tool(*, used=True, **tool):

@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from itertools import count
 
+from alignment_portal.scoring import wording
 from alignment_portal.scoring.compute import score
 from alignment_portal.scoring.frames import OrgFrames
 
@@ -127,4 +128,4 @@ def flag(card, code: str, subject_id=None) -> dict:
     if subject_id is not None:
         rows = rows[rows["subject_id"] == str(subject_id)]
     assert len(rows) == 1, f"expected one {code}, got {len(rows)}"
-    return rows.iloc[0].to_dict()
+    return wording.worded(rows.iloc[0].to_dict())

@@ -5,7 +5,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from alignment_portal.scoring import rules
+from alignment_portal.scoring import rules, wording
 from alignment_portal.scoring.alignment import change_correlation, vanity_verdict
 from tests.scoring.builders import TODAY, Plan
 
@@ -225,7 +225,8 @@ def test_vanity_evidence_at_the_thresholds(r, vanity, verdict):
 def test_the_confirming_evidence_is_in_the_flag_message():
     x, y = _changes_with_correlation(0.1)
     plan, posts = _vanity_plan(x, y)
-    message = plan.score().flags.set_index("subject_id").loc[str(posts), "message"]
+    message = wording.worded(plan.score().flags.set_index("subject_id").loc[str(posts)]
+                             .to_dict() | {"subject_id": str(posts)})["message"]
     assert "correlate 0.10" in message and "confirms" in message
 
 

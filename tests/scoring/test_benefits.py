@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from alignment_portal.scoring import benefits
+from alignment_portal.scoring import benefits, wording
 from alignment_portal.scoring.benefits import whole_months_between
 from alignment_portal.scoring.compute import score
 from alignment_portal.scoring.frames import OrgFrames, frame
@@ -235,7 +235,7 @@ def test_the_flags_say_what_was_realised_and_since_when():
     frames = OrgFrames.build(initiatives=[initiative()], hour_value=25.0)
     frames.benefit_entries = entries((date(2026, 1, 1), 0, 250))
     card = score(frames, TODAY)
-    flag = card.flags[card.flags["code"] == "BENEFIT_SHORTFALL"].iloc[0]
+    flag = wording.worded(card.flags[card.flags["code"] == "BENEFIT_SHORTFALL"].iloc[0])
     assert flag["severity"] == "medium"
     assert "20%" in flag["message"] and "5 months" in flag["message"]
 

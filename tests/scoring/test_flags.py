@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from alignment_portal.scoring import wording
 from alignment_portal.scoring.constants import FLAG_SEVERITY
 from tests.scoring.builders import TODAY, Plan, all_codes, flag, flags_on
 
@@ -377,6 +378,7 @@ def test_every_flag_has_a_message_and_a_fix():
     plan.tool(name="Idle")
     card = plan.score()
     assert len(card.flags) >= 4
-    assert card.flags["message"].str.len().min() > 10
-    assert card.flags["suggested_fix"].str.len().min() > 10
+    rows = [wording.worded(row) for row in card.flags.to_dict("records")]
+    assert min(len(row["message"]) for row in rows) > 10
+    assert min(len(row["suggested_fix"]) for row in rows) > 10
     assert set(card.flags["severity"]) <= {"high", "medium", "low"}

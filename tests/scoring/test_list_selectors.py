@@ -16,7 +16,7 @@ def test_has_open_flag_matches_within_the_organization_only(tenancy):
     mine = InitiativeFactory(organization=tenancy.org)
     Flag.objects.create(organization=tenancy.other_org, code="MISALIGNED", severity="high",
                         subject_type="initiative", subject_id=str(mine.pk), subject_label="x",
-                        message="m", suggested_fix="f")
+                        params={"legacy": {"message": "m", "suggested_fix": "f"}})
     flagged = Initiative.objects.filter(
         selectors.has_open_flag(tenancy.org, "initiative", "MISALIGNED"))
     assert list(flagged) == []
@@ -43,7 +43,8 @@ def test_recently_resolved_flags_leave_out_old_ones(tenancy):
     for code, days in [("MISALIGNED", 1), ("UNMEASURED", 45)]:
         Flag.objects.create(organization=tenancy.org, code=code, severity="high",
                             subject_type="initiative", subject_id=str(initiative.pk),
-                            subject_label="x", message="m", suggested_fix="f",
+                            subject_label="x",
+                            params={"legacy": {"message": "m", "suggested_fix": "f"}},
                             resolved_at=now - timedelta(days=days))
     resolved = selectors.recently_resolved_flags(tenancy.org, "initiative", initiative.pk)
     assert [f.code for f in resolved] == ["MISALIGNED"]

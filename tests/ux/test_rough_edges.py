@@ -104,8 +104,9 @@ def test_the_dashboard_shows_the_action_beside_the_fix(tenancy):
     initiative = InitiativeFactory(organization=tenancy.org, name="Oven timers")
     Flag.objects.create(organization=tenancy.org, code="MISALIGNED", severity="high",
                         subject_type="initiative", subject_id=str(initiative.pk),
-                        subject_label="Oven timers", message="No active goal.",
-                        suggested_fix="Link it to the goal it serves.")
+                        subject_label="Oven timers",
+                        params={"legacy": {"message": "No active goal.",
+                        "suggested_fix": "Link it to the goal it serves."}})
     html = tenancy.client("owner").get(
         reverse("dashboard", args=[tenancy.org.slug])).content.decode()
     url = reverse("initiatives:detail", args=[tenancy.org.slug, initiative.pk])
