@@ -27,7 +27,9 @@ from alignment_portal.scenarios.evaluate import (
     net_benefit_figures,
 )
 from alignment_portal.scenarios.models import Scenario, ScenarioChange
-from alignment_portal.scoring.compute import score
+from alignment_portal.scenarios.rescore import rescore
+from alignment_portal.scoring.alignment import metric_freshness
+from alignment_portal.scoring.compute import Scorecard, score
 from alignment_portal.scoring.engine import load_frames
 from alignment_portal.scoring.flags import FLAG_COLUMNS
 from alignment_portal.scoring.frames import OrgFrames
@@ -125,7 +127,7 @@ def stored_before(organization: Organization, frames: OrgFrames) -> Before | Non
 # write to the plan, or a recompute, is a miss: a plan is never served after it changed. Each
 # process also keeps the last few plans it used in memory (no unpickling, no transfer).
 PLAN_CACHE_SECONDS = 600
-PLAN_CACHE_VERSION = 1  # bump when OrgFrames or Before change shape
+PLAN_CACHE_VERSION = 2  # bump when OrgFrames or Before change shape
 LOCAL_PLANS = 4
 PLAN_STATE_FIELDS = ("recompute_generation", "recomputed_generation", "recompute_requested_at",
                      "recomputed_at")
@@ -133,14 +135,21 @@ PLAN_STATE_FIELDS = ("recompute_generation", "recomputed_generation", "recompute
 
 @dataclass(frozen=True)
 class Plan:
-    """The organization's frames, the day they are scored on and "before" on that day. Shared
-    between requests: nothing may modify the frames (apply.py copies what it changes)."""
+    """The organization's frames, the day they are scored on, their scorecard on that day
+    (what rescore.py reuses), each metric's freshness and "before". Shared between requests:
+    nothing may modify them (apply.py copies what it changes)."""
 
     key: str
     frames: OrgFrames
     day: date
+    card: Scorecard
+    freshness: pd.DataFrame
     before: Before
     generation: int
+
+    def rescore(self, after: OrgFrames) -> Scorecard:
+        """compute.score(after, day), reusing this plan's scorecard (rescore.py)."""
+        return rescore(self.frames, self.card, self.freshness, after, self.day)
 
 
 _local_plans: OrderedDict[str, Plan] = OrderedDict()
@@ -184,8 +193,11 @@ def plan_of(organization: Organization) -> Plan:
         plan = cache.get(key)
         if plan is None:
             frames = load_frames(organization.pk)
-            before = stored_before(current, frames) or before_of(frames, score(frames, day))
-            plan = Plan(key, frames, day, before, state["recompute_generation"])
+            card = score(frames, day)
+            before = stored_before(current, frames) or before_of(frames, card)
+            plan = Plan(key, frames, day, card,
+                        metric_freshness(frames.metrics, frames.values, day), before,
+                        state["recompute_generation"])
             cache.set(key, plan, PLAN_CACHE_SECONDS)
         _local_put(plan)
     return plan
@@ -214,7 +226,7 @@ def evaluate_changes(*, organization: Organization, changes: list[Change],
     cached = cache.get_many(list(keys.values())) if keys else {}
     known = {change: cached[key]["effect"] for change, key in keys.items() if key in cached}
     evaluation = evaluate(plan.frames, changes, plan.day, each=each, stored=plan.before,
-                          known_effects=known)
+                          known_effects=known, rescore=plan.rescore)
     new = {keys[change]: {"effect": value} for change, value in known.items()
            if keys[change] not in cached}
     if new:
