@@ -123,14 +123,15 @@ def stored_before(organization: Organization, frames: OrgFrames) -> Before | Non
 # recompute generation (every write service bumps it in the write's own transaction), the
 # time of the last request to recompute (set with it: a restored backup that reuses a
 # generation number does not reuse the time), and the generation and time of the last
-# recompute (which writes the stored scores and the impact evidence the scoring reuses). So a
+# recompute (which writes the stored scores and the impact evidence the scoring reuses), and
+# when the organization was created (a database made afresh reuses ids and generations). So a
 # write to the plan, or a recompute, is a miss: a plan is never served after it changed. Each
 # process also keeps the last few plans it used in memory (no unpickling, no transfer).
 PLAN_CACHE_SECONDS = 600
 PLAN_CACHE_VERSION = 2  # bump when OrgFrames or Before change shape
 LOCAL_PLANS = 4
-PLAN_STATE_FIELDS = ("recompute_generation", "recomputed_generation", "recompute_requested_at",
-                     "recomputed_at")
+PLAN_STATE_FIELDS = ("created_at", "recompute_generation", "recomputed_generation",
+                     "recompute_requested_at", "recomputed_at")
 
 
 @dataclass(frozen=True)
@@ -185,10 +186,13 @@ def plan_of(organization: Organization) -> Plan:
     current = Organization(pk=organization.pk, **state)
     day = scoring_day(current)
     key = (f"scenario-plan:v{PLAN_CACHE_VERSION}:{organization.pk}:"
+           f"{_stamp(state['created_at'])}:"
            f"{state['recompute_generation']}:{_stamp(state['recompute_requested_at'])}:"
            f"{state['recomputed_generation']}:{_stamp(state['recomputed_at'])}:"
            f"{day.isoformat()}")
-    plan = _local_get(key)
+    # This process's copy is used while the shared cache still holds the plan (one cheap
+    # EXISTS): clearing the cache, its expiry or eviction drop every process's copy too.
+    plan = _local_get(key) if cache.has_key(key) else None
     if plan is None:
         plan = cache.get(key)
         if plan is None:

@@ -2,6 +2,7 @@
 scenario is applied, nothing is written, and the query count does not grow with changes."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -118,6 +119,11 @@ def test_evaluation_runs_a_fixed_number_of_queries_whatever_the_changes(plan):
     assert counts == {(False, 1): 1 + LOAD_QUERIES + STORED_QUERIES,
                       (False, len(many)): 1 + LOAD_QUERIES + STORED_QUERIES,
                       (True, 1): 1, (True, len(many)): 1}
+    # This process's copy of the plan goes with the shared cache's.
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        selectors.evaluate_changes(organization=plan.organization, changes=one)
+    assert len(captured) == 1 + LOAD_QUERIES + STORED_QUERIES
 
 
 def test_a_change_to_the_plan_is_never_evaluated_from_the_cache(tenancy, plan):
