@@ -11,7 +11,8 @@ from datetime import date
 from threading import Lock
 
 import pandas as pd
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
@@ -190,11 +191,12 @@ def plan_of(organization: Organization) -> Plan:
            f"{state['recompute_generation']}:{_stamp(state['recompute_requested_at'])}:"
            f"{state['recomputed_generation']}:{_stamp(state['recomputed_at'])}:"
            f"{day.isoformat()}")
+    shared = _shares_plans()
     # This process's copy is used while the shared cache still holds the plan (one cheap
     # EXISTS): clearing the cache, its expiry or eviction drop every process's copy too.
-    plan = _local_get(key) if cache.has_key(key) else None
+    plan = _local_get(key) if not shared or cache.has_key(key) else None
     if plan is None:
-        plan = cache.get(key)
+        plan = cache.get(key) if shared else None
         if plan is None:
             frames = load_frames(organization.pk)
             card = score(frames, day)
@@ -202,9 +204,16 @@ def plan_of(organization: Organization) -> Plan:
             plan = Plan(key, frames, day, card,
                         metric_freshness(frames.metrics, frames.values, day), before,
                         state["recompute_generation"])
-            cache.set(key, plan, PLAN_CACHE_SECONDS)
+            if shared:
+                cache.set(key, plan, PLAN_CACHE_SECONDS)
         _local_put(plan)
     return plan
+
+
+def _shares_plans() -> bool:
+    """Whether plans go to the shared cache: not when it is the database fallback (a
+    production without CACHE_URL), where a plan would be a megabyte row written by a read."""
+    return not isinstance(caches["default"], DatabaseCache)
 
 
 # Each change's own effect is kept in the cache under the plan's key (plan_of): every write to

@@ -252,3 +252,22 @@ def test_own_effects_are_reused_on_the_same_plan_and_recomputed_after_a_change(p
     retire = changes.index(next(c for c in changes if c.type == "retire_tool"))
     assert after_write.effects[retire]["misaligned_spend"] != \
         first.effects[retire]["misaligned_spend"]
+
+
+def test_the_database_cache_holds_no_plan(plan, settings):
+    """A production without Redis caches in the database: a plan is a megabyte there, written
+    by a read, so it stays in the process's memory only."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                                   "LOCATION": "portal_cache"}}
+    from django.core.cache import caches
+
+    assert type(caches["default"]).__name__ == "DatabaseCache"
+    retire = [Change("retire_tool", tool=plan.shelfware.pk)]
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            selectors.evaluate_changes(organization=plan.organization, changes=retire,
+                                       each=False)
+        statements = [q["sql"].lstrip().split()[0].upper() for q in captured.captured_queries]
+        assert set(statements) == {"SELECT"}, statements
+        assert not any("portal_cache" in q["sql"] for q in captured.captured_queries)
+    assert len(captured) == 1  # the second time, from this process's memory
