@@ -2,15 +2,19 @@
 scoring time measured in the same run (issue 18's target: p95 <= 2x).
 
 - "scoring" is `compute.score` on the L organization's frames (what a recompute computes, no
-  read, no write), median of 5; "recompute" is the whole engine.recompute with nothing
-  changed (read + score + compare), median of 5;
-- the API's evaluation (`POST /api/v1/scenarios/evaluate`, 10 changes: read the frames once,
-  score before and after) over HTTP at 4 concurrent users (gunicorn, 2 workers), and the
-  scenario page (the same plus each change's own effect: compute.core_scores per change,
-  kept in the cache under the plan's generation, so a page shown again, or after one more
-  change, scores only what is new); in-process both cold (cache cleared: every effect
-  scored) and warm;
-- queries per evaluation with 1 and with 10 changes (must be equal).
+  read, no write), median of 5, with its CPU time; "recompute" is the whole engine.recompute
+  with nothing changed (read + score + compare), median of 5;
+- in-process, 10 changes: the evaluation with the plan not cached (its frames loaded and its
+  stored scores read, selectors.plan_of), and cached (what every request after the first one
+  on a plan does: one query for the organization's state, then the changes made and "after"
+  scored once); the scenario page's evaluation with each change's own effect
+  (compute.core_scores per change, cached under the plan), cold and warm; wall and CPU;
+- over HTTP at 4 concurrent users, on gunicorn as production runs it (2 workers × 4 threads,
+  the Dockerfile's and docker-compose's defaults), with the server's CPU per request (master
+  and workers, from /proc): the API's evaluation (`POST /api/v1/scenarios/evaluate`) and the
+  scenario page (the same plus each change's own effect), each starting with an empty cache;
+  `/healthz` as the floor of the same server;
+- queries per evaluation with 1 and with 10 changes (must be equal), plan cached or not.
 
 Run with `python -m bench scenarios`.
 """
@@ -22,18 +26,29 @@ import sys
 import time
 
 CLIENTS = 4
+WORKERS, THREADS = 2, 4  # production's gunicorn (Dockerfile, docker-compose.yml)
+FLOOR_REQUESTS = 200
 API_REQUESTS = 40
 PAGE_REQUESTS = 12
 TARGET_RATIO = 2.0
 
 
 def _median_seconds(function, *args, repeat=5, **kwargs) -> float:
-    times = []
+    return _median_times(function, *args, repeat=repeat, **kwargs)[0]
+
+
+def _median_times(function, *args, repeat=5, before=None, **kwargs) -> tuple[float, float]:
+    """(median wall seconds, median CPU seconds of this process) of `repeat` calls; `before`
+    runs ahead of each call, untimed."""
+    walls, cpus = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        if before is not None:
+            before()
+        started, cpu = time.perf_counter(), time.process_time()
         function(*args, **kwargs)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def _changes(frames) -> list[dict]:
@@ -64,6 +79,7 @@ def _changes(frames) -> list[dict]:
 
 
 def run():
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -84,27 +100,37 @@ def run():
     organization.refresh_from_db()
     frames = engine.load_frames(organization.pk)
     day = selectors.scoring_day(organization)
-    scoring = _median_seconds(score, frames, day)
+    scoring, scoring_cpu = _median_times(score, frames, day)
     recompute = _median_seconds(engine.recompute, organization.pk, day)
     raw = _changes(frames)
     changes = [parse_change(c, frames) for c in raw]
-    in_process = _median_seconds(selectors.evaluate_changes, organization=organization,
-                                 changes=changes, each=False)
-    from django.core.cache import cache
 
-    def page_cold():
+    def forget():
         cache.clear()
-        selectors.evaluate_changes(organization=organization, changes=changes, each=True)
+        selectors._local_plans.clear()
 
-    in_process_page = _median_seconds(page_cold, repeat=3)
-    in_process_warm = _median_seconds(selectors.evaluate_changes, organization=organization,
-                                      changes=changes, each=True)
-    cache.clear()
+    def evaluate(each):
+        selectors.evaluate_changes(organization=organization, changes=changes, each=each)
+
+    cold = _median_times(evaluate, False, before=forget)
+    evaluate(False)
+    warm = _median_times(evaluate, False)
+    page_cold = _median_times(evaluate, True, repeat=3, before=forget)
+    evaluate(True)
+    page_warm = _median_times(evaluate, True)
     counts = []
-    for subset in (changes[:1], changes):
-        with CaptureQueriesContext(connection) as captured:
-            selectors.evaluate_changes(organization=organization, changes=subset, each=True)
-        counts.append(len(captured))
+    for cached in (False, True):
+        for subset in (changes[:1], changes):
+            if not cached:
+                forget()
+            with CaptureQueriesContext(connection) as captured:
+                selectors.evaluate_changes(organization=organization, changes=subset, each=True)
+            counts.append(len(captured))
+
+    def timed(label, times):
+        wall, cpu = times
+        return (label, f"{wall:.3f} s = {wall / scoring:.2f}x scoring; CPU {cpu:.3f} s = "
+                       f"{cpu / scoring_cpu:.2f}x scoring's")
 
     _, token = api_token_create(organization=organization, name="bench", scope=Scope.READ)
     owner = Membership.objects.filter(organization=organization,
@@ -118,41 +144,54 @@ def run():
                   {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     page = Request("GET", f"/o/{organization.slug}/scenarios/{scenario.pk}/",
                    headers={"Cookie": f"sessionid={session_cookie(owner)}"})
+    floor = Request("GET", "/healthz")
     figures = [
-        ("L scoring alone (compute.score, median of 5)", f"{scoring:.3f} s"),
+        ("L scoring alone (compute.score, median of 5)",
+         f"{scoring:.3f} s; CPU {scoring_cpu:.3f} s"),
         ("L recompute, nothing changed (read + score + compare, median of 5)",
          f"{recompute:.3f} s"),
-        ("evaluate 10 changes in-process, before and after (median of 5)",
-         f"{in_process:.3f} s = {in_process / scoring:.2f}x scoring"),
-        ("evaluate 10 changes in-process, with each change's own effect, cold (median of 3)",
-         f"{in_process_page:.3f} s = {in_process_page / scoring:.2f}x scoring"),
-        ("the same, own effects from the cache (median of 5)",
-         f"{in_process_warm:.3f} s = {in_process_warm / scoring:.2f}x scoring"),
-        ("queries per evaluation: 1 change / 10 changes",
-         f"{counts[0]} / {counts[1]}" + (" (equal)" if counts[0] == counts[1]
-                                         else " (NOT EQUAL)")),
+        timed("evaluate 10 changes in-process, plan not cached (median of 5)", cold),
+        timed("evaluate 10 changes in-process, plan cached (median of 5)", warm),
+        timed("the same with each change's own effect, nothing cached (median of 3)",
+              page_cold),
+        timed("the same, plan and own effects cached (median of 5)", page_warm),
     ]
-    cache.clear()  # the page's first requests score every own effect
+    queries = ("queries per evaluation, 1 / 10 changes: plan not cached "
+               f"{counts[0]} / {counts[1]}, cached {counts[2]} / {counts[3]}"
+               + (" (equal)" if counts[0] == counts[1] and counts[2] == counts[3]
+                  else " (NOT EQUAL)"), "")
     try:
-        with start_gunicorn(workers=2) as base:
-            api_result = run_load(base, lambda n: api if n < API_REQUESTS else None,
+        with start_gunicorn(workers=WORKERS, threads=THREADS) as server:
+            floor_result = run_load(server, lambda n: floor if n < FLOOR_REQUESTS else None,
+                                    clients=CLIENTS)
+            forget()  # the first requests load the plan
+            cpu = server.cpu_seconds()
+            api_result = run_load(server, lambda n: api if n < API_REQUESTS else None,
                                   clients=CLIENTS)
-            page_result = run_load(base, lambda n: page if n < PAGE_REQUESTS else None,
+            api_cpu = (server.cpu_seconds() - cpu) / max(api_result.requests, 1)
+            forget()  # the page's first requests load the plan and score every own effect
+            cpu = server.cpu_seconds()
+            page_result = run_load(server, lambda n: page if n < PAGE_REQUESTS else None,
                                    clients=CLIENTS)
+            page_cpu = (server.cpu_seconds() - cpu) / max(page_result.requests, 1)
     except RuntimeError as exc:  # a machine too busy to start gunicorn in time
-        return [*figures, ("over HTTP", f"not measured: {exc}")]
+        return [*figures, ("over HTTP", f"not measured: {exc}"), queries]
     api_p95 = api_result.percentile(95) / 1000
     page_p95 = page_result.percentile(95) / 1000
-    return [*figures[:5], *[
-        (f"API evaluate, 10 changes, {CLIENTS} users", api_result.summary()),
+    users = f"{CLIENTS} users, gunicorn {WORKERS} workers x {THREADS} threads"
+    return [*figures, *[
+        (f"floor: /healthz, {users}", floor_result.summary()),
+        (f"API evaluate, 10 changes, {users}", api_result.summary()),
+        ("API evaluate: server CPU per request", f"{api_cpu:.3f} s = "
+                                                 f"{api_cpu / scoring_cpu:.2f}x scoring's"),
         ("API evaluate p95 / scoring", _ratio(api_p95 / scoring)),
         ("API evaluate p95 / recompute", f"{api_p95 / recompute:.2f}x"),
-        (f"scenario page, 10 changes with own effects, {CLIENTS} users",
-         page_result.summary()),
+        (f"scenario page, 10 changes with own effects, {users}", page_result.summary()),
+        ("scenario page: server CPU per request", f"{page_cpu:.3f} s"),
         ("scenario page p95 / scoring", f"{page_p95 / scoring:.2f}x"),
-        figures[5],
-        ("machine load average (1 min) at the end", f"{os.getloadavg()[0]:.1f} on "
-                                                    f"{os.cpu_count()} CPUs")]]
+        queries,
+        ("machine load average (1, 5, 15 min) at the end",
+         "{:.1f}, {:.1f}, {:.1f}".format(*os.getloadavg()) + f" on {os.cpu_count()} CPUs")]]
 
 
 def _now():

@@ -466,18 +466,18 @@ def evaluate_scenario(request, payload: ScenarioIn):
     fit the plan (the link exists, the rank is taken) is listed in `skipped` with the reason
     and left out of `after`."""
     from alignment_portal.scenarios.intake import UnknownRecord, parse_change
-    from alignment_portal.scenarios.selectors import evaluate_changes
-    from alignment_portal.scoring.engine import load_frames
+    from alignment_portal.scenarios.selectors import evaluate_changes, plan_of
 
     organization = require_scope(request, Scope.READ).organization
-    frames = load_frames(organization.pk)
+    plan = plan_of(organization)
     try:
-        changes = [parse_change(change.model_dump(), frames) for change in payload.changes]
+        changes = [parse_change(change.model_dump(), plan.frames)
+                   for change in payload.changes]
     except UnknownRecord as exc:
         raise HttpError(404, str(exc)) from None
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages)) from None
-    evaluation = evaluate_changes(organization=organization, changes=changes, frames=frames,
+    evaluation = evaluate_changes(organization=organization, changes=changes, plan=plan,
                                   each=False)
     flag_fields = ("code", "severity", "subject_type", "subject_id", "subject_label",
                    "message")

@@ -7,6 +7,7 @@ change made (apply.py); each change's own effect is the plan with that change al
 only as far as the rung, dimensions, misaligned spend and net benefit (compute.core_scores).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -155,17 +156,21 @@ def effect(before: dict, alone: dict) -> dict:
 
 def evaluate(frames: OrgFrames, changes: list[Change], today: date, *,
              each: bool = True, stored: Before | None = None,
-             known_effects: dict | None = None) -> Evaluation:
+             known_effects: dict | None = None,
+             rescore: Callable[[OrgFrames], Scorecard] | None = None) -> Evaluation:
     """Score the plan as it is (or take `stored`, the stored scores of `frames` on `today`)
     and with `changes` made. With `each`, also every change on its own (core_scores per
     change). `known_effects` ({Change: effect or None}) holds own effects already computed
     on this very plan and day: they are taken from it, and the ones computed are added to it.
-    Never touches `frames` or the database."""
+    `rescore` scores the changed frames as compute.score does on `today` (rescore.py: from
+    the plan's own scorecard). Never touches `frames` or the database."""
     after_frames, problems = apply_changes(frames, changes)
     if stored is None:
         before_card = score(frames, today)
         stored = before_of(frames, before_card)
         after_card = before_card if after_frames is frames else score(after_frames, today)
+    elif rescore is not None:
+        after_card = rescore(after_frames)
     else:
         after_card = score(after_frames, today)
     before, after = stored.summary, summary(after_frames, after_card)

@@ -5,10 +5,14 @@ everyone else, owners included (it is a draft). Shared ones are read by every me
 """
 
 import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date
+from threading import Lock
 
 import pandas as pd
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
@@ -19,11 +23,15 @@ from alignment_portal.scenarios.apply import Change, NewLink
 from alignment_portal.scenarios.evaluate import (
     Before,
     Evaluation,
+    before_of,
     evaluate,
     flag_rows,
     net_benefit_figures,
 )
 from alignment_portal.scenarios.models import Scenario, ScenarioChange
+from alignment_portal.scenarios.rescore import rescore
+from alignment_portal.scoring.alignment import metric_freshness
+from alignment_portal.scoring.compute import Scorecard, score
 from alignment_portal.scoring.engine import load_frames
 from alignment_portal.scoring.flags import FLAG_COLUMNS
 from alignment_portal.scoring.frames import OrgFrames
@@ -109,32 +117,130 @@ def stored_before(organization: Organization, frames: OrgFrames) -> Before | Non
                   pd.Series(alignment, dtype=float).rename_axis("initiative_id"))
 
 
-# Each change's own effect is kept in the cache under the plan's generation: every write to
-# the plan bumps it, so an effect is reused only on the very plan it was computed on (adding
+# --- The plan a scenario is evaluated on, cached ---------------------------------------------
+#
+# Loading a large organization's frames costs about as much as scoring them, and "before" (the
+# stored scores, or a scoring when they lag) is the same for every scenario of the plan. Both
+# are kept in the shared cache under what moves with every change: the organization's
+# recompute generation (every write service bumps it in the write's own transaction), the
+# time of the last request to recompute (set with it: a restored backup that reuses a
+# generation number does not reuse the time), and the generation and time of the last
+# recompute (which writes the stored scores and the impact evidence the scoring reuses), and
+# when the organization was created (a database made afresh reuses ids and generations). So a
+# write to the plan, or a recompute, is a miss: a plan is never served after it changed. Each
+# process also keeps the last few plans it used in memory (no unpickling, no transfer).
+PLAN_CACHE_SECONDS = 600
+PLAN_CACHE_VERSION = 2  # bump when OrgFrames or Before change shape
+LOCAL_PLANS = 4
+PLAN_STATE_FIELDS = ("created_at", "recompute_generation", "recomputed_generation",
+                     "recompute_requested_at", "recomputed_at")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The organization's frames, the day they are scored on, their scorecard on that day
+    (what rescore.py reuses), each metric's freshness and "before". Shared between requests:
+    nothing may modify them (apply.py copies what it changes)."""
+
+    key: str
+    frames: OrgFrames
+    day: date
+    card: Scorecard
+    freshness: pd.DataFrame
+    before: Before
+    generation: int
+
+    def rescore(self, after: OrgFrames) -> Scorecard:
+        """compute.score(after, day), reusing this plan's scorecard (rescore.py)."""
+        return rescore(self.frames, self.card, self.freshness, after, self.day)
+
+
+_local_plans: OrderedDict[str, Plan] = OrderedDict()
+_local_lock = Lock()
+
+
+def _stamp(value) -> str:
+    return value.isoformat() if value is not None else "-"
+
+
+def _local_get(key: str) -> Plan | None:
+    with _local_lock:
+        plan = _local_plans.get(key)
+        if plan is not None:
+            _local_plans.move_to_end(key)
+        return plan
+
+
+def _local_put(plan: Plan) -> None:
+    with _local_lock:
+        _local_plans[plan.key] = plan
+        _local_plans.move_to_end(plan.key)
+        while len(_local_plans) > LOCAL_PLANS:
+            _local_plans.popitem(last=False)
+
+
+def plan_of(organization: Organization) -> Plan:
+    """The plan as it is now: one query for the organization's state, then the cache; on a
+    miss, the frames (LOAD_QUERIES queries) and the stored scores (3 more). The state is read
+    afresh, so an `organization` object read before a write still gets the plan after it."""
+    state = dict(zip(PLAN_STATE_FIELDS, Organization.objects.filter(pk=organization.pk)
+                     .values_list(*PLAN_STATE_FIELDS).get(), strict=True))
+    current = Organization(pk=organization.pk, **state)
+    day = scoring_day(current)
+    key = (f"scenario-plan:v{PLAN_CACHE_VERSION}:{organization.pk}:"
+           f"{_stamp(state['created_at'])}:"
+           f"{state['recompute_generation']}:{_stamp(state['recompute_requested_at'])}:"
+           f"{state['recomputed_generation']}:{_stamp(state['recomputed_at'])}:"
+           f"{day.isoformat()}")
+    shared = _shares_plans()
+    # This process's copy is used while the shared cache still holds the plan (one cheap
+    # EXISTS): clearing the cache, its expiry or eviction drop every process's copy too.
+    plan = _local_get(key) if not shared or cache.has_key(key) else None
+    if plan is None:
+        plan = cache.get(key) if shared else None
+        if plan is None:
+            frames = load_frames(organization.pk)
+            card = score(frames, day)
+            before = stored_before(current, frames) or before_of(frames, card)
+            plan = Plan(key, frames, day, card,
+                        metric_freshness(frames.metrics, frames.values, day), before,
+                        state["recompute_generation"])
+            if shared:
+                cache.set(key, plan, PLAN_CACHE_SECONDS)
+        _local_put(plan)
+    return plan
+
+
+def _shares_plans() -> bool:
+    """Whether plans go to the shared cache: not when it is the database fallback (a
+    production without CACHE_URL), where a plan would be a megabyte row written by a read."""
+    return not isinstance(caches["default"], DatabaseCache)
+
+
+# Each change's own effect is kept in the cache under the plan's key (plan_of): every write to
+# the plan moves it, so an effect is reused only on the very plan it was computed on (adding
 # a change to a scenario re-evaluates the page, and only the new change costs a scoring).
 EFFECT_CACHE_SECONDS = 600
 EFFECT_CACHE_VERSION = 1  # bump when the scoring changes what an effect holds
 
 
-def _effect_keys(organization: Organization, day: date, changes: list[Change]) -> dict:
-    plan = (f"scenario-effect:v{EFFECT_CACHE_VERSION}:{organization.pk}:"
-            f"{organization.recompute_generation}:{day.isoformat()}:{organization.hour_value}")
-    return {change: f"{plan}:{hashlib.sha256(repr(change).encode()).hexdigest()[:32]}"
+def _effect_keys(plan: Plan, changes: list[Change]) -> dict:
+    prefix = f"scenario-effect:v{EFFECT_CACHE_VERSION}:{plan.key}"
+    return {change: f"{prefix}:{hashlib.sha256(repr(change).encode()).hexdigest()[:32]}"
             for change in changes}
 
 
 def evaluate_changes(*, organization: Organization, changes: list[Change],
-                     frames: OrgFrames | None = None, each: bool = True) -> Evaluation:
-    """Evaluate `changes` on the organization's plan: its frames loaded once (LOAD_QUERIES
-    queries) and, when up to date, its stored scores as "before" (3 more), whatever the
-    number of changes; nothing written to the database (own effects go to the cache)."""
-    frames = frames if frames is not None else load_frames(organization.pk)
-    day = scoring_day(organization)
-    keys = _effect_keys(organization, day, changes) if each else {}
+                     plan: Plan | None = None, each: bool = True) -> Evaluation:
+    """Evaluate `changes` on the organization's plan (plan_of: from the cache, or its frames
+    loaded once and its stored scores as "before"), in a fixed number of queries whatever
+    the number of changes; nothing written to the database (own effects go to the cache)."""
+    plan = plan if plan is not None else plan_of(organization)
+    keys = _effect_keys(plan, changes) if each else {}
     cached = cache.get_many(list(keys.values())) if keys else {}
     known = {change: cached[key]["effect"] for change, key in keys.items() if key in cached}
-    evaluation = evaluate(frames, changes, day, each=each,
-                          stored=stored_before(organization, frames), known_effects=known)
+    evaluation = evaluate(plan.frames, changes, plan.day, each=each, stored=plan.before,
+                          known_effects=known, rescore=plan.rescore)
     new = {keys[change]: {"effect": value} for change, value in known.items()
            if keys[change] not in cached}
     if new:

@@ -75,15 +75,17 @@ def _choices(frames) -> dict:
             "statuses": [(s, STATUS_LABELS[s]) for s in INITIATIVE_STATUSES]}
 
 
-def _workspace(request, membership, scenario, *, frames=None, errors=None, form_type="",
+def _workspace(request, membership, scenario, *, plan=None, errors=None, form_type="",
                posted=None, status_message="") -> dict:
-    """Everything the workspace shows: frames loaded once, every change evaluated."""
+    """Everything the workspace shows: the plan read once (selectors.plan_of), every change
+    evaluated."""
     organization = membership.organization
-    frames = frames if frames is not None else load_frames(organization.pk)
+    plan = plan if plan is not None else selectors.plan_of(organization)
+    frames = plan.frames
     rows = selectors.changes_of(scenario)
     evaluation = selectors.evaluate_changes(organization=organization,
                                             changes=[selectors.as_change(r) for r in rows],
-                                            frames=frames)
+                                            plan=plan)
     can_edit = membership.can_plan and not scenario.is_applied
     before, after = evaluation.before, evaluation.after
     figures = [{"label": DIMENSION_LABELS[d], "unit": "/ 100", "before": before[d],
@@ -241,13 +243,13 @@ def scenario_open(request, org_slug, scenario_id):
 @require_POST
 def change_add(request, org_slug, scenario_id):
     membership, scenario = _editable(request, org_slug, scenario_id)
-    frames = load_frames(membership.organization.pk)
+    plan = selectors.plan_of(membership.organization)
     data = _form_data(request.POST)
-    errors, status_message = _add(request, membership, scenario, data, frames)
+    errors, status_message = _add(request, membership, scenario, data, plan.frames)
     if errors is None and not request.htmx:
         messages.success(request, status_message)
         return redirect("scenarios:detail", org_slug, scenario.pk)
-    context = _workspace(request, membership, scenario, frames=frames, errors=errors,
+    context = _workspace(request, membership, scenario, plan=plan, errors=errors,
                          form_type=data["type"], posted=request.POST if errors else None,
                          status_message=status_message)
     status = 400 if errors else 200
@@ -327,7 +329,7 @@ def try_change(request, org_slug):
     it in a scenario" on the technology audit; then show the scenario."""
     membership = get_membership(request, org_slug, Role.CONSULTANT)
     organization = membership.organization
-    frames = load_frames(organization.pk)
+    frames = selectors.plan_of(organization).frames
     data = _form_data(request.POST)
     try:
         parse_change(data, frames)  # 404 for another organization's ids before creating
@@ -454,7 +456,7 @@ def matrix_cell(request, org_slug, scenario_id, goal_id, initiative_id):
     editing = request.GET.get("edit") == "1"
     errors, status_message = None, ""
     if request.method == "POST":
-        frames = load_frames(organization.pk)
+        frames = selectors.plan_of(organization).frames
         linked_now = _linked_after(scenario, frames, initiative.pk, goal.pk)
         data = {"type": ChangeType.UNLINK if linked_now else ChangeType.LINK,
                 "initiative": initiative.pk, "goal": goal.pk,

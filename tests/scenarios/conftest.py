@@ -59,6 +59,23 @@ def build_plan(organization, prefix: str = "") -> Plan:
     return Plan(organization, cycle, goal, orphan, aligned, misaligned, crm_a, crm_b, link)
 
 
+def forget_plans() -> None:
+    """Empty the plan cache, shared and this process's (selectors.plan_of)."""
+    from django.core.cache import cache
+
+    from alignment_portal.scenarios import selectors
+
+    cache.clear()
+    selectors._local_plans.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_plans():
+    forget_plans()
+    yield
+    forget_plans()
+
+
 @pytest.fixture
 def plan(tenancy) -> Plan:
     return build_plan(tenancy.org)

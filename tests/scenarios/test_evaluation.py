@@ -2,9 +2,12 @@
 scenario is applied, nothing is written, and the query count does not grow with changes."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from alignment_portal.organizations.models import Organization
+from alignment_portal.organizations.recompute import request_recompute
 from alignment_portal.scenarios import selectors, services
 from alignment_portal.scenarios.apply import Change, NewLink
 from alignment_portal.scenarios.evaluate import evaluate
@@ -12,7 +15,9 @@ from alignment_portal.scoring.engine import LOAD_QUERIES, load_frames
 from alignment_portal.scoring.models import Flag, InitiativeScore, OrganizationScore
 from alignment_portal.scoring.triggers import run_recompute
 from goals.models import Goal
+from initiatives import services as initiative_services
 from initiatives.models import AlignmentLink, Initiative, Tool
+from tests.scenarios.conftest import forget_plans
 
 pytestmark = pytest.mark.django_db
 STORED_QUERIES = 3  # the stored scores as "before": organization score, open flags, initiatives
@@ -102,17 +107,56 @@ def test_evaluation_runs_a_fixed_number_of_queries_whatever_the_changes(plan):
     one = [Change("retire_tool", tool=plan.shelfware.pk)]
     many = tidy_up(plan) + [Change("initiative_status", initiative=plan.aligned.pk,
                                    status="paused")]
-    counts = []
-    for changes in (one, many):
-        with CaptureQueriesContext(connection) as captured:
-            selectors.evaluate_changes(organization=plan.organization, changes=changes)
-        counts.append(len(captured))
-    assert counts == [LOAD_QUERIES + STORED_QUERIES] * 2
+    counts = {}
+    for warm in (False, True):
+        for changes in (one, many):
+            if not warm:
+                forget_plans()
+            with CaptureQueriesContext(connection) as captured:
+                selectors.evaluate_changes(organization=plan.organization, changes=changes)
+            counts[warm, len(changes)] = len(captured)
+    # The plan's state, then (unless the plan is in the cache) its frames and stored scores.
+    assert counts == {(False, 1): 1 + LOAD_QUERIES + STORED_QUERIES,
+                      (False, len(many)): 1 + LOAD_QUERIES + STORED_QUERIES,
+                      (True, 1): 1, (True, len(many)): 1}
+    # This process's copy of the plan goes with the shared cache's.
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        selectors.evaluate_changes(organization=plan.organization, changes=one)
+    assert len(captured) == 1 + LOAD_QUERIES + STORED_QUERIES
+
+
+def test_a_change_to_the_plan_is_never_evaluated_from_the_cache(tenancy, plan):
+    """The plan is cached between requests; any write to it, and a recompute, is a miss."""
+    retire = [Change("retire_tool", tool=plan.shelfware.pk)]
+    first = selectors.evaluate_changes(organization=plan.organization, changes=retire)
+    assert selectors.evaluate_changes(organization=plan.organization,
+                                      changes=retire).after == first.after
+    # A write through a service, with the organization object read before it.
+    stale = Organization.objects.get(pk=plan.organization.pk)
+    initiative_services.tool_update(tool=Tool.objects.get(pk=plan.used_tool.pk),
+                                    monthly_cost=500)
+    moved = selectors.evaluate_changes(organization=stale, changes=retire)
+    # Pending its recompute, "before" is scored from the plan as it is now.
+    assert moved.before["misaligned_share"] < first.before["misaligned_share"]
+    assert moved.after["misaligned_share"] < first.after["misaligned_share"]
+    # A link made by hand: the scenario's own link is now skipped, as applying would find.
+    link = [Change("link", initiative=plan.misaligned.pk, goal=plan.orphan_goal.pk,
+                   contribution="primary", rationale="A monthly letter keeps clients close.")]
+    assert not selectors.evaluate_changes(organization=stale, changes=link).has_problems
+    initiative_services.alignment_link_create(
+        organization=plan.organization, initiative=plan.misaligned, goal=plan.orphan_goal,
+        contribution="primary", rationale="Linked by hand in the meantime, with a reason.")
+    assert selectors.evaluate_changes(organization=stale, changes=link).has_problems
+    # The recompute writes new stored scores: "before" follows them.
+    run_recompute(plan.organization.pk)
+    recomputed = selectors.evaluate_changes(organization=stale, changes=retire)
+    assert figures(recomputed.before) == stored(plan.organization) != figures(first.before)
 
 
 def test_before_is_scored_from_the_plan_while_a_recompute_is_pending(plan):
     Tool.objects.filter(pk=plan.shelfware.pk).update(status="retired")
-    plan.organization.recompute_generation += 1  # marked, not yet recomputed
+    request_recompute(plan.organization)  # marked, not yet recomputed
     evaluation = selectors.evaluate_changes(organization=plan.organization, changes=[])
     assert evaluation.before["misaligned_spend"] == stored(plan.organization)[
         "misaligned_spend"] - 40
@@ -201,8 +245,6 @@ def test_own_effects_are_reused_on_the_same_plan_and_recomputed_after_a_change(p
     calls.clear()
     # A write to the plan moves its generation: the effects are scored afresh on it.
     Tool.objects.filter(pk=plan.shelfware.pk).update(monthly_cost=999)
-    from alignment_portal.organizations.recompute import request_recompute
-
     request_recompute(plan.organization)
     plan.organization.refresh_from_db()
     after_write = selectors.evaluate_changes(organization=plan.organization, changes=changes)
@@ -210,3 +252,22 @@ def test_own_effects_are_reused_on_the_same_plan_and_recomputed_after_a_change(p
     retire = changes.index(next(c for c in changes if c.type == "retire_tool"))
     assert after_write.effects[retire]["misaligned_spend"] != \
         first.effects[retire]["misaligned_spend"]
+
+
+def test_the_database_cache_holds_no_plan(plan, settings):
+    """A production without Redis caches in the database: a plan is a megabyte there, written
+    by a read, so it stays in the process's memory only."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                                   "LOCATION": "portal_cache"}}
+    from django.core.cache import caches
+
+    assert type(caches["default"]).__name__ == "DatabaseCache"
+    retire = [Change("retire_tool", tool=plan.shelfware.pk)]
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            selectors.evaluate_changes(organization=plan.organization, changes=retire,
+                                       each=False)
+        statements = [q["sql"].lstrip().split()[0].upper() for q in captured.captured_queries]
+        assert set(statements) == {"SELECT"}, statements
+        assert not any("portal_cache" in q["sql"] for q in captured.captured_queries)
+    assert len(captured) == 1  # the second time, from this process's memory

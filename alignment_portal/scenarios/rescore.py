@@ -1,0 +1,160 @@
+"""The plan with a scenario's changes scored again, reusing the plan's own scorecard where the
+changes cannot reach: pure (frames in, a scorecard out), the same numbers as compute.score.
+
+A scenario changes initiatives (status, a hypothetical one), alignment links, tools and goals'
+priority ranks (apply.py), never metrics, values, cycles, measurement links, benefit entries or
+feeds. So the parts of a scoring that are worked out record by record, and cost most of it,
+are taken from the plan's scorecard for every record whose inputs are the same:
+
+- each goal's SMART check, progress and forecast (alignment.goal_scores), except the goals
+  whose row changed, whose links changed, or that an initiative whose row changed serves;
+- the impact evidence (impact.impact_evidence), except the pairs on a metric that measures an
+  initiative whose row changed (a pair's shared credit reads the other initiatives measured
+  by the same metric);
+- the benefit ledger (benefits.ledger), except the initiatives whose row changed;
+- each metric's freshness (alignment.metric_freshness: metrics and values only).
+
+Everything else (metric, initiative and tool scores, D1-D5, the spend, the rung, the flags) is
+computed afresh, with compute.core_scores' and compute.score's own functions in their order.
+When the changed frames are not those above (a future kind of change), it is a full
+compute.score. tests/scenarios/test_rescore.py holds it to compute.score's numbers.
+"""
+
+import dataclasses
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from alignment_portal.scoring import alignment, benefits, flags, impact, maturity
+from alignment_portal.scoring.compute import Scorecard, score
+from alignment_portal.scoring.frames import OrgFrames
+
+# The frames a scenario's changes may replace; any other replaced frame: a full scoring.
+CHANGEABLE = {"initiatives", "alignment_links", "tools", "goals"}
+
+
+def _replaced(before: OrgFrames, after: OrgFrames) -> set[str]:
+    return {f.name for f in dataclasses.fields(OrgFrames)
+            if getattr(before, f.name) is not getattr(after, f.name)}
+
+
+def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> set | None:
+    """Ids of rows of `after` that are new or differ from `before` in any column; None unless
+    `after` is `before`'s rows in the same order, changed in place or with rows added at the
+    end (what apply.py makes)."""
+    if before is after:
+        return set()
+    n = len(before)
+    ids = before["id"].to_numpy()
+    if (len(after) < n or list(after.columns) != list(before.columns)
+            or not (after["id"].to_numpy()[:n] == ids).all()):
+        return None
+    differ = np.zeros(n, dtype=bool)
+    for column in before.columns:
+        old = before[column].to_numpy(dtype=object)
+        new = after[column].to_numpy(dtype=object)[:n]
+        differ |= (old != new) & ~(pd.isna(old) & pd.isna(new))
+    return set(ids[differ].tolist()) | set(after["id"].to_numpy()[n:].tolist())
+
+
+def _link_set(links: pd.DataFrame) -> set[tuple]:
+    return set(zip(*(links[c].tolist() for c in ("initiative_id", "goal_id", "contribution",
+                                                 "rationale")), strict=True))
+
+
+def _rebuilt(kept: pd.DataFrame, fresh: pd.DataFrame, order: list) -> pd.DataFrame:
+    """The rows of `kept` and `fresh` (frames indexed by record id, the same columns) in the
+    id order `order`, built column by column from plain values as the scoring builds its
+    tables, so each column is typed as a full scoring types it (a column of `fresh` that is
+    all None would otherwise stay an object column beside a float one)."""
+    at = {i: (0, n) for n, i in enumerate(kept.index.tolist())}
+    at.update({i: (1, n) for n, i in enumerate(fresh.index.tolist())})
+    where = [at[i] for i in order]
+    columns = {}
+    for column in kept.columns:
+        sources = (kept[column].tolist(), fresh[column].tolist())
+        columns[column] = [sources[part][n] for part, n in where]
+    return pd.DataFrame(columns, index=pd.Index(order, name=kept.index.name),
+                        columns=kept.columns)
+
+
+def _values_of(values: pd.DataFrame, metric_ids: set) -> pd.DataFrame:
+    """The values of the given metrics: slices of the frame when it is ordered by metric (as
+    the engine loads it), without a pass over every value."""
+    ids = values["metric_id"].to_numpy()
+    if len(ids) > 1 and not (ids[1:] >= ids[:-1]).all():
+        return values[values["metric_id"].isin(list(metric_ids))]
+    wanted = np.array(sorted(metric_ids), dtype=ids.dtype)
+    starts, ends = np.searchsorted(ids, wanted, "left"), np.searchsorted(ids, wanted, "right")
+    rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)]
+                          or [np.empty(0, dtype=np.int64)])
+    return values.iloc[rows]
+
+
+def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: OrgFrames,
+            today: date) -> Scorecard:
+    """compute.score(after, today), where `card` is compute.score(before, today) and
+    `freshness` alignment.metric_freshness of `before`'s metrics and values."""
+    if after is before:
+        return card
+    replaced = _replaced(before, after)
+    changed_initiatives = _changed_rows(before.initiatives, after.initiatives)
+    changed_goals = _changed_rows(before.goals, after.goals)
+    if replaced - CHANGEABLE or changed_initiatives is None or changed_goals is None:
+        return score(after, today)
+
+    changed_links = _link_set(before.alignment_links) ^ _link_set(after.alignment_links)
+    links = pd.concat([before.alignment_links, after.alignment_links])
+    goals_touched = (changed_goals | {g for _, g, _, _ in changed_links}
+                     | set(links.loc[links["initiative_id"].isin(changed_initiatives),
+                                     "goal_id"].tolist()))
+
+    weights = alignment.goal_weights(after.goals, after.cycles)
+    metric_table = alignment.metric_scores(after, weights, freshness)
+    goal_ids = after.goals["id"].tolist()
+    own = [c for c in card.goals.columns if c not in weights.columns]  # goal_scores' own
+    if goals_touched:
+        touched = after.goals[after.goals["id"].isin(goals_touched)]
+        history = _values_of(after.values, set(touched["metric_id"].dropna().astype("int64")))
+        fresh = alignment.goal_scores(dataclasses.replace(after, goals=touched, values=history),
+                                      weights.loc[touched["id"].tolist()], freshness, today)
+        kept = card.goals.loc[~card.goals.index.isin(goals_touched)]
+        goal_table = weights.join(_rebuilt(kept[own], fresh[own], goal_ids))
+    else:
+        goal_table = weights.join(card.goals[own])
+    initiative_table = alignment.initiative_scores(after, weights, metric_table)
+    tool_table = alignment.tool_usage(after, initiative_table)
+    dims = alignment.dimensions(goal_table, initiative_table, metric_table, tool_table)
+    spend = alignment.misaligned_spend(initiative_table, tool_table)
+    explanation = maturity.assess(after, dims, spend, goal_table, initiative_table,
+                                  metric_table, tool_table)
+
+    evidence = card.impact
+    measured = after.measurement_links
+    metrics_touched = set(measured.loc[measured["initiative_id"].isin(changed_initiatives),
+                                       "metric_id"].tolist())
+    if metrics_touched:
+        fresh = impact.impact_evidence(dataclasses.replace(
+            after, metrics=after.metrics[after.metrics["id"].isin(metrics_touched)],
+            values=_values_of(after.values, metrics_touched)), today)
+        kept = card.impact[~card.impact["metric_id"].isin(metrics_touched)]
+        # Built as impact_evidence builds it (rows in pair order, one frame of the records),
+        # so each column is typed as a full scoring types it.
+        rows = sorted([*kept.to_dict("records"), *fresh.to_dict("records")],
+                      key=lambda row: (row["initiative_id"], row["metric_id"]))
+        evidence = pd.DataFrame(rows, columns=impact.COLUMNS)
+
+    ledger = card.benefits
+    if changed_initiatives:
+        touched = after.initiatives[after.initiatives["id"].isin(changed_initiatives)]
+        entries = after.benefit_entries
+        fresh = benefits.ledger(touched, entries[entries["initiative_id"].isin(
+            list(changed_initiatives))], hour_value=after.hour_value, today=today)
+        kept = card.benefits.loc[~card.benefits.index.isin(changed_initiatives)]
+        ledger = _rebuilt(kept, fresh, after.initiatives["id"].tolist())
+
+    raised = flags.raise_flags(after, goal_table, initiative_table, metric_table, tool_table,
+                               evidence=evidence, today=today, ledger=ledger)
+    return Scorecard(metric_table, goal_table, initiative_table, tool_table, dims, spend,
+                     explanation, raised, evidence, benefits=ledger)
