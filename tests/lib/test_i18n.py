@@ -25,7 +25,6 @@ TEMPLATES = ROOT / "templates"
 PENDING = {
     "(top)",
     "benefits",
-    "dashboards",
     "feeds",
     "initiatives",
     "metrics",
