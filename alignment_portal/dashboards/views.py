@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 
 from alignment_portal import charts
@@ -43,10 +43,11 @@ CACHE_SECONDS = settings.DASHBOARD_CACHE_SECONDS
 def scores_key(organization, *parts) -> str:
     """A cache key that changes whenever the organization's scores may have: a change was
     requested (generation), a recompute finished (recomputed_at), or the day turned (what is
-    due, what a month ago means, the nightly snapshot)."""
+    due, what a month ago means, the nightly snapshot). What is cached is text a reader reads:
+    one entry per language."""
     stamp = organization.recomputed_at.timestamp() if organization.recomputed_at else 0
     state = repr((organization.recompute_generation, stamp, timezone.localdate().isoformat(),
-                  parts))  # parts may hold user input (a filter): hashed, never raw
+                  get_language(), parts))  # parts may hold user input: hashed, never raw
     return f"dash:{organization.pk}:{hashlib.sha256(state.encode()).hexdigest()}"
 
 
@@ -279,7 +280,7 @@ def portfolio(request):
     # per that state (a recompute or any activity moves it), the table per sort and filter.
     state = repr([(m.organization_id, m.role, m.organization.recompute_generation,
                    m.organization.recomputed_at, m.organization.last_activity_at)
-                  for m in memberships] + [timezone.localdate()])
+                  for m in memberships] + [timezone.localdate(), get_language()])
     rows_key = "portfolio:" + hashlib.sha256(state.encode()).hexdigest()
     table_key = rows_key + ":" + hashlib.sha256(
         repr((sort, descending, sorted(filters.items()), page)).encode()).hexdigest()

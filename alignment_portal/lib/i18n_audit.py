@@ -78,8 +78,10 @@ class _Collector(HTMLParser):
         for name, value in attrs:
             if value is None:
                 continue
+            # An <input type="submit">'s value is its caption; a <button> shows its content
+            # and sends its value (a machine value such as "save").
             if name in VISIBLE_ATTRIBUTES or (
-                    name == "value" and tag in {"input", "button"}
+                    name == "value" and tag == "input"
                     and attributes.get("type") in BUTTON_TYPES):
                 self._check(value)
 

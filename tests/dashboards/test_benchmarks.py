@@ -59,7 +59,7 @@ def test_a_consultant_sees_where_a_client_stands_among_their_own_clients(tenancy
     spend = _row(html, "Misaligned spend")
     assert "<strong>100</strong>" in spend  # 5 % is the lowest: best
     per_initiative = _row(html, "Tool spend per active initiative")
-    assert "50 USD" in per_initiative  # 200 ÷ 4, lowest of 50 / 300 / 50: ties half
+    assert "$50.00" in per_initiative  # 200 ÷ 4, lowest of 50 / 300 / 50: ties half
     assert "<strong>75</strong>" in per_initiative
 
 

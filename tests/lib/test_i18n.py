@@ -23,19 +23,13 @@ TEMPLATES = ROOT / "templates"
 # Template folders whose text is still being marked for translation; emptied as each is done.
 # A folder listed here that has no unmarked text left fails the test, so the list only shrinks.
 PENDING = {
-    "api",
     "benefits",
-    "consultants",
-    "dashboards",
-    "data_export",
     "feeds",
-    "goals",
     "initiatives",
     "metrics",
     "notifications",
     "organizations",
     "playbooks",
-    "registration",
     "renewals",
     "scenarios",
     "two_factor",
@@ -73,6 +67,7 @@ def test_templates_hold_no_unmarked_text():
     ('<a href="{% url "x" %}" title="Open it">{{ name }}</a>', ["Open it"]),
     ('<input type="submit" value="Save">', ["Save"]),
     ('<input type="hidden" name="next" value="dashboard">', []),
+    ('<button type="submit" name="_action" value="save">{% translate "Save" %}</button>', []),
     ("{% comment %}Not shown{% endcomment %}<p>{{ name }} · 12 %</p>", []),
     ("<p>{{ count }} goal{{ count|pluralize }}</p>", ["\u2022 goal pluralize"]),
     ("<script>var x = 'Not text';</script><p>CSV · API</p>", []),

@@ -1,0 +1,61 @@
+"""The dashboard, the quarterly report and the portfolio for a German reader: German words,
+money as Germans write it ("202,00 €"), and the cached page kept apart per language."""
+
+import pytest
+from django.urls import reverse
+
+from alignment_portal.lib import formats
+from alignment_portal.scoring.models import OrganizationScore
+from goals.models import Cycle
+from tests.dashboards.conftest import populate
+
+GERMAN = {"HTTP_ACCEPT_LANGUAGE": "de"}
+
+
+@pytest.fixture
+def euro_org(tenancy):
+    tenancy.org.currency = "EUR"
+    tenancy.org.save(update_fields=["currency"])
+    populate(tenancy.org, 4)
+    return tenancy.org
+
+
+def test_the_dashboard_reads_in_german_with_euros_as_germans_write_them(tenancy, euro_org):
+    score = OrganizationScore.objects.get(organization=euro_org)
+    body = tenancy.client("owner").get(reverse("dashboard", args=[euro_org.slug]),
+                                       **GERMAN).content.decode()
+    assert f"Reifegrad: Stufe {score.rung}" in body
+    for german in ("Nicht ausgerichtete Ausgaben", "pro Monat", "Prioritätsziele",
+                   "Offene Hinweise", "Die fünf Dimensionen"):
+        assert german in body, german
+    spend = formats.money(score.misaligned_spend, "EUR", locale="de")
+    assert "," in spend and spend.endswith("\xa0€")  # "202,00 €", not "€202.00"
+    assert f'<p class="stat">{spend} <span class="per">pro Monat</span></p>' in body
+    assert "Misaligned spend" not in body
+
+
+def test_a_german_reader_does_not_leave_german_in_the_cache_for_the_next_one(tenancy,
+                                                                             euro_org):
+    url = reverse("dashboard", args=[euro_org.slug])
+    client = tenancy.client("viewer")
+    assert "Prioritätsziele" in client.get(url, **GERMAN).content.decode()
+    english = client.get(url).content.decode()
+    assert "Priority goals" in english and "Prioritätsziele" not in english
+    assert "Prioritätsziele" in client.get(url, **GERMAN).content.decode()
+
+
+def test_the_quarterly_report_reads_in_german(tenancy, euro_org):
+    closed = Cycle.objects.get(organization=euro_org, state="closed")
+    body = tenancy.client("viewer").get(
+        reverse("dashboards:report", args=[euro_org.slug, closed.pk]), **GERMAN
+    ).content.decode()
+    assert f"Quartalsbericht: {closed.name}" in body
+    assert "Nicht ausgerichtete Ausgaben pro Monat" in body and "CSV herunterladen" in body
+    assert "\xa0€ (" in body  # the spend at the start and the end, in euros
+
+
+def test_the_portfolio_reads_in_german(tenancy, euro_org):
+    body = tenancy.client_for(tenancy.users["consultant"]).get(
+        reverse("portfolio"), **GERMAN).content.decode()
+    assert "Ihre Organisationen" in body and "Median Ihrer Kunden" in body
+    assert "2 von 2 Organisationen, neben dem Median aller 2." in body
