@@ -7,14 +7,15 @@ person is an owner of the organization, so a forwarded link is useless to anyone
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from alignment_portal.data_export.archive import write_archive
@@ -25,6 +26,7 @@ from alignment_portal.lib.mail import send_one
 from alignment_portal.lib.queue import enqueue_on_commit
 from alignment_portal.lib.text import header_text
 from alignment_portal.organizations import security_log
+from alignment_portal.organizations.language import language_for
 from alignment_portal.organizations.models import Organization, SecurityEventKind
 
 log = logging.getLogger(__name__)
@@ -114,19 +116,24 @@ def _mail(export: OrganizationExport, *, failed: bool = False) -> None:
     if person is None or not person.email:
         return
     organization = export.organization
-    if failed:
-        subject = f"The archive of {organization.name} could not be built"
-        body = ("Building the archive failed; nothing was sent. Ask for it again from the "
-                "organization's export page; if it fails again, tell us.")
-    else:
-        link = settings.SITE_URL.rstrip("/") + download_path(export)
-        subject = f"The archive of {organization.name} is ready"
-        body = (f"Everything of {organization.name}: {export.table_count} tables "
-                f"({export.row_count} rows) as CSV, the quarterly reports and a manifest, in "
-                f"one zip ({export.size_bytes // 1024 + 1} KB).\n\n{link}\n\n"
-                f"The link works until {export.expires_at:%d %B %Y, %H:%M} UTC, for owners "
-                f"of {organization.name} who are signed in. Then the archive is deleted.")
-    error = send_one(subject=subject, body=body, to=person.email, kind="data export")
+    with translation.override(language_for(person)):
+        if failed:
+            subject = gettext("The archive of %(organization)s could not be built") % {
+                "organization": organization.name}
+            body = gettext("Building the archive failed; nothing was sent. Ask for it again "
+                           "from the organization's export page; if it fails again, tell us.")
+        else:
+            words = {"organization": organization.name, "tables": export.table_count,
+                     "rows": export.row_count, "size": export.size_bytes // 1024 + 1,
+                     "link": settings.SITE_URL.rstrip("/") + download_path(export),
+                     "until": date_format(export.expires_at.astimezone(UTC), "d F Y, H:i")}
+            subject = gettext("The archive of %(organization)s is ready") % words
+            body = gettext(
+                "Everything of %(organization)s: %(tables)s tables (%(rows)s rows) as CSV, the "
+                "quarterly reports and a manifest, in one zip (%(size)s KB).\n\n%(link)s\n\n"
+                "The link works until %(until)s UTC, for owners of %(organization)s who are "
+                "signed in. Then the archive is deleted.") % words
+        error = send_one(subject=subject, body=body, to=person.email, kind="data export")
     OrganizationExport.objects.filter(pk=export.pk).update(
         emailed_at=None if error else timezone.now(), email_error=error)
 

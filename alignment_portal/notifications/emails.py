@@ -6,13 +6,14 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat
+from django.utils import dateformat, translation
 from django.utils.translation import gettext, ngettext
 
 from alignment_portal.feeds.limits import FAILING_AFTER_RUNS
 from alignment_portal.lib.formats import local_digits
 from alignment_portal.notifications.events import Item, Message
 from alignment_portal.notifications.rules import KIND_LABELS, Kind, clean_header_text
+from alignment_portal.organizations.language import language_for
 from alignment_portal.organizations.models import Role
 from alignment_portal.scoring.rules import RENEWAL_DUE_WITHIN_DAYS
 from metrics.periods import period_label
@@ -254,7 +255,13 @@ def webhook_failing_context(*, organization, error: str) -> dict:
 
 
 def build_email(message: Message, today, context: dict | None = None) -> EmailMultiAlternatives:
-    """The message as an email to its person, headers safe from any name a user typed."""
+    """The message as an email to its person, in their language (organizations/language.py),
+    headers safe from any name a user typed."""
+    with translation.override(language_for(message.user)):
+        return _email(message, today, context)
+
+
+def _email(message: Message, today, context: dict | None) -> EmailMultiAlternatives:
     if context is None:
         context = (_digest_context(message, today) if message.kind == Kind.DIGEST
                    else _alert_context(message, today))

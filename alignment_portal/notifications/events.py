@@ -156,7 +156,8 @@ def _load(now: datetime, organization_ids: list[int] | None = None) -> State:
     organizations = {o.pk: o for o in organizations}
     members = defaultdict(list)
     for membership in (Membership.objects.filter(user__is_active=True, **scope)
-                       .select_related("user").order_by("organization_id", "user_id")):
+                       .select_related("user__preferences")
+                       .order_by("organization_id", "user_id")):
         members[membership.organization_id].append(membership)
     latest = MetricValue.objects.filter(metric=OuterRef("pk")).order_by("-period")
     metrics = defaultdict(list)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import mailers
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from alignment_portal.lib.queue import send_now
@@ -29,6 +29,7 @@ from alignment_portal.notifications.rules import (
     Kind,
     clean_header_text,
 )
+from alignment_portal.organizations.language import language_for
 from alignment_portal.organizations.models import Membership, Organization, Role
 
 log = logging.getLogger(__name__)
@@ -234,7 +235,7 @@ def webhook_gave_up(notification: Notification) -> int:
     mailer = mailers.default
     owners = (Membership.objects.filter(organization=organization, role=Role.OWNER,
                                         user__is_active=True).exclude(user__email="")
-              .select_related("user"))
+              .select_related("user__preferences"))
     opted_out = set(Preference.objects.filter(
         organization=organization, kind=Kind.WEBHOOK_FAILING, channel=Channel.EMAIL,
         enabled=False).values_list("user_id", flat=True))
@@ -243,8 +244,9 @@ def webhook_gave_up(notification: Notification) -> int:
             continue
         message = events.Message(Kind.WEBHOOK_FAILING, Channel.EMAIL, organization,
                                  membership.user, event_key=key, role=membership.role)
-        context = emails.webhook_failing_context(organization=organization,
-                                                 error=notification.error or "no answer")
+        with translation.override(language_for(membership.user)):
+            context = emails.webhook_failing_context(organization=organization,
+                                                     error=notification.error or "no answer")
         email = emails.build_email(message, timezone.localdate(), context)
         claimed = _claim(message, email.subject)
         if claimed is None:

@@ -13,12 +13,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from alignment_portal.lib.mail import send_one
 from alignment_portal.organizations import security_log
+from alignment_portal.organizations.language import language_for
 from alignment_portal.organizations.models import (
     Membership,
     Organization,
@@ -32,15 +33,22 @@ log = logging.getLogger(__name__)
 DELETION_GRACE = timedelta(days=14)
 
 
-def _owner_emails(organization: Organization) -> list[str]:
-    return sorted({email for email in Membership.objects.filter(
-        organization=organization, role=Role.OWNER).values_list("user__email", flat=True)
-        if email})
+def _owner_emails(organization: Organization) -> list[tuple[str, str]]:
+    """The owners to tell: (email, the language they read), one query."""
+    owners = (Membership.objects.filter(organization=organization, role=Role.OWNER)
+              .exclude(user__email="").select_related("user__preferences"))
+    return sorted({(m.user.email, language_for(m.user)) for m in owners})
 
 
-def _mail_owners(emails: list[str], *, subject: str, body: str, kind: str) -> int:
-    """Each owner gets their own mail; returns how many went."""
-    return sum(1 for to in emails if not send_one(subject=subject, body=body, to=to, kind=kind))
+def _mail_owners(owners: list[tuple[str, str]], *, write, kind: str) -> int:
+    """Each owner gets their own mail, in their language: `write()` returns the subject and
+    body, called with that language active. Returns how many went."""
+    sent = 0
+    for to, language in owners:
+        with translation.override(language):
+            subject, body = write()
+            sent += not send_one(subject=subject, body=body, to=to, kind=kind)
+    return sent
 
 
 def _when(moment) -> str:
@@ -66,12 +74,18 @@ def deletion_schedule(*, organization: Organization, confirm_name: str, by, requ
     cancel_url = settings.SITE_URL.rstrip("/") + reverse("organization_delete",
                                                          args=[organization.slug])
     emails = _owner_emails(organization)
-    transaction.on_commit(lambda: _mail_owners(
-        emails, subject=f"{organization.name} will be deleted on {when}",
-        body=(f"{by.get_username()} asked to delete {organization.name} and all its records.\n\n"
-              f"It will be deleted on {when}. Until then any owner can cancel:\n{cancel_url}\n\n"
-              "To keep a copy, export the organization's data from its settings page first."),
-        kind="deletion scheduled"))
+    moment = organization.deletion_scheduled_for
+
+    def write():
+        words = {"organization": organization.name, "when": _when(moment),
+                 "by": by.get_username(), "url": cancel_url}
+        return (gettext("%(organization)s will be deleted on %(when)s") % words,
+                gettext("%(by)s asked to delete %(organization)s and all its records.\n\n"
+                        "It will be deleted on %(when)s. Until then any owner can cancel:\n"
+                        "%(url)s\n\nTo keep a copy, export the organization's data from its "
+                        "settings page first.") % words)
+
+    transaction.on_commit(lambda: _mail_owners(emails, write=write, kind="deletion scheduled"))
     return organization
 
 
@@ -86,11 +100,13 @@ def deletion_cancel(*, organization: Organization, by, request=None) -> Organiza
     security_log.record(organization=organization, kind=SecurityEventKind.DELETION_CANCELLED,
                         request=request, actor=by)
     emails = _owner_emails(organization)
-    transaction.on_commit(lambda: _mail_owners(
-        emails, subject=f"The deletion of {organization.name} is cancelled",
-        body=f"{by.get_username()} cancelled the deletion of {organization.name}. Nothing was "
-             "deleted.",
-        kind="deletion cancelled"))
+    def write():
+        words = {"organization": organization.name, "by": by.get_username()}
+        return (gettext("The deletion of %(organization)s is cancelled") % words,
+                gettext("%(by)s cancelled the deletion of %(organization)s. Nothing was "
+                        "deleted.") % words)
+
+    transaction.on_commit(lambda: _mail_owners(emails, write=write, kind="deletion cancelled"))
     return organization
 
 
@@ -132,9 +148,11 @@ def delete_due(*, now=None) -> int:
             log.exception("could not delete organization %s", pk)
             continue
         deleted += 1
-        _mail_owners(emails, subject=f"{name} is deleted",
-                     body=f"{name} and all its records are deleted, as asked 14 days ago. "
-                          "Your account is still there; you can close it or use it for other "
-                          "organizations.",
-                     kind="deletion done")
+        def write(name=name):
+            return (gettext("%(organization)s is deleted") % {"organization": name},
+                    gettext("%(organization)s and all its records are deleted, as asked 14 "
+                            "days ago. Your account is still there; you can close it or use it "
+                            "for other organizations.") % {"organization": name})
+
+        _mail_owners(emails, write=write, kind="deletion done")
     return deleted

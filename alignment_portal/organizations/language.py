@@ -8,6 +8,7 @@ language cookie the footer's form sets. Emails go out in the recipient's languag
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import ObjectDoesNotExist
 from django.dispatch import receiver
 from django.utils import translation
 
@@ -27,8 +28,16 @@ def chosen_language(user) -> str:
 
 
 def language_for(user) -> str:
-    """The language to write to a person in (an email): their choice, else the default."""
-    return chosen_language(user) or settings.LANGUAGE_CODE
+    """The language to write to a person in (an email): their choice, else the default.
+    Reads `user.preferences`, so a caller writing to many loads it with
+    select_related("user__preferences") and asks no query per person."""
+    if user is None or not getattr(user, "pk", None):
+        return settings.LANGUAGE_CODE
+    try:
+        language = user.preferences.language
+    except ObjectDoesNotExist:
+        language = ""
+    return language if language in AVAILABLE else settings.LANGUAGE_CODE
 
 
 def remember(request, language: str) -> None:

@@ -10,7 +10,7 @@ from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.text import slugify
@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from alignment_portal.lib import throttle
 from alignment_portal.lib.mail import send_one
 from alignment_portal.organizations import limits
+from alignment_portal.organizations.language import language_for
 from alignment_portal.organizations.models import (
     INVITATION_LIFETIME,
     Invitation,
@@ -171,13 +172,15 @@ def _invitation_store(*, inviter: Membership, email: str, role: str) -> tuple[In
 def invitation_send(*, invitation: Invitation, token: str, inviter: Membership) -> bool:
     """Email the invitation's link; record and return whether it went."""
     organization = invitation.organization
-    message = (
-        f"{inviter.user.get_username()} invites you to join {organization.name} as "
-        f"{Role(invitation.role).label.lower()}.\n\nAccept within 7 days: "
-        f"{invitation_url(token)}\n\n"
-        "The link works once. If you did not expect this, ignore this email."
-    )
-    error = send_one(subject=f"You are invited to {organization.name} on the Alignment Portal",
+    # In the inviter's language: the invited person has none in the portal yet.
+    message = gettext(
+        "%(inviter)s invites you to join %(organization)s as %(role)s.\n\nAccept within 7 "
+        "days: %(url)s\n\nThe link works once. If you did not expect this, ignore this "
+        "email.") % {"inviter": inviter.user.get_username(), "organization": organization.name,
+                     "role": str(Role(invitation.role).label).lower(),
+                     "url": invitation_url(token)}
+    error = send_one(subject=gettext("You are invited to %(organization)s on the Alignment "
+                                     "Portal") % {"organization": organization.name},
                      body=message, to=invitation.email, kind="invitation")
     invitation.emailed_at = None if error else timezone.now()
     invitation.email_error = error
@@ -273,22 +276,27 @@ def sign_up_request(*, username: str, email: str, password: str, organization_na
         log.info("sign-up mail to an address over its hourly limit: not sent")
         return
     if existing is not None:
-        send_one(subject="Someone tried to sign up with your address", to=existing.email,
-                 kind="sign-up notice", body=(
-                     "Someone (perhaps you) tried to create an Alignment Portal account with "
-                     f"this address. You have one already, as {existing.get_username()}.\n\n"
-                     f"Sign in: {settings.SITE_URL}{reverse('login')}\n"
-                     f"Forgot your password? {settings.SITE_URL}{reverse('password_reset')}\n"
-                     "\nIf it was not you, ignore this email: nothing has changed."))
+        with translation.override(language_for(existing)):
+            send_one(subject=gettext("Someone tried to sign up with your address"),
+                     to=existing.email, kind="sign-up notice", body=gettext(
+                         "Someone (perhaps you) tried to create an Alignment Portal account "
+                         "with this address. You have one already, as %(username)s.\n\n"
+                         "Sign in: %(login)s\nForgot your password? %(reset)s\n\nIf it was "
+                         "not you, ignore this email: nothing has changed.") % {
+                         "username": existing.get_username(),
+                         "login": f"{settings.SITE_URL}{reverse('login')}",
+                         "reset": f"{settings.SITE_URL}{reverse('password_reset')}"})
         return
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     link = settings.SITE_URL + reverse("signup_activate",
                                        args=[uid, activation_tokens.make_token(user)])
-    send_one(subject="Confirm your Alignment Portal account", to=email, kind="sign-up",
-             body=(f"Welcome, {user.get_username()}.\n\nConfirm your account and open "
-                   f"{organization.name}: {link}\n\nThe link works once, for "
-                   f"{settings.PASSWORD_RESET_TIMEOUT // 86400} days. If you did not sign up, "
-                   "ignore this email: the account is deleted if nobody confirms it."))
+    send_one(subject=gettext("Confirm your Alignment Portal account"), to=email, kind="sign-up",
+             body=gettext(
+                 "Welcome, %(username)s.\n\nConfirm your account and open %(organization)s: "
+                 "%(link)s\n\nThe link works once, for %(days)s days. If you did not sign up, "
+                 "ignore this email: the account is deleted if nobody confirms it.") % {
+                 "username": user.get_username(), "organization": organization.name,
+                 "link": link, "days": settings.PASSWORD_RESET_TIMEOUT // 86400})
 
 
 @transaction.atomic

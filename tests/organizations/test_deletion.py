@@ -136,3 +136,20 @@ def test_the_owner_of_another_organization_cannot_cancel(tenancy, clock):
     assert response.status_code == 404
     tenancy.org.refresh_from_db()
     assert tenancy.org.deletion_scheduled_for is not None
+
+
+def test_each_owner_is_told_in_their_own_language(tenancy, clock, mailoutbox,
+                                                  django_capture_on_commit_callbacks):
+    from alignment_portal.organizations.models import Membership, Preferences, Role
+    from tests.factories import UserFactory
+
+    german = UserFactory(username="acme-owner-de")
+    Membership.objects.create(user=german, organization=tenancy.org, role=Role.OWNER)
+    Preferences.objects.create(user=german, language="de")
+    with django_capture_on_commit_callbacks(execute=True):
+        # Asked from an English browser: each owner still reads their own language.
+        _schedule(tenancy)
+    subjects = {m.to[0]: m.subject for m in mailoutbox}
+    assert subjects[tenancy.user("owner").email] == "Acme Bakery will be deleted on " \
+        "18 May 2026, 10:30 UTC"
+    assert subjects[german.email] == "Acme Bakery wird am 18. Mai 2026, 10:30 UTC gelöscht"
