@@ -8,12 +8,13 @@ from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from alignment_portal.lib.urls import child_path_parts
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import constants as scoring
 from alignment_portal.scoring import selectors as scores
 from alignment_portal.scoring.models import SubjectType
 from goals.models import Goal
-from metrics.models import Metric, MetricValue, MetricValueRevision
+from metrics.models import Metric, MetricValue, MetricValueRevision, Source
 from metrics.periods import period_label, period_start
 
 
@@ -146,8 +147,12 @@ def todo_rows(organization: Organization, *, user, today: date | None = None
 
 
 def metric_values(metric: Metric) -> QuerySet:
+    """The values of `metric`, newest first, as the values table shows them: plain rows of
+    the shown columns (`value_rows` formats a page of them)."""
     return (MetricValue.objects.filter(organization_id=metric.organization_id, metric=metric)
-            .select_related("entered_by").order_by("-period"))
+            .order_by("-period")
+            .values("pk", "period", "value", "note", "entered_at", "source",
+                    "entered_by__username"))
 
 
 def metric_points(metric: Metric) -> list[tuple[date, object]]:
@@ -157,9 +162,43 @@ def metric_points(metric: Metric) -> list[tuple[date, object]]:
                 .order_by("period").values_list("period", "value"))
 
 
+def _when(moment) -> str:
+    """A stored time as the tables print it (Y-m-d H:i in the current time zone)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+SOURCE_LABELS = dict(Source.choices)
+
+
+def value_rows(metric: Metric, slug: str, rows) -> list[dict]:
+    """A page of `metric_values` ready to print: link, dates and source label formatted once
+    in Python rather than by a template filter per cell."""
+    before, after = child_path_parts("metrics:value", slug, metric.pk)
+    return [{**row, "url": f"{before}{row['pk']}{after}", "period": row["period"].isoformat(),
+             "entered_at": _when(row["entered_at"]),
+             "source": SOURCE_LABELS.get(row["source"], row["source"]),
+             "entered_by": row["entered_by__username"] or "—"} for row in rows]
+
+
+def revision_rows(rows) -> list[dict]:
+    """A page of `metric_revisions` ready to print (see value_rows)."""
+    return [{**row, "period": row["period"].isoformat(), "entered_at": _when(row["entered_at"]),
+             "replaced_at": _when(row["replaced_at"]),
+             "entered_by": row["entered_by__username"] or "—",
+             "replaced_by": row["replaced_by__username"] or "—"} for row in rows]
+
+
 def page_of(rows: QuerySet, number, *, per_page: int, count: int | None = None) -> Page:
     """Page `number` of `rows` (the last for a number past the end); `count` when the number
-    of rows is known already spares the COUNT query."""
+    of rows is known already spares the COUNT query, and so does a first page that holds
+    every row (one query reads one row more than a page: fewer means there is no other)."""
+    if count is None and number in (None, "", "1"):
+        first = list(rows[:per_page + 1])
+        if len(first) <= per_page:
+            return Paginator(first, per_page).get_page(1)
+        page = Paginator(rows, per_page).page(1)  # counts; the rows are in hand already
+        page.object_list = first[:per_page]
+        return page
     paginator = Paginator(rows, per_page)
     if count is not None:
         paginator.count = count  # a cached property: set, it is not queried
@@ -178,10 +217,17 @@ def metric_revisions(metric: Metric) -> QuerySet:
             .select_related("entered_by", "replaced_by").order_by("-replaced_at", "-id"))
 
 
+def metric_revision_rows(metric: Metric) -> QuerySet:
+    """The replaced values of `metric` as the history table shows them (`revision_rows`)."""
+    return (MetricValueRevision.objects.filter(organization_id=metric.organization_id,
+                                               metric=metric)
+            .order_by("-replaced_at", "-id")
+            .values("period", "value", "note", "entered_at", "replaced_at",
+                    "entered_by__username", "replaced_by__username"))
+
+
 def value_revisions(value: MetricValue) -> QuerySet:
     return metric_revisions(value.metric).filter(period=value.period)
-
-
 
 
 # Scores and flags (the scoring engine's verdicts on a metric) ---------------------------------
@@ -233,15 +279,16 @@ class MetricScores:
 
 
 def metric_scores(organization: Organization, metric: Metric) -> MetricScores:
-    """Three queries (four when a goal was compared)."""
-    card = scores.metric_scorecard(organization, metric.pk)
+    """Two queries (three when a goal was compared)."""
+    score = scores.scores_for(organization, SubjectType.METRIC, [metric.pk]).get(metric.pk)
     vanity_goal = None
-    if card.score is not None and card.score.vanity_goal_id:
+    if score is not None and score.vanity_goal_id:
         vanity_goal = Goal.objects.filter(organization=organization,
-                                          pk=card.score.vanity_goal_id).first()
-    return MetricScores(score=card.score, vanity_goal=vanity_goal, open_flags=card.flags,
-                        resolved_flags=scores.recently_resolved_flags(
-                            organization, SubjectType.METRIC, metric.pk))
+                                          pk=score.vanity_goal_id).first()
+    open_flags, resolved_flags = scores.record_flags(organization, SubjectType.METRIC,
+                                                     metric.pk)
+    return MetricScores(score=score, vanity_goal=vanity_goal, open_flags=open_flags,
+                        resolved_flags=resolved_flags)
 
 
 def attach_scores(organization: Organization, rows: list[MetricStatus]) -> None:

@@ -219,8 +219,11 @@ def metric_detail(request, org_slug, metric_id):
     values_page = selectors.page_of(selectors.metric_values(metric), request.GET.get("page"),
                                     per_page=VALUES_PER_PAGE,
                                     count=None if points is None else len(points))
-    history_page = selectors.page_of(selectors.metric_revisions(metric),
+    values_page.object_list = selectors.value_rows(metric, organization.slug,
+                                                   values_page.object_list)
+    history_page = selectors.page_of(selectors.metric_revision_rows(metric),
                                      request.GET.get("history"), per_page=VALUES_PER_PAGE)
+    history_page.object_list = selectors.revision_rows(history_page.object_list)
     context = {"metric": metric, "row": status, "values_page": values_page,
                "history_page": history_page}
     if part in {"values", "history"}:
