@@ -32,3 +32,9 @@ def child_path_parts(name: str, slug: str, parent_id: int) -> tuple[str, str]:
     (before the child's id, after it): f"{before}{child_id}{after}" is each child's path."""
     before, _, after = reverse(name, args=[slug, parent_id, _ID_MARK]).partition(str(_ID_MARK))
     return before, after
+
+
+@functools.lru_cache(maxsize=4096)
+def organization_path(name: str, slug: str) -> str:
+    """reverse(name, args=[slug]), once per route and organization."""
+    return reverse(name, args=[slug])
