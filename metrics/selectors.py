@@ -6,9 +6,10 @@ from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
-from alignment_portal.lib.urls import child_path_parts
+from alignment_portal.lib.urls import child_path_parts, record_path
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import constants as scoring
 from alignment_portal.scoring import selectors as scores
@@ -16,6 +17,7 @@ from alignment_portal.scoring.models import SubjectType
 from goals.models import Goal
 from metrics.models import Metric, MetricValue, MetricValueRevision, Source
 from metrics.periods import period_label, period_start
+from metrics.templatetags.metric_numbers import unit_label
 
 
 def metrics_with_latest(organization: Organization, *, archived: bool | None = False
@@ -125,10 +127,23 @@ class _Blank:
 NO_FORM = _Blank()
 
 
-def log_entry(row: "MetricStatus", *, form=None, result: str = "", focus: bool = False,
-              **extra) -> dict:
-    """One row of "Log values" as its template reads it, every variable present."""
-    return {"row": row, "form": form or NO_FORM, "result": result, "focus": focus, **extra}
+def log_entry(row: "MetricStatus", *, organization: Organization, form=None, result: str = "",
+              focus: bool = False, saved=None, warning: str = "", saved_label: str = "") -> dict:
+    """One row of "Log values" as its template reads it: every variable present, each a plain
+    value prepared here once (a template lookup through the row and its metric per use was
+    most of the page's time)."""
+    metric = row.metric
+    latest = row.latest_value
+    return {"row": row, "pk": metric.pk, "name": metric.name,
+            "unit": unit_label(metric, organization.currency),
+            "is_due": row.is_due, "is_mine": row.is_mine,
+            "latest_value": None if latest is None else floatformat(latest, "-2"),
+            "latest_label": row.latest_label, "current_label": row.current_label,
+            "current_period": row.current_period.isoformat(),
+            "save_url": record_path("metrics:log_value", organization.slug, metric.pk),
+            "detail_url": record_path("metrics:detail", organization.slug, metric.pk),
+            "form": form or NO_FORM, "result": result, "focus": focus, "saved": saved,
+            "warning": warning, "saved_label": saved_label}
 
 
 def log_rows(organization: Organization, *, user, today: date | None = None

@@ -135,7 +135,8 @@ def log_values(request, org_slug):
         rows = [by_id[pk] for pk in chosen if pk in by_id]
     # The field to start typing in: the first chosen metric, else the first one due.
     first = rows[0] if chosen and rows else next((row for row in rows if row.is_due), None)
-    entries = [selectors.log_entry(row, focus=row is first) for row in rows]
+    entries = [selectors.log_entry(row, organization=membership.organization, focus=row is first)
+               for row in rows]
     due = sum(1 for row in rows if row.is_due)
     return render(request, "metrics/log_values.html", {"entries": entries, "due": due,
                                                         "chosen": bool(chosen)})
@@ -182,7 +183,8 @@ def log_value(request, org_slug, metric_id):
             selectors.note_recorded(metric, saved)
             warning = far_outside_warning(saved.value, history)  # saved, but worth a look
     context = selectors.log_entry(
-        selectors.metric_status(metric, user=request.user), form=form, result=result,
+        selectors.metric_status(metric, user=request.user), organization=organization,
+        form=form, result=result,
         saved=saved, warning=warning,
         saved_label=saved and period_label(metric.frequency, saved.period))
     if request.htmx:
@@ -193,8 +195,9 @@ def log_value(request, org_slug, metric_id):
             messages.warning(request, f"{metric.name}: {warning}")
         return redirect(reverse("metrics:log", args=[org_slug]) + f"#row-{metric.pk}")
     rows = selectors.log_rows(organization, user=request.user)
-    entries = [selectors.log_entry(row) if row.metric.pk != metric.pk
-               else selectors.log_entry(row, form=form, result="error") for row in rows]
+    entries = [selectors.log_entry(row, organization=organization) if row.metric.pk != metric.pk
+               else selectors.log_entry(row, organization=organization, form=form,
+                                        result="error") for row in rows]
     if metric.is_archived:
         entries.insert(0, context)
     return render(request, "metrics/log_values.html",
