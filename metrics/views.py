@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from metrics.csv_export import (
 )
 from metrics.csv_import import parse_values_csv
 from metrics.forms import ImportForm, LogValueForm, MetricForm
-from metrics.import_checks import far_outside_warning, histories, import_checks
+from metrics.import_checks import far_outside_warning, history_of, import_checks
 from metrics.library import LIBRARY
 from metrics.models import Metric, MetricValue, Source, ValueImport
 from metrics.periods import period_label
@@ -164,12 +164,14 @@ def log_value(request, org_slug, metric_id):
     organization = membership.organization
     # This is the busiest endpoint (staff log a value per request): the metric comes with
     # its latest value in one query, and the saved row is rendered from what is in hand.
-    metric = _metric_with_latest(organization, metric_id)
+    metric = selectors.metric_with_latest(organization, metric_id)
+    if metric is None:
+        raise Http404("No such metric")
     form = LogValueForm(request.POST, metric=metric)
     result, saved, warning = "error", None, ""
     if form.is_valid():
         # Read before the write, so the new value is judged against the history without it.
-        history = histories(organization, [metric.pk]).get(metric.pk)
+        history = history_of(organization, metric.pk)
         try:
             outcome = services.metric_value_record(
                 metric=metric, period=form.cleaned_data["period"],
