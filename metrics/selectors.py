@@ -1,6 +1,7 @@
 """Reads for metrics. Each takes the organization and runs a fixed number of queries whatever
 the number of metrics."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +14,7 @@ from alignment_portal.lib.compiled import CompiledQuery, field_names, instance
 from alignment_portal.lib.urls import child_path_parts, record_path
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import constants as scoring
+from alignment_portal.scoring import rules
 from alignment_portal.scoring import selectors as scores
 from alignment_portal.scoring.models import SubjectType
 from goals.models import Goal
@@ -82,10 +84,20 @@ class MetricStatus:
         return "fresh" if self.is_fresh else "stale"
 
     @property
+    def freshness_days(self) -> str:
+        """The freshness limit in whole days, as the badge's title prints it."""
+        return _whole_days(self.metric.frequency)
+
+    @property
     def latest_label(self) -> str:
         if self.latest_period is None:
             return ""
         return period_label(self.metric.frequency, self.latest_period)
+
+
+@functools.lru_cache(maxsize=32)
+def _whole_days(frequency: str) -> str:
+    return floatformat(rules.freshness_limit_days(frequency), 0)
 
 
 def metric_status(metric: Metric, *, user=None, today: date | None = None) -> MetricStatus:
