@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Min
 
+from alignment_portal.lib.compiled import CompiledQuery
 from alignment_portal.organizations.models import Organization
 from metrics.models import MetricValue
 
@@ -60,6 +61,21 @@ def histories(organization: Organization, metric_ids) -> dict[int, History]:
     rows = (MetricValue.objects.filter(organization=organization, metric_id__in=metric_ids)
             .values("metric_id").annotate(low=Min("value"), high=Max("value"), n=Count("id")))
     return {r["metric_id"]: History(r["low"], r["high"], r["n"]) for r in rows}
+
+
+# A saved value is judged against its metric's history: this query on every save, compiled
+# once (lib/compiled.py).
+_HISTORY = CompiledQuery(
+    lambda organization_id, metric_id: MetricValue.objects.filter(
+        organization_id=organization_id, metric_id=metric_id).order_by().values("metric_id")
+    .annotate(low=Min("value"), high=Max("value"), n=Count("id")).values_list("low", "high", "n"),
+    ints=["organization_id", "metric_id"])
+
+
+def history_of(organization: Organization, metric_id: int) -> History | None:
+    """The History of one metric (as `histories` gives it), None without values."""
+    rows = _HISTORY.rows(organization_id=organization.pk, metric_id=metric_id)
+    return History(*rows[0]) if rows else None
 
 
 def import_checks(organization: Organization, rows) -> ImportChecks:

@@ -1,20 +1,26 @@
 """Reads for metrics. Each takes the organization and runs a fixed number of queries whatever
 the number of metrics."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
+from alignment_portal.lib.compiled import CompiledQuery, field_names, instance
+from alignment_portal.lib.urls import child_path_parts, record_path
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import constants as scoring
+from alignment_portal.scoring import rules
 from alignment_portal.scoring import selectors as scores
 from alignment_portal.scoring.models import SubjectType
 from goals.models import Goal
-from metrics.models import Metric, MetricValue, MetricValueRevision
+from metrics.models import Metric, MetricValue, MetricValueRevision, Source
 from metrics.periods import period_label, period_start
+from metrics.templatetags.metric_numbers import unit_label
 
 
 def metrics_with_latest(*, organization: Organization, archived: bool | None = False
@@ -27,6 +33,26 @@ def metrics_with_latest(*, organization: Organization, archived: bool | None = F
         metrics = metrics.filter(archived_at__isnull=not archived)
     return metrics.annotate(latest_period=Subquery(latest.values("period")[:1]),
                             latest_value=Subquery(latest.values("value")[:1]))
+
+
+_METRIC_FIELDS = field_names(Metric)
+# The busiest endpoint (a saved value) reads its metric by this, compiled once (lib/compiled.py).
+_METRIC_WITH_LATEST = CompiledQuery(
+    lambda organization_id, metric_id: metrics_with_latest(organization=organization_id,
+                                                           archived=None)
+    .filter(pk=metric_id).values_list(*_METRIC_FIELDS, "latest_period", "latest_value"),
+    ints=["organization_id", "metric_id"])
+
+
+def metric_with_latest(organization: Organization, metric_id: int) -> Metric | None:
+    """One metric of the organization (open or archived) with `latest_period` and
+    `latest_value` as `metrics_with_latest` gives them, in one query; None if not ours."""
+    rows = _METRIC_WITH_LATEST.rows(organization_id=organization.pk, metric_id=metric_id)
+    if not rows:
+        return None
+    metric = instance(Metric, rows[0][:-2])
+    metric.latest_period, metric.latest_value = rows[0][-2:]
+    return metric
 
 
 def note_recorded(metric: Metric, value: MetricValue) -> Metric:
@@ -59,10 +85,20 @@ class MetricStatus:
         return "fresh" if self.is_fresh else "stale"
 
     @property
+    def freshness_days(self) -> str:
+        """The freshness limit in whole days, as the badge's title prints it."""
+        return _whole_days(self.metric.frequency)
+
+    @property
     def latest_label(self) -> str:
         if self.latest_period is None:
             return ""
         return period_label(self.metric.frequency, self.latest_period)
+
+
+@functools.lru_cache(maxsize=32)
+def _whole_days(frequency: str) -> str:
+    return floatformat(rules.freshness_limit_days(frequency), 0)
 
 
 def metric_status(metric: Metric, *, user=None, today: date | None = None) -> MetricStatus:
@@ -124,10 +160,23 @@ class _Blank:
 NO_FORM = _Blank()
 
 
-def log_entry(row: "MetricStatus", *, form=None, result: str = "", focus: bool = False,
-              **extra) -> dict:
-    """One row of "Log values" as its template reads it, every variable present."""
-    return {"row": row, "form": form or NO_FORM, "result": result, "focus": focus, **extra}
+def log_entry(row: "MetricStatus", *, organization: Organization, form=None, result: str = "",
+              focus: bool = False, saved=None, warning: str = "", saved_label: str = "") -> dict:
+    """One row of "Log values" as its template reads it: every variable present, each a plain
+    value prepared here once (a template lookup through the row and its metric per use was
+    most of the page's time)."""
+    metric = row.metric
+    latest = row.latest_value
+    return {"row": row, "pk": metric.pk, "name": metric.name,
+            "unit": unit_label(metric, organization.currency),
+            "is_due": row.is_due, "is_mine": row.is_mine,
+            "latest_value": None if latest is None else floatformat(latest, "-2"),
+            "latest_label": row.latest_label, "current_label": row.current_label,
+            "current_period": row.current_period.isoformat(),
+            "save_url": record_path("metrics:log_value", organization.slug, metric.pk),
+            "detail_url": record_path("metrics:detail", organization.slug, metric.pk),
+            "form": form or NO_FORM, "result": result, "focus": focus, "saved": saved,
+            "warning": warning, "saved_label": saved_label}
 
 
 def log_rows(*, organization: Organization, user, today: date | None = None
@@ -147,8 +196,12 @@ def todo_rows(*, organization: Organization, user, today: date | None = None
 
 
 def metric_values(*, organization: Organization, metric: Metric) -> QuerySet:
+    """The values of `metric`, newest first, as the values table shows them: plain rows of
+    the shown columns (`value_rows` formats a page of them)."""
     return (MetricValue.objects.filter(organization=organization, metric=metric)
-            .select_related("entered_by").order_by("-period"))
+            .order_by("-period")
+            .values("pk", "period", "value", "note", "entered_at", "source",
+                    "entered_by__username"))
 
 
 def metric_points(*, organization: Organization, metric: Metric) -> list[tuple[date, object]]:
@@ -157,9 +210,43 @@ def metric_points(*, organization: Organization, metric: Metric) -> list[tuple[d
                 .order_by("period").values_list("period", "value"))
 
 
+def _when(moment) -> str:
+    """A stored time as the tables print it (Y-m-d H:i in the current time zone)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+SOURCE_LABELS = dict(Source.choices)
+
+
+def value_rows(metric: Metric, slug: str, rows) -> list[dict]:
+    """A page of `metric_values` ready to print: link, dates and source label formatted once
+    in Python rather than by a template filter per cell."""
+    before, after = child_path_parts("metrics:value", slug, metric.pk)
+    return [{**row, "url": f"{before}{row['pk']}{after}", "period": row["period"].isoformat(),
+             "entered_at": _when(row["entered_at"]),
+             "source": SOURCE_LABELS.get(row["source"], row["source"]),
+             "entered_by": row["entered_by__username"] or "—"} for row in rows]
+
+
+def revision_rows(rows) -> list[dict]:
+    """A page of `metric_revisions` ready to print (see value_rows)."""
+    return [{**row, "period": row["period"].isoformat(), "entered_at": _when(row["entered_at"]),
+             "replaced_at": _when(row["replaced_at"]),
+             "entered_by": row["entered_by__username"] or "—",
+             "replaced_by": row["replaced_by__username"] or "—"} for row in rows]
+
+
 def page_of(rows: QuerySet, number, *, per_page: int, count: int | None = None) -> Page:
     """Page `number` of `rows` (the last for a number past the end); `count` when the number
-    of rows is known already spares the COUNT query."""
+    of rows is known already spares the COUNT query, and so does a first page that holds
+    every row (one query reads one row more than a page: fewer means there is no other)."""
+    if count is None and number in (None, "", "1"):
+        first = list(rows[:per_page + 1])
+        if len(first) <= per_page:
+            return Paginator(first, per_page).get_page(1)
+        page = Paginator(rows, per_page).page(1)  # counts; the rows are in hand already
+        page.object_list = first[:per_page]
+        return page
     paginator = Paginator(rows, per_page)
     if count is not None:
         paginator.count = count  # a cached property: set, it is not queried
@@ -177,11 +264,17 @@ def metric_revisions(*, organization: Organization, metric: Metric) -> QuerySet:
             .select_related("entered_by", "replaced_by").order_by("-replaced_at", "-id"))
 
 
+def metric_revision_rows(*, organization: Organization, metric: Metric) -> QuerySet:
+    """The replaced values of `metric` as the history table shows them (`revision_rows`)."""
+    return (MetricValueRevision.objects.filter(organization=organization, metric=metric)
+            .order_by("-replaced_at", "-id")
+            .values("period", "value", "note", "entered_at", "replaced_at",
+                    "entered_by__username", "replaced_by__username"))
+
+
 def value_revisions(*, organization: Organization, value: MetricValue) -> QuerySet:
     return metric_revisions(organization=organization, metric=value.metric).filter(
         period=value.period)
-
-
 
 
 # Scores and flags (the scoring engine's verdicts on a metric) ---------------------------------
@@ -233,15 +326,16 @@ class MetricScores:
 
 
 def metric_scores(*, organization: Organization, metric: Metric) -> MetricScores:
-    """Three queries (four when a goal was compared)."""
-    card = scores.metric_scorecard(organization, metric.pk)
+    """Two queries (three when a goal was compared)."""
+    score = scores.scores_for(organization, SubjectType.METRIC, [metric.pk]).get(metric.pk)
     vanity_goal = None
-    if card.score is not None and card.score.vanity_goal_id:
+    if score is not None and score.vanity_goal_id:
         vanity_goal = Goal.objects.filter(organization=organization,
-                                          pk=card.score.vanity_goal_id).first()
-    return MetricScores(score=card.score, vanity_goal=vanity_goal, open_flags=card.flags,
-                        resolved_flags=scores.recently_resolved_flags(
-                            organization, SubjectType.METRIC, metric.pk))
+                                          pk=score.vanity_goal_id).first()
+    open_flags, resolved_flags = scores.record_flags(organization, SubjectType.METRIC,
+                                                     metric.pk)
+    return MetricScores(score=score, vanity_goal=vanity_goal, open_flags=open_flags,
+                        resolved_flags=resolved_flags)
 
 
 def attach_scores(*, organization: Organization, rows: list[MetricStatus]) -> None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from alignment_portal.lib import staged
 from alignment_portal.lib.bulk import insert_rows
+from alignment_portal.lib.compiled import CompiledQuery, field_names, instance
 from alignment_portal.organizations.models import Organization
 from alignment_portal.organizations.recompute import request_recompute
 from metrics.library import LIBRARY_BY_KEY
@@ -85,10 +86,20 @@ class RecordResult:
     outcome: str  # "created", "replaced" or "unchanged"
 
 
+# Run on every saved value: compiled once (lib/compiled.py).
+_LOCK_METRIC = CompiledQuery(
+    lambda metric_id: Metric.objects.select_for_update().filter(pk=metric_id)
+    .values_list(*field_names(Metric)), ints=["metric_id"])
+
+
 def _lock_metric(metric: Metric) -> Metric:
     """Lock the metric's row: every write of its values serialises on it, so two submissions
-    of the same period cannot both insert, nor both move the old value to the history."""
-    return Metric.objects.select_for_update().get(pk=metric.pk)
+    of the same period cannot both insert, nor both move the old value to the history. The
+    metric as it is now, read under the lock."""
+    rows = _LOCK_METRIC.rows(metric_id=metric.pk)
+    if not rows:
+        raise Metric.DoesNotExist("The metric no longer exists.")
+    return instance(Metric, rows[0])
 
 
 @transaction.atomic

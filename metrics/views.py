@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from metrics.csv_export import (
 )
 from metrics.csv_import import parse_values_csv
 from metrics.forms import ImportForm, LogValueForm, MetricForm
-from metrics.import_checks import far_outside_warning, histories, import_checks
+from metrics.import_checks import far_outside_warning, history_of, import_checks
 from metrics.library import LIBRARY
 from metrics.models import Metric, MetricValue, Source, ValueImport
 from metrics.periods import period_label
@@ -139,7 +139,8 @@ def log_values(request, org_slug):
         rows = [by_id[pk] for pk in chosen if pk in by_id]
     # The field to start typing in: the first chosen metric, else the first one due.
     first = rows[0] if chosen and rows else next((row for row in rows if row.is_due), None)
-    entries = [selectors.log_entry(row, focus=row is first) for row in rows]
+    entries = [selectors.log_entry(row, organization=membership.organization, focus=row is first)
+               for row in rows]
     due = sum(1 for row in rows if row.is_due)
     return render(request, "metrics/log_values.html", {"entries": entries, "due": due,
                                                         "chosen": bool(chosen)})
@@ -167,12 +168,14 @@ def log_value(request, org_slug, metric_id):
     organization = membership.organization
     # This is the busiest endpoint (staff log a value per request): the metric comes with
     # its latest value in one query, and the saved row is rendered from what is in hand.
-    metric = _metric_with_latest(organization, metric_id)
+    metric = selectors.metric_with_latest(organization, metric_id)
+    if metric is None:
+        raise Http404("No such metric")
     form = LogValueForm(request.POST, metric=metric)
     result, saved, warning = "error", None, ""
     if form.is_valid():
         # Read before the write, so the new value is judged against the history without it.
-        history = histories(organization, [metric.pk]).get(metric.pk)
+        history = history_of(organization, metric.pk)
         try:
             outcome = services.metric_value_record(
                 metric=metric, period=form.cleaned_data["period"],
@@ -186,7 +189,8 @@ def log_value(request, org_slug, metric_id):
             selectors.note_recorded(metric, saved)
             warning = far_outside_warning(saved.value, history)  # saved, but worth a look
     context = selectors.log_entry(
-        selectors.metric_status(metric, user=request.user), form=form, result=result,
+        selectors.metric_status(metric, user=request.user), organization=organization,
+        form=form, result=result,
         saved=saved, warning=warning,
         saved_label=saved and period_label(metric.frequency, saved.period))
     if request.htmx:
@@ -197,8 +201,9 @@ def log_value(request, org_slug, metric_id):
             messages.warning(request, f"{metric.name}: {warning}")
         return redirect(reverse("metrics:log", args=[org_slug]) + f"#row-{metric.pk}")
     rows = selectors.log_rows(organization=organization, user=request.user)
-    entries = [selectors.log_entry(row) if row.metric.pk != metric.pk
-               else selectors.log_entry(row, form=form, result="error") for row in rows]
+    entries = [selectors.log_entry(row, organization=organization) if row.metric.pk != metric.pk
+               else selectors.log_entry(row, organization=organization, form=form,
+                                        result="error") for row in rows]
     if metric.is_archived:
         entries.insert(0, context)
     return render(request, "metrics/log_values.html",
@@ -225,9 +230,12 @@ def metric_detail(request, org_slug, metric_id):
     values_page = selectors.page_of(values, request.GET.get("page"),
                                     per_page=VALUES_PER_PAGE,
                                     count=None if points is None else len(points))
-    history_page = selectors.page_of(selectors.metric_revisions(organization=organization,
-                                                                  metric=metric),
+    values_page.object_list = selectors.value_rows(metric, organization.slug,
+                                                   values_page.object_list)
+    history_page = selectors.page_of(selectors.metric_revision_rows(
+        organization=organization, metric=metric),
                                      request.GET.get("history"), per_page=VALUES_PER_PAGE)
+    history_page.object_list = selectors.revision_rows(history_page.object_list)
     context = {"metric": metric, "row": status, "values_page": values_page,
                "history_page": history_page}
     if part in {"values", "history"}:

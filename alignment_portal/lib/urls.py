@@ -31,3 +31,13 @@ def record_path(name: str, slug: str, record_id: int) -> str:
     for one record; the same as reverse(name, args=[slug, record_id])."""
     before, after = _url_pattern(name, slug)
     return f"{before}{int(record_id)}{after}"
+
+
+@functools.lru_cache(maxsize=4096)
+def child_path_parts(name: str, slug: str, parent_id: int) -> tuple[str, str]:
+    """The route `name` (arguments: slug, a parent record's id, then the child's id) as
+    (before the child's id, after it): f"{before}{child_id}{after}" is each child's path."""
+    before, _, after = reverse(name, args=[slug, parent_id, _ID_MARK]).partition(str(_ID_MARK))
+    return before, after
+
+

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext
 
-from alignment_portal.organizations.models import Membership, Role
+from alignment_portal.lib.compiled import CompiledQuery, field_names, instance
+from alignment_portal.organizations.models import Membership, Organization, Role
 
 
 class TwoFactorRequired(Exception):
@@ -30,6 +31,27 @@ def session_is_verified(user) -> bool:
     return bool(is_verified and is_verified())
 
 
+# Every organization page runs this first: compiled once (lib/compiled.py), one query for the
+# membership and its organization.
+_MEMBERSHIP_FIELDS = field_names(Membership)
+_ORGANIZATION_FIELDS = [f"organization__{name}" for name in field_names(Organization)]
+_MEMBERSHIP = CompiledQuery(
+    lambda user_id, slug: Membership.objects.filter(user_id=user_id, organization__slug=slug)
+    .order_by("pk").values_list(*_MEMBERSHIP_FIELDS, *_ORGANIZATION_FIELDS)[:1],
+    ints=["user_id"], strs=["slug"])
+
+
+def _membership_of(user, slug: str) -> Membership | None:
+    """The user's membership of organization `slug`, its organization loaded, or None."""
+    rows = _MEMBERSHIP.rows(user_id=user.pk, slug=slug)
+    if not rows:
+        return None
+    split = len(_MEMBERSHIP_FIELDS)
+    membership = instance(Membership, rows[0][:split])
+    membership.organization = instance(Organization, rows[0][split:])
+    return membership
+
+
 def get_membership(request, slug: str, role: Role = Role.VIEWER) -> Membership:
     """The signed-in user's membership of organization `slug`, with at least `role`.
 
@@ -39,11 +61,7 @@ def get_membership(request, slug: str, role: Role = Role.VIEWER) -> Membership:
     user = request.user
     if not user.is_authenticated:
         raise Http404(gettext("No such organization"))
-    membership = (
-        Membership.objects.select_related("organization")
-        .filter(user=user, organization__slug=slug)
-        .first()
-    )
+    membership = _membership_of(user, slug)
     if membership is None:
         raise Http404(gettext("No such organization"))
     if membership.organization.require_two_factor and not session_is_verified(user):

@@ -1,4 +1,4 @@
-from alignment_portal.organizations.models import Membership
+from alignment_portal.organizations.selectors import switcher_entries
 
 # The header's switcher lists this many organizations; past that it offers a search (a
 # consultant with 300 clients would otherwise get 300 links on every page).
@@ -14,11 +14,7 @@ def current_organization(request):
 
     def switcher():
         # One more than shown tells whether there are more (then the search appears).
-        return list(
-            Membership.objects.filter(user=user)
-            .select_related("organization")
-            .order_by("organization__name")[:SWITCHER_LIMIT + 1]
-        )
+        return switcher_entries(user=user, limit=SWITCHER_LIMIT + 1)
 
     return {
         "membership": getattr(request, "membership", None),

@@ -422,10 +422,8 @@ def switcher_search(request):
     q = request.GET.get("q", "").strip()[:100]
     if not request.htmx:
         return redirect(f"{reverse('portfolio')}?{urlencode({'q': q})}" if q else "portfolio")
-    memberships = Membership.objects.filter(user=request.user).select_related("organization")
-    if q:
-        memberships = memberships.filter(organization__name__icontains=q)
-    matches = list(memberships.order_by("organization__name")[:SWITCHER_MATCHES + 1])
+    matches = selectors.switcher_entries(user=request.user, name_contains=q,
+                                         limit=SWITCHER_MATCHES + 1)
     return render(request, "organizations/switcher_results.html",
                   {"matches": matches[:SWITCHER_MATCHES], "more": len(matches) > SWITCHER_MATCHES,
                    "q": q, "organization": None})

@@ -14,6 +14,7 @@ from django.db.models import (
     Exists,
     IntegerField,
     OuterRef,
+    Q,
     Subquery,
     Value,
     When,
@@ -147,6 +148,18 @@ def recently_resolved_flags(organization: Organization, subject_type: str, subje
     return list(Flag.objects.filter(organization=organization, subject_type=subject_type,
                                     subject_id=str(subject_id), resolved_at__gte=since)
                 .order_by("-resolved_at", "id"))
+
+
+def record_flags(organization: Organization, subject_type: str, subject_id, *,
+                 days: int = RECENTLY_RESOLVED_DAYS) -> tuple[list[Flag], list[Flag]]:
+    """The open flags of one record (ordered as `flags_for` orders them) and those resolved in
+    the last `days` days (newest first, as `recently_resolved_flags`), in one query."""
+    since = timezone.now() - timedelta(days=days)
+    flags = list(flags_for(organization, subject_type, subject_id, include_resolved=True)
+                 .filter(Q(resolved_at=None) | Q(resolved_at__gte=since)))
+    resolved = sorted((f for f in flags if f.resolved_at is not None), key=lambda f: f.pk)
+    resolved.sort(key=lambda f: f.resolved_at, reverse=True)
+    return [f for f in flags if f.resolved_at is None], resolved
 
 
 def open_flag_codes(organization: Organization, subject_type: str) -> list[tuple[str, int]]:

@@ -140,6 +140,6 @@ def test_matrix_query_count_does_not_grow_with_records(tenancy, django_assert_ma
                                                        goals, initiatives):
     _fill(tenancy, goals, initiatives)
     client = tenancy.client("consultant")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         response = client.get(matrix_url(tenancy))
     assert len(response.context["grid"].goals) == goals + 1

@@ -1,0 +1,56 @@
+"""Queries compiled once (alignment_portal/lib/compiled.py) read what their queryset reads."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from alignment_portal.lib.compiled import CompiledQuery, field_names, instance
+from metrics.models import Metric, MetricValue
+from metrics.selectors import metric_with_latest, metrics_with_latest
+from tests.factories import MetricFactory, MetricValueFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _values(organization_id, metric_id):
+    return (MetricValue.objects.filter(organization_id=organization_id, metric_id=metric_id)
+            .order_by("period").values_list("period", "value", "entered_at", "note"))
+
+
+def test_it_reads_the_same_typed_rows_as_its_queryset_for_each_set_of_parameters(tenancy):
+    query = CompiledQuery(_values, ints=["organization_id", "metric_id"])
+    first, second = MetricFactory(organization=tenancy.org), MetricFactory(organization=tenancy.org)
+    MetricValueFactory(metric=first, period=date(2026, 1, 5), value=Decimal("5.25"))
+    MetricValueFactory(metric=second, period=date(2026, 1, 12), value=7)
+    for metric in (first, second):
+        rows = query.rows(organization_id=tenancy.org.pk, metric_id=metric.pk)
+        assert rows == list(_values(tenancy.org.pk, metric.pk))
+        assert isinstance(rows[0][0], date) and isinstance(rows[0][1], Decimal)
+
+
+def test_it_keeps_organizations_apart(tenancy):
+    query = CompiledQuery(_values, ints=["organization_id", "metric_id"])
+    theirs = MetricFactory(organization=tenancy.other_org)
+    MetricValueFactory(metric=theirs, period=date(2026, 1, 5))
+    assert query.rows(organization_id=tenancy.org.pk, metric_id=theirs.pk) == []
+
+
+def test_it_refuses_a_parameter_that_does_not_reach_the_sql_unchanged(tenancy):
+    query = CompiledQuery(lambda name: Metric.objects.filter(name__icontains=name)
+                          .values_list("pk"), strs=["name"])
+    with pytest.raises(ValueError, match="must appear once"):
+        query.rows(name="wait")
+
+
+def test_a_metric_read_by_the_compiled_query_equals_the_orms(tenancy):
+    metric = MetricFactory(organization=tenancy.org)
+    MetricValueFactory(metric=metric, period=date(2026, 1, 5), value=3)
+    MetricValueFactory(metric=metric, period=date(2026, 2, 2), value=4)
+    compiled = metric_with_latest(tenancy.org, metric.pk)
+    orm = metrics_with_latest(tenancy.org, archived=None).get(pk=metric.pk)
+    assert [getattr(compiled, f) for f in field_names(Metric)] == [
+        getattr(orm, f) for f in field_names(Metric)]
+    assert (compiled.latest_period, compiled.latest_value) == (date(2026, 2, 2), 4)
+    assert metric_with_latest(tenancy.other_org, metric.pk) is None
+    assert instance(Metric, [getattr(orm, f) for f in field_names(Metric)]).pk == metric.pk
