@@ -31,14 +31,11 @@ PENDING = {
     "data_export",
     "feeds",
     "goals",
-    "initiatives",
-    "metrics",
     "notifications",
     "organizations",
     "playbooks",
     "registration",
     "renewals",
-    "scenarios",
     "two_factor",
 }
 
