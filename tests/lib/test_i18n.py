@@ -25,13 +25,10 @@ TEMPLATES = ROOT / "templates"
 PENDING = {
     "benefits",
     "feeds",
-    "initiatives",
-    "metrics",
     "notifications",
     "organizations",
     "playbooks",
     "renewals",
-    "scenarios",
     "two_factor",
 }
 
