@@ -78,8 +78,10 @@ class _Collector(HTMLParser):
         for name, value in attrs:
             if value is None:
                 continue
+            # An <input type="submit">'s value is its label; a <button>'s value is only sent
+            # (name="action" value="save"): its content is what a reader sees.
             if name in VISIBLE_ATTRIBUTES or (
-                    name == "value" and tag in {"input", "button"}
+                    name == "value" and tag == "input"
                     and attributes.get("type") in BUTTON_TYPES):
                 self._check(value)
 
