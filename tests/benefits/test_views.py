@@ -114,13 +114,31 @@ def test_the_initiative_page_shows_the_ledger_with_units_and_periods(tenancy, ro
         benefit_entry_record(initiative=robot, month=months_ago(n), hours_saved="8")
     engine.recompute(tenancy.org.pk)
     body = tenancy.client("viewer").get(detail_url(tenancy, robot)).content.decode()
-    assert "250.00 USD</strong> per month" in body  # 10 h × 25
-    assert "1,700.00 USD" in body  # 1200 + 100 × 5 whole months
-    assert "1,000.00 USD" in body  # 5 × 8 h × 25
+    assert "$250.00</strong> per month" in body  # 10 h × 25
+    assert "$1,700.00" in body  # 1200 + 100 × 5 whole months
+    assert "$1,000.00" in body  # 5 × 8 h × 25
     assert "80 %" in body  # 1000 / (250 × 5)
-    assert "-700.00 USD" in body
-    assert "projected at 200.00 USD a month" in body
+    assert "-$700.00" in body
+    assert "projected at $200.00 a month" in body
     assert f"{months_ago(1):%B %Y}" in body
+
+
+def test_the_ledger_reads_in_german_with_money_as_germans_write_it(tenancy, robot):
+    tenancy.org.currency = "EUR"
+    tenancy.org.save(update_fields=["currency"])
+    for n in (1, 2, 3, 4, 5):
+        benefit_entry_record(initiative=robot, month=months_ago(n), hours_saved="8")
+    engine.recompute(tenancy.org.pk)
+    body = tenancy.client("viewer").get(detail_url(tenancy, robot),
+                                        HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Nutzenbilanz" in body and "Benefit ledger" not in body
+    assert "<strong>250,00\xa0€</strong> pro Monat" in body  # 10 h × 25
+    assert "1.700,00\xa0€" in body and "-700,00\xa0€" in body
+    assert "prognostiziert bei 200,00\xa0€ pro Monat" in body
+    assert "aus 5 Monatseinträgen" in body and "Amortisation" in body
+    assert "USD" not in body and "€1,700.00" not in body
+    english = tenancy.client("viewer").get(detail_url(tenancy, robot)).content.decode()
+    assert "€1,700.00" in english and "Benefit ledger" in english
 
 
 def test_the_ledger_says_not_at_this_rate(tenancy, robot):

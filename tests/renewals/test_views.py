@@ -47,6 +47,20 @@ def test_the_calendar_lists_the_next_120_days_with_deadlines_and_savings(tenancy
     assert "5 Dec 2026" in html  # BigCRM: renews 3 Feb 2027, 60 days notice
 
 
+def test_the_calendar_reads_in_german_with_money_as_germans_write_it(tenancy):
+    tenancy.org.currency = "EUR"
+    tenancy.org.save(update_fields=["currency"])
+    _tool(tenancy.org, "BigCRM", days=75, notice=60, monthly_cost=800, seats=8, seats_used=3)
+    html = tenancy.client("viewer").get(reverse("renewals:calendar", args=["acme"]),
+                                        HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Verlängerungen" in html and "Kündigungsfrist" in html
+    assert "1 Verlängerung, " in html and "in 15 Tagen" in html  # 3 Feb 2027 − 60 days
+    assert "9.600,00\xa0€" in html  # 800 × 12 a year
+    assert "sparen Sie 6.000,00\xa0€ pro Jahr" in html  # 5 unused of 8 seats
+    assert "5 Dez. 2026" in html or "5 Dez 2026" in html
+    assert "9,600.00" not in html and "renewal, " not in html
+
+
 def test_sorting_is_by_known_columns_and_anything_else_falls_back(tenancy):
     _tool(tenancy.org, "Alpha", days=90, monthly_cost=10)
     _tool(tenancy.org, "Beta", days=40, monthly_cost=500)
