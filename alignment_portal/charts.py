@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.formats import date_format
+
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
 INK = "#1f2937"
 BRAND = "#1d4ed8"
@@ -498,7 +500,7 @@ def impact_chart(*, metric_name: str, unit: str, points: list[tuple], go_live, a
 def benefit_months_chart(months: list[dict], *, currency: str) -> Chart:
     """Expected against realised benefit per month (benefits.selectors.overview): expected as a
     line, realised as bars, both in money; the table gives every month's figures."""
-    labels = [m["month"].strftime("%b %Y") for m in months]
+    labels = [date_format(m["month"], "M Y") for m in months]
     expected = [round(float(m["expected"]), 2) for m in months]
     realised = [round(float(m["realised"]), 2) for m in months]
     data = [{"type": "bar", "name": "Realised", "x": labels, "y": realised,

@@ -13,6 +13,9 @@ contains today.
 import functools
 from datetime import date, timedelta
 
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext, pgettext
+
 from metrics.models import Frequency
 
 
@@ -40,11 +43,19 @@ def previous_period_start(frequency: str, start: date) -> date:
     return period_start(frequency, start - timedelta(days=1))
 
 
-@functools.lru_cache(maxsize=4096)  # pages name the same few current periods row after row
 def period_label(frequency: str, start: date) -> str:
-    """How people name the period: "week of 2 Mar 2026", "March 2026", "Q1 2026"."""
+    """How people name the period, in the reader's language: "week of 2 Mar 2026",
+    "March 2026", "Q1 2026" ("Woche vom 2. März 2026", "März 2026", "Q1 2026")."""
+    return _period_label(frequency, start, get_language())
+
+
+@functools.lru_cache(maxsize=4096)  # pages name the same few current periods row after row
+def _period_label(frequency: str, start: date, language: str) -> str:
     if frequency == Frequency.WEEKLY:
-        return f"week of {start.day} {start:%b %Y}"
+        # Translators: a Django date format for the week's first day ("2 Mar 2026").
+        day = date_format(start, pgettext("date format", "j M Y"))
+        return gettext("week of %(day)s") % {"day": day}
     if frequency == Frequency.MONTHLY:
-        return f"{start:%B %Y}"
-    return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+        return date_format(start, "F Y")
+    return gettext("Q%(quarter)s %(year)s") % {"quarter": (start.month - 1) // 3 + 1,
+                                                "year": start.year}

@@ -127,7 +127,7 @@ def push_benefits(request, payload: BenefitsIn):
         batch.accept(index, (initiative.pk, month),
                      BenefitRow(initiative.pk, month, hours, money, note),
                      duplicate=f"Another item of this batch is for {initiative.name} in "
-                               f"{month:%B %Y}.",
+                               f"{month:%B %Y}.",  # the API answers in English
                      initiative_id=initiative.pk, month=month)
     return batch.answer(atomic=payload.atomic, write=lambda rows: benefit_entries_record(
         organization=organization, rows=rows, source=Source.API))

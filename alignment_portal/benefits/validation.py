@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from metrics.validation import EARLIEST_PERIOD, clean_note, format_decimal, parse_number
@@ -57,7 +58,7 @@ def check_month(day, today: date | None = None) -> date:
     if month > today.replace(day=1):
         raise ValidationError(gettext("%(month)s has not begun yet: record a benefit once its "
                                       "month has started.") % {
-                                          "month": f"{month:%B %Y}"}, code="future")
+                                          "month": date_format(month, "F Y")}, code="future")
     if day < EARLIEST_PERIOD:
         raise ValidationError(gettext("%(day)s is before 1990: check the year.") % {
             "day": f"{day:%Y-%m-%d}"},

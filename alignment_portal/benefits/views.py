@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -65,7 +66,8 @@ def benefit_record(request, org_slug, initiative_id):
         if result != "error":
             form = None
             if not request.htmx:
-                messages.success(request, f"{saved.month:%B %Y}: {OUTCOME_WORDS[result]}.")
+                messages.success(request, f"{date_format(saved.month, 'F Y')}: "
+                                          f"{OUTCOME_WORDS[result]}.")
                 return redirect("initiatives:detail", org_slug, initiative.pk)
     context = ledger_context(membership=membership, initiative=initiative, form=form,
                              result=result, saved=saved)
