@@ -28,6 +28,17 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """A German request activates German for the thread (as LocaleMiddleware does); each test
+    starts in the default language whatever the one before it read."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters live in the cache: no test inherits another's."""
     from django.core.cache import cache

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from alignment_portal.lib.mail import send_one
 from alignment_portal.organizations import security_log
@@ -52,7 +52,8 @@ def _mail_owners(owners: list[tuple[str, str]], *, write, kind: str) -> int:
 
 
 def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "j F Y, H:i e")
+    # Translators: a Django date format, e.g. "18 May 2026, 10:30 UTC".
+    return date_format(timezone.localtime(moment), pgettext("date format", "j F Y, H:i e"))
 
 
 @transaction.atomic

@@ -103,7 +103,7 @@ def test_viewers_see_scores_but_no_edit_controls(tenancy):
     assert "Alignment score" in text and MISALIGNED_FIX in text
     assert reverse("initiatives:edit", args=[tenancy.org.slug, initiative.pk]) not in text
     assert reverse("initiatives:link_create", args=[tenancy.org.slug, initiative.pk]) not in text
-    assert text.count('<form method="post"') == 1  # signing out, nothing else
+    assert text.count('<form method="post"') == 2  # signing out and the language, nothing else
     consultant = body(tenancy.client("consultant").get(detail_url(tenancy, initiative)))
     assert reverse("initiatives:edit", args=[tenancy.org.slug, initiative.pk]) in consultant
 

@@ -48,7 +48,7 @@ def test_a_metric_read_by_the_compiled_query_equals_the_orms(tenancy):
     MetricValueFactory(metric=metric, period=date(2026, 1, 5), value=3)
     MetricValueFactory(metric=metric, period=date(2026, 2, 2), value=4)
     compiled = metric_with_latest(tenancy.org, metric.pk)
-    orm = metrics_with_latest(tenancy.org, archived=None).get(pk=metric.pk)
+    orm = metrics_with_latest(organization=tenancy.org, archived=None).get(pk=metric.pk)
     assert [getattr(compiled, f) for f in field_names(Metric)] == [
         getattr(orm, f) for f in field_names(Metric)]
     assert (compiled.latest_period, compiled.latest_value) == (date(2026, 2, 2), 4)
