@@ -12,6 +12,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
+
+from alignment_portal.lib.formats import local_digits
+from alignment_portal.scoring.constants import RUNG_LABELS
 
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
 INK = "#1f2937"
@@ -36,12 +40,12 @@ class Chart:
 
 
 # The history charts before the first nightly snapshot.
-NO_HISTORY_YET = ("No history yet: the scores are saved every night, so the first point "
-                  "appears tomorrow and the line grows from there.")
+NO_HISTORY_YET = gettext_lazy("No history yet: the scores are saved every night, so the first "
+                              "point appears tomorrow and the line grows from there.")
 
 
 def _nothing_to_draw(chart: Chart, message: str = NO_HISTORY_YET) -> Chart:
-    return replace(chart, empty_message=message, summary=message)
+    return replace(chart, empty_message=str(message), summary=str(message))
 
 
 def _json_value(value):
@@ -127,13 +131,13 @@ def _float(value):
 # the quadrant lines sit at 3.5 and a middling 3 reads as low (the cheaper, humbler reading).
 QUADRANT_SPLIT = 3.5
 QUADRANTS = {  # (high impact, high effort) -> name
-    (True, False): "Quick wins", (True, True): "Major projects",
-    (False, False): "Fill-ins", (False, True): "Thankless tasks",
+    (True, False): gettext_lazy("Quick wins"), (True, True): gettext_lazy("Major projects"),
+    (False, False): gettext_lazy("Fill-ins"), (False, True): gettext_lazy("Thankless tasks"),
 }
 
 
 def impact_effort_quadrant(impact: float, effort: float) -> str:
-    return QUADRANTS[(impact > QUADRANT_SPLIT, effort > QUADRANT_SPLIT)]
+    return str(QUADRANTS[(impact > QUADRANT_SPLIT, effort > QUADRANT_SPLIT)])
 
 
 def impact_effort_chart(points: list[dict], *, currency: str = "") -> Chart:
@@ -146,10 +150,10 @@ def impact_effort_chart(points: list[dict], *, currency: str = "") -> Chart:
     rest on colour alone; hover text and the table give the score itself. Points on the same
     spot are spread a little around it so none hides another."""
     # (lowest score, name, colour, marker); a score falls in the first band it reaches.
-    bands = [(70, "well aligned (70–100)", BRAND, "circle"),
-             (40, "partly aligned (40–69)", WARN, "square"),
-             (0, "poorly aligned (under 40)", BAD, "diamond")]
-    unscored = "not scored yet"
+    bands = [(70, gettext("well aligned (70–100)"), BRAND, "circle"),
+             (40, gettext("partly aligned (40–69)"), WARN, "square"),
+             (0, gettext("poorly aligned (under 40)"), BAD, "diamond")]
+    unscored = gettext("not scored yet")
 
     def band_of(score) -> str:
         if score is None:
@@ -178,9 +182,14 @@ def impact_effort_chart(points: list[dict], *, currency: str = "") -> Chart:
             "marker": {"size": [g["size"] for g in group], "color": colour, "symbol": symbol,
                        "opacity": 0.75, "line": {"width": 1, "color": "#ffffff"}},
             "customdata": [[g["href"]] for g in group],
-            "text": [f"{g['name']}<br>impact {g['impact']}, effort {g['effort']}<br>"
-                     f"{g['monthly_cost']:,.0f} {currency}/month<br>"
-                     + (f"alignment score {g['alignment_score']:.0f}: {label}"
+            "text": [f"{g['name']}<br>"
+                     + gettext("impact %(impact)s, effort %(effort)s")
+                     % {"impact": g["impact"], "effort": g["effort"]} + "<br>"
+                     + gettext("%(cost)s %(currency)s/month")
+                     % {"cost": local_digits(f"{g['monthly_cost']:,.0f}"),
+                        "currency": currency} + "<br>"
+                     + (gettext("alignment score %(score)s: %(band)s")
+                        % {"score": f"{g['alignment_score']:.0f}", "band": label}
                         if g["alignment_score"] is not None else label) for g in group],
             "hovertemplate": "%{text}<extra></extra>",
         })
@@ -197,25 +206,33 @@ def impact_effort_chart(points: list[dict], *, currency: str = "") -> Chart:
                    for (high_impact, high_effort), name in QUADRANTS.items()]
     layout = _layout(
         height=460, shapes=shapes, annotations=annotations,
-        xaxis={"title": {"text": "Effort (1 small – 5 large)"}, "range": [0.5, 5.5], "dtick": 1},
-        yaxis={"title": {"text": "Impact (1 small – 5 large)"}, "range": [0.5, 5.5], "dtick": 1})
+        xaxis={"title": {"text": gettext("Effort (1 small – 5 large)")}, "range": [0.5, 5.5],
+               "dtick": 1},
+        yaxis={"title": {"text": gettext("Impact (1 small – 5 large)")}, "range": [0.5, 5.5],
+               "dtick": 1})
     counts: dict = {}
     for p in points:
         quadrant = impact_effort_quadrant(p["impact"], p["effort"])
         counts[quadrant] = counts.get(quadrant, 0) + 1
-    summary = (f"{len(points)} active initiatives; "
-               + ", ".join(f"{len(members)} {label}" for label, members in groups.items()
-                           if members or label != unscored)
-               + ". " + ", ".join(f"{name}: {counts.get(name, 0)}"
-                                  for name in QUADRANTS.values()) + ".")
+    summary = ngettext(
+        "%(count)s active initiatives; %(bands)s. %(quadrants)s.",
+        "%(count)s active initiatives; %(bands)s. %(quadrants)s.", len(points)) % {
+        "count": len(points),
+        "bands": ", ".join(f"{len(members)} {label}" for label, members in groups.items()
+                           if members or label != unscored),
+        "quadrants": ", ".join(f"{name}: {counts.get(str(name), 0)}"
+                               for name in QUADRANTS.values())}
     table = [(p["name"], p["impact"], p["effort"],
-              impact_effort_quadrant(p["impact"], p["effort"]), f"{p['monthly_cost']:,.2f}",
+              impact_effort_quadrant(p["impact"], p["effort"]),
+              local_digits(f"{p['monthly_cost']:,.2f}"),
               (f"{p['alignment_score']:.0f} ({band_of(p['alignment_score'])})"
                if p["alignment_score"] is not None else unscored)) for p in points]
-    return _chart(data, layout, title="Impact × effort of active initiatives", summary=summary,
-                  table=table,
-                  table_header=("Initiative", "Impact", "Effort", "Quadrant",
-                                f"Monthly cost {currency}".strip(), "Alignment score"))
+    return _chart(data, layout, title=gettext("Impact × effort of active initiatives"),
+                  summary=summary, table=table,
+                  table_header=(gettext("Initiative"), gettext("Impact"), gettext("Effort"),
+                                gettext("Quadrant"),
+                                (gettext("Monthly cost") + f" {currency}").strip(),
+                                gettext("Alignment score")))
 
 
 def goal_progress_chart(*, periods, values, metric_name: str, baseline, target, due_date,
@@ -229,8 +246,8 @@ def goal_progress_chart(*, periods, values, metric_name: str, baseline, target, 
     # The target's label above its line at the right, the baseline's below at the left: two
     # lines close together no longer print their labels over each other.
     for level, colour, dash, label, position in (
-            (target, OK, "dash", "target", "top right"),
-            (baseline, "#6b7280", "dot", "baseline", "bottom left")):
+            (target, OK, "dash", gettext("target"), "top right"),
+            (baseline, "#6b7280", "dot", gettext("baseline"), "bottom left")):
         if level is not None:
             shape, annotation = _hline(float(level), line={"color": colour, "dash": dash},
                                        text=label, position=position)
@@ -238,21 +255,27 @@ def goal_progress_chart(*, periods, values, metric_name: str, baseline, target, 
             annotations.append(annotation)
     if forecast_value is not None and due_date is not None:
         # From the latest value to where the trend line stands on the due date.
-        data.append({"type": "scatter", "mode": "lines", "name": "forecast",
+        data.append({"type": "scatter", "mode": "lines", "name": gettext("forecast"),
                      "x": [periods[-1], due_date], "y": [values[-1], float(forecast_value)],
                      "line": {"color": WARN, "dash": "dash"}})
     latest = values[-1]
-    summary = (f"{len(values)} values of {metric_name}; latest {latest:.4g} on "
-               f"{periods[-1]:%Y-%m-%d}")
+    summary = ngettext("%(count)s values of %(metric)s; latest %(latest)s on %(day)s",
+                       "%(count)s values of %(metric)s; latest %(latest)s on %(day)s",
+                       len(values)) % {"count": len(values), "metric": metric_name,
+                                       "latest": local_digits(f"{latest:.4g}"),
+                                       "day": f"{periods[-1]:%Y-%m-%d}"}
     if target is not None:
-        summary += f", target {float(target):.4g}"
+        summary += ", " + gettext("target %(value)s") % {
+            "value": local_digits(f"{float(target):.4g}")}
     if forecast_value is not None and due_date is not None:
-        summary += f", forecast {forecast_value:.4g} by {due_date:%Y-%m-%d}"
+        summary += ", " + gettext("forecast %(value)s by %(day)s") % {
+            "value": local_digits(f"{forecast_value:.4g}"), "day": f"{due_date:%Y-%m-%d}"}
     return _chart(data, _layout(height=320, shapes=shapes, annotations=annotations),
-                  title=f"{metric_name} towards the target", summary=summary + ".",
-                  table=[(f"{p:%Y-%m-%d}", f"{v:.4g}") for p, v in zip(periods, values,
-                                                                       strict=True)],
-                  table_header=("Period", metric_name))
+                  title=gettext("%(metric)s towards the target") % {"metric": metric_name},
+                  summary=summary + ".",
+                  table=[(f"{p:%Y-%m-%d}", local_digits(f"{v:.4g}"))
+                         for p, v in zip(periods, values, strict=True)],
+                  table_header=(gettext("Period"), metric_name))
 
 
 def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
@@ -269,8 +292,9 @@ def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
     for goal in goals:
         # The baseline's label below its line at the left, the target's above at the right:
         # two lines close together no longer print their labels over each other.
-        for key, colour, label, position in (("baseline", INK, "baseline", "bottom left"),
-                                             ("target", OK, "target", "top right")):
+        for key, colour, label, position in (
+                ("baseline", INK, gettext("baseline"), "bottom left"),
+                ("target", OK, gettext("target"), "top right")):
             if goal.get(key) is None:
                 continue
             shape, annotation = _hline(
@@ -282,36 +306,54 @@ def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
     layout = _layout(height=320, shapes=shapes, annotations=annotations,
                      yaxis={"title": {"text": unit},
                             "rangemode": "tozero" if unit != "score" else "normal"})
-    better = "higher" if direction == "higher" else "lower"
+    better = (gettext("Higher is better.") if direction == "higher"
+              else gettext("Lower is better."))
     if values:
-        summary = (f"{len(values)} values from {dates[0]:%d %b %Y} to {dates[-1]:%d %b %Y}; "
-                   f"latest {values[-1]:g} {unit}, lowest {min(values):g}, highest "
-                   f"{max(values):g}. {better.capitalize()} is better. Data is {freshness}.")
+        summary = ngettext(
+            "%(count)s values from %(first)s to %(last)s; latest %(latest)s %(unit)s, lowest "
+            "%(lowest)s, highest %(highest)s. %(better)s Data is %(freshness)s.",
+            "%(count)s values from %(first)s to %(last)s; latest %(latest)s %(unit)s, lowest "
+            "%(lowest)s, highest %(highest)s. %(better)s Data is %(freshness)s.",
+            len(values)) % {
+            "count": len(values), "first": _day(dates[0]), "last": _day(dates[-1]),
+            "latest": local_digits(f"{values[-1]:g}"), "unit": unit,
+            "lowest": local_digits(f"{min(values):g}"),
+            "highest": local_digits(f"{max(values):g}"), "better": better,
+            "freshness": {"fresh": gettext("fresh"), "stale": gettext("stale"),
+                          "no data": gettext("no data")}.get(freshness, freshness)}
     else:
-        summary = "No values yet."
+        summary = gettext("No values yet.")
+    words = {"baseline": gettext("baseline"), "target": gettext("target")}
     for goal in goals:
-        parts = [f"{k} {float(goal[k]):g}" for k in ("baseline", "target")
-                 if goal.get(k) is not None]
+        parts = [f"{words[k]} {local_digits(f'{float(goal[k]):g}')}"
+                 for k in ("baseline", "target") if goal.get(k) is not None]
         if parts:
-            summary += f" Goal “{goal['title']}”: {', '.join(parts)}."
-    table = [(f"{p:%Y-%m-%d}", f"{v:g}") for p, v in zip(dates[-24:], values[-24:],
-                                                          strict=True)]
-    return _chart(data, layout, title=f"{name} over time", summary=summary, table=table,
-                  table_header=("Period", unit))
+            summary += " " + gettext("Goal “%(title)s”: %(parts)s.") % {
+                "title": goal["title"], "parts": ", ".join(parts)}
+    table = [(f"{p:%Y-%m-%d}", local_digits(f"{v:g}"))
+             for p, v in zip(dates[-24:], values[-24:], strict=True)]
+    return _chart(data, layout, title=gettext("%(metric)s over time") % {"metric": name},
+                  summary=summary, table=table, table_header=(gettext("Period"), unit))
 
 
 # --- Dashboards (organization dashboard and history) -----------------------------------------
 
 MUTED = "#9ca3af"
 DIMENSION_COLOURS = ["#1d4ed8", "#0f766e", "#7c3aed", "#b45309", "#be185d"]
-RUNG_LABELS = {1: "Ad hoc", 2: "Defined", 3: "Aligned", 4: "Integrated", 5: "Optimizing"}
+# RUNG_LABELS (imported from scoring.constants): the rung names in the reader's language.
 
 
-def dimensions_chart(rows: list[dict], *, before_label: str = "a month ago") -> Chart:
-    """The five dimensions (0-100) now, beside their value `before_label` when there is one.
-    `rows`: dicts with label, now and before (None when unknown). Horizontal bars, so the
-    labels stay readable on a phone."""
-    labels = [r["label"] for r in rows]
+def _day(value) -> str:
+    """A date as "05 Jan 2026", the month in the reader's language."""
+    return date_format(value, "d M Y")
+
+
+def dimensions_chart(rows: list[dict], *, before_label: str = "") -> Chart:
+    """The five dimensions (0-100) now, beside their value `before_label` when there is one
+    ("a month ago" unless given). `rows`: dicts with label, now and before (None when unknown).
+    Horizontal bars, so the labels stay readable on a phone."""
+    before_label = str(before_label or gettext("a month ago"))
+    labels = [str(r["label"]) for r in rows]
     has_before = any(r["before"] is not None for r in rows)
     before_title = before_label[:1].upper() + before_label[1:]
     data = []
@@ -322,12 +364,12 @@ def dimensions_chart(rows: list[dict], *, before_label: str = "a month ago") -> 
             "marker": {"color": "#cbd5e1", "pattern": {"shape": "/"}},
             "hovertemplate": "%{y} " + before_label + ": %{x:.0f}<extra></extra>"})
     data.append({
-        "type": "bar", "orientation": "h", "name": "Now", "y": labels,
+        "type": "bar", "orientation": "h", "name": gettext("Now"), "y": labels,
         "x": [r["now"] or 0 for r in rows], "marker": {"color": BRAND},
         "text": [f"{(r['now'] or 0):.0f}" for r in rows], "textposition": "outside",
         # A bar at 100 prints its number past the axis' end: in the margin, not cut off.
         "cliponaxis": False,
-        "hovertemplate": "%{y} now: %{x:.0f}<extra></extra>"})
+        "hovertemplate": "%{y} " + gettext("now") + ": %{x:.0f}<extra></extra>"})
     layout = _layout(height=300, show_legend=has_before, barmode="group", margin={"r": 32},
                      legend={"orientation": "h", "y": -0.18},
                      xaxis={"range": [0, 110], "dtick": 25}, yaxis={"autorange": "reversed"})
@@ -338,15 +380,18 @@ def dimensions_chart(rows: list[dict], *, before_label: str = "a month ago") -> 
         delta = r["now"] - r["before"]
         return f"{delta:+.0f}"
 
-    parts = [f"{r['label']} {r['now']:.0f}" + (f" ({change(r)} since {before_label})"
-                                                if change(r) else "")
+    parts = [f"{r['label']} {r['now']:.0f}"
+             + (" (" + gettext("%(change)s since %(before)s") % {"change": change(r),
+                                                                 "before": before_label} + ")"
+                if change(r) else "")
              for r in rows if r["now"] is not None]
-    summary = ("The five dimensions now: " + "; ".join(parts) + "." if parts
-               else "No scores yet.")
-    table = [(r["label"], "" if r["now"] is None else f"{r['now']:.0f}",
+    summary = (gettext("The five dimensions now: %(parts)s.") % {"parts": "; ".join(parts)}
+               if parts else gettext("No scores yet."))
+    table = [(str(r["label"]), "" if r["now"] is None else f"{r['now']:.0f}",
               "" if r["before"] is None else f"{r['before']:.0f}", change(r)) for r in rows]
-    return _chart(data, layout, title="The five dimensions", summary=summary, table=table,
-                  table_header=("Dimension", "Now", before_title, "Change"))
+    return _chart(data, layout, title=gettext("The five dimensions"), summary=summary,
+                  table=table, table_header=(gettext("Dimension"), gettext("Now"), before_title,
+                                             gettext("Change")))
 
 
 def rung_history_chart(points: list[tuple]) -> Chart:
@@ -355,21 +400,25 @@ def rung_history_chart(points: list[tuple]) -> Chart:
     rungs = [r for _, r in points]
     data = [{"type": "scatter", "mode": "lines+markers", "x": dates, "y": rungs,
              "line": {"shape": "hv", "color": BRAND, "width": 2}, "marker": {"size": 5},
-             "hovertemplate": "%{x|%d %b %Y}: rung %{y}<extra></extra>"}]
+             "hovertemplate": "%{x|%d %b %Y}: " + gettext("rung") + " %{y}<extra></extra>"}]
     layout = _layout(height=280, margin={"l": 110},
                      yaxis={"range": [0.5, 5.5], "tickvals": list(RUNG_LABELS),
                             "ticktext": [f"{n} {name}" for n, name in RUNG_LABELS.items()]})
     if points:
         changes = [(d, r) for i, (d, r) in enumerate(points) if i == 0 or r != rungs[i - 1]]
-        summary = (f"{len(points)} snapshots from {dates[0]:%d %b %Y} to {dates[-1]:%d %b %Y}. "
-                   + "; ".join(f"{d:%d %b %Y}: rung {r} ({RUNG_LABELS.get(r, '')})"
-                               for d, r in changes) + ".")
+        steps = "; ".join(gettext("%(day)s: rung %(rung)s (%(name)s)")
+                          % {"day": _day(d), "rung": r, "name": RUNG_LABELS.get(r, "")}
+                          for d, r in changes)
+        summary = ngettext("%(count)s snapshots from %(first)s to %(last)s. %(steps)s.",
+                           "%(count)s snapshots from %(first)s to %(last)s. %(steps)s.",
+                           len(points)) % {"count": len(points), "first": _day(dates[0]),
+                                           "last": _day(dates[-1]), "steps": steps}
     else:
-        changes, summary = [], "No snapshots yet."
-    chart = _chart(data, layout, title="Maturity rung over time", summary=summary,
+        changes, summary = [], gettext("No snapshots yet.")
+    chart = _chart(data, layout, title=gettext("Maturity rung over time"), summary=summary,
                    table=[(f"{d:%Y-%m-%d}", f"{r} {RUNG_LABELS.get(r, '')}")
                           for d, r in changes],
-                   table_header=("From", "Rung"))
+                   table_header=(gettext("From"), gettext("Rung")))
     return chart if points else _nothing_to_draw(chart)
 
 
@@ -384,6 +433,7 @@ def _every_nth_row(count: int, rows: int = 24) -> list[int]:
 
 def dimensions_history_chart(dates: list, series: dict[str, list[float]]) -> Chart:
     """D1-D5 over time (0-100); `series` maps each dimension's label to its values."""
+    series = {str(label): values for label, values in series.items()}
     dashes = ["solid", "dot", "dash", "longdash", "dashdot"]
     data = [{"type": "scatter", "mode": "lines", "name": label, "x": dates,
              "y": [_float(v) for v in values], "line": {"color": colour, "dash": dash},
@@ -393,15 +443,16 @@ def dimensions_history_chart(dates: list, series: dict[str, list[float]]) -> Cha
     layout = _layout(height=340, show_legend=True, legend={"orientation": "h", "y": -0.2},
                      yaxis={"range": [0, 105], "title": {"text": "0-100"}})
     if dates:
-        summary = (f"From {dates[0]:%d %b %Y} to {dates[-1]:%d %b %Y}: "
-                   + "; ".join(f"{label} {values[0]:.0f} → {values[-1]:.0f}"
-                               for label, values in series.items()) + ".")
+        summary = gettext("From %(first)s to %(last)s: %(changes)s.") % {
+            "first": _day(dates[0]), "last": _day(dates[-1]),
+            "changes": "; ".join(f"{label} {values[0]:.0f} → {values[-1]:.0f}"
+                                 for label, values in series.items())}
     else:
-        summary = "No snapshots yet."
+        summary = gettext("No snapshots yet.")
     table = [(f"{dates[i]:%Y-%m-%d}", *[f"{values[i]:.0f}" for values in series.values()])
              for i in _every_nth_row(len(dates))]
-    chart = _chart(data, layout, title="The five dimensions over time", summary=summary,
-                   table=table, table_header=("Date", *series))
+    chart = _chart(data, layout, title=gettext("The five dimensions over time"),
+                   summary=summary, table=table, table_header=(gettext("Date"), *series))
     return chart if dates else _nothing_to_draw(chart)
 
 
@@ -409,33 +460,38 @@ def spend_history_chart(dates: list, amounts: list[float], shares: list[float], 
                         currency: str = "") -> Chart:
     """Misaligned monthly spend over time: the amount (bars) and its share of all monthly
     spend (line, right axis)."""
-    data = [{"type": "bar", "name": f"Amount {currency}".strip(), "x": dates,
+    data = [{"type": "bar", "name": (gettext("Amount") + f" {currency}").strip(), "x": dates,
              "y": [_float(a) for a in amounts], "marker": {"color": "#fca5a5"},
              "hovertemplate": "%{x|%d %b %Y}: %{y:,.0f} " + currency + "<extra></extra>"},
-            {"type": "scatter", "name": "Share of monthly spend (%)", "mode": "lines+markers",
+            {"type": "scatter", "name": gettext("Share of monthly spend (%)"),
+             "mode": "lines+markers",
              "x": dates, "y": [_float(s) for s in shares], "yaxis": "y2",
              "marker": {"size": 4}, "line": {"color": BAD},
              "hovertemplate": "%{x|%d %b %Y}: %{y:.0f} %<extra></extra>"}]
     layout = _layout(height=320, show_legend=True, legend={"orientation": "h", "y": -0.2},
                      margin={"r": 56},
-                     yaxis={"title": {"text": f"per month {currency}".strip()},
+                     yaxis={"title": {"text": (gettext("per month") + f" {currency}").strip()},
                             "rangemode": "tozero"},
-                     yaxis2={"title": {"text": "% of spend"}, "overlaying": "y",
+                     yaxis2={"title": {"text": "% " + gettext("of spend")}, "overlaying": "y",
                              "side": "right", "range": [0, 100], "showgrid": False,
                              "zeroline": False, "automargin": True})
     if dates:
-        summary = (f"Misaligned spend went from {amounts[0]:,.0f} {currency} ({shares[0]:.0f} %) "
-                   f"on {dates[0]:%d %b %Y} to {amounts[-1]:,.0f} {currency} "
-                   f"({shares[-1]:.0f} %) on {dates[-1]:%d %b %Y}.")
+        summary = gettext(
+            "Misaligned spend went from %(first_amount)s %(currency)s (%(first_share)s %%) on "
+            "%(first)s to %(last_amount)s %(currency)s (%(last_share)s %%) on %(last)s.") % {
+            "first_amount": local_digits(f"{amounts[0]:,.0f}"), "currency": currency,
+            "first_share": f"{shares[0]:.0f}", "first": _day(dates[0]),
+            "last_amount": local_digits(f"{amounts[-1]:,.0f}"),
+            "last_share": f"{shares[-1]:.0f}", "last": _day(dates[-1])}
     else:
-        summary = "No snapshots yet."
-    table = [(f"{dates[i]:%Y-%m-%d}", f"{amounts[i]:,.2f}", f"{shares[i]:.0f} %")
+        summary = gettext("No snapshots yet.")
+    table = [(f"{dates[i]:%Y-%m-%d}", local_digits(f"{amounts[i]:,.2f}"), f"{shares[i]:.0f} %")
              for i in _every_nth_row(len(dates))]
-    chart = _chart(data, layout, title="Misaligned spend over time", summary=summary,
-                   table=table, table_header=("Date", f"Per month {currency}".strip(),
-                                              "Share"))
+    chart = _chart(data, layout, title=gettext("Misaligned spend over time"), summary=summary,
+                   table=table, table_header=(gettext("Date"),
+                                              (gettext("Per month") + f" {currency}").strip(),
+                                              gettext("Share")))
     return chart if dates else _nothing_to_draw(chart)
-
 
 # --- Impact evidence (initiative page) -------------------------------------------------------
 
@@ -463,18 +519,18 @@ def impact_chart(*, metric_name: str, unit: str, points: list[tuple], go_live, a
                 "hovertemplate": "%{x|%d %b %Y}: %{y} " + unit + "<extra>" + name
                                  + "</extra>"}
 
-    data = [trace(before, "before go-live", "#6b7280")]
+    data = [trace(before, gettext("before go-live"), "#6b7280")]
     if ramp:
-        data.append(trace(ramp, "ramp-up (left out)", WARN, hollow=True))
-    data.append(trace(after, "after go-live", BRAND))
+        data.append(trace(ramp, gettext("ramp-up (left out)"), WARN, hollow=True))
+    data.append(trace(after, gettext("after go-live"), BRAND))
     if baseline_at is not None and shown:
         ends = [shown[0][0], shown[-1][0]]
-        data.append({"type": "scatter", "mode": "lines", "name": "baseline projection",
+        data.append({"type": "scatter", "mode": "lines", "name": gettext("baseline projection"),
                      "x": [d.isoformat() for d in ends], "y": [baseline_at(d) for d in ends],
                      "line": {"color": INK, "dash": "dash", "width": 1.5},
                      "hoverinfo": "skip"})
     if after_median is not None and after:
-        data.append({"type": "scatter", "mode": "lines", "name": "after median",
+        data.append({"type": "scatter", "mode": "lines", "name": gettext("after median"),
                      "x": [after[0][0].isoformat(), after[-1][0].isoformat()],
                      "y": [after_median, after_median],
                      "line": {"color": OK, "dash": "dot", "width": 2.5}, "hoverinfo": "skip"})
@@ -486,15 +542,18 @@ def impact_chart(*, metric_name: str, unit: str, points: list[tuple], go_live, a
                  "x1": go_live.isoformat(), "y0": 0, "y1": 1,
                  "line": {"color": BAD, "width": 2}}],
         annotations=[{"x": go_live.isoformat(), "y": 1, "xref": "x", "yref": "paper",
-                      "text": "go-live", "showarrow": False, "xanchor": "left",
+                      "text": gettext("go-live"), "showarrow": False, "xanchor": "left",
                       "yanchor": "top", "font": {"color": BAD}}])
     table = [(f"{d:%Y-%m-%d}", f"{v:g}", phase,
               "" if baseline_at is None else f"{baseline_at(d):.4g}")
-             for rows, phase in ((before, "before"), (ramp, "ramp-up"), (after, "after"))
+             for rows, phase in ((before, pgettext("phase", "before")),
+                                 (ramp, pgettext("phase", "ramp-up")),
+                                 (after, pgettext("phase", "after")))
              for d, v in rows]
-    return _chart(data, layout, title=f"{metric_name} before and after go-live",
+    return _chart(data, layout,
+                  title=gettext("%(metric)s before and after go-live") % {"metric": metric_name},
                   summary=sentence, table=table,
-                  table_header=("Period", unit, "Phase", "Baseline"))
+                  table_header=(gettext("Period"), unit, gettext("Phase"), gettext("Baseline")))
 
 
 def benefit_months_chart(months: list[dict], *, currency: str) -> Chart:
@@ -503,22 +562,35 @@ def benefit_months_chart(months: list[dict], *, currency: str) -> Chart:
     labels = [date_format(m["month"], "M Y") for m in months]
     expected = [round(float(m["expected"]), 2) for m in months]
     realised = [round(float(m["realised"]), 2) for m in months]
-    data = [{"type": "bar", "name": "Realised", "x": labels, "y": realised,
+    data = [{"type": "bar", "name": gettext("Realised"), "x": labels, "y": realised,
              "marker": {"color": BRAND},
-             "hovertemplate": "%{x}: realised %{y:,.2f} " + currency + "<extra></extra>"},
-            {"type": "scatter", "name": "Expected", "mode": "lines+markers", "x": labels,
-             "y": expected, "line": {"color": WARN, "dash": "dash"},
-             "hovertemplate": "%{x}: expected %{y:,.2f} " + currency + "<extra></extra>"}]
+             "hovertemplate": "%{x}: " + gettext("realised") + " %{y:,.2f} " + currency
+                              + "<extra></extra>"},
+            {"type": "scatter", "name": gettext("Expected"), "mode": "lines+markers",
+             "x": labels, "y": expected, "line": {"color": WARN, "dash": "dash"},
+             "hovertemplate": "%{x}: " + gettext("expected") + " %{y:,.2f} " + currency
+                              + "<extra></extra>"}]
+    per_month = gettext("%(currency)s per month") % {"currency": currency}
     layout = _layout(height=280, show_legend=True,
                      legend={"orientation": "h", "x": 0, "y": 1.12},
-                     yaxis={"title": {"text": f"{currency} per month"}, "rangemode": "tozero"})
+                     yaxis={"title": {"text": per_month}, "rangemode": "tozero"})
     total_expected, total_realised = sum(expected), sum(realised)
-    summary = (f"Over the {len(months)} months from {labels[0]} to {labels[-1]}, the active "
-               f"initiatives were expected to bring {total_expected:,.2f} {currency} and "
-               f"realised {total_realised:,.2f} {currency}." if months else "No months yet.")
+    summary = (ngettext(
+        "Over the %(count)s months from %(first)s to %(last)s, the active initiatives were "
+        "expected to bring %(expected)s %(currency)s and realised %(realised)s %(currency)s.",
+        "Over the %(count)s months from %(first)s to %(last)s, the active initiatives were "
+        "expected to bring %(expected)s %(currency)s and realised %(realised)s %(currency)s.",
+        len(months)) % {"count": len(months), "first": labels[0], "last": labels[-1],
+                        "expected": local_digits(f"{total_expected:,.2f}"),
+                        "realised": local_digits(f"{total_realised:,.2f}"),
+                        "currency": currency}
+               if months else gettext("No months yet."))
     return _chart(data, layout,
-                  title=f"Expected against realised benefit, {currency} per month",
+                  title=gettext("Expected against realised benefit, %(per_month)s")
+                  % {"per_month": per_month},
                   summary=summary,
-                  table=[(label, f"{e:,.2f}", f"{r:,.2f}")
+                  table=[(label, local_digits(f"{e:,.2f}"), local_digits(f"{r:,.2f}"))
                          for label, e, r in zip(labels, expected, realised, strict=True)],
-                  table_header=("Month", f"Expected ({currency})", f"Realised ({currency})"))
+                  table_header=(gettext("Month"),
+                                gettext("Expected (%(currency)s)") % {"currency": currency},
+                                gettext("Realised (%(currency)s)") % {"currency": currency}))

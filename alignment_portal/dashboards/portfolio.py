@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from alignment_portal.dashboards.selectors import DIMENSIONS, dimensions_of
 from alignment_portal.organizations.models import Membership, Organization
 from alignment_portal.scoring import selectors as score_selectors
-from alignment_portal.scoring.constants import RUNG_NAMES
+from alignment_portal.scoring.constants import RUNG_LABELS
 from alignment_portal.scoring.models import (
     InitiativeScore,
     MetricScore,
@@ -140,7 +140,7 @@ def portfolio_rows(memberships: list[Membership]) -> list[PortfolioRow]:
         row = PortfolioRow(
             organization=org, role=m.get_role_display(),
             rung=score.rung if score else None,
-            rung_name=RUNG_NAMES.get(score.rung, "") if score else "",
+            rung_name=str(RUNG_LABELS.get(score.rung, "")) if score else "",
             dimensions=dims,
             alignment=round(alignment[org.pk], 1) if alignment.get(org.pk) is not None else None,
             high_flags=(score.open_flags or {}).get("high", 0) if score else 0,

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import F, OuterRef, Q, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alignment_portal.dashboards.selectors import (
     DIMENSIONS,
@@ -18,7 +18,7 @@ from alignment_portal.dashboards.selectors import (
 )
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import wording
-from alignment_portal.scoring.constants import RUNG_NAMES, SEVERITY_ORDER
+from alignment_portal.scoring.constants import RUNG_LABELS, SEVERITY_ORDER
 from alignment_portal.scoring.models import Flag, OrganizationScore, ScoreSnapshot, Severity
 from alignment_portal.scoring.selectors import SEVERITY_RANK
 from alignment_portal.scoring.snapshots import flag_row
@@ -88,7 +88,7 @@ def _scores(row, label) -> dict | None:
     if row is None:
         return None
     return {"label": label, "taken_on": getattr(row, "taken_on", None),
-            "rung": row.rung, "rung_name": RUNG_NAMES.get(row.rung, ""),
+            "rung": row.rung, "rung_name": str(RUNG_LABELS.get(row.rung, "")),
             "dimensions": dimensions_of(row), "spend": row.misaligned_spend,
             "share": round(row.misaligned_spend_share, 1)}
 
@@ -253,6 +253,8 @@ def report_csv_rows(*, organization: Organization, cycle: Cycle):
         when = point["taken_on"].isoformat() if point["taken_on"] else ""
         yield ["score", "Rung", point["label"], point["rung"], when]
         for key, label in DIMENSIONS:
+            with translation.override("en"):  # the CSV's words stay English, as its others
+                label = str(label)
             yield ["score", label, point["label"], point["dimensions"][key], when]
         yield ["score", "Misaligned spend", point["label"], point["spend"],
                f"{point['share']}% of monthly spend"]

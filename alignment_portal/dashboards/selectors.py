@@ -21,7 +21,7 @@ from alignment_portal.lib.urls import organization_path, record_path
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import impact, wording
 from alignment_portal.scoring import selectors as score_selectors
-from alignment_portal.scoring.constants import RUNG_NAMES, SEVERITY_ORDER
+from alignment_portal.scoring.constants import RUNG_LABELS, SEVERITY_ORDER
 from alignment_portal.scoring.models import (
     Flag,
     GoalScore,
@@ -29,6 +29,7 @@ from alignment_portal.scoring.models import (
     MetricScore,
     OrganizationScore,
     ScoreSnapshot,
+    Severity,
     SubjectType,
 )
 from alignment_portal.scoring.selectors import SEVERITY_RANK
@@ -36,9 +37,11 @@ from initiatives.models import Initiative, Tool, active_initiative_q, active_too
 from metrics.models import Frequency, MetricValue
 from metrics.periods import period_label, period_start
 
-DIMENSIONS = [("d1_goals", "D1 Goals"), ("d2_alignment", "D2 Alignment"),
-              ("d3_measurement", "D3 Measurement"), ("d4_feedback", "D4 Feedback"),
-              ("d5_integration", "D5 Integration")]
+DIMENSIONS = [("d1_goals", gettext_lazy("D1 Goals")),
+              ("d2_alignment", gettext_lazy("D2 Alignment")),
+              ("d3_measurement", gettext_lazy("D3 Measurement")),
+              ("d4_feedback", gettext_lazy("D4 Feedback")),
+              ("d5_integration", gettext_lazy("D5 Integration"))]
 SEVERITIES = list(SEVERITY_ORDER)  # high, medium, low
 # "A month ago" is the latest nightly snapshot at least this many days old.
 MONTH_AGO_DAYS = 30
@@ -156,7 +159,7 @@ def ladder(organization: Organization, score: OrganizationScore | None) -> Ladde
     nxt = explanation.get("next")
     next_rung = nxt["rung"] if nxt else None
     rungs = []
-    for number, name in RUNG_NAMES.items():
+    for number, name in RUNG_LABELS.items():
         state = ("current" if number == rung else "reached" if number < rung
                  else "next" if number == next_rung else "ahead")
         rungs.append({"rung": number, "name": name, "state": state})
@@ -173,8 +176,8 @@ def ladder(organization: Organization, score: OrganizationScore | None) -> Ladde
                 label=c["label"], now=c["now"], needed=c["needed"], met=c["met"],
                 message=detail.get("message", ""), records=records,
                 more=max(0, detail.get("record_count", 0) - len(records))))
-    return Ladder(rung=rung, name=RUNG_NAMES.get(rung, ""), rungs=rungs, next_rung=next_rung,
-                  next_name=RUNG_NAMES.get(next_rung, "") if next_rung else "",
+    return Ladder(rung=rung, name=RUNG_LABELS.get(rung, ""), rungs=rungs, next_rung=next_rung,
+                  next_name=RUNG_LABELS.get(next_rung, "") if next_rung else "",
                   checklist=checklist)
 
 
@@ -448,7 +451,7 @@ def flag_groups(*, organization: Organization, severity: str = "", code: str = "
             try_url=(record_path("scenarios:try_flag", organization.slug, pk)
                      if flag_code in TRY_IN_SCENARIO_CODES else ""), action_label=action_label,
             action_url=action_url, action_logs=action_logs))
-    groups = [{"severity": s, "label": s.capitalize(), "count": by_severity.get(s, 0),
+    groups = [{"severity": s, "label": Severity(s).label, "count": by_severity.get(s, 0),
                "flags": grouped[s]} for s in SEVERITIES if not severity or s == severity]
     return FlagGroups(
         groups=groups, total=sum(by_severity.values()),
@@ -544,7 +547,7 @@ DASHBOARD_LOSING_ROWS = 8  # initiatives costing more than they return; the repo
 
 
 def dimension_rows(score, before) -> list[dict]:
-    return [{"key": key, "label": label,
+    return [{"key": key, "label": str(label),
              "now": round(float(getattr(score, key)), 1) if score else None,
              "before": round(float(getattr(before, key)), 1) if before else None}
             for key, label in DIMENSIONS]

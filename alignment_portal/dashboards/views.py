@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import require_GET
 
@@ -150,7 +151,8 @@ def dimensions_chart(request, org_slug):
         score = organization_score(organization)
         before = selectors.snapshot_on_or_before(
             organization=organization, day=today - timedelta(days=selectors.MONTH_AGO_DAYS))
-        label = f"on {before.taken_on:%d %b %Y}" if before else "a month ago"
+        label = (gettext("on %(day)s") % {"day": date_format(before.taken_on, "d M Y")}
+                 if before else gettext("a month ago"))
         chart = charts.dimensions_chart(selectors.dimension_rows(score, before),
                                         before_label=label)
         cache.set(key, chart, CACHE_SECONDS)
@@ -202,7 +204,8 @@ def history_chart(request, org_slug, kind, cycle_id=None):
         cache.set(key, chart, CACHE_SECONDS)
     back = (reverse("dashboards:cycle_history", args=[organization.slug, cycle.pk]) if cycle
             else reverse("dashboards:history", args=[organization.slug]))
-    heading = chart.title + (f" in {cycle.name}" if cycle else "")
+    heading = (gettext("%(chart)s in %(cycle)s") % {"chart": chart.title, "cycle": cycle.name}
+               if cycle else chart.title)
     return _chart_response(request, chart, heading=heading, back_url=back,
                            back_label=gettext("Back to the history"))
 

@@ -6,6 +6,8 @@ shares in between are fractions 0-1 unless the name says ``_PCT``. What counts a
 fresh, and the goal and contribution weights, are rules the domain apps share: rules.py.
 """
 
+from django.utils.translation import gettext_lazy
+
 from alignment_portal.scoring.smart import MIN_DESCRIPTION_WORDS
 
 # --- Initiative alignment score (0-100) = the three parts below, which add up to 100 --------
@@ -37,6 +39,11 @@ REDUNDANCY_IGNORED_CATEGORIES = frozenset({"other"})
 
 # --- Maturity ladder --------------------------------------------------------------------------
 RUNG_NAMES = {1: "Ad hoc", 2: "Defined", 3: "Aligned", 4: "Integrated", 5: "Optimizing"}
+# The same names as a reader sees them, in the reader's language (RUNG_NAMES is what the
+# stored explanation and the exports carry).
+RUNG_LABELS = {1: gettext_lazy("Ad hoc"), 2: gettext_lazy("Defined"),
+               3: gettext_lazy("Aligned"), 4: gettext_lazy("Integrated"),
+               5: gettext_lazy("Optimizing")}
 RUNG2_MIN_SMART_GOALS = 1
 RUNG2_MIN_D2 = 50
 RUNG3_MIN_D1 = 70

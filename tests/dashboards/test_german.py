@@ -59,3 +59,32 @@ def test_the_portfolio_reads_in_german(tenancy, euro_org):
         reverse("portfolio"), **GERMAN).content.decode()
     assert "Ihre Organisationen" in body and "Median Ihrer Kunden" in body
     assert "2 von 2 Organisationen, neben dem Median aller 2." in body
+
+
+def test_the_dashboard_names_rungs_severities_and_the_dimensions_chart_in_german(tenancy,
+                                                                                  euro_org):
+    import json
+
+    client = tenancy.client("owner")
+    body = client.get(reverse("dashboard", args=[euro_org.slug]), **GERMAN).content.decode()
+    for german in ("Definiert", "Ausgerichtet", "Integriert", "Optimierend"):
+        assert german in body, german
+    for german in ("Hoch", "Mittel", "Niedrig"):
+        assert f"</span> {german} <span class=\"muted\">" in body, german
+    for english in ("Defined", "Integrated", "Optimizing", "</span> High <span"):
+        assert english not in body, english
+
+    chart_url = reverse("dashboards:dimensions_chart", args=[euro_org.slug])
+    chart = client.get(chart_url, **GERMAN).content.decode()
+    assert "Die fünf Dimensionen jetzt: D1 Ziele" in chart  # the text alternative
+    assert "D2 Ausrichtung" in chart and "D1 Goals" not in chart
+    assert "<figcaption>Die fünf Dimensionen</figcaption>" in chart
+    figure = json.loads(chart.split('class="chart-data">', 1)[1].split("</script>")[0])
+    assert "D1 Ziele" in [y for trace in figure["data"] for y in trace["y"]]
+    assert "Jetzt" in [trace["name"] for trace in figure["data"]]
+
+    english = client.get(chart_url).content.decode()
+    assert "The five dimensions now: D1 Goals" in english and "D1 Ziele" not in english
+    english_body = client.get(reverse("dashboard", args=[euro_org.slug])).content.decode()
+    assert "Optimizing" in english_body and "</span> High <span" in english_body
+    assert "Optimierend" not in english_body
