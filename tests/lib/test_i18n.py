@@ -88,9 +88,15 @@ def test_every_message_has_a_german_translation(tmp_path):
             [sys.executable, "manage.py", "makemessages", "-l", "de", "-d", domain,
              "--add-location", "file", "--ignore", "tests/*", "--ignore", "bench/*"],
             cwd=tmp_path, env=env, check=True, capture_output=True)
-        missing = _untranslated(tmp_path / "locale" / "de" / "LC_MESSAGES" / f"{domain}.po")
+        po_path = tmp_path / "locale" / "de" / "LC_MESSAGES" / f"{domain}.po"
+        missing = _untranslated(po_path)
         assert not missing, (f"{len(missing)} {domain} message(s) have no German translation "
                              f"(run `make translations` and translate them): {missing[:20]}")
+        with po_path.open("rb") as po_file:
+            wrong = [(message.id, [str(e) for e in errors])
+                     for message, errors in read_po(po_file).check()
+                     if "%(" in str(message.id)]  # "% of spend" is text, not a format
+        assert not wrong, f"German entries whose placeholders do not match: {wrong[:10]}"
 
 
 @pytest.mark.parametrize(("language", "expected"), [
