@@ -86,3 +86,10 @@ def test_an_explanation_stored_before_params_shows_its_stored_english():
         checklist = ladder(organization, score).checklist
     assert checklist[0].label == "Active goals passing SMART"
     assert checklist[1].message == "D2 Alignment is 0, needs 50."
+
+
+def test_the_stored_explanation_does_not_depend_on_the_language():
+    english = [card.explanation for card in _cards()]
+    with translation.override("de"):
+        german = [card.explanation for card in _cards()]
+    assert german == english
