@@ -19,7 +19,7 @@ from django.utils.translation import gettext, gettext_lazy
 from alignment_portal.lib.formats import local_digits
 from alignment_portal.lib.urls import organization_path, record_path
 from alignment_portal.organizations.models import Organization
-from alignment_portal.scoring import impact, wording
+from alignment_portal.scoring import impact, maturity_wording, wording
 from alignment_portal.scoring import selectors as score_selectors
 from alignment_portal.scoring.constants import RUNG_LABELS, SEVERITY_ORDER
 from alignment_portal.scoring.models import (
@@ -173,8 +173,10 @@ def ladder(organization: Organization, score: OrganizationScore | None) -> Ladde
             records = [{"label": r["label"], "url": record_url(organization, r["type"], r["id"])}
                        for r in detail.get("records", [])]
             checklist.append(Condition(
-                label=c["label"], now=c["now"], needed=c["needed"], met=c["met"],
-                message=detail.get("message", ""), records=records,
+                label=maturity_wording.condition_label(c),
+                now=maturity_wording.condition_value(c, c["now"]),
+                needed=maturity_wording.condition_value(c, c["needed"]), met=c["met"],
+                message=maturity_wording.condition_message(detail), records=records,
                 more=max(0, detail.get("record_count", 0) - len(records))))
     return Ladder(rung=rung, name=RUNG_LABELS.get(rung, ""), rungs=rungs, next_rung=next_rung,
                   next_name=RUNG_LABELS.get(next_rung, "") if next_rung else "",

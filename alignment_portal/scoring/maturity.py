@@ -36,6 +36,9 @@ class Condition:
     message: str = ""
     records: list[dict] = field(default_factory=list)
     record_count: int = 0
+    # What the message says, language-neutral (numbers written the English way, record
+    # names): maturity_wording renders label and message from key and params when read.
+    params: dict = field(default_factory=dict)
 
     def as_json(self, with_records: bool) -> dict:
         # By hand rather than dataclasses.asdict, which deep-copies every record dict.
@@ -43,7 +46,8 @@ class Condition:
                 "needed": self.needed, "met": self.met,
                 "message": self.message if with_records else "",
                 "records": [dict(r) for r in self.records] if with_records else [],
-                "record_count": self.record_count}
+                "record_count": self.record_count,
+                "params": self.params if with_records else {}}
 
 
 def _records(kind: str, ids, labels: dict) -> tuple[list[dict], int]:
@@ -57,19 +61,30 @@ def _names(records: list[dict], count: int) -> str:
     return names + (f" and {count - len(records)} more" if count > len(records) else "")
 
 
+def _names_params(records: list[dict], count: int) -> dict:
+    return {"count": count, "names": [r["label"] for r in records]}
+
+
+def _listing_params(kind: str, count: int, records: list[dict]) -> dict | None:
+    return {"kind": kind, **_names_params(records, count)} if count else None
+
+
 def _listing(count: int, one: str, many: str, records: list[dict]) -> str:
     if not count:
         return ""
     return f"{count} {one if count == 1 else many}: {_names(records, count)}"
 
 
-def _dimension(key, rung, label, value, minimum, records=None, count=0, what=""):
+def _dimension(key, rung, label, value, minimum, records=None, count=0, what="",
+               listing_params=None):
     met = value >= minimum
     listing = what if count else ""
     message = "" if met else f"{label} is {round(float(value), 2):g}, needs {minimum}." + (
         f" {listing}" if listing else "")
+    params = {} if met else {"value": f"{round(float(value), 2):g}", "minimum": minimum,
+                             "listing": listing_params if count else None}
     return Condition(key, rung, label, round(float(value), 2), f"≥ {minimum}", met, message,
-                     records or [], count)
+                     records or [], count, params)
 
 
 @dataclass
@@ -79,11 +94,13 @@ class _Listing:
     records: list[dict]
     count: int
     text: str
+    params: dict | None  # maturity_wording renders it by its "kind"
 
 
-def _listing_of(kind: str, ids, labels: dict, one: str, many: str) -> _Listing:
+def _listing_of(kind: str, ids, labels: dict, one: str, many: str, wording: str) -> _Listing:
     records, count = _records(kind, ids, labels)
-    return _Listing(records, count, _listing(count, one, many, records))
+    return _Listing(records, count, _listing(count, one, many, records),
+                    _listing_params(wording, count, records))
 
 
 @dataclass
@@ -118,28 +135,28 @@ def _standing(frames, dims, spend, goal_table, initiative_table, metric_table,
         not_smart=_listing_of("goal", active_goals.index[~active_goals["smart_passed"]
                                                           .astype(bool)], goals,
                               "active goal fails a SMART criterion",
-                              "active goals fail a SMART criterion"),
+                              "active goals fail a SMART criterion", "not_smart"),
         unaligned=_listing_of("initiative", active.index[active["live_link_count"] == 0],
                               initiatives, "active initiative has no active goal",
-                              "active initiatives have no active goal"),
+                              "active initiatives have no active goal", "unaligned"),
         unmeasured=_listing_of("initiative", active.index[active["outcome_metric_count"] == 0],
                                initiatives, "active initiative has no outcome metric",
-                               "active initiatives have no outcome metric"),
+                               "active initiatives have no outcome metric", "unmeasured"),
         stale=_listing_of("metric", in_use.index[~in_use["is_fresh"]], frames.labels("metrics"),
                           "metric in use has no fresh value",
-                          "metrics in use have no fresh value"),
+                          "metrics in use have no fresh value", "stale"),
         to_integrate=_listing_of(
             "tool", active_tools.index[active_tools["integration"].ne("api")
                                        | active_tools["redundant"]], frames.labels("tools"),
             "active tool is not integrated via API or is redundant",
-            "active tools are not integrated via API or are redundant"),
+            "active tools are not integrated via API or are redundant", "to_integrate"),
     )
 
 
 def _dimension_condition(s: _Standing, key: str, rung: int, label: str, minimum: float,
                          shortfall: _Listing) -> Condition:
     return _dimension(key, rung, label, s.dims[key], minimum, shortfall.records,
-                      shortfall.count, shortfall.text)
+                      shortfall.count, shortfall.text, shortfall.params)
 
 
 def _rung2(s: _Standing) -> list[Condition]:
@@ -151,10 +168,11 @@ def _rung2(s: _Standing) -> list[Condition]:
         if s.not_smart.count
         else "There is no active goal yet: write one that passes all five SMART criteria."
     ).strip()
+    params = {} if met else {"listing": s.not_smart.params}
     return [
         Condition("smart_goal", 2, "Active goals passing SMART", smart_count,
                   f"≥ {constants.RUNG2_MIN_SMART_GOALS}", met, message, s.not_smart.records,
-                  s.not_smart.count),
+                  s.not_smart.count, params),
         _dimension_condition(s, "d2", 2, "D2 Alignment", constants.RUNG2_MIN_D2, s.unaligned),
     ]
 
@@ -180,8 +198,10 @@ def _fresh_kvi_condition(s: _Standing) -> Condition:
     message = "" if met else (
         f"No KVI has a fresh value. Log a value for: {_names(stale, n_stale)}"
         if n_stale else "There is no KVI: define a key value indicator and log it.")
+    params = {} if met else {"stale": _names_params(stale, n_stale) if n_stale else None}
     return Condition("fresh_kvi", 4, "Fresh KVIs", fresh_kvis,
-                     f"≥ {constants.RUNG4_MIN_FRESH_KVIS}", met, message, stale, n_stale)
+                     f"≥ {constants.RUNG4_MIN_FRESH_KVIS}", met, message, stale, n_stale,
+                     params)
 
 
 def _closed_cycles(s: _Standing) -> pd.DataFrame:
@@ -198,11 +218,14 @@ def _last_cycle_reviewed_condition(s: _Standing) -> Condition:
                                   s.frames.labels("cycles"))
         message = "" if reviewed else \
             f"The last closed cycle, {last['name']}, has no review: review it."
+        params = {} if reviewed else {"cycle": str(last["name"])}
     else:
         reviewed, records, count = False, [], 0
         message = "No cycle has been closed yet: close and review the current one."
+        params = {"cycle": None}
     return Condition("last_cycle_reviewed", 4, "Last closed cycle reviewed",
-                     "yes" if reviewed else "no", "yes", reviewed, message, records, count)
+                     "yes" if reviewed else "no", "yes", reviewed, message, records, count,
+                     params)
 
 
 def _rung4(s: _Standing) -> list[Condition]:
@@ -227,9 +250,12 @@ def _reviewed_cycles_condition(s: _Standing) -> Condition:
     message = "" if met else (
         f"{n_reviewed} closed cycle(s) reviewed, {constants.RUNG5_MIN_REVIEWED_CYCLES} needed."
         + (f" Review: {_names(unreviewed, n_unreviewed)}" if n_unreviewed else ""))
+    params = {} if met else {
+        "reviewed": n_reviewed, "needed": constants.RUNG5_MIN_REVIEWED_CYCLES,
+        "unreviewed": _names_params(unreviewed, n_unreviewed) if n_unreviewed else None}
     return Condition("reviewed_cycles", 5, "Closed cycles reviewed", n_reviewed,
                      f"≥ {constants.RUNG5_MIN_REVIEWED_CYCLES}", met, message, unreviewed,
-                     n_unreviewed)
+                     n_unreviewed, params)
 
 
 def _priority_on_track_condition(s: _Standing) -> Condition:
@@ -243,9 +269,11 @@ def _priority_on_track_condition(s: _Standing) -> Condition:
         else f"{share:.0f} % of priority goals are on track. "
         + _listing(n_lagging, "priority goal is not on track",
                    "priority goals are not on track", lagging))
+    params = {} if met else {"share": None} if not len(priority) else {
+        "share": f"{share:.0f}", "listing": _listing_params("lagging", n_lagging, lagging)}
     return Condition("priority_on_track", 5, "Priority goals on track (%)", share,
                      f"≥ {constants.RUNG5_MIN_PRIORITY_ON_TRACK_PCT}", met, message, lagging,
-                     n_lagging)
+                     n_lagging, params)
 
 
 def _misaligned_spend_condition(s: _Standing) -> Condition:
@@ -264,10 +292,14 @@ def _misaligned_spend_condition(s: _Standing) -> Condition:
                  "paid initiatives have no active goal", spend_records),
         _listing(n_tools, "active tool is used by no active initiative",
                  "active tools are used by no active initiative", tool_records)]))
+    params = {} if met else {
+        "share": f"{spend['share']:.0f}", "amount": f"{spend['amount']:.2f}",
+        "paid": _listing_params("paid_unaligned", n_spend, spend_records),
+        "unused": _listing_params("unused_tools", n_tools, tool_records)}
     return Condition("misaligned_spend", 5, "Misaligned spend (%)", spend["share"],
                      f"< {constants.RUNG5_MAX_MISALIGNED_SPEND_PCT}", met, message,
                      (spend_records + tool_records)[:constants.EXPLANATION_MAX_RECORDS],
-                     n_spend + n_tools)
+                     n_spend + n_tools, params)
 
 
 def _rung5(s: _Standing) -> list[Condition]:

@@ -3,13 +3,21 @@ records to act on."""
 
 from datetime import UTC, date, datetime
 
+from django.utils import translation
+
+from alignment_portal.scoring import maturity_wording
 from tests.scoring.builders import Plan
 
 REVIEWED = datetime(2026, 10, 2, tzinfo=UTC)
 
 
 def _next(card, key):
-    return next(c for c in card.explanation["next"]["unmet"] if c["key"] == key)
+    condition = next(c for c in card.explanation["next"]["unmet"] if c["key"] == key)
+    # Rendered from key and params in English, the words are exactly the stored ones.
+    with translation.override("en"):
+        assert maturity_wording.condition_message(condition) == condition["message"]
+        assert maturity_wording.condition_label(condition) == condition["label"]
+    return condition
 
 
 def test_an_empty_organization_is_ad_hoc():
