@@ -275,7 +275,7 @@ def priority_goals(*, organization: Organization, today: date) -> list[PriorityG
                   .values_list("goal_id", "goal__title", "goal__priority_rank",
                                "goal__start_date", "goal__metric_id", "goal__metric__name",
                                "goal__metric__unit", "progress", "forecast_status",
-                               "forecast_reason")[:6])
+                               "forecast_reason", "forecast_params")[:6])
     metric_ids = {s[4] for s in scores if s[4]}
     values = defaultdict(list)
     if metric_ids:
@@ -286,7 +286,7 @@ def priority_goals(*, organization: Organization, today: date) -> list[PriorityG
             values[metric_id].append((period, float(value)))
     goals = []
     for (goal_id, title, rank, start_date, metric_id, metric_name, unit, progress,
-         forecast_status, forecast_reason) in scores:
+         forecast_status, forecast_reason, forecast_params) in scores:
         series = values.get(metric_id, [])[-SPARKLINE_POINTS:]
         # Before its start a goal has made no progress, whatever the metric says.
         waiting = start_date is not None and start_date > today
@@ -294,7 +294,8 @@ def priority_goals(*, organization: Organization, today: date) -> list[PriorityG
             title=title, url=record_url(organization, "goal", goal_id), rank=rank,
             progress=None if progress is None or waiting else round(100 * progress),
             starts_on=start_date if waiting else None,
-            forecast_status=forecast_status, forecast_reason=forecast_reason,
+            forecast_status=forecast_status,
+            forecast_reason=wording.forecast_reason(forecast_params, forecast_reason),
             metric_name=metric_name or "", sparkline=sparkline(series, unit or "")))
     return goals
 

@@ -212,7 +212,7 @@ def _initiative_rows(card: Scorecard) -> dict[int, tuple]:
 
 GOAL_FIELDS = ("is_active", "is_priority", "weight", "smart_passed", "smart", "progress",
                "forecast_status", "forecast_value", "forecast_share", "forecast_reason",
-               "served_by")
+               "forecast_params", "served_by")
 
 
 def _goal_rows(card: Scorecard) -> dict[int, tuple]:
@@ -222,6 +222,7 @@ def _goal_rows(card: Scorecard) -> dict[int, tuple]:
                t["forecast_status"].tolist(), _floats(t["forecast_value"], 6),
                _floats(t["forecast_share"], 6),
                [reason[:300] for reason in t["forecast_reason"].tolist()],
+               [dict(params) for params in t["forecast_params"].tolist()],
                _ints(t["served_by"]))
     return dict(zip(t.index.tolist(), zip(*columns, strict=True), strict=True))
 

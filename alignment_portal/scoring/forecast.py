@@ -49,6 +49,13 @@ class Forecast:
     # share ("80%", None when the trend moves away from the target).
     params: dict = field(default_factory=dict)
 
+    @property
+    def sentence(self) -> str:
+        """The reason in the active language (scoring/wording.py says it from `params`)."""
+        from alignment_portal.scoring import wording
+
+        return wording.forecast_reason(self.params, self.reason)
+
 
 def progress(latest: float | None, baseline: float | None, target: float | None) -> float | None:
     """Share of the way from baseline to target, clipped to [0, 1.5]; None when undefined."""
@@ -64,7 +71,8 @@ def forecast(periods, values, *, baseline: float | None, target: float | None,
     `periods` are dates (or datetime64), in any order, one per value."""
     if baseline is None or target is None or due_date is None or target == baseline:
         return Forecast(ForecastStatus.NO_DATA, None, None, 0,
-                        "The goal needs a baseline, a different target and a due date.")
+                        "The goal needs a baseline, a different target and a due date.",
+                        {"status": "no_data", "missing": "definition"})
     periods = np.asarray(periods, dtype="datetime64[D]")
     values = np.asarray(values, dtype=float)
     if start_date is not None and len(periods):
@@ -73,7 +81,8 @@ def forecast(periods, values, *, baseline: float | None, target: float | None,
     if len(values) < MIN_FORECAST_POINTS:
         return Forecast(ForecastStatus.NO_DATA, None, None, len(values),
                         f"{len(values)} value(s) since the start; a forecast needs "
-                        f"{MIN_FORECAST_POINTS}.")
+                        f"{MIN_FORECAST_POINTS}.",
+                        {"status": "no_data", "n": len(values), "needed": MIN_FORECAST_POINTS})
     origin = periods.min()
     x = (periods - origin).astype("int64").astype(float)
     due = float((np.datetime64(due_date, "D") - origin).astype("int64"))

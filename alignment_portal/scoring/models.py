@@ -66,12 +66,22 @@ class GoalScore(models.Model):
     forecast_status = models.CharField(max_length=10)  # forecast.ForecastStatus
     forecast_value = models.FloatField(null=True)
     forecast_share = models.FloatField(null=True)
-    forecast_reason = models.CharField(max_length=300)
+    forecast_reason = models.CharField(max_length=300)  # in English, as computed
+    # The reason's numbers (forecast.Forecast.params): forecast_sentence says it in the
+    # reader's language; empty for a row written before it existed (the English is shown).
+    forecast_params = models.JSONField(default=dict)
     served_by = models.PositiveIntegerField()
     computed_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"goal {self.goal_id}: {self.forecast_status}"
+
+    @property
+    def forecast_sentence(self) -> str:
+        """Why the forecast says what it says, in the active language."""
+        from alignment_portal.scoring import wording
+
+        return wording.forecast_reason(self.forecast_params, self.forecast_reason)
 
 
 class MetricScore(models.Model):

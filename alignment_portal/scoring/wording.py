@@ -142,6 +142,32 @@ def _forecast(p):
     return sentence % words
 
 
+def forecast_reason(params: Mapping, stored: str = "") -> str:
+    """A goal's forecast reason (forecast.Forecast.params) in the active language; `stored`,
+    the English written with the score, when the row has no params (written before them)."""
+    if not params:
+        return stored
+    status = params.get("status")
+    if status in {"off_track", "at_risk"}:
+        return _forecast(params)
+    if status == "on_track":
+        words = {"n": params["n"], "value": local_digits(params["value"]), "due": params["due"],
+                 "target": local_digits(params["target"]),
+                 "share": local_digits(params["share"] or "")}
+        return ngettext(
+            "The trend of %(n)s values reaches the target: %(value)s by %(due)s against "
+            "%(target)s (%(share)s of the change needed).",
+            "The trend of %(n)s values reaches the target: %(value)s by %(due)s against "
+            "%(target)s (%(share)s of the change needed).", params["n"]) % words
+    if params.get("missing") == "definition":
+        return gettext("The goal needs a baseline, a different target and a due date.")
+    if "needed" in params:
+        return ngettext("%(n)s value(s) since the start; a forecast needs %(needed)s.",
+                        "%(n)s value(s) since the start; a forecast needs %(needed)s.",
+                        params["n"]) % {"n": params["n"], "needed": params["needed"]}
+    return stored
+
+
 def _vanity_metric(p):
     text = gettext("“%(name)s” counts activity, measures no active goal, and no initiative it "
                    "measures has an outcome metric.") % p

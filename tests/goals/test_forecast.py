@@ -104,3 +104,40 @@ def test_values_on_one_day_forecast_their_mean():
                       due_date=DUE)
     assert result.value_at_due == pytest.approx(20)
     assert result.status == ForecastStatus.ON_TRACK
+
+
+@pytest.mark.parametrize("values", [
+    [10, 12, 14, 16, 18],  # reaches the target: on track
+    [10, 11, 12, 13, 14],  # a little short or short
+    [20, 19, 18, 17, 16],  # moving away from it
+    [10, 11],  # too few values
+])
+def test_the_reason_is_said_from_its_params_as_it_was_written(values):
+    """English from the params is the stored English exactly; German is German."""
+    from django.utils import translation
+
+    from alignment_portal.scoring import wording
+
+    periods, series = weekly(values)
+    result = forecast(periods, series, baseline=10, target=20, start_date=START, due_date=DUE)
+    assert result.params
+    with translation.override("en"):
+        assert wording.forecast_reason(result.params, "stored") == result.reason
+    with translation.override("de"):
+        german = wording.forecast_reason(result.params, "stored")
+    assert german != result.reason
+    assert any(word in german for word in ("Trend", "Prognose"))
+
+
+def test_a_goal_with_no_definition_and_an_old_row_read_as_they_can():
+    from django.utils import translation
+
+    from alignment_portal.scoring import wording
+
+    result = forecast([], [], baseline=None, target=20, start_date=START, due_date=DUE)
+    with translation.override("de"):
+        assert wording.forecast_reason(result.params) == (
+            "Das Ziel braucht einen Ausgangswert, einen davon verschiedenen Zielwert und ein "
+            "Fälligkeitsdatum.")
+        # A score written before the params existed shows its stored English.
+        assert wording.forecast_reason({}, "The trend of 4 values …") == "The trend of 4 values …"

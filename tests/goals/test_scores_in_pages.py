@@ -59,6 +59,10 @@ def test_goal_page_shows_the_stored_forecast_reason_and_off_track_flag(tenancy):
     assert score.forecast_reason
     text = body(tenancy.client("viewer").get(detail_url(tenancy, goal)))
     assert score.forecast_reason in text
+    assert score.forecast_params["status"] == "off_track"
+    german = body(tenancy.client("viewer").get(detail_url(tenancy, goal),
+                                               HTTP_ACCEPT_LANGUAGE="de"))
+    assert score.forecast_reason not in german and "Der Trend von 6 Werten" in german
     assert "Served by</dt><dd>1 active initiative<" in text
     # A flat series far from its target: off track, with the flag's fix beside the reason.
     assert score.forecast_status == "off_track"
