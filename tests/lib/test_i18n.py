@@ -16,19 +16,14 @@ from django.template import Context, Template
 from django.utils import translation
 
 from alignment_portal.lib import formats
-from alignment_portal.lib.i18n_audit import unmarked_text
+from alignment_portal.lib.i18n_audit import unmarked_in, unmarked_text
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 
 
 def test_templates_hold_no_unmarked_text():
-    unmarked = {}
-    for path in sorted(TEMPLATES.rglob("*")):
-        if path.suffix in {".html", ".txt"}:
-            pieces = unmarked_text(path.read_text(encoding="utf-8"))
-            if pieces:
-                unmarked[str(path.relative_to(TEMPLATES))] = pieces
+    unmarked = unmarked_in(TEMPLATES)
     assert not unmarked, "text a reader sees is not marked for translation:\n" + "\n".join(
         f"{name}: {pieces[:5]}" for name, pieces in unmarked.items())
 
