@@ -24,6 +24,13 @@ PRIORITY_CHOICES = [("", "Not a priority")] + [
 
 MODEL_FIELDS = ["title", "description", "why_it_matters", "perspective", "level",
                 "department", "baseline_value", "target_value", "start_date", "due_date"]
+GOAL_LABELS = {"title": gettext_lazy("Title"), "description": gettext_lazy("Description"),
+               "why_it_matters": gettext_lazy("Why it matters"),
+               "perspective": gettext_lazy("Perspective"), "level": gettext_lazy("Level"),
+               "department": gettext_lazy("Department"),
+               "baseline_value": gettext_lazy("Baseline value"),
+               "target_value": gettext_lazy("Target value"),
+               "start_date": gettext_lazy("Start date"), "due_date": gettext_lazy("Due date")}
 
 
 class GoalForm(forms.Form):
@@ -33,7 +40,7 @@ class GoalForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.goal = goal
-        model_fields = fields_for_model(Goal, fields=MODEL_FIELDS)
+        model_fields = fields_for_model(Goal, fields=MODEL_FIELDS, labels=GOAL_LABELS)
         model_fields["title"].widget.attrs["autocomplete"] = "off"
         model_fields["description"].label = gettext("Description: what exactly changes, for whom")
         model_fields["description"].help_text = ""  # the label says it already
@@ -54,6 +61,7 @@ class GoalForm(forms.Form):
             "description": model_fields["description"],
             "why_it_matters": model_fields["why_it_matters"],
             "cycle": forms.ModelChoiceField(queryset=cycles, empty_label=None,
+                                            label=gettext("Cycle"),
                                             help_text=gettext("Closed cycles cannot take goals.")),
             "perspective": model_fields["perspective"],
             "level": model_fields["level"],
@@ -65,13 +73,14 @@ class GoalForm(forms.Form):
                                   "operational.")),
             "owner": forms.ModelChoiceField(
                 queryset=selectors.members_of(organization=organization), required=False,
-                empty_label=gettext("No owner yet")),
+                label=gettext("Owner"), empty_label=gettext("No owner yet")),
             "priority_rank": forms.TypedChoiceField(
                 choices=PRIORITY_CHOICES, coerce=int, empty_value=None, required=False,
                 label=gettext("Priority"),
                 help_text=gettext("At most %(priority_goal_limit)s priority goals per cycle, one "
                                   "per rank.") % {"priority_goal_limit": PRIORITY_GOAL_LIMIT}),
             "metric": forms.ModelChoiceField(queryset=metrics, required=False,
+                                             label=gettext("Metric"),
                                              empty_label=gettext("No metric yet"),
                                              help_text=gettext("The one metric that measures it.")),
             "baseline_value": model_fields["baseline_value"],

@@ -54,7 +54,8 @@ def goals_of(organization):
 
 
 class InitiativeForm(forms.ModelForm):
-    owner = OwnerChoiceField(queryset=User.objects.none(), required=False)
+    owner = OwnerChoiceField(queryset=User.objects.none(), required=False,
+                             label=gettext_lazy("Owner"))
     tools = forms.ModelMultipleChoiceField(
         queryset=Tool.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("Tools of this organization's inventory that the initiative uses."))
@@ -65,14 +66,21 @@ class InitiativeForm(forms.ModelForm):
                   "start_date", "go_live_date", "ramp_up_periods", "one_time_cost", "monthly_cost",
                   "hours_saved_per_month", "expected_money_per_month", "impact", "effort",
                   "automation_level"]
-        labels = {"process": "Business process it changes", "go_live_date": "Go-live date",
-                  "ramp_up_periods": "Ramp-up periods after go-live",
-                  "hours_saved_per_month": "Hours saved per month (expected)",
-                  "expected_money_per_month": "Money gained per month (expected)",
-                  "impact": "Impact (1-5)", "effort": "Effort (1-5)"}
-        help_texts = {"impact": "1 barely noticeable, 5 transforms the business.",
-                      "effort": "1 an afternoon, 5 a major project.",
-                      "monthly_cost": "Running cost per month, tools included.",
+        labels = {"name": gettext_lazy("Name"), "description": gettext_lazy("Description"),
+                  "process": gettext_lazy("Business process it changes"),
+                  "department": gettext_lazy("Department"), "status": gettext_lazy("Status"),
+                  "start_date": gettext_lazy("Start date"),
+                  "go_live_date": gettext_lazy("Go-live date"),
+                  "ramp_up_periods": gettext_lazy("Ramp-up periods after go-live"),
+                  "one_time_cost": gettext_lazy("One time cost"),
+                  "monthly_cost": gettext_lazy("Monthly cost"),
+                  "hours_saved_per_month": gettext_lazy("Hours saved per month (expected)"),
+                  "expected_money_per_month": gettext_lazy("Money gained per month (expected)"),
+                  "impact": gettext_lazy("Impact (1-5)"), "effort": gettext_lazy("Effort (1-5)"),
+                  "automation_level": gettext_lazy("Automation level")}
+        help_texts = {"impact": gettext_lazy("1 barely noticeable, 5 transforms the business."),
+                      "effort": gettext_lazy("1 an afternoon, 5 a major project."),
+                      "monthly_cost": gettext_lazy("Running cost per month, tools included."),
                       "one_time_cost": "Setup, licences bought once, consultants.",
                       "expected_money_per_month": "Extra revenue or savings it should bring "
                                                   "each month, besides staff hours."}
@@ -145,14 +153,22 @@ class InitiativeForm(forms.ModelForm):
 
 
 class ToolForm(forms.ModelForm):
-    owner = OwnerChoiceField(queryset=User.objects.none(), required=False)
+    owner = OwnerChoiceField(queryset=User.objects.none(), required=False,
+                             label=gettext_lazy("Owner"))
 
     class Meta:
         model = Tool
         fields = ["name", "vendor", "category", "monthly_cost", "seats", "integration", "owner",
                   "status", "renewal_date", "billing_period", "notice_period_days"]
-        help_texts = {"monthly_cost": "What the subscription costs per month, all seats "
-                                      "(an annual plan: its yearly price ÷ 12)."}
+        labels = {"name": gettext_lazy("Name"), "vendor": gettext_lazy("Vendor"),
+                  "category": gettext_lazy("Category"),
+                  "monthly_cost": gettext_lazy("Monthly cost"),
+                  "integration": gettext_lazy("Integration"), "status": gettext_lazy("Status"),
+                  "renewal_date": gettext_lazy("Renewal date"),
+                  "billing_period": gettext_lazy("Billing period")}
+        help_texts = {"monthly_cost": gettext_lazy("What the subscription costs per month, all "
+                                                   "seats (an annual plan: its yearly price "
+                                                   "÷ 12).")}
         widgets = {"renewal_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, organization, **kwargs):

@@ -13,6 +13,11 @@ class MetricForm(forms.ModelForm):
         model = Metric
         fields = ["name", "definition", "kind", "nature", "level", "unit", "direction",
                   "frequency", "owner", "source"]
+        labels = {"name": gettext_lazy("Name"), "definition": gettext_lazy("Definition"),
+                  "kind": gettext_lazy("Kind"), "nature": gettext_lazy("Nature"),
+                  "level": gettext_lazy("Level"), "unit": gettext_lazy("Unit"),
+                  "direction": gettext_lazy("Direction"), "frequency": gettext_lazy("Frequency"),
+                  "owner": gettext_lazy("Owner"), "source": gettext_lazy("Source")}
         widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, organization, **kwargs):

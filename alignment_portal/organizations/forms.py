@@ -14,7 +14,9 @@ class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["name", "fiscal_year_start_month", "currency", "hour_value"]
-        labels = {"name": "Business name", "fiscal_year_start_month": "Fiscal year starts in"}
+        labels = {"name": gettext_lazy("Business name"),
+                  "fiscal_year_start_month": gettext_lazy("Fiscal year starts in"),
+                  "currency": gettext_lazy("Currency")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
