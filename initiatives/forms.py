@@ -215,7 +215,7 @@ class AlignmentLinkForm(forms.Form):
     initiative = forms.ModelChoiceField(queryset=Initiative.objects.none())
     goal = GoalChoiceField(queryset=Goal.objects.none(), label=gettext_lazy("Serves goal"))
     contribution = forms.ChoiceField(
-        choices=Contribution.choices,
+        choices=Contribution.choices, label=gettext_lazy("Contribution"),
         help_text=gettext_lazy("Primary: the goal is why it exists. Supporting: it helps. "
                                "Indirect: it helps something that helps."))
     rationale = forms.CharField(

@@ -19,11 +19,13 @@ class FeedForm(forms.Form):
                                                  "Sheet published as CSV (File → Share → Publish "
                                                  "to web → CSV)."),
                           widget=forms.URLInput(attrs={"inputmode": "url"}))
-    schedule = forms.ChoiceField(choices=Schedule.choices, initial=Schedule.DAILY)
+    schedule = forms.ChoiceField(choices=Schedule.choices, initial=Schedule.DAILY,
+                                 label=gettext_lazy("Schedule"))
     daily_hour = forms.TypedChoiceField(
         label=gettext_lazy("Hour (daily)"), coerce=int, initial=6,
         choices=[(h, f"{h:02d}:00") for h in range(24)])
-    format = forms.ChoiceField(choices=Format.choices, initial=Format.AUTO)
+    format = forms.ChoiceField(choices=Format.choices, initial=Format.AUTO,
+                               label=gettext_lazy("Format"))
     all_or_nothing = forms.BooleanField(
         required=False, label=gettext_lazy("All or nothing"),
         help_text=gettext_lazy("Store nothing from a run in which any row is refused."))

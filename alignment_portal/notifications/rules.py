@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy
+
 from alignment_portal.scoring.rules import FRESHNESS_GRACE_FACTOR, window_days
 
 DUE_LEAD_DAYS = 1
@@ -59,14 +61,14 @@ class Kind(StrEnum):
 
 
 KIND_LABELS = {
-    Kind.VALUE_DUE: "A value I own is due tomorrow",
-    Kind.VALUE_OVERDUE: "A value I own is overdue",
-    Kind.VALUE_ESCALATED: "A value is overdue by a further window (escalation)",
-    Kind.FLAG_HIGH: "A high-severity flag opened",
-    Kind.DIGEST: "Weekly digest",
-    Kind.WEBHOOK_FAILING: "The Slack or Teams channel stopped accepting messages",
-    Kind.FEED_FAILING: "A feed is failing",
-    Kind.RENEWAL_DUE: "A renewal notice deadline is near",
+    Kind.VALUE_DUE: gettext_lazy("A value I own is due tomorrow"),
+    Kind.VALUE_OVERDUE: gettext_lazy("A value I own is overdue"),
+    Kind.VALUE_ESCALATED: gettext_lazy("A value is overdue by a further window (escalation)"),
+    Kind.FLAG_HIGH: gettext_lazy("A high-severity flag opened"),
+    Kind.DIGEST: gettext_lazy("Weekly digest"),
+    Kind.WEBHOOK_FAILING: gettext_lazy("The Slack or Teams channel stopped accepting messages"),
+    Kind.FEED_FAILING: gettext_lazy("A feed is failing"),
+    Kind.RENEWAL_DUE: gettext_lazy("A renewal notice deadline is near"),
 }
 
 # The kinds the portal sends today, in the order the settings page lists them.

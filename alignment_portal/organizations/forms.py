@@ -78,8 +78,8 @@ class SignUpForm(UserCreationForm):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField()
-    role = forms.ChoiceField(choices=[])
+    email = forms.EmailField(label=gettext_lazy("Email"))
+    role = forms.ChoiceField(choices=[], label=gettext_lazy("Role"))
 
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
