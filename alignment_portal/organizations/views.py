@@ -449,9 +449,7 @@ def language_choice(request):
         if request.user.is_authenticated:
             Preferences.objects.update_or_create(user=request.user,
                                                  defaults={"language": code})
-        language.remember(request, code)
-        if code:
-            translation.activate(code)
+        language.remember(request, code)  # and speaks it from here on
         messages.success(request, gettext("The portal now speaks %(language)s.") % {
             "language": dict(settings.LANGUAGES).get(get_language(), get_language())})
         response = redirect(_safe_next(request, reverse("home")))
