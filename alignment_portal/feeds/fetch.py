@@ -12,7 +12,8 @@
 - conditional GET: If-None-Match / If-Modified-Since from the last run; 304 is "not modified";
 - no proxy from the environment (trust_env off): a proxy would resolve the host itself.
 
-Errors are `FetchError` with a message in words for the feed's page.
+Errors are `FetchError` with the reason as Words (lib/words.py): stored with the run, worded in
+each reader's language on the feed's page.
 """
 
 import ipaddress
@@ -22,8 +23,10 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from django.utils.translation import gettext_noop
 
 from alignment_portal.feeds import limits
+from alignment_portal.lib.words import Words
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 
@@ -32,9 +35,14 @@ class FetchError(Exception):
     """A fetch that failed, in words. `transient`: worth retrying later (timeouts, refused
     connections, 429, 5xx)."""
 
-    def __init__(self, message: str, *, transient: bool = False, status: int | None = None):
-        super().__init__(message)
-        self.message, self.transient, self.status = message, transient, status
+    def __init__(self, words: Words, *, transient: bool = False, status: int | None = None):
+        super().__init__(words.english())
+        self.words, self.transient, self.status = words, transient, status
+
+    @property
+    def message(self) -> str:
+        """The reason in the active language."""
+        return str(self.words)
 
 
 @dataclass
@@ -61,7 +69,8 @@ def resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"the address {host} could not be found ({exc})",
+        raise FetchError(Words(gettext_noop("the address %(host)s could not be found "
+                                            "(%(detail)s)"), {"host": host, "detail": str(exc)}),
                          transient=True) from None
     addresses = []
     for info in infos:
@@ -69,7 +78,8 @@ def resolve(host: str, port: int) -> list[str]:
         if address not in addresses:
             addresses.append(address)
     if not addresses:
-        raise FetchError(f"the address {host} could not be found", transient=True)
+        raise FetchError(Words(gettext_noop("the address %(host)s could not be found"),
+                               {"host": host}), transient=True)
     return addresses
 
 
@@ -86,15 +96,16 @@ def check_url(url: str) -> Target:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise FetchError("the address is not a valid URL") from None
+        raise FetchError(Words(gettext_noop("the address is not a valid URL"))) from None
     scheme = (parts.scheme or "").lower()
     host = (parts.hostname or "").lower()
     if scheme not in ("https", "http") or not host:
-        raise FetchError("the address must start with https://")
+        raise FetchError(Words(gettext_noop("the address must start with https://")))
     allowed = host in limits.allowed_hosts()
     if scheme == "http" and not allowed:
-        raise FetchError(f"{host} is reached over plain http; use https:// (http is only "
-                         "for hosts the FEEDS_ALLOWED_HOSTS setting lists)")
+        raise FetchError(Words(gettext_noop(
+            "%(host)s is reached over plain http; use https:// (http is only for hosts the "
+            "FEEDS_ALLOWED_HOSTS setting lists)"), {"host": host}))
     port = port or (443 if scheme == "https" else 80)
     try:
         literal = ipaddress.ip_address(host)
@@ -104,8 +115,9 @@ def check_url(url: str) -> Target:
     if not allowed:
         refused = [a for a in addresses if not is_public(a)]
         if refused:
-            raise FetchError(f"{host} resolves to {refused[0]}, a private, loopback or "
-                             "link-local address; feeds only reach public addresses")
+            raise FetchError(Words(gettext_noop(
+                "%(host)s resolves to %(address)s, a private, loopback or link-local address; "
+                "feeds only reach public addresses"), {"host": host, "address": refused[0]}))
     return Target(url, host, port, scheme, addresses[0])
 
 
@@ -154,19 +166,21 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "",
                 if response.status_code in REDIRECT_STATUSES:
                     location = response.headers.get("location", "")
                     if not location:
-                        raise FetchError(f"the server answered {response.status_code} without "
-                                         "saying where to")
+                        raise FetchError(Words(gettext_noop(
+                            "the server answered %(status)s without saying where to"),
+                            {"status": str(response.status_code)}))
                     url = urljoin(url, location)
                     continue
                 return _read(response, url, deadline, timeout, cap)
             finally:
                 response.close()
-        raise FetchError(f"the server redirected more than {limits.MAX_REDIRECTS} times")
+        raise FetchError(Words(gettext_noop("the server redirected more than %(max)s times"),
+                               {"max": limits.MAX_REDIRECTS}))
     except httpx.TimeoutException:
-        raise FetchError(f"timed out after {timeout:g} s", transient=True) from None
+        raise FetchError(_timed_out(timeout), transient=True) from None
     except httpx.TransportError as exc:
-        raise FetchError(f"the server could not be reached ({_why(exc)})",
-                         transient=True) from None
+        raise FetchError(Words(gettext_noop("the server could not be reached (%(detail)s)"),
+                               {"detail": _why(exc)}), transient=True) from None
     finally:
         if own_client:
             client.close()
@@ -186,10 +200,12 @@ def _read(response: httpx.Response, url: str, deadline: float, timeout: float,
         return Fetched(304, b"", "", response.headers.get("etag", ""),
                        response.headers.get("last-modified", ""), url)
     if status != 200:
-        phrase = f" ({response.reason_phrase})" if response.reason_phrase else ""
         transient = status == 429 or status >= 500
-        raise FetchError(f"the server answered {status}{phrase}", transient=transient,
-                         status=status)
+        words = (Words(gettext_noop("the server answered %(status)s (%(phrase)s)"),
+                       {"status": str(status), "phrase": response.reason_phrase})
+                 if response.reason_phrase else
+                 Words(gettext_noop("the server answered %(status)s"), {"status": str(status)}))
+        raise FetchError(words, transient=transient, status=status)
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap:
         raise FetchError(_too_big(cap))
@@ -199,15 +215,20 @@ def _read(response: httpx.Response, url: str, deadline: float, timeout: float,
         if size > cap:
             raise FetchError(_too_big(cap))
         if time.monotonic() > deadline:
-            raise FetchError(f"timed out after {timeout:g} s", transient=True)
+            raise FetchError(_timed_out(timeout), transient=True)
         chunks.append(chunk)
     return Fetched(200, b"".join(chunks), response.headers.get("content-type", ""),
                    response.headers.get("etag", ""), response.headers.get("last-modified", ""),
                    url)
 
 
-def _too_big(cap: int) -> str:
-    return f"the file is over {cap / 1_048_576:g} MB, the limit of a feed"
+def _too_big(cap: int) -> Words:
+    return Words(gettext_noop("the file is over %(size)s MB, the limit of a feed"),
+                 {"size": round(cap / 1_048_576, 2)})
+
+
+def _timed_out(timeout: float) -> Words:
+    return Words(gettext_noop("timed out after %(seconds)s s"), {"seconds": timeout})
 
 
 def _why(exc: Exception) -> str:

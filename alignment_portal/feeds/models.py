@@ -12,8 +12,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from alignment_portal.lib.words import worded
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring.rules import feed_is_failing
 
@@ -70,7 +72,8 @@ class Feed(models.Model):
     content_fingerprint = models.CharField(max_length=64, blank=True)
     next_run_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)  # in English (API, logs)
+    last_error_words = models.JSONField(default=dict, blank=True)  # lib/words.py, for pages
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     # The metrics this feed writes to (its mapping and what its runs stored), for "fed by a
@@ -111,16 +114,21 @@ class Feed(models.Model):
         return feed_is_failing(self.consecutive_failures)
 
     @property
+    def last_error_text(self) -> str:
+        """The last run's error in the reader's language (English when it was never worded)."""
+        return worded(self.last_error_words, self.last_error)
+
+    @property
     def is_due(self) -> bool:
         return self.next_run_at is not None and self.next_run_at <= timezone.now()
 
     @property
     def schedule_label(self) -> str:
         if not self.is_pull:
-            return "When your automation posts"
+            return gettext("When your automation posts")
         if self.schedule == Schedule.HOURLY:
-            return "Every hour"
-        return f"Every day at {self.daily_hour:02d}:00"
+            return gettext("Every hour")
+        return gettext("Every day at %(time)s") % {"time": f"{self.daily_hour:02d}:00"}
 
 
 class Trigger(models.TextChoices):
@@ -162,7 +170,8 @@ class FeedRun(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     refused = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, blank=True)  # [{"line": n, "reason": "..."}]
-    error = models.CharField(max_length=500, blank=True)
+    error = models.CharField(max_length=500, blank=True)  # in English (API, logs)
+    error_words = models.JSONField(default=dict, blank=True)  # lib/words.py, for pages
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                      null=True, blank=True, related_name="+")
 
@@ -177,6 +186,11 @@ class FeedRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def error_text(self) -> str:
+        """The error in the reader's language (English when it was never worded)."""
+        return worded(self.error_words, self.error)
 
     @property
     def failed(self) -> bool:

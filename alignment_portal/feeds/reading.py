@@ -12,6 +12,9 @@ import json
 import re
 from difflib import get_close_matches
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
 from alignment_portal.feeds.models import Feed, Format
 from metrics.csv_import import (
     ImportPreview,
@@ -69,16 +72,19 @@ def read_json(body: bytes, *, organization, metrics: list[Metric], mapping: dict
     try:
         data = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
-        preview.error = f"The body is not valid JSON ({str(exc)[:120]})."
+        preview.error = gettext("The body is not valid JSON (%(detail)s).") % {
+            "detail": str(exc)[:120]}
         return preview
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     if not isinstance(data, list):
-        preview.error = ('The JSON must be a list of {"metric", "date", "value", "note"} '
-                         'objects (or {"items": [...]}).')
+        preview.error = gettext('The JSON must be a list of {"metric", "date", "value", '
+                                '"note"} objects (or {"items": [...]}).')
         return preview
     if len(data) > JSON_MAX_ITEMS:
-        preview.error = f"The JSON has {len(data):,} items; the limit is {JSON_MAX_ITEMS:,}."
+        preview.error = gettext("The JSON has %(items)s items; the limit is %(max)s.") % {
+            "items": number_format(len(data), force_grouping=True),
+            "max": number_format(JSON_MAX_ITEMS, force_grouping=True)}
         return preview
     by_name = {m.name.strip().lower(): m for m in metrics}
     by_id = {m.pk: m for m in metrics}
@@ -90,8 +96,8 @@ def read_json(body: bytes, *, organization, metrics: list[Metric], mapping: dict
     names = []
     for position, item in enumerate(data, start=1):
         if not isinstance(item, dict):
-            preview.problems.append(Problem(position, "This item is not an object with "
-                                                      "metric, date and value."))
+            preview.problems.append(Problem(position, gettext(
+                "This item is not an object with metric, date and value.")))
             preview.data_lines += 1
             continue
         raw_metric = item.get("metric")
@@ -103,9 +109,10 @@ def read_json(body: bytes, *, organization, metrics: list[Metric], mapping: dict
         metric = (by_id.get(raw_metric) if isinstance(raw_metric, int)
                   and not isinstance(raw_metric, bool) else by_name.get(key))
         if metric is None:
-            shown = str(raw_metric)[:60] if raw_metric not in (None, "") else "(empty)"
-            preview.problems.append(Problem(position, f"“{shown}” is not a metric of this "
-                                                      "organization."))
+            shown = (str(raw_metric)[:60] if raw_metric not in (None, "")
+                     else gettext("(empty)"))
+            preview.problems.append(Problem(position, gettext(
+                "“%(metric)s” is not a metric of this organization.") % {"metric": shown}))
             continue
         raw_date = item.get("date", item.get("period"))
         raw_date = "" if raw_date is None else str(raw_date)
@@ -117,7 +124,7 @@ def read_json(body: bytes, *, organization, metrics: list[Metric], mapping: dict
                   day=parse_date(raw_date), raw_value=raw_value, note=str(note), today=today)
     preview.columns = sorted(set(names))
     if preview.data_lines == 0 and not preview.error:
-        preview.error = "The JSON has no values."
+        preview.error = gettext("The JSON has no values.")
     refuse_duplicates(preview)
     summarise(preview)
     preview.problems.sort(key=lambda p: p.line)

@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Subquery
 
 from alignment_portal.feeds import limits
 from alignment_portal.feeds.models import Feed, FeedRun
+from alignment_portal.lib.words import worded
 from alignment_portal.organizations.models import Organization
 
 
@@ -37,11 +38,11 @@ def failing_feeds_by_metric(organization_id: int) -> dict[int, list[FailingFeed]
     """{metric id: the failing feeds that write to it} (one query)."""
     rows = Feed.objects.filter(organization_id=organization_id, revoked_at=None,
                                consecutive_failures__gte=limits.FAILING_AFTER_RUNS
-                               ).values_list("pk", "name", "last_error", "fed_metric_ids",
-                                             "metric_map")
+                               ).values_list("pk", "name", "last_error", "last_error_words",
+                                             "fed_metric_ids", "metric_map")
     by_metric: dict[int, list[FailingFeed]] = {}
-    for pk, name, error, fed, metric_map in rows:
-        feed = FailingFeed(pk, name, error)
+    for pk, name, error, words, fed, metric_map in rows:
+        feed = FailingFeed(pk, name, worded(words, error))
         ids = set(fed or []) | {v for v in (metric_map or {}).values() if isinstance(v, int)}
         for metric_id in ids:
             by_metric.setdefault(metric_id, []).append(feed)

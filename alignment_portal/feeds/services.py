@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from alignment_portal.feeds import limits
 from alignment_portal.feeds.fetch import FetchError, fetch
@@ -35,6 +35,7 @@ from alignment_portal.feeds.models import (
 )
 from alignment_portal.feeds.reading import read_body
 from alignment_portal.lib.queue import enqueue_on_commit
+from alignment_portal.lib.words import Words
 from alignment_portal.organizations.models import Organization
 from alignment_portal.organizations.recompute import request_recompute
 from metrics.csv_import import ImportPreview
@@ -318,17 +319,18 @@ def execute_run(run_id: int, *, may_retry: bool = False, today=None) -> FeedRun 
         return None
     feed = run.feed
     if not feed.is_active:
-        return finish(run, error="the feed was revoked before it ran")
+        return finish(run, error=Words(gettext_noop("the feed was revoked before it ran")))
     try:
         fetched = fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
     except FetchError as exc:
         run.http_status = exc.status
         if exc.transient and may_retry:
             FeedRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED,
-                                                     error=exc.message[:500],
+                                                     error=exc.words.english()[:500],
+                                                     error_words=exc.words.as_json(),
                                                      http_status=exc.status)
-            raise RetryLater(exc.message) from exc
-        return finish(run, error=exc.message)
+            raise RetryLater(exc.words.english()) from exc
+        return finish(run, error=exc.words)
     run.http_status, run.bytes_read = fetched.status, len(fetched.body)
     if fetched.status == 304:
         return finish(run, not_modified=True, etag=fetched.etag,
@@ -379,7 +381,7 @@ STATUS_OF_OUTCOME = {"created": "stored", "replaced": "replaced", "unchanged": "
 
 
 @transaction.atomic
-def finish(run: FeedRun, *, preview: ImportPreview | None = None, error: str = "",
+def finish(run: FeedRun, *, preview: ImportPreview | None = None, error: Words | str = "",
            not_modified: bool = False, etag: str = "", last_modified: str = "",
            fingerprint: str = "", answers: list | None = None) -> FeedRun:
     """Store the run's valid rows, record the run and the feed's health, in one transaction.
@@ -387,6 +389,10 @@ def finish(run: FeedRun, *, preview: ImportPreview | None = None, error: str = "
     A run fails when the whole file is refused (an error in words), when a mapped column is
     gone, when it had rows and none could be stored, or, for an all-or-nothing feed, when any
     row is refused (then nothing is stored). Refused rows alone never stop the good ones.
+
+    The error is kept in English (`error`, for the API and logs) and, when it is Words, as
+    words each reader's page puts in their language. A reason the file's reader or the value
+    import gave is English only (they word it as they go; a worker has no reader).
     """
     feed = Feed.objects.select_for_update().get(pk=run.feed_id)
     now = timezone.now()
@@ -398,8 +404,11 @@ def finish(run: FeedRun, *, preview: ImportPreview | None = None, error: str = "
         if preview.error:
             error = _sentence(preview.error)
         elif feed.all_or_nothing and problems:
-            error = (f"{len(problems)} row(s) refused, and this feed is all-or-nothing: "
-                     f"nothing was stored (line {problems[0].line}: {problems[0].reason})")
+            error = Words(gettext_noop(
+                "%(refused)s row(s) refused, and this feed is all-or-nothing: nothing was "
+                "stored (line %(line)s: %(reason)s)"),
+                {"refused": len(problems), "line": problems[0].line,
+                 "reason": problems[0].reason})
         else:
             if preview.rows:
                 try:
@@ -410,10 +419,14 @@ def finish(run: FeedRun, *, preview: ImportPreview | None = None, error: str = "
                 except ValidationError as exc:
                     error = _sentence(" ".join(exc.messages))
             if gone:
-                error = "the sheet now has no column " + ", ".join(f"'{c}'" for c in gone)
+                error = Words(gettext_noop("the sheet now has no column %(columns)s"),
+                              {"columns": ", ".join(f"'{c}'" for c in gone)})
             elif not preview.rows and problems and not error:
-                error = (f"none of the {len(problems)} row(s) could be stored (line "
-                         f"{problems[0].line}: {problems[0].reason})")
+                error = Words(gettext_noop(
+                    "none of the %(refused)s row(s) could be stored (line %(line)s: "
+                    "%(reason)s)"),
+                    {"refused": len(problems), "line": problems[0].line,
+                     "reason": problems[0].reason})
     if result is not None:
         run.stored, run.replaced, run.unchanged = (result.created, result.replaced,
                                                    result.unchanged)
@@ -429,7 +442,9 @@ def finish(run: FeedRun, *, preview: ImportPreview | None = None, error: str = "
         answers.sort(key=lambda a: a.line)
     run.refused = len(problems)
     run.problems = [{"line": p.line, "reason": p.reason} for p in problems[:limits.PROBLEMS_KEPT]]
-    run.error = error[:500]
+    words = error if isinstance(error, Words) else None
+    run.error = (words.english() if words else error)[:500]
+    run.error_words = words.as_json() if words else {}
     if error:
         run.status = RunStatus.FAILED
     elif not_modified:
@@ -445,9 +460,10 @@ def finish(run: FeedRun, *, preview: ImportPreview | None = None, error: str = "
     feed.last_run_at = now
     if run.status == RunStatus.FAILED:
         feed.consecutive_failures += 1
-        feed.last_error = run.error
+        feed.last_error, feed.last_error_words = run.error, run.error_words
     else:
         feed.consecutive_failures, feed.last_error, feed.last_success_at = 0, "", now
+        feed.last_error_words = {}
         if etag or last_modified or not not_modified:
             feed.etag, feed.last_modified = etag[:400], last_modified[:100]
         if fingerprint:
@@ -457,6 +473,7 @@ def finish(run: FeedRun, *, preview: ImportPreview | None = None, error: str = "
         fed |= {v for v in (feed.metric_map or {}).values() if v is not None}
         feed.fed_metric_ids = sorted(fed)
     feed.save(update_fields=["last_run_at", "consecutive_failures", "last_error",
+                             "last_error_words",
                              "last_success_at", "etag", "last_modified",
                              "content_fingerprint", "fed_metric_ids"])
     if feed.is_failing != was_failing or (feed.is_failing and feed.last_error != old_error):

@@ -50,7 +50,8 @@ def _preview(organization, data: dict, mapping: dict | None, feed: Feed | None =
         except ValidationError as exc:
             return None, [], " ".join(exc.messages)
         except FetchError as exc:
-            return None, [], f"The address could not be read: {exc.message}."
+            return None, [], gettext("The address could not be read: %(reason)s.") % {
+                "reason": exc.message}
         body, content_type = fetched.body, fetched.content_type
     else:
         body, content_type = (data.get("sample") or "").encode(), ""

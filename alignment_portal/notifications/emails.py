@@ -112,7 +112,7 @@ def _feed_line(item) -> dict:
     detail = ngettext("%(count)s runs in a row failed", "%(count)s runs in a row failed",
                       feed.consecutive_failures) % {"count": feed.consecutive_failures}
     if feed.last_error:
-        detail += gettext("; the last one: %(error)s") % {"error": feed.last_error}
+        detail += gettext("; the last one: %(error)s") % {"error": feed.last_error_text}
     return {"name": feed.name, "detail": detail,
             "fix": gettext("Check the address and the mapping, then run it now."),
             "url": absolute(reverse("feeds:detail", args=[item.organization.slug, feed.pk]))}

@@ -146,13 +146,17 @@ def feed_flags(rows, frames: OrgFrames) -> None:
     """FEED_FAILING: an active feed whose last FEED_FAILING_RUNS runs (or more) failed."""
     feeds = frames.feeds
     failing = feeds[feeds["consecutive_failures"].fillna(0) >= rules.FEED_FAILING_RUNS]
-    for feed_id, name, error in zip(failing["id"].tolist(), failing["name"].tolist(),
-                                    failing["last_error"].tolist(), strict=True):
+    for feed_id, name, error, words in zip(
+            failing["id"].tolist(), failing["name"].tolist(), failing["last_error"].tolist(),
+            failing["last_error_words"].tolist(), strict=True):
         # The run count is not in the message: the flag's wording would change on every
-        # failed run. The error is (a different error is news).
+        # failed run. The error is (a different error is news): as words (lib/words.py) each
+        # reader's language fills, or English where the run kept none.
+        if isinstance(words, dict) and words.get("message"):
+            error = words
         _flag(rows, "FEED_FAILING", "feed", feed_id, name,
               {"name": name, "runs": rules.FEED_FAILING_RUNS,
-               "error": error if isinstance(error, str) and error else None})
+               "error": error if isinstance(error, dict | str) and error else None})
 
 
 def _iso(day) -> str | None:

@@ -29,7 +29,7 @@ COLUMNS = {
     "alignment_links": ["initiative_id", "goal_id", "contribution", "rationale"],
     "measurement_links": ["initiative_id", "metric_id", "role"],
     # Active feeds and their health (alignment_portal/feeds): FEED_FAILING.
-    "feeds": ["id", "name", "consecutive_failures", "last_error"],
+    "feeds": ["id", "name", "consecutive_failures", "last_error", "last_error_words"],
     # The benefit ledger's realised entries (month: the month's first day, a `date`).
     "benefit_entries": ["initiative_id", "month", "hours", "money"],
 }

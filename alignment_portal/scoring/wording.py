@@ -16,6 +16,7 @@ from datetime import date
 from django.utils import dateformat
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from alignment_portal.lib import words
 from alignment_portal.lib.formats import local_digits
 from alignment_portal.scoring import impact, smart
 
@@ -229,7 +230,8 @@ def _feed(p):
                     "%(error)s.",
                     "The feed “%(name)s” failed %(runs)s runs in a row or more; the last one: "
                     "%(error)s.", p["runs"]) % {
-        **p, "error": p["error"] or gettext("no reason recorded")}
+        **p, "error": words.worded(p["error"]) if isinstance(p["error"], Mapping)
+        else p["error"] or gettext("no reason recorded")}
 
 
 def _impact_row(r: Mapping) -> str:
