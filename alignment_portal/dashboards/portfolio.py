@@ -8,7 +8,7 @@ from statistics import median
 
 from django.db.models import Avg, Count, F, Max, Q, Window
 from django.db.models.functions import RowNumber
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from alignment_portal.dashboards.selectors import DIMENSIONS, dimensions_of
 from alignment_portal.organizations.models import Membership, Organization
@@ -19,6 +19,14 @@ from alignment_portal.scoring.models import (
     MetricScore,
     OrganizationScore,
     ScoreSnapshot,
+)
+
+# The portfolio's impact cells, after a count: "3 improved", "0 worsened".
+IMPACT_CELLS = (
+    ("improved", pgettext_lazy("after a number of initiatives", "improved"), "ok"),
+    ("no clear change", pgettext_lazy("after a number of initiatives", "no clear change"),
+     "warn"),
+    ("worsened", pgettext_lazy("after a number of initiatives", "worsened"), "bad"),
 )
 
 
@@ -50,9 +58,10 @@ class PortfolioRow:
 
     @property
     def impact_cells(self) -> list[tuple[str, int, str]]:
-        """(verdict, initiatives, badge class) for improved, no clear change, worsened."""
-        return [(verdict, self.impact.get(verdict, 0), badge) for verdict, badge in
-                (("improved", "ok"), ("no clear change", "warn"), ("worsened", "bad"))]
+        """(verdict in words, initiatives, badge class) for improved, no clear change,
+        worsened: "3 improved"."""
+        return [(words, self.impact.get(verdict, 0), badge) for verdict, words, badge in
+                IMPACT_CELLS]
 
     @property
     def impact_balance(self) -> int | None:

@@ -31,6 +31,7 @@ from alignment_portal.scoring.models import (
     ScoreSnapshot,
     Severity,
     SubjectType,
+    Verdict,
 )
 from alignment_portal.scoring.selectors import SEVERITY_RANK
 from initiatives.models import Initiative, Tool, active_initiative_q, active_tool_q
@@ -623,8 +624,8 @@ def impact_summary(*, organization: Organization, today: date,
                                             frequency=row["metric__frequency"], today=today,
                                             currency=organization.currency))
 
-    return [(verdict, [reading(by_pk[pk]) for pk in pks if pk in by_pk], totals[verdict])
-            for verdict, pks in shown.items()]
+    return [(Verdict(verdict).label, [reading(by_pk[pk]) for pk in pks if pk in by_pk],
+             totals[verdict]) for verdict, pks in shown.items()]
 
 
 def benefit_overview(*, organization: Organization, today: date, chart: bool = True,

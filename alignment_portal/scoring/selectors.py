@@ -214,6 +214,11 @@ class ImpactReading:
         return self.evidence.verdict
 
     @property
+    def verdict_label(self) -> str:
+        """The verdict in the reader's language ("Improved", "Verbessert")."""
+        return Verdict(self.evidence.verdict).label
+
+    @property
     def badge(self) -> str:
         return VERDICT_BADGE.get(self.evidence.verdict, "")
 

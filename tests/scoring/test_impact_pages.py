@@ -225,6 +225,28 @@ def test_the_portfolio_counts_initiatives_by_verdict_per_client(tenancy, story):
     assert "1 improved" in rival
 
 
+def test_a_german_reader_reads_the_verdicts_in_german_on_every_page(tenancy, story):
+    german = {"HTTP_ACCEPT_LANGUAGE": "de"}
+    org = story["org"]
+    dashboard = tenancy.client("viewer").get(reverse("dashboard", args=[org.slug]),
+                                             **german).content.decode()
+    assert 'Verbessert <span class="muted">(1)</span>' in dashboard
+    assert 'Nicht genug Daten <span class="muted">(1)</span>' in dashboard
+    metric = tenancy.client("viewer").get(reverse("metrics:detail", args=[
+        org.slug, story["wait"].pk]), **german).content.decode()
+    claims = metric[metric.index('id="claims-title"'):]
+    assert ">Verbessert</span>" in claims and ">Improved<" not in claims
+    page = tenancy.client("viewer").get(detail(story, story["queue"]),
+                                        **german).content.decode()
+    portfolio = tenancy.client_for(tenancy.users["consultant"]).get(
+        reverse("portfolio"), **german).content.decode()
+    row = portfolio[portfolio.index("Acme Bakery"):portfolio.index("</tr>", portfolio.index(
+        "Acme Bakery"))]
+    assert "1 verbessert" in row and "0 ohne klare Veränderung" in row
+    assert "0 verschlechtert" in row and "improved" not in row
+    assert ">Verbessert</span>" in page and ">Improved<" not in page
+
+
 # --- The API -------------------------------------------------------------------------------------
 
 def test_the_api_returns_the_organizations_evidence_only(client, story):
