@@ -15,6 +15,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from django.utils.translation import gettext
 
@@ -76,17 +77,21 @@ class _Plan:
         # replace() builds a new OrgFrames, without the original's cached labels.
         return dataclasses.replace(self.original, **self.tables)
 
+    # On NumPy arrays rather than Series: a large plan's changes are checked one by one.
+    def rows(self, name: str, record_id) -> np.ndarray:
+        """Which rows of frame `name` are record `record_id` (a boolean mask)."""
+        return self.read(name)["id"].to_numpy() == record_id
+
     def has(self, name: str, record_id) -> bool:
-        return record_id is not None and bool(self.read(name)["id"].eq(record_id).any())
+        return record_id is not None and bool(self.rows(name, record_id).any())
 
     def linked(self, initiative_id, goal_id) -> bool:
         links = self.read("alignment_links")
-        return bool((links["initiative_id"].eq(initiative_id)
-                     & links["goal_id"].eq(goal_id)).any())
+        return bool(((links["initiative_id"].to_numpy() == initiative_id)
+                     & (links["goal_id"].to_numpy() == goal_id)).any())
 
     def value(self, name: str, record_id, column: str):
-        table = self.read(name)
-        return table.loc[table["id"].eq(record_id), column].iloc[0]
+        return self.read(name)[column].to_numpy()[self.rows(name, record_id)][0]
 
 
 def _link_problem(plan: _Plan, initiative, goal, contribution: str, rationale: str) -> str:
@@ -184,14 +189,15 @@ def make(plan: _Plan, change: Change) -> None:
                      change.rationale)
     elif kind == "unlink":
         links = plan.read("alignment_links")
-        keep = ~(links["initiative_id"].eq(change.initiative) & links["goal_id"].eq(change.goal))
+        keep = ~((links["initiative_id"].to_numpy() == change.initiative)
+                 & (links["goal_id"].to_numpy() == change.goal))
         plan.tables["alignment_links"] = links[keep].reset_index(drop=True)
     elif kind == "initiative_status":
         table = plan.write("initiatives")
-        table.loc[table["id"].eq(change.initiative), "status"] = change.status
+        table.loc[plan.rows("initiatives", change.initiative), "status"] = change.status
     elif kind == "retire_tool":
         table = plan.write("tools")
-        table.loc[table["id"].eq(change.tool), "status"] = "retired"
+        table.loc[plan.rows("tools", change.tool), "status"] = "retired"
     elif kind == "priority":
         table = plan.write("goals")
         table["priority_rank"] = table["priority_rank"].astype(object)

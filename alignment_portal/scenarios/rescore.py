@@ -79,6 +79,19 @@ def _rebuilt(kept: pd.DataFrame, fresh: pd.DataFrame, order: list) -> pd.DataFra
                         columns=kept.columns)
 
 
+def _in_pair_order(kept: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:
+    """The impact evidence of `kept` and `fresh` in one frame, rows in pair order (initiative,
+    metric), built from plain values column by column as impact_evidence builds its frame of
+    records, so each column is typed as a full scoring types it."""
+    columns = {c: kept[c].tolist() + fresh[c].tolist() for c in impact.COLUMNS}
+    order = sorted(range(len(columns["initiative_id"])),
+                   key=lambda n: (columns["initiative_id"][n], columns["metric_id"][n]))
+    if not order:
+        return pd.DataFrame([], columns=impact.COLUMNS)
+    return pd.DataFrame({c: [values[n] for n in order] for c, values in columns.items()},
+                        columns=impact.COLUMNS)
+
+
 def _values_of(values: pd.DataFrame, metric_ids: set) -> pd.DataFrame:
     """The values of the given metrics: slices of the frame when it is ordered by metric (as
     the engine loads it), without a pass over every value."""
@@ -139,11 +152,7 @@ def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: 
             after, metrics=after.metrics[after.metrics["id"].isin(metrics_touched)],
             values=_values_of(after.values, metrics_touched)), today)
         kept = card.impact[~card.impact["metric_id"].isin(metrics_touched)]
-        # Built as impact_evidence builds it (rows in pair order, one frame of the records),
-        # so each column is typed as a full scoring types it.
-        rows = sorted([*kept.to_dict("records"), *fresh.to_dict("records")],
-                      key=lambda row: (row["initiative_id"], row["metric_id"]))
-        evidence = pd.DataFrame(rows, columns=impact.COLUMNS)
+        evidence = _in_pair_order(kept, fresh)
 
     ledger = card.benefits
     if changed_initiatives:

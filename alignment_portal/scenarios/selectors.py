@@ -6,6 +6,7 @@ everyone else, owners included (it is a draft). Shared ones are read by every me
 
 import hashlib
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from threading import Lock
@@ -196,19 +197,41 @@ def plan_of(organization: Organization) -> Plan:
     # This process's copy is used while the shared cache still holds the plan (one cheap
     # EXISTS): clearing the cache, its expiry or eviction drop every process's copy too.
     plan = _local_get(key) if not shared or cache.has_key(key) else None
-    if plan is None:
-        plan = cache.get(key) if shared else None
+    if plan is not None:
+        return plan
+    # One thread of this process loads a missing plan; the others asking for it meanwhile
+    # wait and take it, instead of each loading and scoring the same frames at once.
+    with _loading_lock(key):
+        plan = _local_get(key) if not shared or cache.has_key(key) else None
         if plan is None:
-            frames = load_frames(organization.pk)
-            card = score(frames, day)
-            before = stored_before(current, frames) or before_of(frames, card)
-            plan = Plan(key, frames, day, card,
-                        metric_freshness(frames.metrics, frames.values, day), before,
-                        state["recompute_generation"])
-            if shared:
-                cache.set(key, plan, PLAN_CACHE_SECONDS)
-        _local_put(plan)
+            plan = cache.get(key) if shared else None
+            if plan is None:
+                frames = load_frames(organization.pk)
+                card = score(frames, day)
+                before = stored_before(current, frames) or before_of(frames, card)
+                plan = Plan(key, frames, day, card,
+                            metric_freshness(frames.metrics, frames.values, day), before,
+                            state["recompute_generation"])
+                if shared:
+                    cache.set(key, plan, PLAN_CACHE_SECONDS)
+            _local_put(plan)
     return plan
+
+
+_loading: dict[str, Lock] = {}  # the plans being loaded in this process, by key
+
+
+@contextmanager
+def _loading_lock(key: str):
+    with _local_lock:
+        lock = _loading.setdefault(key, Lock())
+    try:
+        with lock:
+            yield
+    finally:
+        with _local_lock:
+            if not lock.locked():
+                _loading.pop(key, None)
 
 
 def _shares_plans() -> bool:

@@ -17,7 +17,7 @@ from alignment_portal.scoring.triggers import run_recompute
 from goals.models import Goal
 from initiatives import services as initiative_services
 from initiatives.models import AlignmentLink, Initiative, Tool
-from tests.scenarios.conftest import forget_plans
+from tests.scenarios.conftest import build_plan, forget_plans
 
 pytestmark = pytest.mark.django_db
 STORED_QUERIES = 3  # the stored scores as "before": organization score, open flags, initiatives
@@ -271,3 +271,37 @@ def test_the_database_cache_holds_no_plan(plan, settings):
         assert set(statements) == {"SELECT"}, statements
         assert not any("portal_cache" in q["sql"] for q in captured.captured_queries)
     assert len(captured) == 1  # the second time, from this process's memory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_arriving_together_load_a_missing_plan_once(tenancy, monkeypatch):
+    import threading
+    import time
+
+    from django.db import connections
+
+    organization = build_plan(tenancy.org).organization
+    forget_plans()
+    loads = []
+
+    def slow_load(organization_id):  # long enough for the other threads to arrive
+        loads.append(organization_id)
+        time.sleep(0.2)
+        return load_frames(organization_id)
+
+    monkeypatch.setattr(selectors, "load_frames", slow_load)
+    plans = []
+
+    def evaluate_one():
+        try:
+            plans.append(selectors.plan_of(organization))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=evaluate_one) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert loads == [organization.pk]
+    assert len(plans) == 3 and len({id(p) for p in plans}) == 1
