@@ -7,15 +7,16 @@ own languages: kept as its English message (marked with gettext_noop, placeholde
     str(words)           # the same in the active language: "Zeitüberschreitung nach 4 s"
     worded(words.as_json())   # from a JSONField, in the active language
 
-Numbers among the values are written the reader's way (Django's formats) when worded.
+Numbers among the values are written with the reader's decimal sign when worded.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext
+
+from alignment_portal.lib.formats import local_digits
 
 Values = Mapping[str, str | int | float | Decimal | None]
 
@@ -26,10 +27,10 @@ class Words:
     values: Values = field(default_factory=dict)
 
     def english(self) -> str:
-        return _fill(self.message, self.values, number=_english_number)
+        return _fill(self.message, self.values, local=False)
 
     def __str__(self) -> str:
-        return _fill(gettext(self.message), self.values)
+        return _fill(gettext(self.message), self.values, local=True)
 
     def as_json(self) -> dict:
         return {"message": self.message, "values": dict(self.values)}
@@ -40,21 +41,18 @@ def worded(stored: Mapping | None, fallback: str = "") -> str:
     beside them, or what a row stored before words existed) when there are none."""
     if not stored or not stored.get("message"):
         return fallback
-    return _fill(gettext(stored["message"]), stored.get("values") or {})
+    return str(Words(stored["message"], stored.get("values") or {}))
 
 
-def _fill(message: str, values: Values, number=number_format) -> str:
+def _fill(message: str, values: Values, *, local: bool) -> str:
+    """`message` filled with `values`; numbers written as %g writes them (4.0 as "4"), with
+    the reader's decimal sign when `local` (formats.local_digits, as the flags' words do)."""
     if not values:
         return message
-    return message % {name: number(_plain(value)) if isinstance(value, (int, float, Decimal))
-                      and not isinstance(value, bool) else value
-                      for name, value in values.items()}
-
-
-def _plain(value):
-    """4.0 as 4: a whole number reads without decimals, as %g would write it."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-def _english_number(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    filled = {}
+    for name, value in values.items():
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            value = f"{value:g}" if isinstance(value, float) else str(value)
+            value = local_digits(value) if local else value
+        filled[name] = value
+    return message % filled

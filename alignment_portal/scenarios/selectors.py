@@ -194,15 +194,13 @@ def plan_of(organization: Organization) -> Plan:
            f"{state['recomputed_generation']}:{_stamp(state['recomputed_at'])}:"
            f"{day.isoformat()}")
     shared = _shares_plans()
-    # This process's copy is used while the shared cache still holds the plan (one cheap
-    # EXISTS): clearing the cache, its expiry or eviction drop every process's copy too.
-    plan = _local_get(key) if not shared or cache.has_key(key) else None
+    plan = _copy_here(key, shared)
     if plan is not None:
         return plan
     # One thread of this process loads a missing plan; the others asking for it meanwhile
     # wait and take it, instead of each loading and scoring the same frames at once.
     with _loading_lock(key):
-        plan = _local_get(key) if not shared or cache.has_key(key) else None
+        plan = _copy_here(key, shared)
         if plan is None:
             plan = cache.get(key) if shared else None
             if plan is None:
@@ -216,6 +214,12 @@ def plan_of(organization: Organization) -> Plan:
                     cache.set(key, plan, PLAN_CACHE_SECONDS)
             _local_put(plan)
     return plan
+
+
+def _copy_here(key: str, shared: bool) -> Plan | None:
+    """This process's copy of the plan, used while the shared cache still holds it (one cheap
+    EXISTS): clearing the cache, its expiry or eviction drop every process's copy too."""
+    return _local_get(key) if not shared or cache.has_key(key) else None
 
 
 _loading: dict[str, Lock] = {}  # the plans being loaded in this process, by key
