@@ -227,6 +227,11 @@ class ImpactReading:
         return self.evidence.regression
 
     @property
+    def regression_verdict_label(self) -> str:
+        """The second opinion's verdict in the reader's language."""
+        return Verdict(self.evidence.regression["verdict"]).label if self.regression else ""
+
+    @property
     def period_noun(self) -> str:
         return impact.period_word(self.evidence.metric.frequency, 1)
 

@@ -247,6 +247,17 @@ def test_a_german_reader_reads_the_verdicts_in_german_on_every_page(tenancy, sto
     assert ">Verbessert</span>" in page and ">Improved<" not in page
 
 
+def test_a_german_reader_reads_the_regressions_verdict_in_german(tenancy, story):
+    long_before = BEFORE + [12.0, 11.7, 12.5]
+    wait = weekly_metric(story["org"], "Phone wait", long_before + AFTER)
+    phones = live(story["org"], "Call-back queue", wait, weeks_ago=len(AFTER) - 1)
+    engine.recompute(story["org"].pk)
+    page = tenancy.client("viewer").get(detail(story, phones),
+                                        HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Zweite Meinung" in page
+    assert "sie ergibt „verbessert“" in page and "“improved”" not in page
+
+
 # --- The API -------------------------------------------------------------------------------------
 
 def test_the_api_returns_the_organizations_evidence_only(client, story):
