@@ -535,8 +535,12 @@ def impact_chart(*, metric_name: str, unit: str, points: list[tuple], go_live, a
                      "y": [after_median, after_median],
                      "line": {"color": OK, "dash": "dot", "width": 2.5}, "hoverinfo": "skip"})
     layout = _layout(
-        height=320, show_legend=True, legend={"orientation": "h", "y": -0.2},
-        margin={"l": 56}, xaxis={"type": "date", "nticks": 6},
+        # The legend at the foot of the figure, below the axis' labels whatever their height
+        # (placed on the plot's scale, it ran into them on a phone); month over year on two
+        # short lines, so that six of them fit a phone's width unturned.
+        height=340, show_legend=True,
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
+        margin={"l": 56}, xaxis={"type": "date", "nticks": 6, "tickformat": "%b\n%Y"},
         yaxis={"title": {"text": unit}},
         shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": go_live.isoformat(),
                  "x1": go_live.isoformat(), "y0": 0, "y1": 1,
