@@ -10,7 +10,10 @@ alone), so running seed_demo again only adds the periods that passed since.
 - boutique: online sales grow once stock accuracy does, but orders cancelled for lack of stock
   rose once the online store went live; inventory turnover has gone stale.
 - fintech: KVIs (customer lifetime value uplift, new product adoption, market share); the NPS
-  survey has not been run for two quarters (stale).
+  survey has not been run for two quarters (stale). Customers holding two or more products
+  (monthly, two years of it) rose once the robo-advice engine went live ADVICE_LIVE_DAYS ago
+  (`alignment_portal/benefits/demo.py` creates the engine): the KVI uplift its impact evidence
+  reads as "improved".
 """
 
 import math
@@ -46,6 +49,11 @@ class DemoMetric:
     stale_periods: int = 0  # the last N periods were never logged
     due_now: bool = False  # the current period is not logged yet
     decimals: int = 1
+    years: int = 1  # how far back the values go
+
+
+# The robo-advice engine went live this many days ago (benefits.demo creates it, live since).
+ADVICE_LIVE_DAYS = 245
 
 
 def _lib(key, start, end, noise, **kw) -> DemoMetric:
@@ -90,15 +98,22 @@ STORIES: dict[str, list[DemoMetric]] = {
         _lib("churn_rate", 3.8, 2.6, 0.08, decimals=2),
         _lib("first_response_time", 9.5, 3.0, 0.12, due_now=True),
         _lib("nps", 31, 38, 0.05, decimals=0, stale_periods=2),
+        DemoMetric("Customers holding two or more products", 9.0, 15.0, 0.02,
+                   definition="Active customers who hold at least two of our products, as a "
+                   "share of all active customers, at the month's end.", kind=Kind.KVI,
+                   unit=Unit.PERCENT, frequency=Frequency.MONTHLY, level=Level.STRATEGIC,
+                   owner="owner", years=2,
+                   # the rise centred six weeks after the go-live (a soft launch first)
+                   step_at=1 - (ADVICE_LIVE_DAYS - 45) / (2 * 365)),
     ],
 }
 
 
-def _periods(frequency: str, today: date) -> list[date]:
-    """The periods of the last year, oldest first, ending with the current one."""
+def _periods(frequency: str, today: date, years: int = 1) -> list[date]:
+    """The periods of the last `years`, oldest first, ending with the current one."""
     current = period_start(frequency, today)
     periods = [current]
-    while periods[-1] > today - timedelta(days=365):
+    while periods[-1] > today - timedelta(days=365 * years):
         periods.append(previous_period_start(frequency, periods[-1]))
     return list(reversed(periods))
 
@@ -137,7 +152,7 @@ def seed(organization, people, today) -> None:
         metric, _ = Metric.objects.get_or_create(
             organization=organization, name=spec.name,
             defaults={**fields, "owner": owner, "library_key": spec.library_key})
-        periods = _periods(metric.frequency, today)
+        periods = _periods(metric.frequency, today, spec.years)
         rng = random.Random(f"{organization.slug}:{spec.name}")  # noqa: S311 (demo data)
         values = _series(spec, periods, rng)
         keep = len(periods) - spec.stale_periods - (1 if spec.due_now else 0)

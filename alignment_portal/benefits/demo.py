@@ -21,6 +21,7 @@ from decimal import Decimal
 from alignment_portal.benefits.services import BenefitRow, benefit_entries_record
 from alignment_portal.scoring.benefits import add_months
 from initiatives.models import Initiative
+from metrics.demo import ADVICE_LIVE_DAYS
 from metrics.models import Source
 
 HOUR_VALUES = {"bakery": 18, "agency": 45, "boutique": 22, "fintech": 60}
@@ -35,6 +36,7 @@ EXPECTED_MONEY = {
     "Churn early-warning model": 2500, "Support triage bot": 500,
 }
 ADVICE_ENGINE = "Robo-advice engine"
+TWO_PRODUCTS = "Customers holding two or more products"  # metrics.demo's, monthly
 ADVICE_EXPECTED_MONEY = 4000
 ADVICE_EXPECTED_HOURS = 30
 # Realised per month, oldest first: (hours saved, money gained, note).
@@ -76,7 +78,8 @@ def _record(organization, initiative, months, figures, user, source):
 
 def _link_advice_engine(organization, advice: Initiative) -> None:
     """The advice engine serves the lifetime-value goal and is measured by the CLV uplift, like
-    the rest of the fintech's well-aligned automation."""
+    the rest of the fintech's well-aligned automation, and by the customers holding two or more
+    products (monthly: the KVI whose uplift its impact evidence shows)."""
     from initiatives.demo import DemoLink, _goal, _metric
     from initiatives.models import AlignmentLink, MeasurementLink
 
@@ -88,11 +91,12 @@ def _link_advice_engine(organization, advice: Initiative) -> None:
                 "rationale": "Customers who get advice on their own numbers stay longer and "
                              "take a second product, which is lifetime value.",
                 "expected_effect": "+20 per customer"})
-    metric = _metric(organization, "clv_uplift")
-    if metric is not None:
-        MeasurementLink.objects.get_or_create(
-            initiative=advice, metric=metric,
-            defaults={"organization": organization, "role": "outcome"})
+    for metric in (_metric(organization, "clv_uplift"),
+                   organization.metrics.filter(name=TWO_PRODUCTS).first()):
+        if metric is not None:
+            MeasurementLink.objects.get_or_create(
+                initiative=advice, metric=metric,
+                defaults={"organization": organization, "role": "outcome"})
 
 
 def seed(organization, people, today) -> None:
@@ -117,7 +121,8 @@ def seed(organization, people, today) -> None:
                 description="Personalised savings and credit advice in the app, from each "
                             "customer's own transactions.",
                 process="Customer advice", department="Product",
-                start_date=today - timedelta(days=300), go_live_date=today - timedelta(days=245),
+                start_date=today - timedelta(days=300),
+                go_live_date=today - timedelta(days=ADVICE_LIVE_DAYS),
                 one_time_cost=Decimal(22000), monthly_cost=Decimal(1200),
                 hours_saved_per_month=Decimal(ADVICE_EXPECTED_HOURS),
                 expected_money_per_month=Decimal(ADVICE_EXPECTED_MONEY), impact=5, effort=4,
