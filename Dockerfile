@@ -22,5 +22,7 @@ RUN DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=build.invalid SITE_URL=https://build
 USER portal
 
 EXPOSE 8000
-CMD ["gunicorn", "alignment_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", \
-     "--threads", "4", "--access-logfile", "-", "--timeout", "30"]
+# One request per process (README "Production": a threaded process takes every keep-alive
+# connection it can and runs its requests on one core, under one GIL).
+CMD ["gunicorn", "alignment_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", \
+     "--threads", "1", "--access-logfile", "-", "--timeout", "30"]

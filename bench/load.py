@@ -75,11 +75,22 @@ class Server(str):
         """CPU time (user + system) used so far by the master and its live workers."""
         return process_tree_cpu_seconds(self.pid)
 
+    def worker_cpu_seconds(self) -> dict[int, float]:
+        """CPU time used so far by each live worker, by process id (how evenly the
+        connections were shared out)."""
+        return {pid: seconds for pid, seconds in process_cpu_seconds(self.pid).items()
+                if pid != self.pid}
+
 
 def process_tree_cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of `pid` and its children, read from /proc."""
+    return sum(process_cpu_seconds(pid).values())
+
+
+def process_cpu_seconds(pid: int) -> dict[int, float]:
+    """User + system CPU seconds of `pid` and of each of its children, read from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    seconds = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -90,8 +101,8 @@ def process_tree_cpu_seconds(pid: int) -> float:
             continue  # exited meanwhile
         # After the ")" of the command name: state ppid ... utime is field 14, stime 15.
         if int(entry) == pid or int(fields[1]) == pid:
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+            seconds[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
+    return seconds
 
 
 @contextmanager
