@@ -132,10 +132,8 @@ def overview(*, organization: Organization, today: date, months: int = DASHBOARD
     while month <= last:
         month_list.append(month)
         month = ledger_rules.add_months(month, 1)
-    entries = [] if not scored else list(BenefitEntry.objects.filter(
-        organization=organization, initiative__status__in=ACTIVE_INITIATIVE_STATUSES,
-        month__gte=first, month__lte=last).values_list(
-        "initiative_id", "month", "hours_saved", "money_gained"))
+    entries = [] if not scored else _OVERVIEW_ENTRIES.rows(
+        organization_id=organization.pk, first=first, last=last)
     # Plain rows in, plain rows out: no frame on a page's path (building one per kind cost
     # several milliseconds a page).
     month_rows = ledger_rules.monthly_totals_of(entries, plans,
@@ -165,6 +163,12 @@ _OVERVIEW_SCORES = CompiledQuery(
         organization_id=organization_id, initiative__status__in=ACTIVE_INITIATIVE_STATUSES)
     .order_by("initiative__name", "initiative_id").values_list(*_OVERVIEW_COLUMNS),
     ints=["organization_id"])
+_OVERVIEW_ENTRIES = CompiledQuery(
+    lambda organization_id, first, last: BenefitEntry.objects.filter(
+        organization_id=organization_id, initiative__status__in=ACTIVE_INITIATIVE_STATUSES,
+        month__gte=first, month__lte=last).values_list(
+        "initiative_id", "month", "hours_saved", "money_gained"),
+    ints=["organization_id"], dates=["first", "last"])
 
 
 def _ledger_row(organization: Organization, row: tuple) -> LedgerRow:

@@ -16,7 +16,7 @@ from django.db.models.functions import RowNumber
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from alignment_portal.lib.compiled import CompiledQuery
+from alignment_portal.lib.compiled import CompiledQuery, field_names, instance
 from alignment_portal.lib.formats import local_digits
 from alignment_portal.lib.urls import organization_path, record_path
 from alignment_portal.organizations.models import Organization
@@ -84,11 +84,19 @@ def dimensions_of(row) -> dict[str, float]:
     return {key: round(float(getattr(row, key)), 1) for key, _ in DIMENSIONS}
 
 
+_SNAPSHOT_FIELDS = field_names(ScoreSnapshot)
+# Every dashboard and its dimensions chart read "a month ago": compiled once (lib/compiled.py).
+_SNAPSHOT_ON_OR_BEFORE = CompiledQuery(
+    lambda organization_id, day: ScoreSnapshot.objects.filter(
+        organization_id=organization_id, cycle=None, taken_on__lte=day)
+    .order_by("-taken_on", "-taken_at").values_list(*_SNAPSHOT_FIELDS)[:1],
+    ints=["organization_id"], dates=["day"])
+
+
 def snapshot_on_or_before(*, organization: Organization, day: date) -> ScoreSnapshot | None:
     """The latest nightly snapshot taken on or before `day` (one query)."""
-    return (ScoreSnapshot.objects.filter(organization=organization, cycle=None,
-                                         taken_on__lte=day)
-            .order_by("-taken_on", "-taken_at").first())
+    rows = _SNAPSHOT_ON_OR_BEFORE.rows(organization_id=organization.pk, day=day)
+    return instance(ScoreSnapshot, rows[0]) if rows else None
 
 
 def nearest_snapshot(*, organization: Organization, day: date) -> ScoreSnapshot | None:

@@ -54,3 +54,19 @@ def test_a_metric_read_by_the_compiled_query_equals_the_orms(tenancy):
     assert (compiled.latest_period, compiled.latest_value) == (date(2026, 2, 2), 4)
     assert metric_with_latest(tenancy.other_org, metric.pk) is None
     assert instance(Metric, [getattr(orm, f) for f in field_names(Metric)]).pk == metric.pk
+
+
+def test_a_day_parameter_reads_what_the_queryset_reads(tenancy):
+    def since(organization_id, day):
+        return (MetricValue.objects.filter(organization_id=organization_id, period__gte=day)
+                .order_by("period").values_list("period", "value"))
+
+    query = CompiledQuery(since, ints=["organization_id"], dates=["day"])
+    metric = MetricFactory(organization=tenancy.org)
+    for period in (date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 19)):
+        MetricValueFactory(metric=metric, period=period)
+    for day in (date(2026, 1, 1), date(2026, 1, 12), date(2026, 2, 1)):
+        assert query.rows(organization_id=tenancy.org.pk, day=day) == list(
+            since(tenancy.org.pk, day))
+    with pytest.raises(TypeError, match="must be a date"):
+        query.rows(organization_id=tenancy.org.pk, day="2026-01-12")
