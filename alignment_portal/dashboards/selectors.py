@@ -16,7 +16,7 @@ from django.db.models.functions import RowNumber
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from alignment_portal.lib.compiled import CompiledQuery, field_names, instance
+from alignment_portal.lib.compiled import CompiledInQuery, CompiledQuery, field_names, instance
 from alignment_portal.lib.formats import local_digits
 from alignment_portal.lib.urls import organization_path, record_path
 from alignment_portal.organizations.models import Organization
@@ -295,18 +295,23 @@ _PRIORITY_GOALS = CompiledQuery(
     ints=["organization_id"])
 
 
+_SPARKLINE_VALUES = CompiledInQuery(
+    lambda organization_id, ids, since: MetricValue.objects.filter(
+        organization_id=organization_id, metric_id__in=ids, period__gte=since)
+    .order_by("metric_id", "period").values_list("metric_id", "period", "value"),
+    ints=["organization_id"], dates=["since"], max_ids=6)
+
+
 def priority_goals(*, organization: Organization, today: date) -> list[PriorityGoal]:
     """The current cycle's priority goals with progress, forecast and a sparkline of their
     metric (two queries: the goals, then the values of their at most three metrics)."""
     scores = _PRIORITY_GOALS.rows(organization_id=organization.pk)
     metric_ids = {s[4] for s in scores if s[4]}
     values = defaultdict(list)
-    if metric_ids:
-        rows = (MetricValue.objects.filter(organization=organization, metric_id__in=metric_ids,
-                                           period__gte=today - timedelta(days=SPARKLINE_DAYS))
-                .order_by("metric_id", "period").values_list("metric_id", "period", "value"))
-        for metric_id, period, value in rows:
-            values[metric_id].append((period, float(value)))
+    for metric_id, period, value in _SPARKLINE_VALUES.rows(
+            organization_id=organization.pk, ids=sorted(metric_ids),
+            since=today - timedelta(days=SPARKLINE_DAYS)):
+        values[metric_id].append((period, float(value)))
     goals = []
     for (goal_id, title, rank, start_date, metric_id, metric_name, unit, progress,
          forecast_status, forecast_reason, forecast_params) in scores:
@@ -648,13 +653,21 @@ _IMPACT_ORDER = CompiledQuery(
     ints=["organization_id"])
 
 
+_IMPACT_ROW_COLUMNS = ("pk", "initiative_id", "initiative__name", "metric__name", "metric__unit",
+                       "metric__frequency", *impact.SENTENCE_COLUMNS)
+# The shown readings: at most `rows` per verdict (DASHBOARD_IMPACT_ROWS on the dashboard).
+_IMPACT_ROWS = CompiledInQuery(
+    lambda organization_id, ids: ImpactEvidence.objects.filter(
+        organization_id=organization_id, pk__in=ids).values_list(*_IMPACT_ROW_COLUMNS),
+    ints=["organization_id"], max_ids=DASHBOARD_IMPACT_ROWS * len(Verdict))
+
+
 def impact_summary(*, organization: Organization, today: date,
                    rows: int = DASHBOARD_IMPACT_ROWS) -> list[tuple[str, list[ImpactRow], int]]:
     """[(verdict, the first `rows` readings, how many in all)] in the order of
     scoring.selectors.organization_impact, every verdict listed. Two queries: the order and
     verdict of every reading as plain rows, then the columns the sentences of the few shown
     read (an organization with hundreds of readings no longer builds a sentence for each)."""
-    evidence = ImpactEvidence.objects.filter(organization=organization)
     shown: dict[str, list[int]] = {str(v): [] for v in score_selectors.VERDICT_ORDER}
     totals = dict.fromkeys(shown, 0)
     for pk, verdict in _IMPACT_ORDER.rows(organization_id=organization.pk):
@@ -662,9 +675,8 @@ def impact_summary(*, organization: Organization, today: date,
         if len(shown[verdict]) < rows:
             shown[verdict].append(pk)
     wanted = [pk for pks in shown.values() for pk in pks]
-    by_pk = {row["pk"]: row for row in evidence.filter(pk__in=wanted).values(
-        "pk", "initiative_id", "initiative__name", "metric__name", "metric__unit",
-        "metric__frequency", *impact.SENTENCE_COLUMNS)} if wanted else {}
+    by_pk = {row[0]: dict(zip(_IMPACT_ROW_COLUMNS, row, strict=True))
+             for row in _IMPACT_ROWS.rows(organization_id=organization.pk, ids=wanted)}
 
     def reading(row: dict) -> ImpactRow:
         return ImpactRow(

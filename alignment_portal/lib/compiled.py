@@ -95,3 +95,37 @@ def instance(model: type[Model], values, using: str = DEFAULT_DB_ALIAS) -> Model
     """A model instance from the values of its concrete fields (as from `field_names`), as the
     ORM builds one from a row it read."""
     return model.from_db(using, field_names(model), values)
+
+
+class CompiledInQuery:
+    """A CompiledQuery whose parameter `ids` is a short list of ints (an `__in` of a few
+    records' ids): one compiled query per length of the list, up to `max_ids`; a longer
+    list runs the queryset as built (each row a tuple all the same). `build` takes the list
+    as the keyword `ids`; the ids must be distinct (the ORM drops repeats)."""
+
+    def __init__(self, build: Callable[..., QuerySet], *, max_ids: int, ints=(), strs=(),
+                 dates=()):
+        self.build, self.max_ids = build, max_ids
+        self.ints, self.strs, self.dates = tuple(ints), tuple(strs), tuple(dates)
+        self._by_length: dict[int, tuple[CompiledQuery, list[str]]] = {}
+
+    def _query(self, length: int) -> tuple[CompiledQuery, list[str]]:
+        compiled = self._by_length.get(length)
+        if compiled is None:
+            names = [f"ids_{i}" for i in range(length)]
+
+            def build(**params):
+                return self.build(ids=[params.pop(name) for name in names], **params)
+
+            compiled = self._by_length.setdefault(length, (CompiledQuery(
+                build, ints=[*self.ints, *names], strs=self.strs, dates=self.dates), names))
+        return compiled
+
+    def rows(self, *, ids, using: str = DEFAULT_DB_ALIAS, **values) -> list[tuple]:
+        ids = [int(pk) for pk in ids]
+        if not ids:
+            return []
+        if len(ids) > self.max_ids:
+            return [tuple(row) for row in self.build(ids=ids, **values).using(using)]
+        query, names = self._query(len(ids))
+        return query.rows(using=using, **values, **dict(zip(names, ids, strict=True)))
