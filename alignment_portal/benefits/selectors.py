@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from alignment_portal.benefits.models import BenefitEntry, BenefitScore
+from alignment_portal.lib.compiled import CompiledQuery
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import benefits as ledger_rules
 from initiatives.models import ACTIVE_INITIATIVE_STATUSES, Initiative
@@ -120,9 +121,7 @@ def overview(*, organization: Organization, today: date, months: int = DASHBOARD
     holds the first `losing_rows` of them (all by default), `losing_count` says how many."""
     # Plain rows, not model instances: a large organization has hundreds of initiatives on
     # the ledger and only the losing ones are shown.
-    scored = list(BenefitScore.objects.filter(
-        organization=organization, initiative__status__in=ACTIVE_INITIATIVE_STATUSES)
-        .order_by("initiative__name", "initiative_id").values_list(*_OVERVIEW_COLUMNS))
+    scored = _OVERVIEW_SCORES.rows(organization_id=organization.pk)
     plans = [r[0:1] + r[3:7] for r in scored]
     current = ledger_rules.month_start(today)
     last = ledger_rules.month_start(last_month) if last_month else current
@@ -133,10 +132,8 @@ def overview(*, organization: Organization, today: date, months: int = DASHBOARD
     while month <= last:
         month_list.append(month)
         month = ledger_rules.add_months(month, 1)
-    entries = [] if not scored else list(BenefitEntry.objects.filter(
-        organization=organization, initiative__status__in=ACTIVE_INITIATIVE_STATUSES,
-        month__gte=first, month__lte=last).values_list(
-        "initiative_id", "month", "hours_saved", "money_gained"))
+    entries = [] if not scored else _OVERVIEW_ENTRIES.rows(
+        organization_id=organization.pk, first=first, last=last)
     # Plain rows in, plain rows out: no frame on a page's path (building one per kind cost
     # several milliseconds a page).
     month_rows = ledger_rules.monthly_totals_of(entries, plans,
@@ -160,6 +157,18 @@ _OVERVIEW_COLUMNS = ("initiative_id", "initiative__name", "initiative__status",
                      "initiative__hours_saved_per_month",
                      "initiative__expected_money_per_month", "net", "cost_to_date",
                      "realised_to_date", "payback_status", "payback_month")
+# Every dashboard reads it: compiled once (lib/compiled.py).
+_OVERVIEW_SCORES = CompiledQuery(
+    lambda organization_id: BenefitScore.objects.filter(
+        organization_id=organization_id, initiative__status__in=ACTIVE_INITIATIVE_STATUSES)
+    .order_by("initiative__name", "initiative_id").values_list(*_OVERVIEW_COLUMNS),
+    ints=["organization_id"])
+_OVERVIEW_ENTRIES = CompiledQuery(
+    lambda organization_id, first, last: BenefitEntry.objects.filter(
+        organization_id=organization_id, initiative__status__in=ACTIVE_INITIATIVE_STATUSES,
+        month__gte=first, month__lte=last).values_list(
+        "initiative_id", "month", "hours_saved", "money_gained"),
+    ints=["organization_id"], dates=["first", "last"])
 
 
 def _ledger_row(organization: Organization, row: tuple) -> LedgerRow:

@@ -16,6 +16,7 @@ from django.db.models.functions import RowNumber
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from alignment_portal.lib.compiled import CompiledInQuery, CompiledQuery, field_names, instance
 from alignment_portal.lib.formats import local_digits
 from alignment_portal.lib.urls import organization_path, record_path
 from alignment_portal.organizations.models import Organization
@@ -83,11 +84,19 @@ def dimensions_of(row) -> dict[str, float]:
     return {key: round(float(getattr(row, key)), 1) for key, _ in DIMENSIONS}
 
 
+_SNAPSHOT_FIELDS = field_names(ScoreSnapshot)
+# Every dashboard and its dimensions chart read "a month ago": compiled once (lib/compiled.py).
+_SNAPSHOT_ON_OR_BEFORE = CompiledQuery(
+    lambda organization_id, day: ScoreSnapshot.objects.filter(
+        organization_id=organization_id, cycle=None, taken_on__lte=day)
+    .order_by("-taken_on", "-taken_at").values_list(*_SNAPSHOT_FIELDS)[:1],
+    ints=["organization_id"], dates=["day"])
+
+
 def snapshot_on_or_before(*, organization: Organization, day: date) -> ScoreSnapshot | None:
     """The latest nightly snapshot taken on or before `day` (one query)."""
-    return (ScoreSnapshot.objects.filter(organization=organization, cycle=None,
-                                         taken_on__lte=day)
-            .order_by("-taken_on", "-taken_at").first())
+    rows = _SNAPSHOT_ON_OR_BEFORE.rows(organization_id=organization.pk, day=day)
+    return instance(ScoreSnapshot, rows[0]) if rows else None
 
 
 def nearest_snapshot(*, organization: Organization, day: date) -> ScoreSnapshot | None:
@@ -193,6 +202,16 @@ class SpendRow:
     status: str
 
 
+# The dashboard's hot queries whose only parameter is the organization are compiled once per
+# process (lib/compiled.py): building each cost the ORM about a millisecond, more than the
+# database takes to answer it.
+_SPEND_FLAGS = CompiledQuery(
+    lambda organization_id: Flag.objects.filter(
+        organization_id=organization_id, resolved_at=None,
+        code__in=["MISALIGNED", "SHELFWARE"]).values_list("code", "subject_id"),
+    ints=["organization_id"])
+
+
 def misaligned_spend_rows(*, organization: Organization) -> tuple[list[SpendRow], int]:
     """The costliest initiatives with no active goal and tools no active initiative uses (the
     open MISALIGNED and SHELFWARE flags, so the list agrees with the score), and how many
@@ -200,9 +219,7 @@ def misaligned_spend_rows(*, organization: Organization) -> tuple[list[SpendRow]
     on the cast subject id let PostgreSQL pick a nested loop over every flag per initiative,
     half a second on a large organization), then the records by primary key."""
     subjects: dict[str, list[int]] = {"MISALIGNED": [], "SHELFWARE": []}
-    for code, subject_id in Flag.objects.filter(
-            organization=organization, resolved_at=None, code__in=list(subjects)).values_list(
-            "code", "subject_id"):
+    for code, subject_id in _SPEND_FLAGS.rows(organization_id=organization.pk):
         if subject_id.isdigit():
             subjects[code].append(int(subject_id))
     columns = ("pk", "name", "monthly_cost", "status")
@@ -268,23 +285,33 @@ FORECAST_LABELS = {"on_track": gettext_lazy("On track"), "at_risk": gettext_lazy
                    "off_track": gettext_lazy("Off track"), "no_data": gettext_lazy("No data")}
 
 
+_PRIORITY_GOALS = CompiledQuery(
+    lambda organization_id: GoalScore.objects.filter(organization_id=organization_id,
+                                                     is_priority=True)
+    .order_by("goal__priority_rank", "goal__title")
+    .values_list("goal_id", "goal__title", "goal__priority_rank", "goal__start_date",
+                 "goal__metric_id", "goal__metric__name", "goal__metric__unit", "progress",
+                 "forecast_status", "forecast_reason", "forecast_params")[:6],
+    ints=["organization_id"])
+
+
+_SPARKLINE_VALUES = CompiledInQuery(
+    lambda organization_id, ids, since: MetricValue.objects.filter(
+        organization_id=organization_id, metric_id__in=ids, period__gte=since)
+    .order_by("metric_id", "period").values_list("metric_id", "period", "value"),
+    ints=["organization_id"], dates=["since"], max_ids=6)
+
+
 def priority_goals(*, organization: Organization, today: date) -> list[PriorityGoal]:
     """The current cycle's priority goals with progress, forecast and a sparkline of their
     metric (two queries: the goals, then the values of their at most three metrics)."""
-    scores = list(GoalScore.objects.filter(organization=organization, is_priority=True)
-                  .order_by("goal__priority_rank", "goal__title")
-                  .values_list("goal_id", "goal__title", "goal__priority_rank",
-                               "goal__start_date", "goal__metric_id", "goal__metric__name",
-                               "goal__metric__unit", "progress", "forecast_status",
-                               "forecast_reason", "forecast_params")[:6])
+    scores = _PRIORITY_GOALS.rows(organization_id=organization.pk)
     metric_ids = {s[4] for s in scores if s[4]}
     values = defaultdict(list)
-    if metric_ids:
-        rows = (MetricValue.objects.filter(organization=organization, metric_id__in=metric_ids,
-                                           period__gte=today - timedelta(days=SPARKLINE_DAYS))
-                .order_by("metric_id", "period").values_list("metric_id", "period", "value"))
-        for metric_id, period, value in rows:
-            values[metric_id].append((period, float(value)))
+    for metric_id, period, value in _SPARKLINE_VALUES.rows(
+            organization_id=organization.pk, ids=sorted(metric_ids),
+            since=today - timedelta(days=SPARKLINE_DAYS)):
+        values[metric_id].append((period, float(value)))
     goals = []
     for (goal_id, title, rank, start_date, metric_id, metric_name, unit, progress,
          forecast_status, forecast_reason, forecast_params) in scores:
@@ -399,30 +426,17 @@ FLAG_FILTERS = ("severity", "code", "type")
 ALL_FLAGS_LIMIT = 500
 
 
-def flag_groups(*, organization: Organization, severity: str = "", code: str = "",
-                subject_type: str = "", show_all: bool = False) -> FlagGroups:
-    """Two queries: the open counts by severity, code and subject type, and the first few
-    flags of each severity (all of them, up to ALL_FLAGS_LIMIT, with `show_all`)."""
-    severity = severity if severity in SEVERITY_ORDER else ""
-    subject_type = subject_type if subject_type in SubjectType.values else ""
-    counts = list(Flag.objects.filter(organization=organization, resolved_at=None)
-                  .values_list("severity", "code", "subject_type").annotate(n=Count("id"))
-                  .order_by())
-    code = code if any(c == code for _, c, _, _ in counts) else ""
+_FLAG_COUNTS = CompiledQuery(
+    lambda organization_id: Flag.objects.filter(organization_id=organization_id,
+                                                resolved_at=None)
+    .values_list("severity", "code", "subject_type").annotate(n=Count("id")).order_by(),
+    ints=["organization_id"])
 
-    def selected(s, c, t):
-        return ((not severity or s == severity) and (not code or c == code)
-                and (not subject_type or t == subject_type))
 
-    by_severity: dict[str, int] = defaultdict(int)
-    by_code: dict[str, int] = defaultdict(int)
-    by_type: dict[str, int] = defaultdict(int)
-    for s, c, t, n in counts:
-        by_code[c] += n
-        by_type[t] += n
-        if selected(s, c, t):
-            by_severity[s] += n
-    flags = Flag.objects.filter(organization=organization, resolved_at=None)
+def _flags(organization_id: int, *, severity: str = "", code: str = "",
+           subject_type: str = "", show_all: bool = False):
+    """The open flags the filter selects: the first few of each severity, or all of them."""
+    flags = Flag.objects.filter(organization_id=organization_id, resolved_at=None)
     if severity:
         flags = flags.filter(severity=severity)
     if code:
@@ -437,12 +451,44 @@ def flag_groups(*, organization: Organization, severity: str = "", code: str = "
         flags = (flags.annotate(row=Window(RowNumber(), partition_by=[F("severity")],
                                            order_by=[F("first_seen_at").desc(), F("id")]))
                  .filter(row__lte=FLAGS_PER_SEVERITY).order_by("-first_seen_at", "id"))
+    return flags.values_list("pk", "code", "severity", "subject_type", "subject_id",
+                             "subject_label", "params", "first_seen_at")
+
+
+# The unfiltered dashboard's flags (what nearly every request shows).
+_FIRST_FLAGS = CompiledQuery(_flags, ints=["organization_id"])
+
+
+def flag_groups(*, organization: Organization, severity: str = "", code: str = "",
+                subject_type: str = "", show_all: bool = False) -> FlagGroups:
+    """Two queries: the open counts by severity, code and subject type, and the first few
+    flags of each severity (all of them, up to ALL_FLAGS_LIMIT, with `show_all`)."""
+    severity = severity if severity in SEVERITY_ORDER else ""
+    subject_type = subject_type if subject_type in SubjectType.values else ""
+    counts = _FLAG_COUNTS.rows(organization_id=organization.pk)
+    code = code if any(c == code for _, c, _, _ in counts) else ""
+
+    def selected(s, c, t):
+        return ((not severity or s == severity) and (not code or c == code)
+                and (not subject_type or t == subject_type))
+
+    by_severity: dict[str, int] = defaultdict(int)
+    by_code: dict[str, int] = defaultdict(int)
+    by_type: dict[str, int] = defaultdict(int)
+    for s, c, t, n in counts:
+        by_code[c] += n
+        by_type[t] += n
+        if selected(s, c, t):
+            by_severity[s] += n
+    if severity or code or subject_type or show_all:
+        flags = _flags(organization.pk, severity=severity, code=code,
+                       subject_type=subject_type, show_all=show_all)
+    else:
+        flags = _FIRST_FLAGS.rows(organization_id=organization.pk)
     grouped: dict[str, list[FlagRow]] = {s: [] for s in SEVERITIES}
     type_labels = dict(SubjectType.choices)
     for pk, flag_code, flag_severity, flag_type, subject_id, subject_label, params, \
-            first_seen_at in flags.values_list(
-            "pk", "code", "severity", "subject_type", "subject_id", "subject_label", "params",
-            "first_seen_at"):
+            first_seen_at in flags:
         action_label, action_url, action_logs = flag_action(organization, flag_code,
                                                             flag_type, subject_id)
         grouped[flag_severity].append(FlagRow(
@@ -476,13 +522,19 @@ class MetricDue:
     is_fresh: bool
 
 
+_METRICS_DUE = CompiledQuery(
+    lambda organization_id: MetricScore.objects.filter(organization_id=organization_id,
+                                                       metric__archived_at=None)
+    .values_list("metric_id", "metric__name", "metric__frequency", "latest_period", "is_fresh",
+                 "in_use"),
+    ints=["organization_id"])
+
+
 def metrics_due(*, organization: Organization, today: date) -> tuple[list[MetricDue], int, int]:
     """Metrics in use with no value for the current period or no fresh value, stale ones
     first; and how many are due and how many stale in all. One query (the score rows carry
     each metric's latest period); plain tuples, and links only for the rows listed."""
-    rows = (MetricScore.objects.filter(organization=organization, metric__archived_at=None)
-            .values_list("metric_id", "metric__name", "metric__frequency", "latest_period",
-                         "is_fresh", "in_use"))
+    rows = _METRICS_DUE.rows(organization_id=organization.pk)
     current = {frequency: period_start(frequency, today) for frequency in Frequency.values}
     candidates, due_count, stale_count = [], 0, 0
     for metric_id, name, frequency, latest_period, is_fresh, _in_use in rows:
@@ -562,7 +614,7 @@ def dashboard(*, organization: Organization, can_log: bool, flag_filter: dict | 
     """Everything the organization dashboard shows, in a fixed number of queries (about ten)
     whatever the organization's size."""
     today = today or timezone.localdate()
-    score = OrganizationScore.objects.filter(organization=organization).first()
+    score = score_selectors.organization_score(organization)
     month_ago = snapshot_on_or_before(
         organization=organization, day=today - timedelta(days=MONTH_AGO_DAYS))
     spend_rows, spend_count = misaligned_spend_rows(organization=organization)
@@ -595,24 +647,36 @@ class ImpactRow:
     sentence: str
 
 
+_IMPACT_ORDER = CompiledQuery(
+    lambda organization_id: ImpactEvidence.objects.filter(organization_id=organization_id)
+    .order_by("initiative__name", "metric__name", "pk").values_list("pk", "verdict"),
+    ints=["organization_id"])
+
+
+_IMPACT_ROW_COLUMNS = ("pk", "initiative_id", "initiative__name", "metric__name", "metric__unit",
+                       "metric__frequency", *impact.SENTENCE_COLUMNS)
+# The shown readings: at most `rows` per verdict (DASHBOARD_IMPACT_ROWS on the dashboard).
+_IMPACT_ROWS = CompiledInQuery(
+    lambda organization_id, ids: ImpactEvidence.objects.filter(
+        organization_id=organization_id, pk__in=ids).values_list(*_IMPACT_ROW_COLUMNS),
+    ints=["organization_id"], max_ids=DASHBOARD_IMPACT_ROWS * len(Verdict))
+
+
 def impact_summary(*, organization: Organization, today: date,
                    rows: int = DASHBOARD_IMPACT_ROWS) -> list[tuple[str, list[ImpactRow], int]]:
     """[(verdict, the first `rows` readings, how many in all)] in the order of
     scoring.selectors.organization_impact, every verdict listed. Two queries: the order and
     verdict of every reading as plain rows, then the columns the sentences of the few shown
     read (an organization with hundreds of readings no longer builds a sentence for each)."""
-    evidence = ImpactEvidence.objects.filter(organization=organization)
     shown: dict[str, list[int]] = {str(v): [] for v in score_selectors.VERDICT_ORDER}
     totals = dict.fromkeys(shown, 0)
-    for pk, verdict in evidence.order_by("initiative__name", "metric__name", "pk").values_list(
-            "pk", "verdict"):
+    for pk, verdict in _IMPACT_ORDER.rows(organization_id=organization.pk):
         totals[verdict] += 1
         if len(shown[verdict]) < rows:
             shown[verdict].append(pk)
     wanted = [pk for pks in shown.values() for pk in pks]
-    by_pk = {row["pk"]: row for row in evidence.filter(pk__in=wanted).values(
-        "pk", "initiative_id", "initiative__name", "metric__name", "metric__unit",
-        "metric__frequency", *impact.SENTENCE_COLUMNS)} if wanted else {}
+    by_pk = {row[0]: dict(zip(_IMPACT_ROW_COLUMNS, row, strict=True))
+             for row in _IMPACT_ROWS.rows(organization_id=organization.pk, ids=wanted)}
 
     def reading(row: dict) -> ImpactRow:
         return ImpactRow(

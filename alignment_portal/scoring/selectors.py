@@ -22,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from alignment_portal.lib.compiled import CompiledQuery, field_names, instance
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import impact
 from alignment_portal.scoring.constants import SEVERITY_ORDER
@@ -42,11 +43,18 @@ SCORE_MODELS = {SubjectType.INITIATIVE: InitiativeScore, SubjectType.GOAL: GoalS
                 SubjectType.METRIC: MetricScore}
 
 
+_ORGANIZATION_SCORE_FIELDS = field_names(OrganizationScore)
+# Every dashboard and chart reads it: compiled once (lib/compiled.py).
+_ORGANIZATION_SCORE = CompiledQuery(
+    lambda organization_id: OrganizationScore.objects.filter(organization_id=organization_id)
+    .order_by("pk").values_list(*_ORGANIZATION_SCORE_FIELDS)[:1], ints=["organization_id"])
+
+
 def organization_score(organization: Organization | int) -> OrganizationScore | None:
     """D1-D5, the rung with its explanation (`explanation["next"]["unmet"]`), misaligned
     spend and open flag counts; None before the first recompute."""
-    return OrganizationScore.objects.filter(
-        organization_id=getattr(organization, "pk", organization)).first()
+    rows = _ORGANIZATION_SCORE.rows(organization_id=getattr(organization, "pk", organization))
+    return instance(OrganizationScore, rows[0]) if rows else None
 
 
 def open_flags(organization: Organization, *, subject_type: str | None = None,

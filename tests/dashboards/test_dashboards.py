@@ -64,6 +64,22 @@ def test_another_organizations_cycle_is_404(tenancy, scored):
         assert client.get(url).status_code == 404, url
 
 
+def test_another_organizations_records_change_nothing_on_the_dashboard(tenancy, scored, settings):
+    """The dashboard's queries are compiled once per process (lib/compiled.py): each run must
+    still read only the organization it is given."""
+    import re
+
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    client, url = tenancy.client("owner"), reverse("dashboard", args=[tenancy.org.slug])
+
+    def page():
+        body = client.get(url).content.decode()
+        return re.sub(r'(nonce="|csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]*', "", body)
+
+    alone = page()
+    populate(tenancy.other_org, 3)
+    assert page() == alone
+
 def test_viewers_see_the_dashboard_without_edit_controls(tenancy, scored):
     body = tenancy.client("viewer").get(reverse("dashboard", args=[tenancy.org.slug])
                                         ).content.decode()

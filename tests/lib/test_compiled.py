@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from alignment_portal.lib.compiled import CompiledQuery, field_names, instance
+from alignment_portal.lib.compiled import CompiledInQuery, CompiledQuery, field_names, instance
 from metrics.models import Metric, MetricValue
 from metrics.selectors import metric_with_latest, metrics_with_latest
 from tests.factories import MetricFactory, MetricValueFactory
@@ -54,3 +54,36 @@ def test_a_metric_read_by_the_compiled_query_equals_the_orms(tenancy):
     assert (compiled.latest_period, compiled.latest_value) == (date(2026, 2, 2), 4)
     assert metric_with_latest(tenancy.other_org, metric.pk) is None
     assert instance(Metric, [getattr(orm, f) for f in field_names(Metric)]).pk == metric.pk
+
+
+def test_a_day_parameter_reads_what_the_queryset_reads(tenancy):
+    def since(organization_id, day):
+        return (MetricValue.objects.filter(organization_id=organization_id, period__gte=day)
+                .order_by("period").values_list("period", "value"))
+
+    query = CompiledQuery(since, ints=["organization_id"], dates=["day"])
+    metric = MetricFactory(organization=tenancy.org)
+    for period in (date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 19)):
+        MetricValueFactory(metric=metric, period=period)
+    for day in (date(2026, 1, 1), date(2026, 1, 12), date(2026, 2, 1)):
+        assert query.rows(organization_id=tenancy.org.pk, day=day) == list(
+            since(tenancy.org.pk, day))
+    with pytest.raises(TypeError, match="must be a date"):
+        query.rows(organization_id=tenancy.org.pk, day="2026-01-12")
+
+
+def test_a_list_of_ids_reads_what_the_queryset_reads_whatever_its_length(tenancy):
+    def of_metrics(organization_id, ids):
+        return (MetricValue.objects.filter(organization_id=organization_id, metric_id__in=ids)
+                .order_by("metric_id", "period").values_list("metric_id", "period"))
+
+    query = CompiledInQuery(of_metrics, ints=["organization_id"], max_ids=2)
+    metrics = [MetricFactory(organization=tenancy.org) for _ in range(3)]
+    theirs = MetricFactory(organization=tenancy.other_org)
+    for metric in [*metrics, theirs]:
+        MetricValueFactory(metric=metric, period=date(2026, 1, 5))
+    for ids in ([metrics[0].pk], [metrics[1].pk, metrics[2].pk],
+                [m.pk for m in metrics], [metrics[0].pk, theirs.pk]):
+        assert query.rows(organization_id=tenancy.org.pk, ids=ids) == list(
+            of_metrics(tenancy.org.pk, ids))
+    assert query.rows(organization_id=tenancy.org.pk, ids=[]) == []
