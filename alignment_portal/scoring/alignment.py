@@ -117,6 +117,7 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
     served = links[links["initiative_id"].isin(active_inits)].groupby("goal_id").size().to_dict()
 
     rows = []
+    words = smart.Wording()  # the labels and reasons translated once, not per goal
     # Plain lists per column: a goal at a time through pandas rows is the slow part here.
     columns = {name: goals[name].tolist() for name in goals.columns}
     for at, goal_id in enumerate(columns["id"]):
@@ -135,9 +136,11 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
                                    start_date=facts.start_date, due_date=facts.due_date)
         rows.append({
             "smart_passed": result.passed,
-            "smart_failed": [c.label for c in result.failed],
-            "smart": [{"key": c.key, "label": c.label, "passed": c.passed, "reason": c.reason,
-                       "warning": c.warning} for c in result.criteria],
+            "smart_failed": [words.label(c.key) for c in result.failed],
+            "smart": [{"key": c.key, "label": words.label(c.key), "passed": c.passed,
+                       "reason": words.reason(c.code, c.params),
+                       "warning": words.reason(c.warning_code, c.warning_params)}
+                      for c in result.criteria],
             "progress": forecast_mod.progress(latest, baseline, target),
             "forecast_status": str(fc.status),
             "forecast_value": fc.value_at_due,
