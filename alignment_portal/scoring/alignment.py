@@ -49,21 +49,22 @@ def metric_freshness(metrics: pd.DataFrame, values: pd.DataFrame, today: date) -
     metric's frequency (its window plus half a window).
     A metric with no value is stale.
     """
-    out = pd.DataFrame(index=pd.Index(metrics["id"].astype("int64"), name="metric_id"))
+    index = pd.Index(metrics["id"].astype("int64"), name="metric_id")
+    out = {}  # the columns in order, one frame at the end (cheaper than inserting each)
     ordered = sorted_values(values)
     ids = ordered["metric_id"].to_numpy()
     last = np.flatnonzero(np.r_[ids[1:] != ids[:-1], True]) if len(ids) else []
     latest = pd.DataFrame({"period": ordered["period"].to_numpy()[last],
                            "value": ordered["value"].to_numpy()[last]},
                           index=pd.Index(ids[last], name="metric_id"))
-    out["latest_period"] = latest["period"].reindex(out.index)
-    out["latest_value"] = latest["value"].reindex(out.index)
+    out["latest_period"] = latest["period"].reindex(index)
+    out["latest_value"] = latest["value"].reindex(index)
     age = (pd.Timestamp(today) - out["latest_period"]).dt.days
     out["days_since_latest"] = age
     limit = metrics.set_index("id")["frequency"].map(rules.freshness_limit_days)
-    out["freshness_limit_days"] = limit.reindex(out.index).to_numpy()
+    out["freshness_limit_days"] = limit.reindex(index).to_numpy()
     out["is_fresh"] = (age.notna() & (age <= out["freshness_limit_days"])).astype(bool)
-    return out
+    return pd.DataFrame(out, index=index)
 
 
 # --- Goals --------------------------------------------------------------------------------
@@ -283,7 +284,9 @@ def initiative_scores(frames: OrgFrames, weights: pd.DataFrame, metric_table: pd
     """
     inits = frames.initiatives
     index = pd.Index(inits["id"].astype("int64"), name="initiative_id")
-    out = pd.DataFrame(index=index)
+    # The columns, in this order, as arrays; one frame at the end (a column inserted into a
+    # frame costs ~0.1 ms, and there are 17).
+    out: dict[str, np.ndarray] = {}
     out["is_active"] = inits["status"].isin(rules.ACTIVE_INITIATIVE_STATUSES).to_numpy(dtype=bool)
 
     al = frames.alignment_links
@@ -348,7 +351,7 @@ def initiative_scores(frames: OrgFrames, weights: pd.DataFrame, metric_table: pd
         inits["one_time_cost"].fillna(0).to_numpy() / constants.D2_ONE_TIME_COST_MONTHS
     out["spend_weight"] = np.maximum(spend, constants.D2_MIN_INITIATIVE_WEIGHT)
     out["monthly_cost"] = inits["monthly_cost"].fillna(0).to_numpy()
-    return out
+    return pd.DataFrame(out, index=index)
 
 
 class _Groups:
