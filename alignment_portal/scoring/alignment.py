@@ -199,7 +199,9 @@ def metric_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFr
     `is_vanity` is the rule unless the evidence clears it.
     """
     metrics = frames.metrics.set_index("id")
-    out = freshness.copy()
+    index = freshness.index
+    out = {}  # the new columns in order, joined to freshness at the end (one frame, not
+    # one insertion per column)
     active_goals = frames.goals[frames.goals["id"].isin(weights.index[weights["is_active"]])]
     goal_measures = set(active_goals["metric_id"].dropna().astype("int64"))
     active_inits = set(frames.initiatives.loc[
@@ -209,9 +211,9 @@ def metric_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFr
     ml = ml[ml["metric_id"].isin(unarchived)]
     ml_active = ml[ml["initiative_id"].isin(active_inits)]
 
-    out["is_archived"] = metrics["archived"].reindex(out.index).astype(bool)
-    out["in_use"] = out.index.isin(unarchived) & (
-        out.index.isin(goal_measures) | out.index.isin(set(ml_active["metric_id"])))
+    out["is_archived"] = metrics["archived"].reindex(index).astype(bool)
+    out["in_use"] = index.isin(unarchived) & (
+        index.isin(goal_measures) | index.isin(set(ml_active["metric_id"])))
 
     # A metric is excused when an initiative it measures has another outcome metric.
     active_links = list(zip(ml_active["initiative_id"].tolist(), ml_active["metric_id"].tolist(),
@@ -222,9 +224,9 @@ def metric_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFr
             outcome_by_init.setdefault(initiative_id, set()).add(metric_id)
     excused = {metric_id for initiative_id, metric_id, _ in active_links
                if outcome_by_init.get(initiative_id, set()) - {metric_id}}
-    is_output = metrics["nature"].reindex(out.index).eq("output")
-    rule = is_output & out.index.isin(unarchived) & ~out.index.isin(goal_measures) & \
-        ~out.index.isin(excused)
+    is_output = metrics["nature"].reindex(index).eq("output")
+    rule = is_output & index.isin(unarchived) & ~index.isin(goal_measures) & \
+        ~index.isin(excused)
     out["vanity_rule"] = rule.astype(bool)
 
     # Evidence: pairs (output metric, metric of an active goal it should serve), in the
@@ -238,7 +240,7 @@ def metric_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFr
                                       strict=True):
         if goal_id in goal_metric:
             goals_of.setdefault(initiative_id, []).append(goal_id)
-    ruled = set(out.index[rule].tolist())
+    ruled = set(index[rule].tolist())
     pairs: dict[tuple[int, int], int] = {}  # (metric, goal) -> the goal's metric
     for metric_id, initiative_id in zip(ml["metric_id"].tolist(), ml["initiative_id"].tolist(),
                                         strict=True):
@@ -257,15 +259,16 @@ def metric_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFr
         if correlation is not None and (metric_id not in best
                                         or correlation > best[metric_id][0]):
             best[metric_id] = (correlation, goal_id, common)
-    out["vanity_correlation"] = [best[m][0] if m in best else None for m in out.index]
-    out["vanity_goal_id"] = [best[m][1] if m in best else None for m in out.index]
-    out["vanity_common_periods"] = [best[m][2] if m in best else None for m in out.index]
+    out["vanity_correlation"] = [best[m][0] if m in best else None for m in index]
+    out["vanity_goal_id"] = [best[m][1] if m in best else None for m in index]
+    out["vanity_common_periods"] = [best[m][2] if m in best else None for m in index]
     out["vanity_verdict"] = [vanity_verdict(best[m][0]) if m in best else "no_evidence"
-                             for m in out.index]
-    out["is_vanity"] = (out["vanity_rule"] & out["vanity_verdict"].ne("cleared")).astype(bool)
-    out["vanity_note"] = np.where(out["vanity_rule"] & out["vanity_verdict"].eq("cleared"),
-                                  constants.VANITY_CLEARED_NOTE, "")
-    return out
+                             for m in index]
+    cleared = np.array([verdict == "cleared" for verdict in out["vanity_verdict"]], dtype=bool)
+    out["is_vanity"] = (out["vanity_rule"] & ~cleared).astype(bool)
+    out["vanity_note"] = np.where(out["vanity_rule"] & cleared, constants.VANITY_CLEARED_NOTE,
+                                  "")
+    return pd.concat([freshness, pd.DataFrame(out, index=index)], axis=1)
 
 
 # --- Initiatives --------------------------------------------------------------------------
