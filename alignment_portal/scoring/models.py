@@ -43,8 +43,10 @@ class InitiativeScore(models.Model):
     """An initiative's alignment score (0-100) with its three parts (each 0-1), and its
     priority score (alignment × impact / effort)."""
 
+    # (no index of its own: the (organization, -priority_score) index leads with it)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
-                                     db_constraint=False)  # see SCORE_ORGANIZATION_FK
+                                     db_constraint=False,  # see SCORE_ORGANIZATION_FK
+                                     db_index=False)
     initiative = models.OneToOneField("initiatives.Initiative", on_delete=models.CASCADE,
                                       related_name="score")
     is_active = models.BooleanField()
@@ -155,9 +157,11 @@ class FlagQuerySet(models.QuerySet):
 class Flag(models.Model):
     """Something wrong with one record, with a reason and a fix. Resolved, never deleted."""
 
+    # (no index of its own: the indexes below lead with it)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
                                      related_name="flags",
-                                     db_constraint=False)  # see SCORE_ORGANIZATION_FK
+                                     db_constraint=False,  # see SCORE_ORGANIZATION_FK
+                                     db_index=False)
     code = models.CharField(max_length=20)
     severity = models.CharField(max_length=6, choices=Severity.choices)
     subject_type = models.CharField(max_length=15, choices=SubjectType.choices)
@@ -258,10 +262,13 @@ class ImpactEvidence(models.Model):
     taken out, the earliest date a verdict is possible, the initiatives that share the
     credit, and the segmented regression's second opinion."""
 
+    # (no indexes of their own: (organization, verdict) and the pair's unique constraint
+    # lead with them)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
-                                     db_constraint=False)  # see SCORE_ORGANIZATION_FK
+                                     db_constraint=False,  # see SCORE_ORGANIZATION_FK
+                                     db_index=False)
     initiative = models.ForeignKey("initiatives.Initiative", on_delete=models.CASCADE,
-                                   related_name="impact_evidence")
+                                   related_name="impact_evidence", db_index=False)
     metric = models.ForeignKey("metrics.Metric", on_delete=models.CASCADE,
                                related_name="impact_evidence")
     verdict = models.CharField(max_length=15, choices=Verdict.choices)
