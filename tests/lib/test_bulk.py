@@ -1,6 +1,7 @@
 """lib/bulk.py: many rows in one statement (COPY on PostgreSQL), constraints intact."""
 
-from datetime import UTC, datetime, timedelta, timezone as fixed_zone
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as fixed_zone
 from decimal import Decimal
 
 import pytest
