@@ -89,7 +89,9 @@ class BenefitScore(models.Model):
     number means). Money is in the organization's currency; None where it cannot be said
     (money from hours without an hour value, a ratio over nothing)."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # No database constraint: see scoring.models.SCORE_ORGANIZATION_FK.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
+                                     db_constraint=False)
     initiative = models.OneToOneField("initiatives.Initiative", on_delete=models.CASCADE,
                                       related_name="benefit_score")
     months_live = models.PositiveIntegerField(null=True)  # whole months since go-live/start

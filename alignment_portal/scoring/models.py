@@ -12,6 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from alignment_portal.organizations.models import Organization
 
+# SCORE_ORGANIZATION_FK: the score rows a recompute writes (initiative, goal, metric and
+# benefit scores, impact evidence, flags) point at their organization without a database
+# constraint. PostgreSQL checks such a constraint row by row at commit: for the first
+# recompute of a large organization, ~1,700 checks and ~5 ms of its write. The check would
+# say nothing new: every recompute that writes goes through triggers.run_recompute, whose
+# write locks the organization row (FOR UPDATE, engine._still_held) before it commits, so
+# the organization exists at commit and cannot be deleted under it; and the subject's own
+# foreign key (initiative, goal, metric) keeps the rows that have one. Deleting an
+# organization still deletes them (Django's CASCADE, organizations/deletion.py).
+
 
 class Severity(models.TextChoices):
     HIGH = "high", _("High")
@@ -33,7 +43,10 @@ class InitiativeScore(models.Model):
     """An initiative's alignment score (0-100) with its three parts (each 0-1), and its
     priority score (alignment × impact / effort)."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # (no index of its own: the (organization, -priority_score) index leads with it)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
+                                     db_constraint=False,  # see SCORE_ORGANIZATION_FK
+                                     db_index=False)
     initiative = models.OneToOneField("initiatives.Initiative", on_delete=models.CASCADE,
                                       related_name="score")
     is_active = models.BooleanField()
@@ -55,7 +68,8 @@ class GoalScore(models.Model):
     """A goal's weight, SMART check, progress and forecast, and how many active initiatives
     serve it."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
+                                     db_constraint=False)  # see SCORE_ORGANIZATION_FK
     goal = models.OneToOneField("goals.Goal", on_delete=models.CASCADE, related_name="score")
     is_active = models.BooleanField()
     is_priority = models.BooleanField()
@@ -87,7 +101,8 @@ class GoalScore(models.Model):
 class MetricScore(models.Model):
     """A metric's freshness and the vanity verdict with its evidence."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
+                                     db_constraint=False)  # see SCORE_ORGANIZATION_FK
     metric = models.OneToOneField("metrics.Metric", on_delete=models.CASCADE,
                                   related_name="score")
     latest_period = models.DateField(null=True)
@@ -142,8 +157,11 @@ class FlagQuerySet(models.QuerySet):
 class Flag(models.Model):
     """Something wrong with one record, with a reason and a fix. Resolved, never deleted."""
 
+    # (no index of its own: the indexes below lead with it)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
-                                     related_name="flags")
+                                     related_name="flags",
+                                     db_constraint=False,  # see SCORE_ORGANIZATION_FK
+                                     db_index=False)
     code = models.CharField(max_length=20)
     severity = models.CharField(max_length=6, choices=Severity.choices)
     subject_type = models.CharField(max_length=15, choices=SubjectType.choices)
@@ -244,9 +262,13 @@ class ImpactEvidence(models.Model):
     taken out, the earliest date a verdict is possible, the initiatives that share the
     credit, and the segmented regression's second opinion."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # (no indexes of their own: (organization, verdict) and the pair's unique constraint
+    # lead with them)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+",
+                                     db_constraint=False,  # see SCORE_ORGANIZATION_FK
+                                     db_index=False)
     initiative = models.ForeignKey("initiatives.Initiative", on_delete=models.CASCADE,
-                                   related_name="impact_evidence")
+                                   related_name="impact_evidence", db_index=False)
     metric = models.ForeignKey("metrics.Metric", on_delete=models.CASCADE,
                                related_name="impact_evidence")
     verdict = models.CharField(max_length=15, choices=Verdict.choices)

@@ -68,21 +68,36 @@ def exact_p(n: int, concordant: int) -> float:
         return min(2.0 / math.factorial(n - 1), 1.0) if n < 172 else 0.0
     if 4 * c == n * (n - 1):
         return 1.0
-    new = np.zeros(c + 1)
-    new[0:2] = 1.0
     if n < 171:
-        for j in range(3, n + 1):
-            new = np.cumsum(new)
-            if j <= c:
-                new[j:] -= new[:c + 1 - j]
-        prob = 2.0 * np.sum(new) / math.factorial(n)
+        # (a copy: np.sum of the same c + 1 numbers as SciPy's array of them, so the same sum)
+        prob = 2.0 * np.sum(inversion_counts(n)[:c + 1].copy()) / math.factorial(n)
     else:
+        new = np.zeros(c + 1)
+        new[0:2] = 1.0
         for j in range(3, n + 1):
             new = np.cumsum(new) / j
             if j <= c:
                 new[j:] -= new[:c + 1 - j]
         prob = np.sum(new)
     return float(np.clip(prob, 0.0, 1.0))
+
+
+@functools.lru_cache(maxsize=64)
+def inversion_counts(n: int) -> np.ndarray:
+    """How many permutations of n items have k inversions, for k = 0 .. ⌊n(n−1)/4⌋ (floats),
+    by the recurrence of SciPy's exact p. SciPy runs it up to each statistic's own k; entry k
+    depends only on entries 0..k, so one table per n gives every statistic the very same
+    numbers, and a fresh worker's first recompute no longer runs the recurrence once per
+    statistic (~10 ms for a large organization). Read only: it is shared."""
+    top = n * (n - 1) // 4
+    new = np.zeros(top + 1)
+    new[0:2] = 1.0
+    for j in range(3, n + 1):
+        new = np.cumsum(new)
+        if j <= top:
+            new[j:] -= new[:top + 1 - j]
+    new.flags.writeable = False
+    return new
 
 
 def _tau_and_p(n: int, concordant_minus_discordant: int, discordant: int,

@@ -83,11 +83,40 @@ def reason_text(code: str, params: Mapping | None = None) -> str:
     """A reason or warning in the active language ("" for no code)."""
     if not code:
         return ""
+    return _filled(str(REASONS[code]), params)
+
+
+def _filled(template: str, params: Mapping | None) -> str:
     if not params:
-        return str(REASONS[code])
+        return template
     shown = {name: local_digits(value) if name in NUMBER_PARAMS else value
              for name, value in params.items()}
-    return str(REASONS[code]) % shown
+    return template % shown
+
+
+class Wording:
+    """The labels and reasons in the language active when it is made, each translated
+    once: the scoring words every criterion of hundreds of goals, and a gettext call per
+    word was most of its time. Says exactly what `Criterion.label`/`reason`/`warning`
+    say."""
+
+    def __init__(self):
+        self._labels: dict[str, str] = {}
+        self._reasons: dict[str, str] = {}
+
+    def label(self, key: str) -> str:
+        text = self._labels.get(key)
+        if text is None:
+            text = self._labels[key] = str(LABELS[key])
+        return text
+
+    def reason(self, code: str, params: Mapping | None = None) -> str:
+        if not code:
+            return ""
+        template = self._reasons.get(code)
+        if template is None:
+            template = self._reasons[code] = str(REASONS[code])
+        return _filled(template, params)
 
 
 @dataclass(frozen=True)

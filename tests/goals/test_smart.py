@@ -5,6 +5,9 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+import pytest
+from django.utils import translation
+
 from alignment_portal.scoring import smart
 from goals.selectors import Series, best_weekly_change
 
@@ -147,3 +150,33 @@ def test_best_weekly_change_reads_the_direction_of_the_target():
     assert best_weekly_change(Series([date(2026, 1, 1)], [1.0]), +1) is None
     assert best_weekly_change(Series([date(2026, 1, 1), date(2026, 1, 8)], [2.0, 1.0]),
                               +1) is None
+
+
+# One goal per reason and warning code (GOOD passes every criterion).
+EVERY_CODE = [
+    GOOD, replace(GOOD, title=""), replace(GOOD, title="Improve efficiency"),
+    replace(GOOD, description="Faster."),
+    replace(GOOD, description="Make things better for our customers."),
+    replace(GOOD, has_metric=False), replace(GOOD, target_value=None),
+    replace(GOOD, target_value=Decimal("7.50")), replace(GOOD, confidence=None),
+    replace(GOOD, confidence=30), replace(GOOD, best_weekly_change=0.05),
+    replace(GOOD, why_it_matters=" "), replace(GOOD, priority_rank=None),
+    replace(GOOD, start_date=None), replace(GOOD, due_date=date(2026, 9, 1)),
+    replace(GOOD, due_date=date(2027, 7, 1)),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_scorings_wording_says_what_each_criterion_says(language):
+    results = [smart.check(facts) for facts in EVERY_CODE]
+    criteria = [c for result in results for c in result.criteria]
+    codes = {c.code for c in criteria} | {c.warning_code for c in criteria}
+    assert codes - {""} == set(smart.REASONS)
+    with translation.override(language):
+        words = smart.Wording()
+        for c in criteria:
+            assert words.label(c.key) == c.label
+            assert words.reason(c.code, c.params) == c.reason
+            assert words.reason(c.warning_code, c.warning_params) == c.warning
+    with translation.override("de"):
+        assert smart.Wording().label("specific") != "Specific"  # it is translated

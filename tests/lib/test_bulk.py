@@ -1,5 +1,7 @@
 """lib/bulk.py: many rows in one statement (COPY on PostgreSQL), constraints intact."""
 
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as fixed_zone
 from decimal import Decimal
 
 import pytest
@@ -8,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alignment_portal.lib.bulk import insert_rows
-from alignment_portal.scoring.models import OrganizationScore
+from alignment_portal.scoring.models import Flag, OrganizationScore
 from metrics.models import MetricValue
 from tests.factories import MetricFactory, OrganizationFactory
 
@@ -63,3 +65,19 @@ def test_a_row_breaking_a_constraint_inserts_nothing(metric):
         insert_rows(MetricValue, VALUE_COLUMNS, [_value(metric, day, "1"), _value(metric, day,
                                                                                    "2")])
     assert not MetricValue.objects.filter(metric=metric).exists()
+
+
+def test_timestamps_keep_their_instant_and_a_missing_one_stays_null(db):
+    organization = OrganizationFactory()
+    seen = datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=UTC)
+    # The same instant twice, written in another zone; a repeated value is formatted once.
+    elsewhere = seen.astimezone(fixed_zone(timedelta(hours=5, minutes=30)))
+    insert_rows(Flag, ("organization_id", "code", "severity", "subject_type", "subject_id",
+                       "subject_label", "params", "first_seen_at", "resolved_at"),
+                [(organization.pk, "MISALIGNED", "high", "initiative", str(n), "X", {}, moment,
+                  resolved)
+                 for n, (moment, resolved) in enumerate([(seen, None), (elsewhere, seen),
+                                                         (seen, elsewhere)])])
+    stored = list(Flag.objects.filter(organization=organization).order_by("subject_id")
+                  .values_list("first_seen_at", "resolved_at"))
+    assert stored == [(seen, None), (seen, seen), (seen, seen)]

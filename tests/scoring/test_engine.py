@@ -8,12 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from alignment_portal.organizations import recompute
+from alignment_portal.benefits.models import BenefitScore
+from alignment_portal.organizations import deletion, recompute
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import engine, triggers
 from alignment_portal.scoring.models import (
     Flag,
     GoalScore,
+    ImpactEvidence,
     InitiativeScore,
     MetricScore,
     OrganizationScore,
@@ -441,3 +443,15 @@ def test_only_a_recompute_that_writes_commits_without_waiting_for_the_disk(org):
 
     assert asynchronous_commits() == 1
     assert asynchronous_commits() == 0
+
+
+def test_deleting_an_organization_deletes_its_scores_and_flags(org):
+    """The score rows point at their organization without a database constraint
+    (scoring.models.SCORE_ORGANIZATION_FK): deleting the organization still removes them."""
+    engine.recompute(org.pk)
+    assert Flag.objects.filter(organization_id=org.pk).exists()
+    organization_id = org.pk
+    deletion.organization_delete_everything(org)
+    left = {model.__name__: model.objects.filter(organization_id=organization_id).count()
+            for model in (*SCORE_MODELS, ImpactEvidence, BenefitScore)}
+    assert not any(left.values()), left

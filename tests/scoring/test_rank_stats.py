@@ -253,3 +253,29 @@ def test_segmented_regression_many_agrees_with_segmented_regression():
         for name, value in theirs.items():
             if isinstance(value, float):
                 assert ours[name] == pytest.approx(value, rel=1e-9, abs=1e-9), name
+
+
+def _exact_p_per_statistic(n: int, c: int) -> float:
+    """The exact p as SciPy computes it, the recurrence run up to this statistic's own c
+    (rank_stats.exact_p before it shared one table per n)."""
+    new = np.zeros(c + 1)
+    new[0:2] = 1.0
+    for j in range(3, n + 1):
+        new = np.cumsum(new)
+        if j <= c:
+            new[j:] -= new[:c + 1 - j]
+    return float(np.clip(2.0 * np.sum(new) / math.factorial(n), 0.0, 1.0))
+
+
+def test_the_exact_p_from_one_table_per_n_is_scipys_to_the_last_bit():
+    rank_stats.exact_p.cache_clear()
+    for n in range(4, rank_stats.EXACT_MAX_N + 1):
+        total = n * (n - 1) // 2
+        for concordant in range(total + 1):
+            c = min(concordant, total - concordant)
+            if c < 2 or 4 * c == n * (n - 1):
+                continue  # the closed forms
+            assert rank_stats.exact_p(n, concordant) == _exact_p_per_statistic(n, c), (n, c)
+    assert stats.kendalltau(np.arange(9), [0, 2, 1, 4, 3, 5, 8, 6, 7]).pvalue == \
+        pytest.approx(rank_stats.kendall_tau_b(np.arange(9), [0, 2, 1, 4, 3, 5, 8, 6, 7])[1],
+                      rel=1e-12)
