@@ -120,13 +120,6 @@ def metric_library(request, org_slug):
                   {"library": LIBRARY, "added": added, "error": error})
 
 
-def _metric_with_latest(organization, metric_id) -> Metric:
-    """The metric (open or archived) with its latest value, in one query; 404 if not ours."""
-    return get_object_or_404(selectors.metrics_with_latest(organization=organization,
-                                                           archived=None),
-                             pk=metric_id)
-
-
 @login_required
 def log_values(request, org_slug):
     """Every metric to log, or (`?metrics=3,5,9`, the link in a due or overdue email) exactly
@@ -219,7 +212,9 @@ def _result_words(result: str) -> str:
 def metric_detail(request, org_slug, metric_id):
     membership = get_membership(request, org_slug)
     organization = membership.organization
-    metric = _metric_with_latest(organization, metric_id)
+    metric = selectors.metric_with_latest_and_owner(organization, metric_id)
+    if metric is None:
+        raise Http404
     status = selectors.attach_failing_feeds(
         organization=organization, rows=[selectors.metric_status(metric, user=request.user)])[0]
     part = request.GET.get("part") if request.htmx else None
