@@ -2,6 +2,7 @@
 the number of metrics."""
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -220,13 +221,39 @@ def todo_rows(*, organization: Organization, user, today: date | None = None
             if r.is_mine and r.is_due]
 
 
+_VALUE_COLUMNS = ("pk", "period", "value", "note", "entered_at", "source",
+                  "entered_by__username")
+
+
 def metric_values(*, organization: Organization, metric: Metric) -> QuerySet:
     """The values of `metric`, newest first, as the values table shows them: plain rows of
     the shown columns (`value_rows` formats a page of them)."""
     return (MetricValue.objects.filter(organization=organization, metric=metric)
-            .order_by("-period")
-            .values("pk", "period", "value", "note", "entered_at", "source",
-                    "entered_by__username"))
+            .order_by("-period").values(*_VALUE_COLUMNS))
+
+
+_REVISION_COLUMNS = ("period", "value", "note", "entered_at", "replaced_at",
+                     "entered_by__username", "replaced_by__username")
+
+
+class FirstRows:
+    """The first `n` rows of `metric_values` or `metric_revision_rows` (as `rows[:n]` gives
+    them) by a query compiled once per `n` (lib/compiled.py): the first page is the one every
+    visit of a metric's page reads."""
+
+    def __init__(self, build: Callable[..., QuerySet], columns: tuple[str, ...]):
+        self.build, self.columns = build, columns
+        self._by_length: dict[int, CompiledQuery] = {}
+
+    def __call__(self, n: int, *, organization: Organization, metric: Metric) -> list[dict]:
+        query = self._by_length.get(n)
+        if query is None:
+            query = self._by_length.setdefault(n, CompiledQuery(
+                lambda organization_id, metric_id: self.build(
+                    organization=organization_id, metric=metric_id)[:n],
+                ints=["organization_id", "metric_id"]))
+        return [dict(zip(self.columns, row, strict=True))
+                for row in query.rows(organization_id=organization.pk, metric_id=metric.pk)]
 
 
 def metric_points(*, organization: Organization, metric: Metric) -> list[tuple[date, object]]:
@@ -266,12 +293,21 @@ def revision_rows(rows) -> list[dict]:
              "replaced_by": row["replaced_by__username"] or "—"} for row in rows]
 
 
-def page_of(rows: QuerySet, number, *, per_page: int, count: int | None = None) -> Page:
+def page_of(rows: QuerySet, number, *, per_page: int, count: int | None = None,
+            first: Callable[[int], list] | None = None) -> Page:
     """Page `number` of `rows` (the last for a number past the end); `count` when the number
     of rows is known already spares the COUNT query, and so does a first page that holds
-    every row (one query reads one row more than a page: fewer means there is no other)."""
+    every row (one query reads one row more than a page: fewer means there is no other).
+    `first(n)`, when given, reads the first `n` rows as `list(rows[:n])` would."""
+    first = first or (lambda n: list(rows[:n]))
+    if count is not None and number in (None, "", "1"):
+        paginator = Paginator(rows, per_page)
+        paginator.count = count  # a cached property: set, it is not queried
+        page = paginator.page(1)
+        page.object_list = first(per_page) if count else []
+        return page
     if count is None and number in (None, "", "1"):
-        first = list(rows[:per_page + 1])
+        first = first(per_page + 1)
         if len(first) <= per_page:
             return Paginator(first, per_page).get_page(1)
         page = Paginator(rows, per_page).page(1)  # counts; the rows are in hand already
@@ -297,9 +333,11 @@ def metric_revisions(*, organization: Organization, metric: Metric) -> QuerySet:
 def metric_revision_rows(*, organization: Organization, metric: Metric) -> QuerySet:
     """The replaced values of `metric` as the history table shows them (`revision_rows`)."""
     return (MetricValueRevision.objects.filter(organization=organization, metric=metric)
-            .order_by("-replaced_at", "-id")
-            .values("period", "value", "note", "entered_at", "replaced_at",
-                    "entered_by__username", "replaced_by__username"))
+            .order_by("-replaced_at", "-id").values(*_REVISION_COLUMNS))
+
+
+first_values = FirstRows(metric_values, _VALUE_COLUMNS)
+first_revisions = FirstRows(metric_revision_rows, _REVISION_COLUMNS)
 
 
 def value_revisions(*, organization: Organization, value: MetricValue) -> QuerySet:

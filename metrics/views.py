@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -224,12 +226,18 @@ def metric_detail(request, org_slug, metric_id):
     values = selectors.metric_values(organization=organization, metric=metric)
     values_page = selectors.page_of(values, request.GET.get("page"),
                                     per_page=VALUES_PER_PAGE,
-                                    count=None if points is None else len(points))
+                                    count=None if points is None else len(points),
+                                    first=functools.partial(selectors.first_values,
+                                                            organization=organization,
+                                                            metric=metric))
     values_page.object_list = selectors.value_rows(metric, organization.slug,
                                                    values_page.object_list)
     history_page = selectors.page_of(selectors.metric_revision_rows(
         organization=organization, metric=metric),
-                                     request.GET.get("history"), per_page=VALUES_PER_PAGE)
+                                     request.GET.get("history"), per_page=VALUES_PER_PAGE,
+                                     first=functools.partial(selectors.first_revisions,
+                                                             organization=organization,
+                                                             metric=metric))
     history_page.object_list = selectors.revision_rows(history_page.object_list)
     context = {"metric": metric, "row": status, "values_page": values_page,
                "history_page": history_page}
