@@ -21,7 +21,7 @@ from alignment_portal.scoring.models import SubjectType
 from goals.models import Goal
 from metrics.models import Metric, MetricValue, MetricValueRevision, Source
 from metrics.periods import period_label, period_start
-from metrics.templatetags.metric_numbers import unit_label
+from metrics.templatetags.metric_numbers import plain_number, unit_label
 
 
 def metrics_with_latest(*, organization: Organization, archived: bool | None = False
@@ -280,6 +280,7 @@ def value_rows(metric: Metric, slug: str, rows) -> list[dict]:
     in Python rather than by a template filter per cell."""
     before, after = child_path_parts("metrics:value", slug, metric.pk)
     return [{**row, "url": f"{before}{row['pk']}{after}", "period": row["period"].isoformat(),
+             "value": plain_number(row["value"]),
              "entered_at": _when(row["entered_at"]),
              "source": SOURCE_LABELS.get(row["source"], row["source"]),
              "entered_by": row["entered_by__username"] or "—"} for row in rows]
@@ -287,7 +288,8 @@ def value_rows(metric: Metric, slug: str, rows) -> list[dict]:
 
 def revision_rows(rows) -> list[dict]:
     """A page of `metric_revisions` ready to print (see value_rows)."""
-    return [{**row, "period": row["period"].isoformat(), "entered_at": _when(row["entered_at"]),
+    return [{**row, "period": row["period"].isoformat(), "value": plain_number(row["value"]),
+             "entered_at": _when(row["entered_at"]),
              "replaced_at": _when(row["replaced_at"]),
              "entered_by": row["entered_by__username"] or "—",
              "replaced_by": row["replaced_by__username"] or "—"} for row in rows]
