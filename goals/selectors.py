@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from alignment_portal.lib.compiled import CompiledQuery, field_names, instance
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring import forecast as forecasting
 from alignment_portal.scoring import selectors as scores
@@ -243,11 +244,18 @@ def serving_links(*, organization: Organization, goal: Goal):
             .select_related("initiative").order_by("initiative__name"))
 
 
+_GOALS_OF_METRIC = CompiledQuery(
+    lambda organization_id, metric_id: Goal.objects.filter(
+        organization=organization_id, metric=metric_id)
+    .order_by("due_date", "pk").values_list(*field_names(Goal)),
+    ints=["organization_id", "metric_id"])
+
+
 def goals_of_metric(*, organization: Organization, metric) -> tuple[list[Goal], list[dict]]:
     """The goals `metric` measures (one query, by due date), and the baseline and target of
     those not archived, for its chart."""
-    goals = list(Goal.objects.filter(organization=organization, metric=metric)
-                 .order_by("due_date", "pk"))
+    goals = [instance(Goal, row) for row in _GOALS_OF_METRIC.rows(
+        organization_id=organization.pk, metric_id=metric.pk)]
     lines = [{"title": g.title, "baseline": g.baseline_value, "target": g.target_value,
               "start": g.start_date, "due": g.due_date}
              for g in goals if g.status != GoalStatus.ARCHIVED]

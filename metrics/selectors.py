@@ -2,6 +2,7 @@
 the number of metrics."""
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,7 +21,7 @@ from alignment_portal.scoring.models import SubjectType
 from goals.models import Goal
 from metrics.models import Metric, MetricValue, MetricValueRevision, Source
 from metrics.periods import period_label, period_start
-from metrics.templatetags.metric_numbers import unit_label
+from metrics.templatetags.metric_numbers import plain_number, unit_label
 
 
 def metrics_with_latest(*, organization: Organization, archived: bool | None = False
@@ -52,6 +53,31 @@ def metric_with_latest(organization: Organization, metric_id: int) -> Metric | N
         return None
     metric = instance(Metric, rows[0][:-2])
     metric.latest_period, metric.latest_value = rows[0][-2:]
+    return metric
+
+
+_OWNER_FIELDS = field_names(Metric.owner.field.related_model)
+# The metric page reads its metric with the owner (as select_related("owner") does) by this.
+_METRIC_WITH_OWNER = CompiledQuery(
+    lambda organization_id, metric_id: metrics_with_latest(organization=organization_id,
+                                                           archived=None)
+    .filter(pk=metric_id).values_list(*_METRIC_FIELDS, "latest_period", "latest_value",
+                                      *(f"owner__{name}" for name in _OWNER_FIELDS)),
+    ints=["organization_id", "metric_id"])
+
+
+def metric_with_latest_and_owner(organization: Organization, metric_id: int
+                                 ) -> Metric | None:
+    """`metric_with_latest` with the metric's owner read in the same query."""
+    rows = _METRIC_WITH_OWNER.rows(organization_id=organization.pk, metric_id=metric_id)
+    if not rows:
+        return None
+    fields = len(_METRIC_FIELDS)
+    metric = instance(Metric, rows[0][:fields])
+    metric.latest_period, metric.latest_value = rows[0][fields:fields + 2]
+    owner = None if metric.owner_id is None else instance(Metric.owner.field.related_model,
+                                                           rows[0][fields + 2:])
+    Metric.owner.field.set_cached_value(metric, owner)
     return metric
 
 
@@ -195,19 +221,50 @@ def todo_rows(*, organization: Organization, user, today: date | None = None
             if r.is_mine and r.is_due]
 
 
+_VALUE_COLUMNS = ("pk", "period", "value", "note", "entered_at", "source",
+                  "entered_by__username")
+
+
 def metric_values(*, organization: Organization, metric: Metric) -> QuerySet:
     """The values of `metric`, newest first, as the values table shows them: plain rows of
     the shown columns (`value_rows` formats a page of them)."""
     return (MetricValue.objects.filter(organization=organization, metric=metric)
-            .order_by("-period")
-            .values("pk", "period", "value", "note", "entered_at", "source",
-                    "entered_by__username"))
+            .order_by("-period").values(*_VALUE_COLUMNS))
+
+
+_REVISION_COLUMNS = ("period", "value", "note", "entered_at", "replaced_at",
+                     "entered_by__username", "replaced_by__username")
+
+
+class FirstRows:
+    """The first `n` rows of `metric_values` or `metric_revision_rows` (as `rows[:n]` gives
+    them) by a query compiled once per `n` (lib/compiled.py): the first page is the one every
+    visit of a metric's page reads."""
+
+    def __init__(self, build: Callable[..., QuerySet], columns: tuple[str, ...]):
+        self.build, self.columns = build, columns
+        self._by_length: dict[int, CompiledQuery] = {}
+
+    def __call__(self, n: int, *, organization: Organization, metric: Metric) -> list[dict]:
+        query = self._by_length.get(n)
+        if query is None:
+            query = self._by_length.setdefault(n, CompiledQuery(
+                lambda organization_id, metric_id: self.build(
+                    organization=organization_id, metric=metric_id)[:n],
+                ints=["organization_id", "metric_id"]))
+        return [dict(zip(self.columns, row, strict=True))
+                for row in query.rows(organization_id=organization.pk, metric_id=metric.pk)]
 
 
 def metric_points(*, organization: Organization, metric: Metric) -> list[tuple[date, object]]:
     """(period, value) of every value of `metric`, oldest first, for its chart (one query)."""
-    return list(MetricValue.objects.filter(organization=organization, metric=metric)
-                .order_by("period").values_list("period", "value"))
+    return _METRIC_POINTS.rows(organization_id=organization.pk, metric_id=metric.pk)
+
+
+_METRIC_POINTS = CompiledQuery(
+    lambda organization_id, metric_id: MetricValue.objects.filter(
+        organization=organization_id, metric=metric_id)
+    .order_by("period").values_list("period", "value"), ints=["organization_id", "metric_id"])
 
 
 def _when(moment) -> str:
@@ -223,6 +280,7 @@ def value_rows(metric: Metric, slug: str, rows) -> list[dict]:
     in Python rather than by a template filter per cell."""
     before, after = child_path_parts("metrics:value", slug, metric.pk)
     return [{**row, "url": f"{before}{row['pk']}{after}", "period": row["period"].isoformat(),
+             "value": plain_number(row["value"]),
              "entered_at": _when(row["entered_at"]),
              "source": SOURCE_LABELS.get(row["source"], row["source"]),
              "entered_by": row["entered_by__username"] or "—"} for row in rows]
@@ -230,18 +288,28 @@ def value_rows(metric: Metric, slug: str, rows) -> list[dict]:
 
 def revision_rows(rows) -> list[dict]:
     """A page of `metric_revisions` ready to print (see value_rows)."""
-    return [{**row, "period": row["period"].isoformat(), "entered_at": _when(row["entered_at"]),
+    return [{**row, "period": row["period"].isoformat(), "value": plain_number(row["value"]),
+             "entered_at": _when(row["entered_at"]),
              "replaced_at": _when(row["replaced_at"]),
              "entered_by": row["entered_by__username"] or "—",
              "replaced_by": row["replaced_by__username"] or "—"} for row in rows]
 
 
-def page_of(rows: QuerySet, number, *, per_page: int, count: int | None = None) -> Page:
+def page_of(rows: QuerySet, number, *, per_page: int, count: int | None = None,
+            first: Callable[[int], list] | None = None) -> Page:
     """Page `number` of `rows` (the last for a number past the end); `count` when the number
     of rows is known already spares the COUNT query, and so does a first page that holds
-    every row (one query reads one row more than a page: fewer means there is no other)."""
+    every row (one query reads one row more than a page: fewer means there is no other).
+    `first(n)`, when given, reads the first `n` rows as `list(rows[:n])` would."""
+    first = first or (lambda n: list(rows[:n]))
+    if count is not None and number in (None, "", "1"):
+        paginator = Paginator(rows, per_page)
+        paginator.count = count  # a cached property: set, it is not queried
+        page = paginator.page(1)
+        page.object_list = first(per_page) if count else []
+        return page
     if count is None and number in (None, "", "1"):
-        first = list(rows[:per_page + 1])
+        first = first(per_page + 1)
         if len(first) <= per_page:
             return Paginator(first, per_page).get_page(1)
         page = Paginator(rows, per_page).page(1)  # counts; the rows are in hand already
@@ -267,9 +335,11 @@ def metric_revisions(*, organization: Organization, metric: Metric) -> QuerySet:
 def metric_revision_rows(*, organization: Organization, metric: Metric) -> QuerySet:
     """The replaced values of `metric` as the history table shows them (`revision_rows`)."""
     return (MetricValueRevision.objects.filter(organization=organization, metric=metric)
-            .order_by("-replaced_at", "-id")
-            .values("period", "value", "note", "entered_at", "replaced_at",
-                    "entered_by__username", "replaced_by__username"))
+            .order_by("-replaced_at", "-id").values(*_REVISION_COLUMNS))
+
+
+first_values = FirstRows(metric_values, _VALUE_COLUMNS)
+first_revisions = FirstRows(metric_revision_rows, _REVISION_COLUMNS)
 
 
 def value_revisions(*, organization: Organization, value: MetricValue) -> QuerySet:
@@ -327,7 +397,7 @@ class MetricScores:
 
 def metric_scores(*, organization: Organization, metric: Metric) -> MetricScores:
     """Two queries (three when a goal was compared)."""
-    score = scores.scores_for(organization, SubjectType.METRIC, [metric.pk]).get(metric.pk)
+    score = scores.metric_score(organization, metric.pk)
     vanity_goal = None
     if score is not None and score.vanity_goal_id:
         vanity_goal = Goal.objects.filter(organization=organization,

@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -120,13 +122,6 @@ def metric_library(request, org_slug):
                   {"library": LIBRARY, "added": added, "error": error})
 
 
-def _metric_with_latest(organization, metric_id) -> Metric:
-    """The metric (open or archived) with its latest value, in one query; 404 if not ours."""
-    return get_object_or_404(selectors.metrics_with_latest(organization=organization,
-                                                           archived=None),
-                             pk=metric_id)
-
-
 @login_required
 def log_values(request, org_slug):
     """Every metric to log, or (`?metrics=3,5,9`, the link in a due or overdue email) exactly
@@ -219,7 +214,9 @@ def _result_words(result: str) -> str:
 def metric_detail(request, org_slug, metric_id):
     membership = get_membership(request, org_slug)
     organization = membership.organization
-    metric = _metric_with_latest(organization, metric_id)
+    metric = selectors.metric_with_latest_and_owner(organization, metric_id)
+    if metric is None:
+        raise Http404
     status = selectors.attach_failing_feeds(
         organization=organization, rows=[selectors.metric_status(metric, user=request.user)])[0]
     part = request.GET.get("part") if request.htmx else None
@@ -229,12 +226,18 @@ def metric_detail(request, org_slug, metric_id):
     values = selectors.metric_values(organization=organization, metric=metric)
     values_page = selectors.page_of(values, request.GET.get("page"),
                                     per_page=VALUES_PER_PAGE,
-                                    count=None if points is None else len(points))
+                                    count=None if points is None else len(points),
+                                    first=functools.partial(selectors.first_values,
+                                                            organization=organization,
+                                                            metric=metric))
     values_page.object_list = selectors.value_rows(metric, organization.slug,
                                                    values_page.object_list)
     history_page = selectors.page_of(selectors.metric_revision_rows(
         organization=organization, metric=metric),
-                                     request.GET.get("history"), per_page=VALUES_PER_PAGE)
+                                     request.GET.get("history"), per_page=VALUES_PER_PAGE,
+                                     first=functools.partial(selectors.first_revisions,
+                                                             organization=organization,
+                                                             metric=metric))
     history_page.object_list = selectors.revision_rows(history_page.object_list)
     context = {"metric": metric, "row": status, "values_page": values_page,
                "history_page": history_page}

@@ -7,9 +7,10 @@ hot ones of the busiest endpoint (a saved value) are built once from a function 
 parameters and kept as (SQL, parameter positions, converters): each run is a cursor execute and
 the backend's own converters, so the rows are what the same queryset would have read.
 
-Parameters are ints, strs or dates and must reach the SQL unchanged (a lookup by key, a slug, a
-day compared with a DateField: the backend passes a date as it is, or as its ISO text on
-SQLite); a marker that does not appear exactly once among the compiled parameters is refused
+Parameters are ints, strs, dates or datetimes and must reach the SQL unchanged (a lookup by
+key, a slug, a day compared with a DateField: the backend passes a date as it is, or as its ISO
+text on SQLite; a moment compared with a DateTimeField, adapted by the backend as the ORM
+adapts it); a marker that does not appear exactly once among the compiled parameters is refused
 when the query is first compiled, so a queryset the helper cannot reproduce fails loudly, not
 silently.
 """
@@ -17,8 +18,9 @@ silently.
 import itertools
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 
@@ -29,9 +31,10 @@ class CompiledQuery:
     """`build(**params)` returns a values()/values_list() queryset; `rows(**params)` its rows
     as tuples, in the order of its SELECT list."""
 
-    def __init__(self, build: Callable[..., QuerySet], *, ints=(), strs=(), dates=()):
+    def __init__(self, build: Callable[..., QuerySet], *, ints=(), strs=(), dates=(),
+                 datetimes=()):
         self.build, self.ints, self.strs = build, tuple(ints), tuple(strs)
-        self.dates = tuple(dates)
+        self.dates, self.datetimes = tuple(dates), tuple(datetimes)
         self._compiled: dict = {}
         self._lock = threading.Lock()
 
@@ -46,6 +49,11 @@ class CompiledQuery:
         # Days no query means: the first of January of years 1001... (unique per query).
         markers |= {name: date(1000 + (16 * n + i) % 8000 + 1, 1, 1)
                     for i, name in enumerate(self.dates)}
+        # Moments no query means: midnight of those days, plus a unique microsecond.
+        zone = UTC if settings.USE_TZ else None
+        markers |= {name: datetime(1000 + (16 * n + i) % 8000 + 1, 1, 1,
+                                   microsecond=16 * n + i, tzinfo=zone)
+                    for i, name in enumerate(self.datetimes)}
         queryset = self.build(**markers)
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
@@ -53,6 +61,8 @@ class CompiledQuery:
         slots = []
         for name, marker in markers.items():
             forms = [marker] + ([marker.isoformat()] if name in self.dates else [])
+            if name in self.datetimes:
+                forms.append(connection.ops.adapt_datetimefield_value(marker))
             found = [(i, type(p)) for i, p in enumerate(params)
                      if any(type(p) is type(form) and p == form for form in forms)]
             if len(found) != 1:
@@ -76,6 +86,10 @@ class CompiledQuery:
                 if type(value) is not date:
                     raise TypeError(f"parameter {name} must be a date, not {value!r}")
                 args[position] = value if kind is date else value.isoformat()
+            elif name in self.datetimes:
+                if not isinstance(value, datetime):
+                    raise TypeError(f"parameter {name} must be a datetime, not {value!r}")
+                args[position] = connection.ops.adapt_datetimefield_value(value)
             else:
                 args[position] = int(value) if kind is int else str(value)
         with connection.cursor() as cursor:

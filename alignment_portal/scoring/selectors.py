@@ -36,6 +36,7 @@ from alignment_portal.scoring.models import (
     SubjectType,
     Verdict,
 )
+from initiatives.models import Initiative, MeasurementLink, MetricRole
 
 SEVERITY_RANK = Case(*[When(severity=s, then=Value(rank)) for s, rank in SEVERITY_ORDER.items()],
                      output_field=IntegerField())
@@ -132,6 +133,19 @@ def scores_for(organization: Organization, subject_type: str,
     return {getattr(row, key): row for row in rows}
 
 
+_METRIC_SCORE = CompiledQuery(
+    lambda organization_id, metric_id: MetricScore.objects.filter(
+        organization=organization_id, metric_id=metric_id)
+    .values_list(*field_names(MetricScore)), ints=["organization_id", "metric_id"])
+
+
+def metric_score(organization: Organization, metric_id: int) -> MetricScore | None:
+    """The score row of one metric (None before its first recompute), as `scores_for` reads
+    it, in one query compiled once (the metric page's)."""
+    rows = _METRIC_SCORE.rows(organization_id=organization.pk, metric_id=metric_id)
+    return instance(MetricScore, rows[0]) if rows else None
+
+
 def initiative_scores(organization, initiative_ids=None) -> dict[int, InitiativeScore]:
     return scores_for(organization, SubjectType.INITIATIVE, initiative_ids)
 
@@ -158,13 +172,26 @@ def recently_resolved_flags(organization: Organization, subject_type: str, subje
                 .order_by("-resolved_at", "id"))
 
 
+# A record's page reads its flags by this, compiled once (lib/compiled.py).
+_RECORD_FLAGS = CompiledQuery(
+    lambda organization_id, subject_type, subject_id, since: flags_for(
+        organization_id, subject_type, subject_id, include_resolved=True)
+    .filter(Q(resolved_at=None) | Q(resolved_at__gte=since))
+    .values_list(*field_names(Flag), "severity_rank"),
+    ints=["organization_id"], strs=["subject_type", "subject_id"], datetimes=["since"])
+
+
 def record_flags(organization: Organization, subject_type: str, subject_id, *,
                  days: int = RECENTLY_RESOLVED_DAYS) -> tuple[list[Flag], list[Flag]]:
     """The open flags of one record (ordered as `flags_for` orders them) and those resolved in
     the last `days` days (newest first, as `recently_resolved_flags`), in one query."""
     since = timezone.now() - timedelta(days=days)
-    flags = list(flags_for(organization, subject_type, subject_id, include_resolved=True)
-                 .filter(Q(resolved_at=None) | Q(resolved_at__gte=since)))
+    flags = []
+    for row in _RECORD_FLAGS.rows(organization_id=organization.pk, subject_type=subject_type,
+                                  subject_id=str(subject_id), since=since):
+        flag = instance(Flag, row[:-1])
+        flag.severity_rank = row[-1]
+        flags.append(flag)
     resolved = sorted((f for f in flags if f.resolved_at is not None), key=lambda f: f.pk)
     resolved.sort(key=lambda f: f.resolved_at, reverse=True)
     return [f for f in flags if f.resolved_at is None], resolved
@@ -324,17 +351,39 @@ class MetricClaim:
     reading: ImpactReading | None
 
 
+_LINK_FIELDS = field_names(MeasurementLink)
+# The metric page's reads, compiled once (lib/compiled.py): the outcome links with their
+# initiatives (the columns select_related("initiative") reads) and the metric's evidence.
+_METRIC_CLAIM_LINKS = CompiledQuery(
+    lambda organization_id, metric_id: MeasurementLink.objects.filter(
+        organization=organization_id, metric=metric_id, role=MetricRole.OUTCOME)
+    .order_by("initiative__name")
+    .values_list(*_LINK_FIELDS, *(f"initiative__{name}" for name in field_names(Initiative))),
+    ints=["organization_id", "metric_id"])
+_METRIC_EVIDENCE = CompiledQuery(
+    lambda organization_id, metric_id: ImpactEvidence.objects.filter(
+        organization=organization_id, metric=metric_id)
+    .values_list(*field_names(ImpactEvidence)), ints=["organization_id", "metric_id"])
+
+
 def metric_claims(organization: Organization, metric, *, today=None) -> list[MetricClaim]:
     """Which initiatives claim the metric as their outcome, and what each shows (two
     queries)."""
-    from initiatives.models import MeasurementLink, MetricRole
-
     today = today or timezone.localdate()
-    links = (MeasurementLink.objects.filter(organization=organization, metric=metric,
-                                            role=MetricRole.OUTCOME)
-             .select_related("initiative").order_by("initiative__name"))
-    evidence = {e.initiative_id: e for e in ImpactEvidence.objects.filter(
-        organization=organization, metric=metric).select_related("metric")}
+    ids = {"organization_id": organization.pk, "metric_id": metric.pk}
+    link_fields = len(_LINK_FIELDS)
+    links = []
+    for row in _METRIC_CLAIM_LINKS.rows(**ids):
+        link = instance(MeasurementLink, row[:link_fields])
+        MeasurementLink.initiative.field.set_cached_value(
+            link, instance(Initiative, row[link_fields:]))
+        links.append(link)
+    evidence = {}
+    for row in _METRIC_EVIDENCE.rows(**ids):
+        found = instance(ImpactEvidence, row)
+        # The evidence of this metric: the one in hand, not a join to read it again.
+        ImpactEvidence.metric.field.set_cached_value(found, metric)
+        evidence[found.initiative_id] = found
     return [MetricClaim(link.initiative,
                         impact_reading(evidence[link.initiative_id], today=today,
                                        currency=organization.currency)

@@ -87,3 +87,25 @@ def test_a_list_of_ids_reads_what_the_queryset_reads_whatever_its_length(tenancy
         assert query.rows(organization_id=tenancy.org.pk, ids=ids) == list(
             of_metrics(tenancy.org.pk, ids))
     assert query.rows(organization_id=tenancy.org.pk, ids=[]) == []
+
+
+def test_a_moment_parameter_reads_what_the_queryset_reads(tenancy):
+    from datetime import UTC, datetime
+
+    def entered_since(organization_id, moment):
+        return (MetricValue.objects.filter(organization_id=organization_id,
+                                           entered_at__gte=moment)
+                .order_by("period").values_list("period", "entered_at"))
+
+    query = CompiledQuery(entered_since, ints=["organization_id"], datetimes=["moment"])
+    metric = MetricFactory(organization=tenancy.org)
+    for day in (5, 12, 19):
+        value = MetricValueFactory(metric=metric, period=date(2026, 1, day))
+        MetricValue.objects.filter(pk=value.pk).update(
+            entered_at=datetime(2026, 1, day, 9, 30, tzinfo=UTC))
+    for moment in (datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 12, 9, 30, tzinfo=UTC),
+                   datetime(2026, 1, 12, 9, 30, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)):
+        assert query.rows(organization_id=tenancy.org.pk, moment=moment) == list(
+            entered_since(tenancy.org.pk, moment))
+    with pytest.raises(TypeError, match="must be a datetime"):
+        query.rows(organization_id=tenancy.org.pk, moment=date(2026, 1, 12))

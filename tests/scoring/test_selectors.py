@@ -40,6 +40,34 @@ def test_scores_and_flags_of_one_record(scored):
     assert selectors.metric_scorecard(org, metric.pk).score.is_fresh
 
 
+def test_a_records_flags_are_its_open_ones_and_those_resolved_lately(
+        scored, django_assert_num_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alignment_portal.scoring.models import Flag
+
+    org, other = scored
+    unaligned = org.initiatives.get(name="Unaligned scored")
+    flags = Flag.objects.filter(organization=org, subject_type="initiative",
+                                subject_id=str(unaligned.pk)).order_by("pk")
+    assert flags.count() >= 2
+    lately, long_ago = flags[0], flags[1]
+    Flag.objects.filter(pk=lately.pk).update(resolved_at=timezone.now() - timedelta(days=3))
+    Flag.objects.filter(pk=long_ago.pk).update(resolved_at=timezone.now() - timedelta(days=31))
+    with django_assert_num_queries(1):
+        open_flags, resolved = selectors.record_flags(org, "initiative", unaligned.pk)
+    assert [f.pk for f in resolved] == [lately.pk]
+    assert [f.pk for f in open_flags] == [
+        f.pk for f in selectors.flags_for(org, "initiative", unaligned.pk)]
+    assert [getattr(resolved[0], f.attname) for f in Flag._meta.concrete_fields] == [
+        getattr(Flag.objects.get(pk=lately.pk), f.attname) for f in Flag._meta.concrete_fields]
+    _, within_40_days = selectors.record_flags(org, "initiative", unaligned.pk, days=40)
+    assert [f.pk for f in within_40_days] == [lately.pk, long_ago.pk]  # newest first
+    assert selectors.record_flags(other, "initiative", unaligned.pk) == ([], [])
+
+
 def test_scores_for_many_initiatives_in_one_query(scored, django_assert_num_queries):
     org, _ = scored
     ids = list(org.initiatives.values_list("pk", flat=True))
