@@ -9,6 +9,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 
 from alignment_portal.lib.compiled import CompiledQuery, field_names, instance
 from alignment_portal.lib.urls import child_path_parts, record_path
@@ -160,22 +163,81 @@ class _Blank:
 NO_FORM = _Blank()
 
 
+@functools.lru_cache(maxsize=16)
+def _log_words(language: str | None) -> dict[str, str]:
+    """The words of a "Log values" row in `language`, translated once: a {% translate %} or
+    {% blocktranslate %} per row was half the page's template time. The sentences keep the
+    msgids the row template had (%(name)s is filled in, escaped, by `_worded`)."""
+    return {
+        "due": gettext("Due"), "yours": gettext("Yours"), "no_value": gettext("No value yet"),
+        "last": gettext("Last: %(value)s %(unit)s, %(period)s"),
+        "value_for": gettext('Value for %(period)s <span class="muted">(%(unit)s)</span>'
+                             '<span class="visually-hidden"> of %(name)s</span>'),
+        "period": gettext('Period <span class="muted">(any day in it)</span>'
+                          '<span class="visually-hidden"> for %(name)s</span>'),
+        "note": gettext('Note <span class="muted">(optional)</span>'
+                        '<span class="visually-hidden"> for %(name)s</span>'),
+        "save": gettext('Save<span class="visually-hidden"> %(name)s</span>'),
+        "fresh": gettext("Fresh"), "stale": gettext("Stale"), "no_data": gettext("No data"),
+        "fresh_title": gettext("Latest value within %(days)s days"),
+        "stale_title": gettext("No value in the last %(days)s days"),
+        "feed_failing": gettext("Feed failing: %(name)s"),
+        "saved": gettext("Saved %(value)s for %(period)s."),
+        "replaced": gettext("Saved; the previous value is kept in the history."),
+        "unchanged": gettext("Same value as before: nothing changed."),
+        "error": gettext("Not saved: see the message above."),
+    }
+
+
+def _worded(sentence: str, **values) -> SafeString:
+    """A translated sentence with its values escaped, as {% blocktranslate %} makes it (the
+    translation's own markup kept)."""
+    return mark_safe(sentence % {key: conditional_escape(value) for key, value in values.items()})
+
+
+def _status_words(words: dict, result: str, saved, saved_label: str) -> str:
+    """What the row's status line says after a submission (nothing before one)."""
+    if result == "created":
+        return _worded(words["saved"], value=floatformat(saved.value, "-2"), period=saved_label)
+    return words[result] if result in ("replaced", "unchanged", "error") else ""
+
+
 def log_entry(row: "MetricStatus", *, organization: Organization, form=None, result: str = "",
               focus: bool = False, saved=None, warning: str = "", saved_label: str = "") -> dict:
     """One row of "Log values" as its template reads it: every variable present, each a plain
     value prepared here once (a template lookup through the row and its metric per use was
-    most of the page's time)."""
+    most of the page's time), its sentences translated and filled in here too."""
     metric = row.metric
     latest = row.latest_value
-    return {"row": row, "pk": metric.pk, "name": metric.name,
-            "unit": unit_label(metric, organization.currency),
-            "is_due": row.is_due, "is_mine": row.is_mine,
-            "latest_value": None if latest is None else floatformat(latest, "-2"),
-            "latest_label": row.latest_label, "current_label": row.current_label,
+    words = _log_words(get_language())
+    name, unit = metric.name, unit_label(metric, organization.currency)
+    freshness = row.freshness
+    if freshness == "no data":
+        badge = ("warn", words["no_data"], "")
+    else:
+        badge = ("ok", words["fresh"], words["fresh_title"]) if freshness == "fresh" else (
+            "bad", words["stale"], words["stale_title"])
+    return {"row": row, "pk": metric.pk, "name": name, "unit": unit,
+            "is_due": row.is_due, "is_mine": row.is_mine, "words": words,
+            "last": words["no_value"] if latest is None else _worded(
+                words["last"], value=floatformat(latest, "-2"), unit=unit,
+                period=row.latest_label),
+            "value_caption": _worded(words["value_for"], period=row.current_label, unit=unit,
+                                     name=name),
+            "period_caption": _worded(words["period"], name=name),
+            "note_caption": _worded(words["note"], name=name),
+            "save_caption": _worded(words["save"], name=name),
+            "badge_class": badge[0], "badge_word": badge[1],
+            "badge_title": badge[2] and _worded(badge[2], days=row.freshness_days),
+            "failing_feeds": [{"url": record_path("feeds:detail", organization.slug, feed.id),
+                               "error": feed.error,
+                               "words": _worded(words["feed_failing"], name=feed.name)}
+                              for feed in row.failing_feeds],
             "current_period": row.current_period.isoformat(),
             "save_url": record_path("metrics:log_value", organization.slug, metric.pk),
             "detail_url": record_path("metrics:detail", organization.slug, metric.pk),
             "form": form or NO_FORM, "result": result, "focus": focus, "saved": saved,
+            "status": _status_words(words, result, saved, saved_label),
             "warning": warning, "saved_label": saved_label}
 
 
