@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Subquery
 
 from alignment_portal.feeds import limits
 from alignment_portal.feeds.models import Feed, FeedRun
+from alignment_portal.lib.compiled import CompiledQuery
 from alignment_portal.lib.words import worded
 from alignment_portal.organizations.models import Organization
 
@@ -34,12 +35,19 @@ class FailingFeed:
     error: str
 
 
+# Read by every metrics list and "Log values": compiled once (lib/compiled.py).
+_FAILING_FEEDS = CompiledQuery(
+    lambda organization_id: Feed.objects.filter(
+        organization_id=organization_id, revoked_at=None,
+        consecutive_failures__gte=limits.FAILING_AFTER_RUNS
+    ).values_list("pk", "name", "last_error", "last_error_words", "fed_metric_ids",
+                  "metric_map"),
+    ints=["organization_id"])
+
+
 def failing_feeds_by_metric(organization_id: int) -> dict[int, list[FailingFeed]]:
     """{metric id: the failing feeds that write to it} (one query)."""
-    rows = Feed.objects.filter(organization_id=organization_id, revoked_at=None,
-                               consecutive_failures__gte=limits.FAILING_AFTER_RUNS
-                               ).values_list("pk", "name", "last_error", "last_error_words",
-                                             "fed_metric_ids", "metric_map")
+    rows = _FAILING_FEEDS.rows(organization_id=organization_id)
     by_metric: dict[int, list[FailingFeed]] = {}
     for pk, name, error, words, fed, metric_map in rows:
         feed = FailingFeed(pk, name, worded(words, error))
