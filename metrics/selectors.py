@@ -175,6 +175,9 @@ class _Blank:
     def __str__(self) -> str:
         return ""
 
+    def __html__(self) -> str:  # printed as nothing without escaping
+        return ""
+
 
 # The form of a "Log values" row nobody submitted. The row template reads the typed data and
 # the errors of `form`; a variable missing from the context makes Django call dir() on the
@@ -186,8 +189,9 @@ NO_FORM = _Blank()
 def _log_words(language: str | None) -> dict[str, str]:
     """The words of a "Log values" row in `language`, translated once: a {% translate %} or
     {% blocktranslate %} per row was half the page's template time. The sentences keep the
-    msgids the row template had (%(name)s is filled in, escaped, by `_worded`)."""
-    return {
+    msgids the row template had (%(name)s is filled in, escaped, by `_worded`), and like
+    {% translate %} of a literal they are not escaped themselves."""
+    return {key: mark_safe(words) for key, words in {
         "due": gettext("Due"), "yours": gettext("Yours"), "no_value": gettext("No value yet"),
         "last": gettext("Last: %(value)s %(unit)s, %(period)s"),
         "value_for": gettext('Value for %(period)s <span class="muted">(%(unit)s)</span>'
@@ -205,7 +209,7 @@ def _log_words(language: str | None) -> dict[str, str]:
         "replaced": gettext("Saved; the previous value is kept in the history."),
         "unchanged": gettext("Same value as before: nothing changed."),
         "error": gettext("Not saved: see the message above."),
-    }
+    }.items()}
 
 
 def _worded(sentence: str, **values) -> SafeString:
@@ -221,6 +225,9 @@ def _status_words(words: dict, result: str, saved, saved_label: str) -> str:
     return words[result] if result in ("replaced", "unchanged", "error") else ""
 
 
+_OK, _WARN, _BAD = mark_safe("ok"), mark_safe("warn"), mark_safe("bad")  # badge classes
+
+
 def log_entry(row: "MetricStatus", *, organization: Organization, form=None, result: str = "",
               focus: bool = False, saved=None, warning: str = "", saved_label: str = "") -> dict:
     """One row of "Log values" as its template reads it: every variable present, each a plain
@@ -234,10 +241,10 @@ def log_entry(row: "MetricStatus", *, organization: Organization, form=None, res
     unit = conditional_escape(unit_label(metric, organization.currency))
     freshness = row.freshness
     if freshness == "no data":
-        badge = ("warn", words["no_data"], "")
+        badge = (_WARN, words["no_data"], "")
     else:
-        badge = ("ok", words["fresh"], words["fresh_title"]) if freshness == "fresh" else (
-            "bad", words["stale"], words["stale_title"])
+        badge = (_OK, words["fresh"], words["fresh_title"]) if freshness == "fresh" else (
+            _BAD, words["stale"], words["stale_title"])
     return {"row": row, "pk": mark_safe(str(metric.pk)),  # printed a dozen times: text, safe
             "name": name, "unit": unit,
             "is_due": row.is_due, "is_mine": row.is_mine, "words": words,
@@ -255,9 +262,12 @@ def log_entry(row: "MetricStatus", *, organization: Organization, form=None, res
                                "error": feed.error,
                                "words": _worded(words["feed_failing"], name=feed.name)}
                               for feed in row.failing_feeds],
-            "current_period": row.current_period.isoformat(),
-            "save_url": record_path("metrics:log_value", organization.slug, metric.pk),
-            "detail_url": record_path("metrics:detail", organization.slug, metric.pk),
+            # Dates, classes and paths (a slug and ids) need no escaping: marked so, since
+            # an escape of each per row added up.
+            "current_period": mark_safe(row.current_period.isoformat()),
+            "save_url": mark_safe(record_path("metrics:log_value", organization.slug,
+                                              metric.pk)),
+            "detail_url": mark_safe(record_path("metrics:detail", organization.slug, metric.pk)),
             "form": form or NO_FORM, "result": result, "focus": focus, "saved": saved,
             "status": _status_words(words, result, saved, saved_label),
             "warning": warning, "saved_label": saved_label}
