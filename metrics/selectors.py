@@ -7,7 +7,7 @@ from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import floatformat, join
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -159,30 +159,22 @@ def attach_failing_feeds(*, organization: Organization, rows: list[MetricStatus]
     return rows
 
 
-class _Blank:
-    """An empty answer to any template lookup: falsy, prints as nothing, and every key or
-    attribute of it is itself."""
-
-    def __getitem__(self, key):
-        return self
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __iter__(self):
-        return iter(())
-
-    def __str__(self) -> str:
-        return ""
-
-    def __html__(self) -> str:  # printed as nothing without escaping
-        return ""
+def _refused(form) -> dict:
+    """What a row shows of a refused submission (`form`, bound; None for a row nobody
+    submitted): the typed values and each field's errors joined, as the row prints them. Read
+    here once: the row template's lookups through the form were a fifth of its time."""
+    if form is None:
+        return _NOT_REFUSED
+    errors = {"row_errors": form.non_field_errors()} | {
+        f"{name}_errors": form[name].errors for name in ("value", "period", "note")}
+    return {"typed_value": form.data.get("value", ""), "typed_note": form.data.get("note", ""),
+            "typed_period": form.data.get("period", ""),
+            **{key: join(value, " ", autoescape=True) if value else ""
+               for key, value in errors.items()}}
 
 
-# The form of a "Log values" row nobody submitted. The row template reads the typed data and
-# the errors of `form`; a variable missing from the context makes Django call dir() on the
-# object (a dozen per row, a fifth of the page's time), this answers each lookup at once.
-NO_FORM = _Blank()
+_NOT_REFUSED = {"typed_value": "", "typed_note": "", "typed_period": None, "row_errors": "",
+                "value_errors": "", "period_errors": "", "note_errors": ""}
 
 
 @functools.lru_cache(maxsize=16)
@@ -272,7 +264,7 @@ def log_entry(row: "MetricStatus", *, organization: Organization, form=None, res
             "current_period": _plain(row.current_period.isoformat()),
             "save_url": _plain(record_path("metrics:log_value", organization.slug, metric.pk)),
             "detail_url": _plain(record_path("metrics:detail", organization.slug, metric.pk)),
-            "form": form or NO_FORM, "result": result, "focus": focus, "saved": saved,
+            **_refused(form), "result": result, "focus": focus, "saved": saved,
             "status": _status_words(words, result, saved, saved_label),
             "warning": warning, "saved_label": saved_label}
 
