@@ -8,8 +8,11 @@ from datetime import date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import floatformat, join
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 
 from alignment_portal.lib.compiled import CompiledQuery, field_names, instance
 from alignment_portal.lib.urls import child_path_parts, record_path
@@ -150,6 +153,25 @@ def metric_statuses(*, organization: Organization, user=None, today: date | None
         for m in metrics_with_latest(organization=organization, archived=archived)])
 
 
+# "Log values" (and the to-do list) read the open metrics by this, compiled once
+# (lib/compiled.py): building the query cost more CPU than the database's answer. No owner
+# joined: the rows need only `owner_id`.
+_OPEN_METRICS_WITH_LATEST = CompiledQuery(
+    lambda organization_id: metrics_with_latest(organization=organization_id)
+    .select_related(None).values_list(*_METRIC_FIELDS, "latest_period", "latest_value"),
+    ints=["organization_id"])
+
+
+def _open_metrics_with_latest(organization: Organization) -> list[Metric]:
+    """The open metrics of `metrics_with_latest(organization=...)`, without the owner."""
+    metrics = []
+    for row in _OPEN_METRICS_WITH_LATEST.rows(organization_id=organization.pk):
+        metric = instance(Metric, row[:-2])
+        metric.latest_period, metric.latest_value = row[-2:]
+        metrics.append(metric)
+    return metrics
+
+
 def attach_failing_feeds(*, organization: Organization, rows: list[MetricStatus]
                          ) -> list[MetricStatus]:
     """Set `failing_feeds` on each row whose metric a failing feed writes (one query), so
@@ -163,45 +185,113 @@ def attach_failing_feeds(*, organization: Organization, rows: list[MetricStatus]
     return rows
 
 
-class _Blank:
-    """An empty answer to any template lookup: falsy, prints as nothing, and every key or
-    attribute of it is itself."""
-
-    def __getitem__(self, key):
-        return self
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __iter__(self):
-        return iter(())
-
-    def __str__(self) -> str:
-        return ""
+def _refused(form) -> dict:
+    """What a row shows of a refused submission (`form`, bound; None for a row nobody
+    submitted): the typed values and each field's errors joined, as the row prints them. Read
+    here once: the row template's lookups through the form were a fifth of its time."""
+    if form is None:
+        return _NOT_REFUSED
+    errors = {"row_errors": form.non_field_errors()} | {
+        f"{name}_errors": form[name].errors for name in ("value", "period", "note")}
+    return {"typed_value": form.data.get("value", ""), "typed_note": form.data.get("note", ""),
+            "typed_period": form.data.get("period", ""),
+            **{key: join(value, " ", autoescape=True) if value else ""
+               for key, value in errors.items()}}
 
 
-# The form of a "Log values" row nobody submitted. The row template reads the typed data and
-# the errors of `form`; a variable missing from the context makes Django call dir() on the
-# object (a dozen per row, a fifth of the page's time), this answers each lookup at once.
-NO_FORM = _Blank()
+_NOT_REFUSED = {"typed_value": "", "typed_note": "", "typed_period": None, "row_errors": "",
+                "value_errors": "", "period_errors": "", "note_errors": ""}
+
+
+@functools.lru_cache(maxsize=16)
+def _log_words(language: str | None) -> dict[str, str]:
+    """The words of a "Log values" row in `language`, translated once: a {% translate %} or
+    {% blocktranslate %} per row was half the page's template time. The sentences keep the
+    msgids the row template had (%(name)s is filled in, escaped, by `_worded`), and like
+    {% translate %} of a literal they are not escaped themselves."""
+    return {key: mark_safe(words) for key, words in {  # noqa: S308 (translations, as {% translate %})
+        "due": gettext("Due"), "yours": gettext("Yours"), "no_value": gettext("No value yet"),
+        "last": gettext("Last: %(value)s %(unit)s, %(period)s"),
+        "value_for": gettext('Value for %(period)s <span class="muted">(%(unit)s)</span>'
+                             '<span class="visually-hidden"> of %(name)s</span>'),
+        "period": gettext('Period <span class="muted">(any day in it)</span>'
+                          '<span class="visually-hidden"> for %(name)s</span>'),
+        "note": gettext('Note <span class="muted">(optional)</span>'
+                        '<span class="visually-hidden"> for %(name)s</span>'),
+        "save": gettext('Save<span class="visually-hidden"> %(name)s</span>'),
+        "fresh": gettext("Fresh"), "stale": gettext("Stale"), "no_data": gettext("No data"),
+        "fresh_title": gettext("Latest value within %(days)s days"),
+        "stale_title": gettext("No value in the last %(days)s days"),
+        "feed_failing": gettext("Feed failing: %(name)s"),
+        "saved": gettext("Saved %(value)s for %(period)s."),
+        "replaced": gettext("Saved; the previous value is kept in the history."),
+        "unchanged": gettext("Same value as before: nothing changed."),
+        "error": gettext("Not saved: see the message above."),
+    }.items()}
+
+
+def _worded(sentence: str, **values) -> SafeString:
+    """A translated sentence with its values escaped, as {% blocktranslate %} makes it (the
+    translation's own markup kept; a value escaped already is not escaped again)."""
+    values = {key: conditional_escape(value) for key, value in values.items()}
+    return mark_safe(sentence % values)  # noqa: S308 (a translation, its values escaped)
+
+
+def _status_words(words: dict, result: str, saved, saved_label: str) -> str:
+    """What the row's status line says after a submission (nothing before one)."""
+    if result == "created":
+        return _worded(words["saved"], value=floatformat(saved.value, "-2"), period=saved_label)
+    return words[result] if result in ("replaced", "unchanged", "error") else ""
+
+
+def _plain(text: str) -> SafeString:
+    """Text with nothing to escape (digits, an ISO date, a path of a slug and ids, a class
+    name), marked so: the row prints a dozen of them, and an escape each added up."""
+    return mark_safe(text)  # noqa: S308 (only such text is passed)
+
+
+_OK, _WARN, _BAD = _plain("ok"), _plain("warn"), _plain("bad")  # badge classes
 
 
 def log_entry(row: "MetricStatus", *, organization: Organization, form=None, result: str = "",
               focus: bool = False, saved=None, warning: str = "", saved_label: str = "") -> dict:
     """One row of "Log values" as its template reads it: every variable present, each a plain
     value prepared here once (a template lookup through the row and its metric per use was
-    most of the page's time)."""
+    most of the page's time), its sentences translated and filled in here too."""
     metric = row.metric
     latest = row.latest_value
-    return {"row": row, "pk": metric.pk, "name": metric.name,
-            "unit": unit_label(metric, organization.currency),
-            "is_due": row.is_due, "is_mine": row.is_mine,
-            "latest_value": None if latest is None else floatformat(latest, "-2"),
-            "latest_label": row.latest_label, "current_label": row.current_label,
-            "current_period": row.current_period.isoformat(),
-            "save_url": record_path("metrics:log_value", organization.slug, metric.pk),
-            "detail_url": record_path("metrics:detail", organization.slug, metric.pk),
-            "form": form or NO_FORM, "result": result, "focus": focus, "saved": saved,
+    words = _log_words(get_language())
+    # Escaped once here: each is printed in several of the row's sentences.
+    name = conditional_escape(metric.name)
+    unit = conditional_escape(unit_label(metric, organization.currency))
+    freshness = row.freshness
+    if freshness == "no data":
+        badge = (_WARN, words["no_data"], "")
+    else:
+        badge = (_OK, words["fresh"], words["fresh_title"]) if freshness == "fresh" else (
+            _BAD, words["stale"], words["stale_title"])
+    return {"row": row, "pk": _plain(str(metric.pk)),  # printed a dozen times a row
+            "name": name, "unit": unit,
+            "is_due": row.is_due, "is_mine": row.is_mine, "words": words,
+            "last": words["no_value"] if latest is None else _worded(
+                words["last"], value=floatformat(latest, "-2"), unit=unit,
+                period=row.latest_label),
+            "value_caption": _worded(words["value_for"], period=row.current_label, unit=unit,
+                                     name=name),
+            "period_caption": _worded(words["period"], name=name),
+            "note_caption": _worded(words["note"], name=name),
+            "save_caption": _worded(words["save"], name=name),
+            "badge_class": badge[0], "badge_word": badge[1],
+            "badge_title": badge[2] and _worded(badge[2], days=row.freshness_days),
+            "failing_feeds": [{"url": record_path("feeds:detail", organization.slug, feed.id),
+                               "error": feed.error,
+                               "words": _worded(words["feed_failing"], name=feed.name)}
+                              for feed in row.failing_feeds],
+            "current_period": _plain(row.current_period.isoformat()),
+            "save_url": _plain(record_path("metrics:log_value", organization.slug, metric.pk)),
+            "detail_url": _plain(record_path("metrics:detail", organization.slug, metric.pk)),
+            **_refused(form), "result": result, "focus": focus, "saved": saved,
+            "status": _status_words(words, result, saved, saved_label),
             "warning": warning, "saved_label": saved_label}
 
 
@@ -210,7 +300,9 @@ def log_rows(*, organization: Organization, user, today: date | None = None
     """What the "Log values" page lists: mine first, then the rest, by name within each. The
     order does not depend on what is due, so the rows stay where a person left them from one
     visit to the next (the page focuses the first due one instead)."""
-    rows = metric_statuses(organization=organization, user=user, today=today)
+    today = today or timezone.localdate()
+    rows = attach_failing_feeds(organization=organization, rows=[
+        metric_status(m, user=user, today=today) for m in _open_metrics_with_latest(organization)])
     return sorted(rows, key=lambda r: (not r.is_mine, r.metric.name.lower(), r.metric.pk))
 
 

@@ -274,3 +274,7 @@ def test_metrics_fed_by_a_failing_feed_say_so_beside_their_freshness(feed_server
     other = tenancy.client("viewer").get(f"/o/{bakery['org'].slug}/metrics/"
                                          f"{bakery['wait'].pk}/")
     assert "Feed failing" not in other.content.decode()
+    log = tenancy.client("staff").get(f"/o/{bakery['org'].slug}/metrics/log/").content.decode()
+    assert (f'<a class="badge bad" href="/o/{bakery["org"].slug}/feeds/{feed.pk}/" title="'
+            in log)
+    assert log.count("Feed failing: Till export") == 1

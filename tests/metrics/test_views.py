@@ -242,6 +242,28 @@ def test_log_values_prefills_the_current_period_and_lists_due_first(tenancy, met
     assert "js/log-values.js" in body and "<script>" not in body
 
 
+def test_log_values_lists_only_this_organizations_metrics_after_another_ones(
+        tenancy, metric, other_metric):
+    """Its query is compiled once per process: the next organization's page runs it anew."""
+    theirs = tenancy.client("staff", tenancy.other_org).get(
+        reverse("metrics:log", args=[tenancy.other_org.slug])).content.decode()
+    ours = tenancy.client("staff").get(reverse("metrics:log", args=[tenancy.org.slug])
+                                       ).content.decode()
+    assert "Their metric" in theirs and "Wait time" not in theirs
+    assert "Wait time" in ours and "Their metric" not in ours
+
+
+def test_log_values_escapes_a_metric_name_in_every_sentence_of_its_row(tenancy):
+    MetricFactory(organization=tenancy.org, name="<b>Fish & chips</b>", unit="minutes")
+    body = tenancy.client("staff").get(reverse("metrics:log", args=[tenancy.org.slug])
+                                       ).content.decode()
+    escaped = "&lt;b&gt;Fish &amp; chips&lt;/b&gt;"
+    assert "<b>Fish" not in body
+    assert f'<span class="visually-hidden"> of {escaped}</span>' in body
+    assert f'<span class="visually-hidden"> for {escaped}</span>' in body
+    assert f"Save<span class=\"visually-hidden\"> {escaped}</span>" in body
+
+
 def _make_metrics(organization, n):
     start = Metric.objects.filter(organization=organization).count()
     for i in range(start, start + n):
