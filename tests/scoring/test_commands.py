@@ -2,7 +2,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from alignment_portal.dashboards.setup import setup_checklist
 from alignment_portal.organizations.models import Membership, Organization, Role
 from alignment_portal.scoring.models import Flag, OrganizationScore
 from goals.models import Goal
@@ -29,6 +33,23 @@ def test_seed_load_makes_scored_organizations_with_their_people(db):
     assert OrganizationScore.objects.filter(organization__in=orgs).count() == 2
     assert Flag.objects.filter(organization=org).exists()
     assert "load-m-1: scored in" in out.getvalue()
+
+
+def test_a_seeded_organization_is_one_in_use_whose_dashboard_is_cached(db, client):
+    """Its set-up checklist is complete (a dashboard showing it is never cached, so the
+    benchmarks' "cached" dashboard would be the uncached one)."""
+    call_command("seed_load", size="M", orgs=1, stdout=StringIO(), **SMALL)
+    organization = Organization.objects.get(slug="load-m-1")
+    assert setup_checklist(organization=organization).complete
+    client.force_login(Membership.objects.get(user__username="load-m-1-owner").user)
+    path = reverse("dashboard", args=[organization.slug])
+    first = client.get(path)
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(path)
+    assert first.status_code == second.status_code == 200
+    with CaptureQueriesContext(connection) as fresh:
+        client.get(path + "?severity=high")  # another cache key: rendered
+    assert len(again.captured_queries) < len(fresh.captured_queries)
 
 
 def test_seed_load_again_rebuilds_the_same_organization(db):
