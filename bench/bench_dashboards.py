@@ -20,6 +20,7 @@ import os
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -125,6 +126,9 @@ def run():
     for mode, server_env, measured in (("cached", {}, pages),
                                        ("uncached", {"DASHBOARD_CACHE_SECONDS": 0},
                                         uncached_pages)):
+        # The uncached server must not read what the cached one stored (the same keys: the
+        # scores did not move in between).
+        cache.clear()
         with start_gunicorn(workers=2, **server_env) as server:
             floor_p95 = None
             portfolio_50 = None
