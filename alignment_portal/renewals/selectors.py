@@ -5,6 +5,7 @@ organizations (the tools with a renewal date, the tools an active initiative use
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy
 
 from alignment_portal.organizations.models import Membership, Organization
@@ -61,22 +62,31 @@ def renewal_rows(organizations: list[Organization], *, today: date,
     by_id = {o.pk: o for o in organizations}
     if not by_id:
         return []
-    tools = list(Tool.objects.filter(organization_id__in=by_id, renewal_date__isnull=False,
-                                     status__in=sorted(rules.RENEWING_TOOL_STATUSES))
-                 .order_by("organization_id", "name"))
-    used = set(Initiative.tools.through.objects.filter(
-        tool__in=[t.pk for t in tools]).filter(active_initiative_q("initiative__"))
-        .values_list("tool_id", flat=True)) if tools else set()
+    # First the columns a renewal is computed from, for every renewing tool (whether an active
+    # initiative uses it in the same query); then model instances only of the tools listed: a
+    # consultant's clients have thousands of tools, a few hundred of them renew in the window.
+    used = Initiative.tools.through.objects.filter(tool_id=OuterRef("pk")).filter(
+        active_initiative_q("initiative__"))
+    candidates = (Tool.objects.filter(organization_id__in=by_id, renewal_date__isnull=False,
+                                      status__in=sorted(rules.RENEWING_TOOL_STATUSES))
+                  .annotate(used=Exists(used)).order_by("organization_id", "name")
+                  .values_list("pk", "status", "renewal_date", "billing_period",
+                               "notice_period_days", "monthly_cost", "seats", "seats_used",
+                               "used"))
     horizon = today + timedelta(days=days)
-    rows = []
-    for tool in tools:
+    listed = []
+    for (pk, status, renewal_date, billing_period, notice_period_days, monthly_cost, seats,
+         seats_used, is_used) in candidates:
         renewal = renewals.renewal_of(
-            tool_id=tool.pk, status=tool.status, renewal_date=tool.renewal_date,
-            billing_period=tool.billing_period, notice_period_days=tool.notice_period_days,
-            monthly_cost=float(tool.monthly_cost), seats_paid=tool.seats,
-            seats_used=tool.seats_used, used=tool.pk in used, today=today)
+            tool_id=pk, status=status, renewal_date=renewal_date,
+            billing_period=billing_period, notice_period_days=notice_period_days,
+            monthly_cost=float(monthly_cost), seats_paid=seats, seats_used=seats_used,
+            used=is_used, today=today)
         if renewal is not None and (renewal.due if due_only else renewal.renews_on <= horizon):
-            rows.append(RenewalRow(by_id[tool.organization_id], tool, renewal))
+            listed.append((pk, renewal))
+    tools = Tool.objects.in_bulk([pk for pk, _ in listed]) if listed else {}
+    rows = [RenewalRow(by_id[tools[pk].organization_id], tools[pk], renewal)
+            for pk, renewal in listed]
     rows.sort(key=SORTS[sort][1] if sort in SORTS else SORTS[DEFAULT_SORT][1],
               reverse=descending)
     return rows
