@@ -7,7 +7,7 @@ feeds. So the parts of a scoring that are worked out record by record, and cost 
 are taken from the plan's scorecard for every record whose inputs are the same:
 
 - each goal's SMART check, progress and forecast (alignment.goal_scores), except the goals
-  whose row changed, whose links changed, or that an initiative whose row changed serves;
+  whose row changed (how many active initiatives serve each goal is counted afresh);
 - the impact evidence (impact.impact_evidence), except the pairs on a metric that measures an
   initiative whose row changed (a pair's shared credit reads the other initiatives measured
   by the same metric);
@@ -58,11 +58,6 @@ def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> set | None:
     return set(ids[differ].tolist()) | set(after["id"].to_numpy()[n:].tolist())
 
 
-def _link_set(links: pd.DataFrame) -> set[tuple]:
-    return set(zip(*(links[c].tolist() for c in ("initiative_id", "goal_id", "contribution",
-                                                 "rationale")), strict=True))
-
-
 def _rebuilt(kept: pd.DataFrame, fresh: pd.DataFrame, order: list) -> pd.DataFrame:
     """The rows of `kept` and `fresh` (frames indexed by record id, the same columns) in the
     id order `order`, built column by column from plain values as the scoring builds its
@@ -105,6 +100,56 @@ def _values_of(values: pd.DataFrame, metric_ids: set) -> pd.DataFrame:
     return values.iloc[rows]
 
 
+def _card_flags(card: Scorecard, section: str, dropped: set[str]) -> list[dict]:
+    """The plan's flags of a section of flags.raise_flags, but those on the subjects
+    `dropped` (subject ids as the flags hold them, strings), as raise_flags' rows."""
+    table = card.flags
+    table = table[table["code"].isin(flags.SECTION_CODES[section])]
+    if dropped:
+        table = table[~table["subject_id"].isin(dropped)]
+    return [dict(zip(flags.FLAG_COLUMNS, values, strict=True))
+            for values in zip(*(table[c].tolist() for c in flags.FLAG_COLUMNS), strict=True)]
+
+
+def _kept_flags(after: OrgFrames, card: Scorecard, evidence: pd.DataFrame,
+                ledger: pd.DataFrame, changed_initiatives: set, metrics_touched: set,
+                today: date) -> dict[str, list[dict]]:
+    """The rows of flags.raise_flags' impact, feed and benefit sections, each taken from the
+    plan's flags for the subjects whose inputs are the same (an initiative's WORSENED and
+    NO_EFFECT read its impact evidence, its ledger flags its ledger row; feeds never change)
+    and worked out afresh for the others, in the order raise_flags gives them."""
+    given = {"feeds": _card_flags(card, "feeds", set())}
+
+    # Impact: one flag at most per initiative, in initiative order (evidence is in pair order).
+    if evidence is card.impact:
+        given["impact"] = _card_flags(card, "impact", set())
+    else:
+        redone = set(evidence.loc[evidence["metric_id"].isin(metrics_touched),
+                                  "initiative_id"].tolist()) | (
+            set(card.impact.loc[card.impact["metric_id"].isin(metrics_touched),
+                                "initiative_id"].tolist()))
+        fresh: list[dict] = []
+        flags.impact_flags(fresh, after, evidence[evidence["initiative_id"].isin(redone)],
+                           today)
+        given["impact"] = sorted(_card_flags(card, "impact", {str(i) for i in redone}) + fresh,
+                                 key=lambda row: int(row["subject_id"]))
+
+    # Benefits: every BENEFIT_SHORTFALL in ledger order, then every UNPROVEN_BENEFIT.
+    if ledger is card.benefits:
+        given["benefits"] = _card_flags(card, "benefits", set())
+    else:
+        fresh = []
+        redone = ledger.loc[ledger.index.isin(changed_initiatives)]
+        if benefits.LIVE_STATUS in redone["status"].tolist():  # both flags need it live
+            flags.benefit_flags(fresh, after, redone)
+        place = {str(i): n for n, i in enumerate(ledger.index.tolist())}
+        codes = flags.SECTION_CODES["benefits"]
+        given["benefits"] = sorted(
+            _card_flags(card, "benefits", {str(i) for i in changed_initiatives}) + fresh,
+            key=lambda row: (codes.index(row["code"]), place[row["subject_id"]]))
+    return given
+
+
 def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: OrgFrames,
             today: date) -> Scorecard:
     """compute.score(after, today), where `card` is compute.score(before, today) and
@@ -117,25 +162,25 @@ def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: 
     if replaced - CHANGEABLE or changed_initiatives is None or changed_goals is None:
         return score(after, today)
 
-    changed_links = _link_set(before.alignment_links) ^ _link_set(after.alignment_links)
-    links = pd.concat([before.alignment_links, after.alignment_links])
-    goals_touched = (changed_goals | {g for _, g, _, _ in changed_links}
-                     | set(links.loc[links["initiative_id"].isin(changed_initiatives),
-                                     "goal_id"].tolist()))
-
     weights = alignment.goal_weights(after.goals, after.cycles)
     metric_table = alignment.metric_scores(after, weights, freshness)
     goal_ids = after.goals["id"].tolist()
     own = [c for c in card.goals.columns if c not in weights.columns]  # goal_scores' own
-    if goals_touched:
-        touched = after.goals[after.goals["id"].isin(goals_touched)]
+    # A goal's SMART check, progress and forecast read its own row, its cycle and its
+    # metric's values: only a goal whose row changed is scored again. How many active
+    # initiatives serve it (links, statuses) is counted afresh for every goal.
+    served = alignment.served_by(after)
+    if changed_goals:
+        touched = after.goals[after.goals["id"].isin(changed_goals)]
         history = _values_of(after.values, set(touched["metric_id"].dropna().astype("int64")))
         fresh = alignment.goal_scores(dataclasses.replace(after, goals=touched, values=history),
-                                      weights.loc[touched["id"].tolist()], freshness, today)
-        kept = card.goals.loc[~card.goals.index.isin(goals_touched)]
+                                      weights.loc[touched["id"].tolist()], freshness, today,
+                                      served=served)
+        kept = card.goals.loc[~card.goals.index.isin(changed_goals)]
         goal_table = weights.join(_rebuilt(kept[own], fresh[own], goal_ids))
     else:
         goal_table = weights.join(card.goals[own])
+    goal_table = goal_table.assign(served_by=[int(served.get(g, 0)) for g in goal_ids])
     initiative_table = alignment.initiative_scores(after, weights, metric_table)
     tool_table = alignment.tool_usage(after, initiative_table)
     dims = alignment.dimensions(goal_table, initiative_table, metric_table, tool_table)
@@ -164,6 +209,8 @@ def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: 
         ledger = _rebuilt(kept, fresh, after.initiatives["id"].tolist())
 
     raised = flags.raise_flags(after, goal_table, initiative_table, metric_table, tool_table,
-                               evidence=evidence, today=today, ledger=ledger)
+                               evidence=evidence, today=today, ledger=ledger,
+                               given=_kept_flags(after, card, evidence, ledger,
+                                                 changed_initiatives, metrics_touched, today))
     return Scorecard(metric_table, goal_table, initiative_table, tool_table, dims, spend,
                      explanation, raised, evidence, benefits=ledger)

@@ -101,21 +101,26 @@ def _series_by_metric(values: pd.DataFrame, metric_ids) -> dict[int, tuple]:
     return {int(ids[a]): (periods[a:b], amounts[a:b]) for a, b in zip(starts, ends, strict=True)}
 
 
+def served_by(frames: OrgFrames) -> dict[int, int]:
+    """{goal id: how many active initiatives link to it} (goals without any left out)."""
+    active_inits = set(frames.initiatives.loc[
+        frames.initiatives["status"].isin(rules.ACTIVE_INITIATIVE_STATUSES), "id"])
+    links = frames.alignment_links
+    return links[links["initiative_id"].isin(active_inits)].groupby("goal_id").size().to_dict()
+
+
 def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFrame,
-                today: date) -> pd.DataFrame:
+                today: date, *, served: dict[int, int] | None = None) -> pd.DataFrame:
     """Per goal: weight, the SMART check (smart.check), progress and forecast
     (forecast.progress / forecast.forecast on its metric's values), and how many active
-    initiatives serve it."""
+    initiatives serve it (`served`, served_by(frames) unless given)."""
     goals, cycles = frames.goals, frames.cycles
     index = pd.Index(goals["id"].astype("int64"), name="goal_id")
     cycle_dates = {c: (as_date(s), as_date(e)) for c, s, e in zip(
         cycles["id"], cycles["start_date"], cycles["end_date"], strict=True)}
     latest_values = freshness["latest_value"].to_dict()
     history = _series_by_metric(frames.values, goals["metric_id"].dropna().astype("int64"))
-    active_inits = set(frames.initiatives.loc[
-        frames.initiatives["status"].isin(rules.ACTIVE_INITIATIVE_STATUSES), "id"])
-    links = frames.alignment_links
-    served = links[links["initiative_id"].isin(active_inits)].groupby("goal_id").size().to_dict()
+    served = served_by(frames) if served is None else served
 
     rows = []
     words = smart.Wording()  # the labels and reasons translated once, not per goal

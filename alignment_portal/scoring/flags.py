@@ -254,19 +254,35 @@ def renewal_flags(rows, frames: OrgFrames, tools: pd.DataFrame, today: date) -> 
               severity=constants.RENEWAL_DUE_HIGH_SEVERITY if renewal.high else None)
 
 
+# The sections of raise_flags, in the order their rows come (rescore.py passes some ready).
+SECTION_CODES = {"impact": ("WORSENED", "NO_EFFECT"), "feeds": ("FEED_FAILING",),
+                 "benefits": ("BENEFIT_SHORTFALL", "UNPROVEN_BENEFIT")}
+
+
 def raise_flags(frames: OrgFrames, goals: pd.DataFrame, initiatives: pd.DataFrame,
                 metrics: pd.DataFrame, tools: pd.DataFrame, *,
                 evidence: pd.DataFrame | None = None, today: date | None = None,
-                ledger: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every flag that holds now, one row each (FLAG_COLUMNS)."""
+                ledger: pd.DataFrame | None = None,
+                given: dict[str, list[dict]] | None = None) -> pd.DataFrame:
+    """Every flag that holds now, one row each (FLAG_COLUMNS). `given` holds the rows of some
+    sections (SECTION_CODES) already worked out, taken as they are."""
+    given = given or {}
+    today = today or date.today()
     rows: list[dict] = []
+
+    def section(name, build):
+        if name in given:
+            rows.extend(given[name])
+        else:
+            build()
+
     initiative_flags(rows, frames, initiatives)
-    impact_flags(rows, frames, evidence, today or date.today())
+    section("impact", lambda: impact_flags(rows, frames, evidence, today))
     goal_flags(rows, frames, goals)
     metric_flags(rows, frames, metrics)
     tool_flags(rows, frames, tools, initiatives)
-    feed_flags(rows, frames)
-    renewal_flags(rows, frames, tools, today or date.today())
+    section("feeds", lambda: feed_flags(rows, frames))
+    renewal_flags(rows, frames, tools, today)
     if ledger is not None:
-        benefit_flags(rows, frames, ledger)
+        section("benefits", lambda: benefit_flags(rows, frames, ledger))
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)

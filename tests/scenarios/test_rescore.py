@@ -2,6 +2,7 @@
 exactly what compute.score gives on the changed plan: every table, dimension, flag and the
 evaluation a person sees, for every kind of change alone and for many mixes of them."""
 
+import dataclasses
 import random
 
 import pandas as pd
@@ -109,8 +110,6 @@ def test_a_change_of_a_frame_rescore_does_not_know_is_scored_in_full(agency, mon
     frames, today = agency
     card = score(frames, today)
     freshness = metric_freshness(frames.metrics, frames.values, today)
-    import dataclasses
-
     after = dataclasses.replace(frames, values=frames.values.iloc[:-5])
     calls = []
     monkeypatch.setattr(rescore_module, "score",
@@ -124,3 +123,30 @@ def full_before(frames, card):
     from alignment_portal.scenarios.evaluate import before_of
 
     return before_of(frames, card)
+
+
+def test_an_initiative_set_live_again_gets_its_impact_and_benefit_flags_back(agency):
+    """The flags rescore.py works out afresh rather than take from the plan's: WORSENED,
+    NO_EFFECT and the ledger's flags of an initiative the scenario makes live again."""
+    frames, today = agency
+    card = score(frames, today)
+    flagged = card.flags[card.flags["code"].isin(
+        ["WORSENED", "NO_EFFECT", "BENEFIT_SHORTFALL", "UNPROVEN_BENEFIT"])]
+    assert len(flagged)  # the demo has them
+    paused = [Change("initiative_status", initiative=int(i), status="paused")
+              for i in sorted(set(flagged["subject_id"].astype(int)))]
+    plan, problems = apply_changes(frames, paused)
+    assert not any(problems)
+    plan_card = score(plan, today)
+    assert not plan_card.flags["code"].isin(flagged["code"]).any()
+    freshness = metric_freshness(plan.metrics, plan.values, today)
+    raised = set()
+    for changes in ([dataclasses.replace(c, status="live") for c in paused],
+                    [dataclasses.replace(paused[-1], status="live")]):
+        after, problems = apply_changes(plan, changes)
+        assert not any(problems)
+        expected = score(after, today)
+        assert_same_scorecard(expected, rescore_module.rescore(plan, plan_card, freshness,
+                                                               after, today))
+        raised |= set(expected.flags["code"]) & set(flagged["code"])
+    assert raised == set(flagged["code"])  # every one of them is back
