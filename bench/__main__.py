@@ -77,6 +77,11 @@ def main(argv=None) -> int:
     from django.core.management import call_command
 
     from alignment_portal.lib import queue
+    from alignment_portal.lib.runtime import tune_gc
+
+    # In-process figures (a recompute, one scoring) are taken as the workers that run them
+    # in production collect garbage (the gunicorn and Celery workers: lib/runtime.py).
+    tune_gc()
 
     queue.send_now = lambda task, *a, **kw: True  # measure the request, not the worker
     call_command("migrate", verbosity=0)
