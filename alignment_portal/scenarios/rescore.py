@@ -12,10 +12,12 @@ are taken from the plan's scorecard for every record whose inputs are the same:
   initiative whose row changed (a pair's shared credit reads the other initiatives measured
   by the same metric);
 - the benefit ledger (benefits.ledger), except the initiatives whose row changed;
-- each metric's freshness (alignment.metric_freshness: metrics and values only).
+- each metric's freshness (alignment.metric_freshness: metrics and values only);
+- the flags that read only those (WORSENED and NO_EFFECT, the ledger's flags, FEED_FAILING),
+  for the same subjects.
 
-Everything else (metric, initiative and tool scores, D1-D5, the spend, the rung, the flags) is
-computed afresh, with compute.core_scores' and compute.score's own functions in their order.
+Everything else (metric, initiative and tool scores, D1-D5, the spend, the rung, the other
+flags) is computed afresh, with compute.core_scores' and compute.score's own functions in their order.
 When the changed frames are not those above (a future kind of change), it is a full
 compute.score. tests/scenarios/test_rescore.py holds it to compute.score's numbers.
 """
