@@ -157,13 +157,15 @@ def effect(before: dict, alone: dict) -> dict:
 def evaluate(frames: OrgFrames, changes: list[Change], today: date, *,
              each: bool = True, stored: Before | None = None,
              known_effects: dict | None = None,
-             rescore: Callable[[OrgFrames], Scorecard] | None = None) -> Evaluation:
+             rescore: Callable[[OrgFrames], Scorecard] | None = None,
+             rescore_core: Callable[[OrgFrames], CoreScores] | None = None) -> Evaluation:
     """Score the plan as it is (or take `stored`, the stored scores of `frames` on `today`)
     and with `changes` made. With `each`, also every change on its own (core_scores per
     change). `known_effects` ({Change: effect or None}) holds own effects already computed
     on this very plan and day: they are taken from it, and the ones computed are added to it.
     `rescore` scores the changed frames as compute.score does on `today` (rescore.py: from
-    the plan's own scorecard). Never touches `frames` or the database."""
+    the plan's own scorecard) and `rescore_core` as compute.core_scores does, for each change's
+    own effect. Never touches `frames` or the database."""
     after_frames, problems = apply_changes(frames, changes)
     if stored is None:
         before_card = score(frames, today)
@@ -189,8 +191,12 @@ def evaluate(frames: OrgFrames, changes: list[Change], today: date, *,
                 # None: it only makes sense after an earlier change of the scenario. Else
                 # only the rung, dimensions, spend and net benefit: no impact evidence,
                 # ledger or flags, which a change's own effect does not show.
-                known[change] = None if alone_problems[0] else effect(
-                    before, summary(alone_frames, core_scores(alone_frames, today)))
+                if alone_problems[0]:
+                    known[change] = None
+                else:
+                    core = (rescore_core(alone_frames) if rescore_core is not None
+                            else core_scores(alone_frames, today))
+                    known[change] = effect(before, summary(alone_frames, core))
             evaluation.effects.append(known[change])
     return evaluation
 

@@ -17,9 +17,10 @@ are taken from the plan's scorecard for every record whose inputs are the same:
   for the same subjects.
 
 Everything else (metric, initiative and tool scores, D1-D5, the spend, the rung, the other
-flags) is computed afresh, with compute.core_scores' and compute.score's own functions in their order.
-When the changed frames are not those above (a future kind of change), it is a full
-compute.score. tests/scenarios/test_rescore.py holds it to compute.score's numbers.
+flags) is computed afresh, with compute.core_scores' and compute.score's own functions in
+their order. When the changed frames are not those above (a future kind of change), it is a
+full compute.score. `rescore_core` is the same as far as compute.core_scores goes (one
+change's own effect). tests/scenarios/test_rescore.py holds it to compute.score's numbers.
 """
 
 import dataclasses
@@ -29,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from alignment_portal.scoring import alignment, benefits, flags, impact, maturity
-from alignment_portal.scoring.compute import Scorecard, score
+from alignment_portal.scoring.compute import CoreScores, Scorecard, core_scores, score
 from alignment_portal.scoring.frames import OrgFrames
 
 # The frames a scenario's changes may replace; any other replaced frame: a full scoring.
@@ -152,18 +153,20 @@ def _kept_flags(after: OrgFrames, card: Scorecard, evidence: pd.DataFrame,
     return given
 
 
-def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: OrgFrames,
-            today: date) -> Scorecard:
-    """compute.score(after, today), where `card` is compute.score(before, today) and
-    `freshness` alignment.metric_freshness of `before`'s metrics and values."""
-    if after is before:
-        return card
-    replaced = _replaced(before, after)
+def _changes_known(before: OrgFrames, after: OrgFrames) -> tuple[set, set] | None:
+    """(ids of the initiatives, ids of the goals whose rows changed), or None when `after`
+    changed a frame, or changed rows in a way, rescore.py does not know: score in full."""
     changed_initiatives = _changed_rows(before.initiatives, after.initiatives)
     changed_goals = _changed_rows(before.goals, after.goals)
-    if replaced - CHANGEABLE or changed_initiatives is None or changed_goals is None:
-        return score(after, today)
+    if (_replaced(before, after) - CHANGEABLE or changed_initiatives is None
+            or changed_goals is None):
+        return None
+    return changed_initiatives, changed_goals
 
+
+def _core(card: Scorecard, freshness: pd.DataFrame, after: OrgFrames, today: date,
+          changed_goals: set) -> CoreScores:
+    """compute.core_scores(after, today), with the goals' own scores taken from `card`."""
     weights = alignment.goal_weights(after.goals, after.cycles)
     metric_table = alignment.metric_scores(after, weights, freshness)
     goal_ids = after.goals["id"].tolist()
@@ -189,6 +192,37 @@ def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: 
     spend = alignment.misaligned_spend(initiative_table, tool_table)
     explanation = maturity.assess(after, dims, spend, goal_table, initiative_table,
                                   metric_table, tool_table)
+    return CoreScores(metric_table, goal_table, initiative_table, tool_table, dims, spend,
+                      explanation)
+
+
+def rescore_core(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame,
+                 after: OrgFrames, today: date) -> CoreScores:
+    """compute.core_scores(after, today) (what one change's own effect shows), where `card`
+    is compute.score(before, today) and `freshness` the metric freshness of `before`."""
+    if after is before:
+        return CoreScores(card.metrics, card.goals, card.initiatives, card.tools,
+                          card.dimensions, card.misaligned_spend, card.explanation)
+    known = _changes_known(before, after)
+    if known is None:
+        return core_scores(after, today)
+    return _core(card, freshness, after, today, known[1])
+
+
+def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: OrgFrames,
+            today: date) -> Scorecard:
+    """compute.score(after, today), where `card` is compute.score(before, today) and
+    `freshness` alignment.metric_freshness of `before`'s metrics and values."""
+    if after is before:
+        return card
+    known = _changes_known(before, after)
+    if known is None:
+        return score(after, today)
+    changed_initiatives, changed_goals = known
+    core = _core(card, freshness, after, today, changed_goals)
+    metric_table, goal_table = core.metrics, core.goals
+    initiative_table, tool_table = core.initiatives, core.tools
+    dims, spend, explanation = core.dimensions, core.misaligned_spend, core.explanation
 
     evidence = card.impact
     measured = after.measurement_links

@@ -30,9 +30,9 @@ from alignment_portal.scenarios.evaluate import (
     net_benefit_figures,
 )
 from alignment_portal.scenarios.models import Scenario, ScenarioChange
-from alignment_portal.scenarios.rescore import rescore
+from alignment_portal.scenarios.rescore import rescore, rescore_core
 from alignment_portal.scoring.alignment import metric_freshness
-from alignment_portal.scoring.compute import Scorecard, score
+from alignment_portal.scoring.compute import CoreScores, Scorecard, score
 from alignment_portal.scoring.engine import load_frames
 from alignment_portal.scoring.flags import FLAG_COLUMNS
 from alignment_portal.scoring.frames import OrgFrames
@@ -155,6 +155,10 @@ class Plan:
         """compute.score(after, day), reusing this plan's scorecard (rescore.py)."""
         return rescore(self.frames, self.card, self.freshness, after, self.day)
 
+    def rescore_core(self, after: OrgFrames) -> CoreScores:
+        """compute.core_scores(after, day), the same way (a change's own effect)."""
+        return rescore_core(self.frames, self.card, self.freshness, after, self.day)
+
 
 _local_plans: OrderedDict[str, Plan] = OrderedDict()
 _local_lock = Lock()
@@ -267,7 +271,8 @@ def evaluate_changes(*, organization: Organization, changes: list[Change],
     cached = cache.get_many(list(keys.values())) if keys else {}
     known = {change: cached[key]["effect"] for change, key in keys.items() if key in cached}
     evaluation = evaluate(plan.frames, changes, plan.day, each=each, stored=plan.before,
-                          known_effects=known, rescore=plan.rescore)
+                          known_effects=known, rescore=plan.rescore,
+                          rescore_core=plan.rescore_core)
     new = {keys[change]: {"effect": value} for change, value in known.items()
            if keys[change] not in cached}
     if new:

@@ -227,13 +227,11 @@ def test_an_applied_scenario_cannot_be_applied_or_changed_again(tenancy, plan, s
 
 def test_own_effects_are_reused_on_the_same_plan_and_recomputed_after_a_change(plan,
                                                                              monkeypatch):
-    from alignment_portal.scenarios import evaluate as evaluate_module
-
     changes = tidy_up(plan)
     first = selectors.evaluate_changes(organization=plan.organization, changes=changes)
     calls = []
-    real = evaluate_module.core_scores
-    monkeypatch.setattr(evaluate_module, "core_scores",
+    real = selectors.rescore_core  # each own effect, scored from the plan's scorecard
+    monkeypatch.setattr(selectors, "rescore_core",
                         lambda *a, **kw: calls.append(1) or real(*a, **kw))
     again = selectors.evaluate_changes(organization=plan.organization, changes=changes)
     assert again.effects == first.effects and calls == []

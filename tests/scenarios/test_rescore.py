@@ -17,7 +17,7 @@ from alignment_portal.scenarios import rescore as rescore_module
 from alignment_portal.scenarios.apply import INITIATIVE_STATUSES, Change, NewLink, apply_changes
 from alignment_portal.scenarios.evaluate import evaluate
 from alignment_portal.scoring.alignment import metric_freshness
-from alignment_portal.scoring.compute import score
+from alignment_portal.scoring.compute import core_scores, score
 from alignment_portal.scoring.engine import load_frames
 from alignment_portal.scoring.triggers import run_recompute
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -71,6 +71,14 @@ def assert_same_scorecard(expected, got):
     assert got.explanation == expected.explanation
 
 
+def assert_same_core(expected, got):
+    for name in ("metrics", "goals", "initiatives", "tools"):
+        pd.testing.assert_frame_equal(getattr(expected, name), getattr(got, name),
+                                      check_dtype=False, obj=name)
+    assert (got.dimensions, got.misaligned_spend, got.explanation) == (
+        expected.dimensions, expected.misaligned_spend, expected.explanation)
+
+
 def test_every_kind_of_change_alone_and_mixed_rescore_as_a_full_scoring(agency):
     frames, today = agency
     card = score(frames, today)
@@ -86,6 +94,8 @@ def test_every_kind_of_change_alone_and_mixed_rescore_as_a_full_scoring(agency):
         made |= {c.type for c, p in zip(changes, problems, strict=True) if not p}
         assert_same_scorecard(score(after, today),
                               rescore_module.rescore(frames, card, freshness, after, today))
+        assert_same_core(core_scores(after, today),
+                         rescore_module.rescore_core(frames, card, freshness, after, today))
     assert made == kinds  # every kind was tried, and made, somewhere
 
 
@@ -99,7 +109,9 @@ def test_the_evaluation_is_the_same_with_the_plans_scorecard_reused(agency):
     full = evaluate(frames, changes, today)
     reused = evaluate(frames, changes, today, stored=full_before(frames, card),
                       rescore=lambda after: rescore_module.rescore(frames, card, freshness,
-                                                                   after, today))
+                                                                   after, today),
+                      rescore_core=lambda after: rescore_module.rescore_core(
+                          frames, card, freshness, after, today))
     assert full.after != full.before
     for field in ("before", "after", "flags_opened", "flags_resolved", "initiatives",
                   "problems", "effects"):
