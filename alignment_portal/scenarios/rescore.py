@@ -165,10 +165,11 @@ def _changes_known(before: OrgFrames, after: OrgFrames) -> tuple[set, set] | Non
 
 
 def _core(card: Scorecard, freshness: pd.DataFrame, after: OrgFrames, today: date,
-          changed_goals: set) -> CoreScores:
+          changed_goals: set, correlations: dict | None) -> CoreScores:
     """compute.core_scores(after, today), with the goals' own scores taken from `card`."""
     weights = alignment.goal_weights(after.goals, after.cycles)
-    metric_table = alignment.metric_scores(after, weights, freshness)
+    metric_table = alignment.metric_scores(after, weights, freshness,
+                                           correlations=correlations)
     goal_ids = after.goals["id"].tolist()
     own = [c for c in card.goals.columns if c not in weights.columns]  # goal_scores' own
     # A goal's SMART check, progress and forecast read its own row, its cycle and its
@@ -197,29 +198,32 @@ def _core(card: Scorecard, freshness: pd.DataFrame, after: OrgFrames, today: dat
 
 
 def rescore_core(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame,
-                 after: OrgFrames, today: date) -> CoreScores:
+                 after: OrgFrames, today: date, *,
+                 correlations: dict | None = None) -> CoreScores:
     """compute.core_scores(after, today) (what one change's own effect shows), where `card`
-    is compute.score(before, today) and `freshness` the metric freshness of `before`."""
+    is compute.score(before, today) and `freshness` the metric freshness of `before`;
+    `correlations` as alignment.metric_scores takes them (the same values as `before`)."""
     if after is before:
         return CoreScores(card.metrics, card.goals, card.initiatives, card.tools,
                           card.dimensions, card.misaligned_spend, card.explanation)
     known = _changes_known(before, after)
     if known is None:
         return core_scores(after, today)
-    return _core(card, freshness, after, today, known[1])
+    return _core(card, freshness, after, today, known[1], correlations)
 
 
 def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: OrgFrames,
-            today: date) -> Scorecard:
-    """compute.score(after, today), where `card` is compute.score(before, today) and
-    `freshness` alignment.metric_freshness of `before`'s metrics and values."""
+            today: date, *, correlations: dict | None = None) -> Scorecard:
+    """compute.score(after, today), where `card` is compute.score(before, today),
+    `freshness` alignment.metric_freshness of `before`'s metrics and values and
+    `correlations` as alignment.metric_scores takes them."""
     if after is before:
         return card
     known = _changes_known(before, after)
     if known is None:
         return score(after, today)
     changed_initiatives, changed_goals = known
-    core = _core(card, freshness, after, today, changed_goals)
+    core = _core(card, freshness, after, today, changed_goals, correlations)
     metric_table, goal_table = core.metrics, core.goals
     initiative_table, tool_table = core.initiatives, core.tools
     dims, spend, explanation = core.dimensions, core.misaligned_spend, core.explanation

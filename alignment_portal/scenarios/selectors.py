@@ -7,7 +7,7 @@ everyone else, owners included (it is a draft). Shared ones are read by every me
 import hashlib
 from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from threading import Lock
 
@@ -131,7 +131,7 @@ def stored_before(organization: Organization, frames: OrgFrames) -> Before | Non
 # write to the plan, or a recompute, is a miss: a plan is never served after it changed. Each
 # process also keeps the last few plans it used in memory (no unpickling, no transfer).
 PLAN_CACHE_SECONDS = 600
-PLAN_CACHE_VERSION = 2  # bump when OrgFrames or Before change shape
+PLAN_CACHE_VERSION = 3  # bump when OrgFrames or Before change shape
 LOCAL_PLANS = 4
 PLAN_STATE_FIELDS = ("created_at", "recompute_generation", "recomputed_generation",
                      "recompute_requested_at", "recomputed_at")
@@ -150,14 +150,19 @@ class Plan:
     freshness: pd.DataFrame
     before: Before
     generation: int
+    # The vanity rule's correlations of the plan's series, filled by its evaluations
+    # (alignment.metric_scores): the values never change within a plan.
+    correlations: dict = field(default_factory=dict, compare=False)
 
     def rescore(self, after: OrgFrames) -> Scorecard:
         """compute.score(after, day), reusing this plan's scorecard (rescore.py)."""
-        return rescore(self.frames, self.card, self.freshness, after, self.day)
+        return rescore(self.frames, self.card, self.freshness, after, self.day,
+                       correlations=self.correlations)
 
     def rescore_core(self, after: OrgFrames) -> CoreScores:
         """compute.core_scores(after, day), the same way (a change's own effect)."""
-        return rescore_core(self.frames, self.card, self.freshness, after, self.day)
+        return rescore_core(self.frames, self.card, self.freshness, after, self.day,
+                            correlations=self.correlations)
 
 
 _local_plans: OrderedDict[str, Plan] = OrderedDict()

@@ -193,15 +193,17 @@ def change_correlation(a_periods: np.ndarray, a_values: np.ndarray, b_periods: n
     return float(np.corrcoef(da, db)[0, 1]), common
 
 
-def metric_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFrame
-                  ) -> pd.DataFrame:
+def metric_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFrame, *,
+                  correlations: dict | None = None) -> pd.DataFrame:
     """Per metric: freshness, whether it is in use, and the vanity rule with its evidence.
 
     Vanity rule (DOMAIN.md): an unarchived `output` metric that is not the measure of any
     active goal, where no active initiative it measures also has an outcome metric. Evidence:
     for each active goal it should serve (a goal of an initiative it measures), the
     correlation of changes with that goal's metric; the highest decides (vanity_verdict).
-    `is_vanity` is the rule unless the evidence clears it.
+    `is_vanity` is the rule unless the evidence clears it. `correlations` ({(metric id, goal's
+    metric id): (correlation, common periods) or None}) holds pairs already correlated on the
+    same values, and gets the others.
     """
     metrics = frames.metrics.set_index("id")
     index = freshness.index
@@ -253,14 +255,22 @@ def metric_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFr
             for goal_id in goals_of.get(initiative_id, ()):
                 if goal_metric[goal_id] != metric_id:
                     pairs.setdefault((metric_id, goal_id), goal_metric[goal_id])
-    series = _series_by_metric(frames.values, {m for m, _ in pairs} | set(pairs.values())) \
-        if pairs else {}
+    # Each pair of series correlated once: `correlations` keeps them between scorings of the
+    # same values (a scenario's evaluations), None for a pair without both series.
+    known = correlations if correlations is not None else {}
+    wanted = {(m, b) for (m, _), b in pairs.items() if (m, b) not in known}
+    series = _series_by_metric(frames.values, {m for pair in wanted for m in pair}) \
+        if wanted else {}
+    for a_id, b_id in wanted:
+        a, b = series.get(a_id), series.get(b_id)
+        known[a_id, b_id] = None if a is None or b is None else change_correlation(
+            a[0], a[1], b[0], b[1])
     best: dict[int, tuple[float, int, int]] = {}
     for (metric_id, goal_id), goal_metric_id in pairs.items():
-        a, b = series.get(metric_id), series.get(goal_metric_id)
-        if a is None or b is None:
+        found = known[metric_id, goal_metric_id]
+        if found is None:
             continue
-        correlation, common = change_correlation(a[0], a[1], b[0], b[1])
+        correlation, common = found
         if correlation is not None and (metric_id not in best
                                         or correlation > best[metric_id][0]):
             best[metric_id] = (correlation, goal_id, common)

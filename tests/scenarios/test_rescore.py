@@ -89,13 +89,17 @@ def test_every_kind_of_change_alone_and_mixed_rescore_as_a_full_scoring(agency):
     mixes = [[c] for kind in sorted(kinds) for c in pool if c.type == kind][::7]
     mixes += [picks.sample(pool, picks.randint(2, 10)) for _ in range(15)]
     made = set()
+    correlations = {}  # shared by every scoring of the plan, as a cached plan shares them
     for changes in mixes:
         after, problems = apply_changes(frames, changes)
         made |= {c.type for c, p in zip(changes, problems, strict=True) if not p}
         assert_same_scorecard(score(after, today),
-                              rescore_module.rescore(frames, card, freshness, after, today))
+                              rescore_module.rescore(frames, card, freshness, after, today,
+                                                     correlations=correlations))
         assert_same_core(core_scores(after, today),
-                         rescore_module.rescore_core(frames, card, freshness, after, today))
+                         rescore_module.rescore_core(frames, card, freshness, after, today,
+                                                     correlations=correlations))
+    assert correlations  # the vanity rule's pairs were correlated, and kept
     assert made == kinds  # every kind was tried, and made, somewhere
 
 

@@ -222,6 +222,25 @@ def test_vanity_evidence_at_the_thresholds(r, vanity, verdict):
         assert row["vanity_note"] == "this activity moves with the outcome"
 
 
+def test_correlations_kept_between_scorings_are_reused_and_new_ones_added():
+    from alignment_portal.scoring import alignment
+
+    x, y = _changes_with_correlation(0.1)
+    plan, posts = _vanity_plan(x, y)
+    frames = plan.frames()
+    weights = alignment.goal_weights(frames.goals, frames.cycles)
+    freshness = alignment.metric_freshness(frames.metrics, frames.values, TODAY)
+    kept: dict = {}
+    first = alignment.metric_scores(frames, weights, freshness, correlations=kept)
+    assert first.at[posts, "vanity_correlation"] == pytest.approx(0.1, abs=1e-6)
+    assert list(kept) == [(posts, plan.goal_metric)]  # the one pair, correlated and kept
+    kept[posts, plan.goal_metric] = (0.95, 7)  # as if kept from other values: taken as is
+    again = alignment.metric_scores(frames, weights, freshness, correlations=kept)
+    assert again.at[posts, "vanity_verdict"] == "cleared"
+    assert alignment.metric_scores(frames, weights, freshness).at[
+        posts, "vanity_verdict"] == "confirmed"
+
+
 def test_the_confirming_evidence_is_in_the_flag_message():
     x, y = _changes_with_correlation(0.1)
     plan, posts = _vanity_plan(x, y)
