@@ -55,8 +55,16 @@ def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> set | None:
         return None
     differ = np.zeros(n, dtype=bool)
     for column in before.columns:
-        old = before[column].to_numpy(dtype=object)
-        new = after[column].to_numpy(dtype=object)[:n]
+        old_column, new_column = before[column], after[column]
+        if old_column.dtype.kind in "iub" and new_column.dtype == old_column.dtype:
+            differ |= old_column.to_numpy() != new_column.to_numpy()[:n]
+            continue
+        if old_column.dtype.kind == "f" and new_column.dtype == old_column.dtype:
+            old, new = old_column.to_numpy(), new_column.to_numpy()[:n]
+            differ |= (old != new) & ~(np.isnan(old) & np.isnan(new))
+            continue
+        old = old_column.to_numpy(dtype=object)
+        new = new_column.to_numpy(dtype=object)[:n]
         differ |= (old != new) & ~(pd.isna(old) & pd.isna(new))
     return set(ids[differ].tolist()) | set(after["id"].to_numpy()[n:].tolist())
 
