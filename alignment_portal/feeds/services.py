@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from alignment_portal.feeds import limits
@@ -309,6 +310,23 @@ def release_run(run_id: int) -> None:
     FeedRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(status=RunStatus.QUEUED)
 
 
+def reasons_language(run: FeedRun) -> str | None:
+    """The language a pull run words its refused rows' reasons in: they are kept as text
+    with the run, and a worker has no reader. The language chosen (in their settings) by the
+    person who asked for the run, else by the one who set the feed up; else the language
+    active (a run in a request: its reader's; in a worker: the default)."""
+    for user in (run.requested_by, run.feed.created_by):
+        if user is None:
+            continue
+        try:
+            language = user.preferences.language
+        except ObjectDoesNotExist:
+            continue
+        if language in dict(settings.LANGUAGES):
+            return language
+    return translation.get_language()
+
+
 def execute_run(run_id: int, *, may_retry: bool = False, today=None) -> FeedRun | None:
     """Run a queued pull run: fetch within the limits, read, store, record. Returns the
     finished run, or None when it was not ours to run (finished already, or running
@@ -339,8 +357,9 @@ def execute_run(run_id: int, *, may_retry: bool = False, today=None) -> FeedRun 
     if fingerprint == feed.content_fingerprint and feed.consecutive_failures == 0:
         return finish(run, not_modified=True, etag=fetched.etag,
                       last_modified=fetched.last_modified)
-    preview = read_body(fetched.body, feed=feed, content_type=fetched.content_type,
-                        today=today)
+    with translation.override(reasons_language(run)):
+        preview = read_body(fetched.body, feed=feed, content_type=fetched.content_type,
+                            today=today)
     return finish(run, preview=preview, etag=fetched.etag,
                   last_modified=fetched.last_modified, fingerprint=fingerprint)
 

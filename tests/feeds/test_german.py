@@ -9,9 +9,11 @@ from django.utils.translation import gettext_noop
 from alignment_portal.feeds import services
 from alignment_portal.feeds.models import Feed
 from alignment_portal.lib.words import Words, worded
+from alignment_portal.organizations.models import Preferences
 from alignment_portal.scoring import engine
 from alignment_portal.scoring.models import Flag
-from tests.feeds.conftest import pull_feed
+from tests.feeds.conftest import monday, pull_feed
+from tests.feeds.test_runs import long_csv
 
 
 @pytest.fixture
@@ -69,3 +71,35 @@ def test_the_feed_failing_flag_words_the_error_in_the_reader_s_language(tenancy,
         engine.recompute(tenancy.org.pk)  # the reader's language writes nothing new
     assert list(Flag.objects.filter(organization=tenancy.org).values_list("pk", "params")) == (
         list(before))
+
+
+@pytest.mark.parametrize(("chosen", "expected"), [
+    ("de", "„Nonexistent metric“ ist keine Kennzahl dieser Organisation."),
+    ("", "“Nonexistent metric” is not a metric of this organization."),  # the default
+])
+def test_a_run_words_its_refused_rows_in_the_language_of_who_set_the_feed_up(
+        tenancy, feed_server, bakery, chosen, expected):
+
+    owner = tenancy.user("owner")
+    Preferences.objects.update_or_create(user=owner, defaults={"language": chosen})
+    url = feed_server.serve("/till.csv", long_csv([("Loaves wasted", monday(1), 27),
+                                                   ("Nonexistent metric", monday(1), 5)]))
+    feed = pull_feed(tenancy.org, url, created_by=owner)
+    with translation.override("en"):  # a worker's: no reader
+        run = services.run_now(feed=feed)
+    assert (run.stored, run.refused) == (1, 1)
+    assert run.problems == [{"line": 3, "reason": expected}]
+    assert translation.get_language() == "en"  # and left as it was
+
+
+def test_a_run_someone_asked_for_is_worded_in_their_language(tenancy, feed_server, bakery):
+
+    Preferences.objects.update_or_create(user=tenancy.user("owner"),
+                                            defaults={"language": "en"})
+    consultant = tenancy.user("consultant")
+    Preferences.objects.update_or_create(user=consultant, defaults={"language": "de"})
+    url = feed_server.serve("/till.csv", long_csv([("Nonexistent metric", monday(1), 5)]))
+    feed = pull_feed(tenancy.org, url, created_by=tenancy.user("owner"))
+    with translation.override("en"):
+        run = services.run_now(feed=feed, user=consultant)
+    assert run.problems[0]["reason"].endswith("ist keine Kennzahl dieser Organisation.")
