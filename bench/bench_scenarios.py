@@ -205,6 +205,7 @@ def run():
                                           f"{warm_cpu / scoring_cpu:.2f}x scoring's"),
         ("  its p95 (wall, 4 users) / scoring (one run alone)", _ratio(warm_p95 / scoring)),
         ("  its CPU by worker (even: every core worked)", split),
+        _cpu_bound(warm_cpu, scoring),
         (f"scenario page, 10 changes with own effects, {users}", page_result.summary()),
         ("scenario page: server CPU per request", f"{page_cpu:.3f} s"),
         ("scenario page p95 / scoring", f"{page_p95 / scoring:.2f}x"),
@@ -222,6 +223,18 @@ def _now():
 def _split(before: dict[int, float], after: dict[int, float]) -> str:
     used = sorted((after[pid] - before.get(pid, 0.0) for pid in after), reverse=True)
     return " / ".join(f"{seconds:.2f}" for seconds in used) + " s"
+
+
+def _cpu_bound(cpu: float, scoring: float) -> tuple:
+    """What the CPU alone allows: CLIENTS closed-loop clients on os.cpu_count() CPUs wait,
+    by Little's law, at least CLIENTS x CPU per request / CPUs on average (p95 is above the
+    mean), and the CPU per request under which the target is reachable at all."""
+    cpus = os.cpu_count() or 1
+    least_mean = CLIENTS * cpu / cpus
+    return (f"  least mean latency its CPU allows ({CLIENTS} users x CPU / {cpus} CPUs)",
+            f"{least_mean * 1000:.0f} ms = {least_mean / scoring:.2f}x scoring; p95 <= "
+            f"{TARGET_RATIO:g}x needs under {TARGET_RATIO * scoring * cpus / CLIENTS * 1000:.0f}"
+            " ms CPU a request")
 
 
 def _ratio(ratio: float) -> str:
