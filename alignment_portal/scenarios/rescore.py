@@ -172,9 +172,16 @@ def _changes_known(before: OrgFrames, after: OrgFrames) -> tuple[set, set] | Non
     return changed_initiatives, changed_goals
 
 
-def _core(card: Scorecard, freshness: pd.DataFrame, after: OrgFrames, today: date,
-          changed_goals: set, correlations: dict | None) -> CoreScores:
-    """compute.core_scores(after, today), with the goals' own scores taken from `card`."""
+def _core(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: OrgFrames,
+          today: date, changed_initiatives: set, changed_goals: set,
+          correlations: dict | None) -> CoreScores:
+    """compute.core_scores(after, today), with the goals' own scores taken from `card`, and
+    every goal, metric and initiative score when none of their inputs changed (tools alone)."""
+    if (not changed_initiatives and not changed_goals
+            and after.alignment_links is before.alignment_links):
+        initiative_table = card.initiatives
+        return _core_from_tables(after, card.goals, initiative_table, card.metrics,
+                              alignment.tool_usage(after, initiative_table))
     weights = alignment.goal_weights(after.goals, after.cycles)
     metric_table = alignment.metric_scores(after, weights, freshness,
                                            correlations=correlations)
@@ -196,7 +203,13 @@ def _core(card: Scorecard, freshness: pd.DataFrame, after: OrgFrames, today: dat
         goal_table = weights.join(card.goals[own])
     goal_table = goal_table.assign(served_by=[int(served.get(g, 0)) for g in goal_ids])
     initiative_table = alignment.initiative_scores(after, weights, metric_table)
-    tool_table = alignment.tool_usage(after, initiative_table)
+    return _core_from_tables(after, goal_table, initiative_table, metric_table,
+                          alignment.tool_usage(after, initiative_table))
+
+
+def _core_from_tables(after: OrgFrames, goal_table: pd.DataFrame, initiative_table: pd.DataFrame,
+                   metric_table: pd.DataFrame, tool_table: pd.DataFrame) -> CoreScores:
+    """The rest of compute.core_scores from its record tables."""
     dims = alignment.dimensions(goal_table, initiative_table, metric_table, tool_table)
     spend = alignment.misaligned_spend(initiative_table, tool_table)
     explanation = maturity.assess(after, dims, spend, goal_table, initiative_table,
@@ -217,7 +230,7 @@ def rescore_core(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame,
     known = _changes_known(before, after)
     if known is None:
         return core_scores(after, today)
-    return _core(card, freshness, after, today, known[1], correlations)
+    return _core(before, card, freshness, after, today, *known, correlations)
 
 
 def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: OrgFrames,
@@ -231,7 +244,8 @@ def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: 
     if known is None:
         return score(after, today)
     changed_initiatives, changed_goals = known
-    core = _core(card, freshness, after, today, changed_goals, correlations)
+    core = _core(before, card, freshness, after, today, changed_initiatives, changed_goals,
+                 correlations)
     metric_table, goal_table = core.metrics, core.goals
     initiative_table, tool_table = core.initiatives, core.tools
     dims, spend, explanation = core.dimensions, core.misaligned_spend, core.explanation
