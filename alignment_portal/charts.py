@@ -278,6 +278,10 @@ def goal_progress_chart(*, periods, values, metric_name: str, baseline, target, 
                   table_header=(gettext("Period"), metric_name))
 
 
+# The (baseline, target) dashes of the first, second, third... goal a metric measures.
+_GOAL_DASHES = (("dot", "dash"), ("dashdot", "longdash"), ("longdashdot", "solid"))
+
+
 def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
                  goals: list[dict], freshness: str) -> Chart:
     """A metric's values over time with the baseline and target of each goal it measures
@@ -288,22 +292,30 @@ def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
     data = [{"type": "scatter", "mode": "lines+markers", "name": name,
              "x": dates, "y": values, "line": {"color": BRAND, "width": 2},
              "marker": {"size": 5}, "hovertemplate": "%{x|%d %b %Y}: %{y}<extra></extra>"}]
-    shapes, annotations = [], []
-    for goal in goals:
-        # The baseline's label below its line at the left, the target's above at the right:
-        # two lines close together no longer print their labels over each other.
-        for key, colour, label, position in (
-                ("baseline", INK, gettext("baseline"), "bottom left"),
-                ("target", OK, gettext("target"), "top right")):
+    # Each goal's baseline and target are named in the legend below the plot, not by labels
+    # on their lines: on a phone the plot is some 300 px wide, and labels carrying a goal's
+    # title ran over the values and over each other wherever two lines lay close (a target of
+    # 8 beside the next goal's baseline of 7.8). Every line has a dash of its own, so the
+    # legend tells them apart without relying on colour.
+    shapes = []
+    for number, goal in enumerate(goals):
+        dashes = _GOAL_DASHES[number % len(_GOAL_DASHES)]
+        for key, colour, label, dash in (
+                ("baseline", INK, gettext("baseline"), dashes[0]),
+                ("target", OK, gettext("target"), dashes[1])):
             if goal.get(key) is None:
                 continue
-            shape, annotation = _hline(
-                float(goal[key]), line={"color": colour, "dash": "dash", "width": 1.5},
-                text=f"{label}: {goal['title'][:40]}", position=position,
-                font={"size": 11, "color": colour})
+            shape, _ = _hline(float(goal[key]),
+                              line={"color": colour, "dash": dash, "width": 1.5})
+            # The title on a line of its own, short enough to fit a phone's width.
+            title = goal["title"] if len(goal["title"]) <= 48 else goal["title"][:47] + "…"
+            shape.update(name=f"{label}:<br>{title}", showlegend=True)
             shapes.append(shape)
-            annotations.append(annotation)
-    layout = _layout(height=320, shapes=shapes, annotations=annotations,
+    layout = _layout(height=320 + 36 * len(shapes), shapes=shapes,
+                     show_legend=bool(shapes),
+                     # At the foot of the figure, one entry a row on a phone.
+                     legend={"orientation": "h", "yref": "container", "y": 0,
+                             "yanchor": "bottom", "font": {"size": 11}},
                      yaxis={"title": {"text": unit},
                             "rangemode": "tozero" if unit != "score" else "normal"})
     better = (gettext("Higher is better.") if direction == "higher"

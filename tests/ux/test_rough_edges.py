@@ -195,15 +195,30 @@ def test_the_dashboard_counts_stale_metrics_as_the_metrics_list_shows_them(tenan
     assert stale == 1
 
 
-def test_the_metric_charts_baseline_and_target_labels_sit_apart():
+def test_the_metric_charts_goal_lines_are_named_in_the_legend_not_on_the_plot():
     import json
 
     from alignment_portal import charts
 
-    chart = charts.metric_trend(name="Wait", unit="minutes", direction="lower",
-                                points=[(date(2026, 10, 5), 6), (date(2026, 10, 12), 5.5)],
-                                goals=[{"title": "Wait less", "baseline": 6, "target": 5.8}],
-                                freshness="fresh")
-    annotations = json.loads(chart.figure_json)["layout"]["annotations"]
-    corners = {(a["xanchor"], a["yanchor"]) for a in annotations}
-    assert len(corners) == 2  # not both at the same corner of their (close) lines
+    # Two goals whose lines lie close together (a target of 8, the next baseline 7.8): labels
+    # on the lines overlapped each other and the values on a phone's 300 px plot.
+    chart = charts.metric_trend(
+        name="Wait", unit="minutes", direction="lower",
+        points=[(date(2026, 10, 5), 6), (date(2026, 10, 12), 5.5)],
+        goals=[{"title": "Cut the morning wait at peak to under 8 minutes", "baseline": 13,
+                "target": 8},
+               {"title": "Cut the morning wait at peak to under 4 minutes", "baseline": 7.8,
+                "target": 4}],
+        freshness="fresh")
+    layout = json.loads(chart.figure_json)["layout"]
+    assert not layout.get("annotations")
+    assert layout["showlegend"]
+    lines = layout["shapes"]
+    assert [s["name"] for s in lines] == [
+        "baseline:<br>Cut the morning wait at peak to under 8 minutes",
+        "target:<br>Cut the morning wait at peak to under 8 minutes",
+        "baseline:<br>Cut the morning wait at peak to under 4 minutes",
+        "target:<br>Cut the morning wait at peak to under 4 minutes"]
+    assert all(s["showlegend"] for s in lines)
+    # Told apart by dash, not by colour alone.
+    assert len({s["line"]["dash"] for s in lines}) == 4
