@@ -27,6 +27,7 @@ A write commits asynchronously (`_commit_without_waiting_for_the_disk`): scores 
 data, and the claim's release, a synchronous commit after it, makes them durable first.
 """
 
+import functools
 import math
 from datetime import date
 from decimal import Decimal
@@ -41,6 +42,7 @@ from django.utils import timezone
 from alignment_portal.benefits.models import BenefitEntry, BenefitScore
 from alignment_portal.feeds.models import Feed
 from alignment_portal.lib.bulk import insert_rows
+from alignment_portal.lib.compiled import CompiledQuery
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scoring.compute import Scorecard, score
 from alignment_portal.scoring.constants import SEVERITY_ORDER
@@ -274,13 +276,24 @@ def _benefit_rows(card: Scorecard) -> dict[int, tuple]:
     return dict(zip(t.index.tolist(), zip(*columns, strict=True), strict=True))
 
 
+@functools.cache
+def _stored(model, columns: tuple[str, ...], *, open_only: bool = False) -> CompiledQuery:
+    """The query reading `columns` of an organization's stored rows of `model` (flags: the
+    open ones), compiled once per process (lib/compiled.py): the ORM spent more CPU building
+    each of the seven than the database takes to answer it."""
+    return CompiledQuery(
+        lambda organization_id: model.objects.filter(
+            organization_id=organization_id, **({"resolved_at": None} if open_only else {}))
+        .values_list(*columns), ints=["organization_id"])
+
+
 def _upsert(model, key: str, organization_id: int, fields: tuple[str, ...],
             wanted: dict[int, tuple], now) -> int:
     """Write the rows of `wanted` ({subject id: values in `fields` order}) that are new or
     differ: one query to read, then at most one insert (COPY) of new rows and one upsert of
     changed ones. Returns the number of rows written."""
-    existing = {row[0]: row[1:] for row in model.objects.filter(
-        organization_id=organization_id).values_list(key, *fields)}
+    existing = {row[0]: row[1:]
+                for row in _stored(model, (key, *fields)).rows(organization_id=organization_id)}
     own_key = key == "organization_id"  # OrganizationScore: the subject is the organization
     columns = ["organization_id", *([] if own_key else [key]), "computed_at", *fields]
     new = [(organization_id, *(() if own_key else (subject,)), now, *values)
@@ -344,9 +357,9 @@ def write_impact(organization_id: int, wanted: dict[tuple[int, int], tuple], now
     """Write the impact evidence rows that are new or changed, delete those of pairs that no
     longer apply (the initiative is not live, the link or the metric has gone): one query to
     read, at most one insert (COPY), one update and one delete."""
-    existing = {(row[1], row[2]): (row[0], row[3:]) for row in ImpactEvidence.objects.filter(
-        organization_id=organization_id).values_list("pk", "initiative_id", "metric_id",
-                                                     *IMPACT_FIELDS)}
+    existing = {(row[1], row[2]): (row[0], row[3:]) for row in _stored(
+        ImpactEvidence, ("pk", "initiative_id", "metric_id", *IMPACT_FIELDS)).rows(
+        organization_id=organization_id)}
     new = [(organization_id, i, m, now, *values) for (i, m), values in wanted.items()
            if (i, m) not in existing]
     changed = [ImpactEvidence(pk=existing[key][0], computed_at=now,
@@ -371,9 +384,9 @@ FLAG_WORDING = ("severity", "subject_label", "params")
 
 def write_flags(organization_id: int, raised: pd.DataFrame, now) -> dict[str, int]:
     """Open new flags, refresh the wording of those still raised, resolve the others."""
-    open_flags = {row[1:4]: (row[0], row[4:]) for row in Flag.objects.filter(
-        organization_id=organization_id, resolved_at=None).values_list("pk", *FLAG_KEY,
-                                                                       *FLAG_WORDING)}
+    open_flags = {row[1:4]: (row[0], row[4:]) for row in _stored(
+        Flag, ("pk", *FLAG_KEY, *FLAG_WORDING), open_only=True).rows(
+        organization_id=organization_id)}
     new, updated, seen = [], [], set()
     columns = [raised[name].tolist() for name in (*FLAG_KEY, *FLAG_WORDING)]
     for code, subject_type, subject_id, *wording in zip(*columns, strict=True):
