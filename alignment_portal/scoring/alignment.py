@@ -88,14 +88,23 @@ def goal_weights(goals: pd.DataFrame, cycles: pd.DataFrame) -> pd.DataFrame:
 
 def _series_by_metric(values: pd.DataFrame, metric_ids) -> dict[int, tuple]:
     """{metric id: (periods as datetime64[D] array, values array)}, sorted by period, for the
-    given metrics: one sort and one split instead of a groupby per metric."""
-    subset = values[values["metric_id"].isin(set(metric_ids))]
-    if subset.empty:
+    given metrics: one sort and one split instead of a groupby per metric, on the columns'
+    arrays (a boolean filter of the 50,000 rows of the frame cost more than the rest)."""
+    wanted = {int(m) for m in metric_ids}
+    all_ids = values["metric_id"].to_numpy()
+    chosen = np.isin(all_ids, np.fromiter(wanted, dtype=np.int64, count=len(wanted)))
+    if not chosen.any():
         return {}
-    subset = sorted_values(subset)
-    ids = subset["metric_id"].to_numpy()
-    periods = subset["period"].to_numpy(dtype="datetime64[D]")
-    amounts = subset["value"].to_numpy(dtype=float)
+    ids = all_ids[chosen]
+    periods = values["period"].to_numpy()[chosen]
+    amounts = values["value"].to_numpy(dtype=float)[chosen]
+    # Ordered by metric, then period (the engine loads them so: usually a check, as in
+    # sorted_values; else the same stable sort).
+    if len(ids) > 1 and not np.all((ids[1:] > ids[:-1])
+                                   | ((ids[1:] == ids[:-1]) & (periods[1:] >= periods[:-1]))):
+        order = np.lexsort((periods, ids))
+        ids, periods, amounts = ids[order], periods[order], amounts[order]
+    periods = periods.astype("datetime64[D]")
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     ends = np.r_[starts[1:], len(ids)]
     return {int(ids[a]): (periods[a:b], amounts[a:b]) for a, b in zip(starts, ends, strict=True)}
