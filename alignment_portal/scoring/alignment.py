@@ -141,12 +141,13 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
         facts = smart.facts_from(goal, cycle_start=cycle_start, cycle_end=cycle_end,
                                  periods=periods, values=amounts)
         result = smart.check(facts)
+        failed = result.failed
         latest = as_float(latest_values.get(metric_id)) if metric_id is not None else None
         fc = forecast_mod.forecast(periods, amounts, baseline=baseline, target=target,
                                    start_date=facts.start_date, due_date=facts.due_date)
         rows.append({
-            "smart_passed": result.passed,
-            "smart_failed": [words.label(c.key) for c in result.failed],
+            "smart_passed": not failed,  # (result.passed: every criterion passed)
+            "smart_failed": [words.label(c.key) for c in failed],
             "smart": [{"key": c.key, "label": words.label(c.key), "passed": c.passed,
                        "reason": words.reason(c.code, c.params),
                        "warning": words.reason(c.warning_code, c.warning_params)}
@@ -157,7 +158,7 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
             "forecast_share": fc.share_of_needed,
             "forecast_reason": fc.reason,
             "forecast_params": fc.params,
-            "smart_wording": [c.wording() for c in result.failed],
+            "smart_wording": [c.wording() for c in failed],
             "served_by": int(served.get(goal_id, 0)),
         })
     out = pd.DataFrame(rows, index=index, columns=[
