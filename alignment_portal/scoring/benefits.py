@@ -249,16 +249,18 @@ def live_long_enough(table: pd.DataFrame) -> pd.Series:
             & months.ge(FLAG_MIN_MONTHS_LIVE))
 
 
-def shortfall(table: pd.DataFrame) -> pd.Series:
-    """BENEFIT_SHORTFALL: live long enough, with entries, realising under SHORTFALL_BELOW."""
+def shortfall(table: pd.DataFrame, live: pd.Series | None = None) -> pd.Series:
+    """BENEFIT_SHORTFALL: live long enough (`live`, when the caller has it already), with
+    entries, realising under SHORTFALL_BELOW."""
     realisation = pd.to_numeric(table["realisation"], errors="coerce")
-    return (live_long_enough(table) & table["entries"].gt(0)
+    return ((live_long_enough(table) if live is None else live) & table["entries"].gt(0)
             & realisation.lt(SHORTFALL_BELOW).fillna(False))
 
 
-def unproven(table: pd.DataFrame) -> pd.Series:
-    """UNPROVEN_BENEFIT: live long enough and not one realised entry since go-live."""
-    return live_long_enough(table) & table["entries"].eq(0)
+def unproven(table: pd.DataFrame, live: pd.Series | None = None) -> pd.Series:
+    """UNPROVEN_BENEFIT: live long enough (`live`, when the caller has it already) and not
+    one realised entry since go-live."""
+    return (live_long_enough(table) if live is None else live) & table["entries"].eq(0)
 
 
 MONTHLY_TOTAL_COLUMNS = ["month", "expected", "realised", "realised_hours", "entries"]

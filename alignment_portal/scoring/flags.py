@@ -219,15 +219,15 @@ def impact_flags(rows, frames: OrgFrames, evidence: pd.DataFrame, today: date) -
 
 def benefit_flags(rows, frames: OrgFrames, ledger: pd.DataFrame) -> None:
     """BENEFIT_SHORTFALL and UNPROVEN_BENEFIT (scoring/benefits.py decides when)."""
-    names = frames.labels("initiatives")
-    for i, row in _rows(ledger, benefits.shortfall(ledger),
+    names, live = frames.labels("initiatives"), benefits.live_long_enough(ledger)
+    for i, row in _rows(ledger, benefits.shortfall(ledger, live),
                         ["months_live", "realisation", "basis"]):
         name, months = names[i], int(row["months_live"])
         _flag(rows, "BENEFIT_SHORTFALL", "initiative", i, name,
               {"name": name, "realisation": f"{row['realisation']:.0%}",
                "hours": row["basis"] == benefits.HOURS, "months": months,
                "below": f"{benefits.SHORTFALL_BELOW:.0%}"})
-    for i, row in _rows(ledger, benefits.unproven(ledger), ["months_live"]):
+    for i, row in _rows(ledger, benefits.unproven(ledger, live), ["months_live"]):
         name, months = names[i], int(row["months_live"])
         _flag(rows, "UNPROVEN_BENEFIT", "initiative", i, name, {"name": name, "months": months})
 
