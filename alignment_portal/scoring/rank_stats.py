@@ -230,10 +230,12 @@ def kendall_tau_b_many(x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> tuple[
 def phase_tau_b_many(before: np.ndarray, before_mask: np.ndarray, after: np.ndarray,
                      after_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`phase_tau_b(before[k], after[k])` of every row k: (taus, ps)."""
-    across = before_mask[:, :, None] & after_mask[:, None, :]
-    signs = np.where(across, np.sign(after[:, None, :] - before[:, :, None]), 0.0)
-    balance = signs.sum(axis=(1, 2)).astype(np.int64)
-    discordant = (signs < 0).sum(axis=(1, 2))
+    # Every before × after difference; a pair with padding (made NaN here) is neither above
+    # nor below 0, so it counts on neither side: the pairs across the phases only.
+    difference = (np.where(after_mask, after, np.nan)[:, None, :]
+                  - np.where(before_mask, before, np.nan)[:, :, None])
+    discordant = (difference < 0).sum(axis=(1, 2))
+    balance = (difference > 0).sum(axis=(1, 2)) - discordant
     value_ties = tie_statistics_many(np.concatenate((before, after), axis=1),
                                      np.concatenate((before_mask, after_mask), axis=1))
     n_before, n_after = before_mask.sum(axis=1).tolist(), after_mask.sum(axis=1).tolist()
