@@ -12,6 +12,7 @@ Definitions this module settles where DOMAIN.md is silent:
 - a dimension whose denominator is empty is 0 (as DOMAIN.md says for D1).
 """
 
+from collections import Counter
 from datetime import date
 
 import numpy as np
@@ -402,18 +403,24 @@ def tool_usage(frames: OrgFrames, initiative_table: pd.DataFrame) -> pd.DataFram
     it = frames.initiative_tools
     used = set(it.loc[it["initiative_id"].isin(active_inits), "tool_id"])
     is_active = tools["status"].isin(rules.ACTIVE_TOOL_STATUSES).to_numpy(dtype=bool)
-    out = pd.DataFrame({"is_active": is_active,
-                        "category": tools["category"].to_numpy(),
-                        "integration": tools["integration"].to_numpy(),
-                        "monthly_cost": tools["monthly_cost"].fillna(0).to_numpy(dtype=float)},
-                       index=index)
-    out["used"] = out.index.isin(used)
-    counts = out[out["is_active"]].groupby("category").size()
+    categories = tools["category"].to_numpy()
+    # Active tools per category (a missing category is none, as for a groupby), counted in
+    # Python, and the columns made before the one frame: a groupby and two inserted columns
+    # cost more than the rest.
+    counts = Counter(c for c, active in zip(categories.tolist(), is_active.tolist(), strict=True)
+                     if active and not pd.isna(c))
     redundant = {c for c, n in counts.items()
                  if n >= constants.REDUNDANT_TOOLS_MIN
                  and c not in constants.REDUNDANCY_IGNORED_CATEGORIES}
-    out["redundant"] = out["is_active"] & out["category"].isin(redundant)
-    return out
+    return pd.DataFrame({"is_active": is_active,
+                         "category": categories,
+                         "integration": tools["integration"].to_numpy(),
+                         "monthly_cost": tools["monthly_cost"].fillna(0).to_numpy(dtype=float),
+                         "used": index.isin(used),
+                         "redundant": is_active & np.array([c in redundant
+                                                            for c in categories.tolist()],
+                                                           dtype=bool)},
+                        index=index)
 
 
 def redundant_categories(tool_table: pd.DataFrame) -> list[str]:
