@@ -315,7 +315,8 @@ def initiative_scores(frames: OrgFrames, weights: pd.DataFrame, metric_table: pd
     ml = frames.measurement_links
     ml = ml[ml["metric_id"].isin(unarchived)]
     measures = _Groups(index, ml["initiative_id"])
-    goal_metric = frames.goals.set_index("id")["metric_id"]
+    goals_by_id = frames.goals.set_index("id")  # (once: set_index copies the frame)
+    goal_metric = goals_by_id["metric_id"]
     # (plain lists: iterating a Series costs a NumPy scalar and type checks per element)
     served_pairs = {(int(i), int(m)) for i, m in zip(
         al["initiative_id"][live].tolist(), al["goal_id"][live].map(goal_metric).tolist(),
@@ -354,7 +355,7 @@ def initiative_scores(frames: OrgFrames, weights: pd.DataFrame, metric_table: pd
     live_count = links.count(live)
     out["live_link_count"] = live_count
     out["link_count"] = links.count()
-    draft = al["goal_id"].map(frames.goals.set_index("id")["status"]).eq("draft").to_numpy()
+    draft = al["goal_id"].map(goals_by_id["status"]).eq("draft").to_numpy()
     out["draft_link_count"] = links.count(draft)
     indirect = al["contribution"].eq("indirect").to_numpy(dtype=bool)
     out["only_indirect"] = (live_count > 0) & (links.count(live & ~indirect) == 0)
