@@ -62,7 +62,9 @@ def metric_freshness(metrics: pd.DataFrame, values: pd.DataFrame, today: date) -
     out["latest_value"] = latest["value"].reindex(index)
     age = (pd.Timestamp(today) - out["latest_period"]).dt.days
     out["days_since_latest"] = age
-    limit = metrics.set_index("id")["frequency"].map(rules.freshness_limit_days)
+    # (each metric's limit keyed by its id, without set_index's copy of the whole frame)
+    limit = pd.Series(metrics["frequency"].map(rules.freshness_limit_days).to_numpy(),
+                      index=pd.Index(metrics["id"], name="id"))
     out["freshness_limit_days"] = limit.reindex(index).to_numpy()
     out["is_fresh"] = (age.notna() & (age <= out["freshness_limit_days"])).astype(bool)
     return pd.DataFrame(out, index=index)
