@@ -455,4 +455,3 @@ def test_deleting_an_organization_deletes_its_scores_and_flags(org):
     left = {model.__name__: model.objects.filter(organization_id=organization_id).count()
             for model in (*SCORE_MODELS, ImpactEvidence, BenefitScore)}
     assert not any(left.values()), left
-
