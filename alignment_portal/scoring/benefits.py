@@ -91,6 +91,23 @@ def whole_months_between(start: date, today: date) -> int:
     return months
 
 
+class _MonthsTo:
+    """whole_months_between(start, today) for one `today`, with today's part worked out
+    once (the ledger asks it for every initiative)."""
+
+    def __init__(self, today: date):
+        self.today, self.index = today, month_index(today)
+        self.last_day = (add_months(month_start(today), 1) - month_start(today)).days
+
+    def __call__(self, start: date) -> int:
+        if start > self.today:
+            return 0
+        months = self.index - month_index(start)
+        if self.today.day < min(start.day, self.last_day):
+            months -= 1
+        return months
+
+
 def _entries_by_initiative(entries: pd.DataFrame) -> dict[int, list[tuple[date, float, float]]]:
     """{initiative id: [(month, hours, money), ...]} with missing hours/money as 0."""
     if entries.empty:
@@ -192,6 +209,7 @@ def ledger(initiatives: pd.DataFrame, entries: pd.DataFrame, *, hour_value: floa
     grouped = _entries_by_initiative(entries)
     hv = None if hour_value is None or pd.isna(hour_value) else float(hour_value)
     current = month_start(today)
+    months_to = _MonthsTo(today)
     records = []
     columns = [initiatives[c].tolist() for c in INITIATIVE_COLUMNS]
     for (initiative_id, status, start, go_live, one_time, monthly, exp_hours,
@@ -201,12 +219,14 @@ def ledger(initiatives: pd.DataFrame, entries: pd.DataFrame, *, hour_value: floa
         go_live = None if _missing(go_live) else go_live
         start = None if _missing(start) else start
         anchor = go_live or start
-        months_live = None if anchor is None else whole_months_between(anchor, today)
+        months_live = None if anchor is None else months_to(anchor)
         since = None if anchor is None else month_start(anchor)
         counted = [(m, h, g) for m, h, g in grouped.get(int(initiative_id), ())
                    if m <= current and (since is None or m >= since)]
-        realised_hours = sum(h for _, h, _ in counted)
-        realised_money = sum(g for _, _, g in counted)
+        realised_hours = realised_money = 0  # (summed in order, as sum() would)
+        for _, h, g in counted:
+            realised_hours += h
+            realised_money += g
         basis = _basis(hv, exp_hours, exp_money, realised_hours, realised_money)
         cost = one_time + monthly * (months_live or 0)
         expected_monthly = realised = net = roi = None
@@ -228,16 +248,11 @@ def ledger(initiatives: pd.DataFrame, entries: pd.DataFrame, *, hour_value: floa
                 cost_to_date=cost, net=net, monthly_values=values)
         elif basis == HOURS and months_live and exp_hours > 0:
             realisation = realised_hours / (exp_hours * months_live)
-        records.append({
-            "id": int(initiative_id), "status": status, "has_go_live": go_live is not None,
-            "months_live": months_live, "basis": basis, "expected_monthly": expected_monthly,
-            "expected_hours_monthly": exp_hours, "expected_money_monthly": exp_money,
-            "cost_to_date": cost, "realised_hours": realised_hours,
-            "realised_money": realised_money, "realised_to_date": realised,
-            "entries": len(counted), "realisation": realisation, "net": net, "roi": roi,
-            "recent_rate": rate, "payback_status": payback_status,
-            "payback_month": payback_month,
-        })
+        # (a tuple in the order of ["id", *LEDGER_COLUMNS])
+        records.append((int(initiative_id), status, go_live is not None, months_live, basis,
+                        expected_monthly, exp_hours, exp_money, cost, realised_hours,
+                        realised_money, realised, len(counted), realisation, net, roi, rate,
+                        payback_status, payback_month))
     table = pd.DataFrame.from_records(records, columns=["id", *LEDGER_COLUMNS])
     return table.set_index("id")
 
@@ -249,16 +264,18 @@ def live_long_enough(table: pd.DataFrame) -> pd.Series:
             & months.ge(FLAG_MIN_MONTHS_LIVE))
 
 
-def shortfall(table: pd.DataFrame) -> pd.Series:
-    """BENEFIT_SHORTFALL: live long enough, with entries, realising under SHORTFALL_BELOW."""
+def shortfall(table: pd.DataFrame, live: pd.Series | None = None) -> pd.Series:
+    """BENEFIT_SHORTFALL: live long enough (`live`, when the caller has it already), with
+    entries, realising under SHORTFALL_BELOW."""
     realisation = pd.to_numeric(table["realisation"], errors="coerce")
-    return (live_long_enough(table) & table["entries"].gt(0)
+    return ((live_long_enough(table) if live is None else live) & table["entries"].gt(0)
             & realisation.lt(SHORTFALL_BELOW).fillna(False))
 
 
-def unproven(table: pd.DataFrame) -> pd.Series:
-    """UNPROVEN_BENEFIT: live long enough and not one realised entry since go-live."""
-    return live_long_enough(table) & table["entries"].eq(0)
+def unproven(table: pd.DataFrame, live: pd.Series | None = None) -> pd.Series:
+    """UNPROVEN_BENEFIT: live long enough (`live`, when the caller has it already) and not
+    one realised entry since go-live."""
+    return (live_long_enough(table) if live is None else live) & table["entries"].eq(0)
 
 
 MONTHLY_TOTAL_COLUMNS = ["month", "expected", "realised", "realised_hours", "entries"]

@@ -35,14 +35,15 @@ from alignment_portal.scoring.frames import OrgFrames, as_date
 FLAG_COLUMNS = ["code", "severity", "subject_type", "subject_id", "subject_label", "params"]
 
 
-def _rows(table: pd.DataFrame):
-    """(id, row as a dict) pairs, built from plain column lists: much faster than
-    DataFrame.iterrows or to_dict("records")."""
-    names = table.columns.tolist()
-    for subject, values in zip(table.index.tolist(),
-                               zip(*(table[name].tolist() for name in names), strict=True),
-                               strict=True):
-        yield subject, dict(zip(names, values, strict=True))
+def _rows(table: pd.DataFrame, where: pd.Series, names: list[str]):
+    """(id, row as a dict of the columns `names`) of the rows `where` holds for, built from
+    plain column lists filtered in Python: much faster than DataFrame.iterrows or
+    to_dict("records"), and than a boolean filter of every column of the table."""
+    keep = where.to_numpy(dtype=bool).tolist()
+    columns = [table[name].tolist() for name in names]
+    for subject, kept, *values in zip(table.index.tolist(), keep, *columns, strict=True):
+        if kept:
+            yield subject, dict(zip(names, values, strict=True))
 
 
 def _flag(rows, code, subject_type, subject_id, label, params, severity=None):
@@ -57,9 +58,20 @@ def _cost(value) -> str | None:
     return f"{value:.2f}" if value else None
 
 
+# The columns of each table the flags read.
+INITIATIVE_FLAG_COLUMNS = ["live_link_count", "monthly_cost", "only_indirect",
+                           "short_rationale_count", "link_count", "draft_link_count",
+                           "metric_count", "only_activity_or_vanity", "fresh_metric_count"]
+GOAL_FLAG_COLUMNS = ["served_by", "is_priority", "smart_passed", "smart_wording",
+                     "forecast_status", "forecast_params"]
+METRIC_FLAG_COLUMNS = ["in_use", "is_fresh", "latest_period", "days_since_latest",
+                       "freshness_limit_days", "is_vanity", "vanity_verdict",
+                       "vanity_correlation", "vanity_common_periods"]
+
+
 def initiative_flags(rows, frames: OrgFrames, initiatives: pd.DataFrame) -> None:
     names = frames.labels("initiatives")
-    for i, row in _rows(initiatives[initiatives["is_active"]]):
+    for i, row in _rows(initiatives, initiatives["is_active"], INITIATIVE_FLAG_COLUMNS):
         name = names[i]
         if row["live_link_count"] == 0:
             _flag(rows, "MISALIGNED", "initiative", i, name,
@@ -81,7 +93,7 @@ def initiative_flags(rows, frames: OrgFrames, initiatives: pd.DataFrame) -> None
 
 def goal_flags(rows, frames: OrgFrames, goals: pd.DataFrame) -> None:
     titles = frames.labels("goals")
-    for g, row in _rows(goals[goals["is_active"]]):
+    for g, row in _rows(goals, goals["is_active"], GOAL_FLAG_COLUMNS):
         title = titles[g]
         if row["served_by"] == 0:
             _flag(rows, "ORPHAN_GOAL", "goal", g, title,
@@ -98,7 +110,8 @@ def goal_flags(rows, frames: OrgFrames, goals: pd.DataFrame) -> None:
 
 def metric_flags(rows, frames: OrgFrames, metrics: pd.DataFrame) -> None:
     names = frames.labels("metrics")
-    for m, row in _rows(metrics[metrics["in_use"] | metrics["is_vanity"]]):
+    for m, row in _rows(metrics, metrics["in_use"] | metrics["is_vanity"],
+                        METRIC_FLAG_COLUMNS):
         name = names[m]
         if row["in_use"] and not row["is_fresh"]:
             _flag(rows, "STALE_DATA", "metric", m, name, {
@@ -126,7 +139,7 @@ def tool_flags(rows, frames: OrgFrames, tools: pd.DataFrame, initiatives: pd.Dat
         label = str(frames.tool_category_labels.get(category, category))
         _flag(rows, "REDUNDANT_TOOLS", "tool_category", category, label,
               {"category": category, "label": label, "members": list(members)})
-    for t, row in _rows(active[~active["used"]]):
+    for t, row in _rows(active, ~active["used"], ["monthly_cost"]):
         _flag(rows, "SHELFWARE", "tool", t, names[t],
               {"name": names[t], "cost": _cost(row["monthly_cost"])})
     n_tools, n_inits = len(active), int(initiatives["is_active"].sum())
@@ -188,15 +201,19 @@ def impact_flags(rows, frames: OrgFrames, evidence: pd.DataFrame, today: date) -
     if evidence is None or evidence.empty:
         return
     names, metric_names = frames.labels("initiatives"), frames.labels("metrics")
-    metrics = frames.metrics.set_index("id")
+    # Each metric's unit and frequency by id, as plain dicts (a lookup in an indexed frame
+    # costs several microseconds).
+    metric_ids = frames.metrics["id"].tolist()
+    units = dict(zip(metric_ids, frames.metrics["unit"].tolist(), strict=True))
+    frequencies = dict(zip(metric_ids, frames.metrics["frequency"].tolist(), strict=True))
     for i, pairs in impact.impact_by_initiative(evidence).items():
         name = names[i]
         worse = [r for r in pairs if r["verdict"] == impact.WORSENED]
         if worse:
             _flag(rows, "WORSENED", "initiative", i, name, {"name": name, "impacts": [
                 _impact_params(r, metric_name=metric_names[r["metric_id"]],
-                               unit=str(metrics.at[r["metric_id"], "unit"] or ""),
-                               frequency=metrics.at[r["metric_id"], "frequency"], today=today)
+                               unit=str(units[r["metric_id"]] or ""),
+                               frequency=frequencies[r["metric_id"]], today=today)
                 for r in worse]})
         elif impact.no_effect(pairs):
             _flag(rows, "NO_EFFECT", "initiative", i, name, {"name": name, "metrics": [
@@ -206,14 +223,15 @@ def impact_flags(rows, frames: OrgFrames, evidence: pd.DataFrame, today: date) -
 
 def benefit_flags(rows, frames: OrgFrames, ledger: pd.DataFrame) -> None:
     """BENEFIT_SHORTFALL and UNPROVEN_BENEFIT (scoring/benefits.py decides when)."""
-    names = frames.labels("initiatives")
-    for i, row in _rows(ledger[benefits.shortfall(ledger)]):
+    names, live = frames.labels("initiatives"), benefits.live_long_enough(ledger)
+    for i, row in _rows(ledger, benefits.shortfall(ledger, live),
+                        ["months_live", "realisation", "basis"]):
         name, months = names[i], int(row["months_live"])
         _flag(rows, "BENEFIT_SHORTFALL", "initiative", i, name,
               {"name": name, "realisation": f"{row['realisation']:.0%}",
                "hours": row["basis"] == benefits.HOURS, "months": months,
                "below": f"{benefits.SHORTFALL_BELOW:.0%}"})
-    for i, row in _rows(ledger[benefits.unproven(ledger)]):
+    for i, row in _rows(ledger, benefits.unproven(ledger, live), ["months_live"]):
         name, months = names[i], int(row["months_live"])
         _flag(rows, "UNPROVEN_BENEFIT", "initiative", i, name, {"name": name, "months": months})
 

@@ -57,7 +57,7 @@ def frame(name: str, rows=None) -> pd.DataFrame:
         df = df[columns]
     else:
         # Tuples may stop short of the newer trailing columns (go_live_date, unit, ...).
-        if any(len(row) != len(columns) for row in rows):
+        if set(map(len, rows)) - {len(columns)}:  # (map: one C loop over the rows)
             rows = [(*row, *([None] * (len(columns) - len(row)))) for row in rows]
         df = pd.DataFrame.from_records(rows, columns=columns)
     for column in FLOAT_COLUMNS.get(name, []):
@@ -125,13 +125,13 @@ def as_floats(column: pd.Series) -> pd.Series:
     if column.dtype.kind == "f":
         return column
     values = column.tolist()
-    if not all(v is None or type(v) in _NUMBER_TYPES for v in values):
+    if not set(map(type, values)) <= _NUMBER_TYPES:  # (map: one C loop over the values)
         return pd.to_numeric(column, errors="coerce").astype(float)  # text, pd.NA, ...
     return pd.Series(np.array([np.nan if v is None else float(v) for v in values],
                               dtype=float), index=column.index, name=column.name)
 
 
-_NUMBER_TYPES = frozenset({Decimal, int, float})
+_NUMBER_TYPES = frozenset({Decimal, int, float, type(None)})
 
 
 def as_date(value) -> date | None:

@@ -52,7 +52,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_l
 from scipy import stats
 
 from alignment_portal.lib.formats import local_digits
-from alignment_portal.scoring import rank_stats, rules
+from alignment_portal.scoring import rank_stats, rounding, rules
 
 # --- The numbers of the method (DOMAIN.md, "Impact evidence") ------------------------------
 BEFORE_MAX_VALUES = 26  # the before phase keeps at most the last 26 values
@@ -591,8 +591,9 @@ def impact_evidence(frames, today: date, previous: dict | None = None) -> pd.Dat
             go_lives=[go_live[row["initiative_id"]] for row in chosen],
             frequencies=[metric_info[row["metric_id"]][0] for row in chosen],
             directions=[metric_info[row["metric_id"]][1] for row in chosen], today=today)
+        stored_precision_many(computed)
         for row, evidence in zip(chosen, computed, strict=True):
-            row.update(stored_precision(evidence))
+            row.update(evidence)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -621,6 +622,37 @@ def stored_precision(row: dict) -> dict:
         row[name] = _round(row[name], digits)
     row["regression"] = _round(row["regression"], 6)
     return row
+
+
+def stored_precision_many(rows: list[dict]) -> None:
+    """stored_precision of every row, each field's numbers rounded together
+    (rounding.finite_rounded: Python's round, bit for bit, without a call per number). A
+    field or a regression holding anything but Python floats, strings, bools and None is
+    rounded the one-by-one way."""
+    for name, digits in STORED_DIGITS.items():
+        values = [row[name] for row in rows]
+        if all(v is None or type(v) is float for v in values):
+            values = rounding.finite_rounded(values, digits)
+        else:
+            values = [_round(v, digits) for v in values]
+        for row, value in zip(rows, values, strict=True):
+            row[name] = value
+    plain = []
+    for row in rows:
+        regression = row["regression"]
+        if type(regression) is dict and all(type(v) in _PLAIN_TYPES
+                                            for v in regression.values()):
+            plain.append(row)
+        else:
+            row["regression"] = _round(regression, 6)
+    numbers = iter(rounding.finite_rounded(
+        [v for row in plain for v in row["regression"].values() if type(v) is float], 6))
+    for row in plain:
+        row["regression"] = {k: next(numbers) if type(v) is float else v
+                             for k, v in row["regression"].items()}
+
+
+_PLAIN_TYPES = frozenset({float, str, bool, type(None)})
 
 
 def _as_date(value) -> date | None:

@@ -194,13 +194,20 @@ def medians(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
 def tie_statistics_many(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """`_tie_statistics` of each row: an (n, 3) integer array. A value in a group of t equal
     values adds (t−1)/2, (t−1)(t−2) and (t−1)(2t+5), so each group adds t(t−1)/2,
-    t(t−1)(t−2) and t(t−1)(2t+5)."""
-    pairs = mask[:, :, None] & mask[:, None, :]
-    group = ((values[:, :, None] == values[:, None, :]) & pairs).sum(axis=2)  # t of each value
-    less = np.where(mask, group - 1, 0).astype(np.int64)
-    return np.stack([less.sum(axis=1) // 2,
-                     (less * np.where(mask, group - 2, 0)).sum(axis=1),
-                     (less * np.where(mask, 2 * group + 5, 0)).sum(axis=1)], axis=1)
+    t(t−1)(t−2) and t(t−1)(2t+5). The masked values are numbers (NaN only pads): sorted,
+    equal values are runs, and t is the length of a value's run, found in one pass over the
+    sorted rows rather than by comparing every pair of values."""
+    rows, width = values.shape
+    if not rows or not width:
+        return np.zeros((rows, 3), dtype=np.int64)
+    ordered = np.sort(np.where(mask, values, np.nan), axis=1)  # padding last, and never equal
+    starts = np.ones((rows, width), dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    run = np.cumsum(starts.ravel()) - 1
+    group = np.bincount(run)[run].reshape(rows, width).astype(np.int64)  # padding: t = 1
+    less = group - 1
+    return np.stack([less.sum(axis=1) // 2, (less * (group - 2)).sum(axis=1),
+                     (less * (2 * group + 5)).sum(axis=1)], axis=1)
 
 
 def kendall_tau_b_many(x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray,
@@ -223,10 +230,12 @@ def kendall_tau_b_many(x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> tuple[
 def phase_tau_b_many(before: np.ndarray, before_mask: np.ndarray, after: np.ndarray,
                      after_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`phase_tau_b(before[k], after[k])` of every row k: (taus, ps)."""
-    across = before_mask[:, :, None] & after_mask[:, None, :]
-    signs = np.where(across, np.sign(after[:, None, :] - before[:, :, None]), 0.0)
-    balance = signs.sum(axis=(1, 2)).astype(np.int64)
-    discordant = (signs < 0).sum(axis=(1, 2))
+    # Every before × after difference; a pair with padding (made NaN here) is neither above
+    # nor below 0, so it counts on neither side: the pairs across the phases only.
+    difference = (np.where(after_mask, after, np.nan)[:, None, :]
+                  - np.where(before_mask, before, np.nan)[:, :, None])
+    discordant = (difference < 0).sum(axis=(1, 2))
+    balance = (difference > 0).sum(axis=(1, 2)) - discordant
     value_ties = tie_statistics_many(np.concatenate((before, after), axis=1),
                                      np.concatenate((before_mask, after_mask), axis=1))
     n_before, n_after = before_mask.sum(axis=1).tolist(), after_mask.sum(axis=1).tolist()

@@ -1,7 +1,7 @@
 """The benefit ledger's arithmetic, payback projection, months counting and flags, on
 hand-worked cases (no database)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -269,3 +269,14 @@ def test_monthly_totals_of_plain_rows_count_only_the_plans_and_months_asked_for(
     no_hour_value = benefits.monthly_totals_of(entries, plans, hour_value=None,
                                                months=[date(2026, 2, 1)])
     assert (no_hour_value[0]["expected"], no_hour_value[0]["realised"]) == (0, 0)
+
+
+def test_the_ledgers_months_live_are_whole_months_between_for_every_day():
+    """The ledger's months counter for one `today` (benefits._MonthsTo) is
+    whole_months_between, month ends and future starts included."""
+    starts = [date(2024, 1, 1) + timedelta(days=k) for k in range(0, 1200, 3)]
+    for today in (date(2026, 2, 28), date(2024, 2, 29), date(2026, 3, 31), date(2026, 4, 30),
+                  date(2026, 7, 15), date(2025, 12, 1)):
+        months_to = benefits._MonthsTo(today)
+        assert [months_to(s) for s in starts] == [
+            benefits.whole_months_between(s, today) for s in starts]

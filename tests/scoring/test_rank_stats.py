@@ -180,6 +180,18 @@ def test_kendall_tau_b_many_is_kendall_tau_b_of_each_series():
         assert np.array_equal([tau, p], rank_stats.kendall_tau_b(xs, ys), equal_nan=True)
 
 
+def test_tie_statistics_many_counts_each_rows_groups_like_the_per_series_function():
+    rng = np.random.default_rng(23)
+    series = [rng.integers(0, int(rng.integers(1, 12)), size=int(rng.integers(0, 30))) * 0.5
+              for _ in range(200)]
+    series += [np.full(7, 3.0), np.array([np.inf, np.inf, -np.inf]), np.empty(0)]
+    values, mask = rank_stats.padded(series, width=32)  # padding after every series
+    counts = rank_stats.tie_statistics_many(values, mask)
+    assert counts.dtype == np.int64
+    assert [tuple(row) for row in counts.tolist()] == [
+        rank_stats._tie_statistics(s) for s in series]
+
+
 def test_phase_tau_b_many_is_phase_tau_b_of_each_pair():
     rng = np.random.default_rng(22)
     pairs = [(before, after) for (_, before), (_, after) in zip(
