@@ -424,7 +424,7 @@ def _entries(records, *, fields: list[str], subject, names: dict, extra=None) ->
             continue  # a save that changed nothing we show
         user = record.history_user
         entries.append(HistoryEntry(when=record.history_date,
-                                    who=user.get_username() if user else "the system",
+                                    who=user.get_username() if user else gettext("the system"),
                                     subject=subject(record), action=action, changes=changes))
         previous = record
     return entries

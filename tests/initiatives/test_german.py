@@ -70,3 +70,10 @@ def test_the_alignment_score_explained_in_german():
     assert "Messung: keine Kennzahl misst sie" in words and "Aktualität:" in words
     assert "Line of sight" not in words and "no metric" not in words
 
+
+def test_a_change_made_by_the_system_reads_in_german(tenancy, german):
+    initiative = InitiativeFactory(organization=tenancy.org, name="Queue kiosk")
+    page = german.get(reverse("initiatives:detail", args=[tenancy.org.slug, initiative.pk])
+                      ).content.decode()
+    assert "<strong>das System</strong> erstellte" in page
+    assert "the system" not in page and "</strong> created" not in page
