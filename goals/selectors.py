@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from alignment_portal.lib.compiled import CompiledQuery, field_names, instance
 from alignment_portal.organizations.models import Organization
@@ -399,7 +400,7 @@ def history_entries(record, *, organization: Organization,
         user = current.history_user
         entries.append(HistoryEntry(
             when=current.history_date,
-            who=user.get_username() if user else "the system",
+            who=user.get_username() if user else gettext("the system"),
             what={"+": "created", "~": "changed", "-": "deleted"}[current.history_type],
             changes=changes,
         ))

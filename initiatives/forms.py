@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy
 
 from goals.models import Goal, GoalStatus
@@ -278,9 +279,11 @@ class MeasurementRoleForm(forms.ModelForm):
 
 
 SORTS = {
-    "name": "Name", "status": "Status", "department": "Department", "impact": "Impact",
-    "effort": "Effort", "monthly_cost": "Monthly cost", "go_live_date": "Go-live",
-    "alignment_score": "Alignment score", "priority_score": "Priority score",
+    "name": gettext_lazy("Name"), "status": gettext_lazy("Status"),
+    "department": gettext_lazy("Department"), "impact": gettext_lazy("Impact"),
+    "effort": gettext_lazy("Effort"), "monthly_cost": gettext_lazy("Monthly cost"),
+    "go_live_date": gettext_lazy("Go-live"), "alignment_score": gettext_lazy("Alignment score"),
+    "priority_score": gettext_lazy("Priority score"),
 }
 
 
@@ -288,26 +291,29 @@ class InitiativeFilterForm(forms.Form):
     """The list's filters; they live in the URL, so a filtered list can be shared."""
 
     q = forms.CharField(required=False, label=gettext_lazy("Name contains"))
-    status = forms.ChoiceField(required=False,
-                               choices=[("", "Any status"), ("active", "Any active")]
+    status = forms.ChoiceField(required=False, label=gettext_lazy("Status"),
+                               choices=[("", gettext_lazy("Any status")),
+                                        ("active", gettext_lazy("Any active"))]
                                + list(InitiativeStatus.choices))
-    department = forms.ChoiceField(required=False, choices=[])
+    department = forms.ChoiceField(required=False, choices=[], label=gettext_lazy("Department"))
     tool = forms.ModelChoiceField(queryset=Tool.objects.none(), required=False,
+                                  label=gettext_lazy("Tool"),
                                   empty_label=gettext_lazy("Any tool"))
     goal = GoalChoiceField(queryset=Goal.objects.none(), required=False,
                            empty_label=gettext_lazy("Any goal or none"),
                            label=gettext_lazy("Serves goal"))
     flag = forms.ChoiceField(required=False, choices=[], label=gettext_lazy("Open flag"))
-    sort = forms.ChoiceField(required=False, choices=[
-        (f"{sign}{key}", f"{label} ({'descending' if sign else 'ascending'})")
+    sort = forms.ChoiceField(required=False, label=gettext_lazy("Sort"), choices=[
+        (f"{sign}{key}", format_lazy(gettext_lazy("{label} (descending)") if sign
+                                     else gettext_lazy("{label} (ascending)"), label=label))
         for key, label in SORTS.items() for sign in ("", "-")])
 
     def __init__(self, *args, organization, departments, flag_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [("", "Any department")] + [
+        self.fields["department"].choices = [("", gettext("Any department"))] + [
             (d, d) for d in departments]
         # Only the codes open on an initiative now (initiatives.selectors).
-        self.fields["flag"].choices = [("", "Any or none")] + list(flag_choices)
+        self.fields["flag"].choices = [("", gettext("Any or none"))] + list(flag_choices)
         self.fields["tool"].queryset = Tool.objects.filter(organization=organization)
         self.fields["goal"].queryset = Goal.objects.filter(
             organization=organization).select_related("cycle").order_by(

@@ -9,6 +9,7 @@ from itertools import groupby
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, FloatField, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Cast
+from django.utils.translation import gettext, gettext_lazy
 
 from alignment_portal.scoring import constants as scoring
 from alignment_portal.scoring import rules
@@ -321,12 +322,12 @@ class ScorePart:
 
 
 MEASUREMENT_WORDS = {
-    scoring.MEASUREMENT_GOAL_OUTCOME: "one of its outcome metrics is the measure of a goal it "
-                                      "serves",
-    scoring.MEASUREMENT_OTHER_OUTCOME: "it has an outcome metric, but not the measure of a goal "
-                                       "it serves",
-    scoring.MEASUREMENT_ACTIVITY_ONLY: "it is measured by activity metrics only",
-    scoring.MEASUREMENT_NONE: "no metric measures it",
+    scoring.MEASUREMENT_GOAL_OUTCOME: gettext_lazy("one of its outcome metrics is the measure "
+                                                   "of a goal it serves"),
+    scoring.MEASUREMENT_OTHER_OUTCOME: gettext_lazy("it has an outcome metric, but not the "
+                                                    "measure of a goal it serves"),
+    scoring.MEASUREMENT_ACTIVITY_ONLY: gettext_lazy("it is measured by activity metrics only"),
+    scoring.MEASUREMENT_NONE: gettext_lazy("no metric measures it"),
 }
 
 
@@ -336,24 +337,26 @@ def alignment_parts(score) -> list[ScorePart]:
     weights = ", ".join(f"{label.lower()} {rules.CONTRIBUTION_WEIGHT[value]:g}"
                         for value, label in Contribution.choices)
     if score.line_of_sight > 0:
-        sight = (f"its best link to an active goal: goal weight "
-                 f"({rules.GOAL_WEIGHT_PRIORITY:g} for a priority goal of the current cycle, "
-                 f"{rules.GOAL_WEIGHT_ACTIVE:g} for another active goal) × contribution "
-                 f"weight ({weights})")
+        sight = gettext(
+            "its best link to an active goal: goal weight (%(priority)s for a priority goal "
+            "of the current cycle, %(active)s for another active goal) × contribution weight "
+            "(%(weights)s)") % {"priority": f"{rules.GOAL_WEIGHT_PRIORITY:g}",
+                                "active": f"{rules.GOAL_WEIGHT_ACTIVE:g}", "weights": weights}
     else:
-        sight = "it serves no active goal"
+        sight = gettext("it serves no active goal")
     measurement = min(MEASUREMENT_WORDS.items(),
                       key=lambda item: abs(item[0] - score.measurement))[1]
     if score.measurement == scoring.MEASUREMENT_NONE:
-        fresh = "it has no metric, so none is fresh"
+        fresh = gettext("it has no metric, so none is fresh")
     else:
-        fresh = f"{score.freshness:.0%} of its metrics have a fresh value"
+        fresh = gettext("%(share)s of its metrics have a fresh value") % {
+            "share": f"{score.freshness:.0%}"}
     return [
-        ScorePart("Line of sight", scoring.ALIGNMENT_LINE_OF_SIGHT_POINTS, score.line_of_sight,
-                  sight),
-        ScorePart("Measurement", scoring.ALIGNMENT_MEASUREMENT_POINTS, score.measurement,
-                  measurement),
-        ScorePart("Freshness", scoring.ALIGNMENT_FRESHNESS_POINTS, score.freshness, fresh),
+        ScorePart(gettext("Line of sight"), scoring.ALIGNMENT_LINE_OF_SIGHT_POINTS,
+                  score.line_of_sight, sight),
+        ScorePart(gettext("Measurement"), scoring.ALIGNMENT_MEASUREMENT_POINTS,
+                  score.measurement, measurement),
+        ScorePart(gettext("Freshness"), scoring.ALIGNMENT_FRESHNESS_POINTS, score.freshness, fresh),
     ]
 
 
@@ -421,7 +424,7 @@ def _entries(records, *, fields: list[str], subject, names: dict, extra=None) ->
             continue  # a save that changed nothing we show
         user = record.history_user
         entries.append(HistoryEntry(when=record.history_date,
-                                    who=user.get_username() if user else "the system",
+                                    who=user.get_username() if user else gettext("the system"),
                                     subject=subject(record), action=action, changes=changes))
         previous = record
     return entries

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from alignment_portal.dashboards.selectors import (
     DIMENSIONS,
@@ -146,7 +147,7 @@ def frozen_report(organization: Organization, cycle: Cycle, closing: ScoreSnapsh
     opened = _by_severity([_dated(f) for f in record["flags_opened"]])
     resolved = _by_severity([_dated(f) for f in record["flags_resolved"]])
     return Report(cycle=cycle, goals=goals, initiatives=initiatives, start=start,
-                  end=_scores(closing, "End (at closing)"),
+                  end=_scores(closing, gettext("End (at closing)")),
                   flags_opened=opened[:flag_rows], flags_resolved=resolved[:flag_rows],
                   opened_count=len(opened), resolved_count=len(resolved), frozen=True,
                   open_at_close=[_worded(f) for f in record["open_flags"][:flag_rows]],
@@ -161,7 +162,8 @@ def report(*, organization: Organization, cycle: Cycle, flag_rows: int | None = 
     frozen at its close (frozen_report); an open one's from today's scores. A fixed number
     of queries (about ten)."""
     today = today or timezone.localdate()
-    start = _scores(nearest_snapshot(organization=organization, day=cycle.start_date), "Start")
+    start = _scores(nearest_snapshot(organization=organization, day=cycle.start_date),
+                    gettext("Start"))
     closing = (ScoreSnapshot.objects.filter(organization=organization, cycle=cycle).first()
                if cycle.is_closed else None)
     if closing is not None and closing.record:
@@ -207,14 +209,15 @@ def report(*, organization: Organization, cycle: Cycle, flag_rows: int | None = 
         row["goals"].append(f"{link.goal.title} ({link.get_contribution_display().lower()})")
     if cycle.is_closed:  # closed before scores were frozen at the close
         end = _scores(nearest_snapshot(organization=organization, day=cycle.end_date),
-                      "End (nearest snapshot)")
+                      gettext("End (nearest snapshot)"))
     elif cycle.end_date >= today:
         current = OrganizationScore.objects.filter(organization=organization).first()
-        end = _scores(current, "Now (the cycle is not over)")
+        end = _scores(current, gettext("Now (the cycle is not over)"))
         if end:
             end["taken_on"] = today
     else:
-        end = _scores(nearest_snapshot(organization=organization, day=cycle.end_date), "End")
+        end = _scores(nearest_snapshot(organization=organization, day=cycle.end_date),
+                      gettext("End"))
     opened, resolved = cycle_flags(organization=organization, cycle=cycle)
     opened_count, resolved_count = opened.count(), resolved.count()
     if flag_rows is not None:

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -26,15 +26,17 @@ from alignment_portal.organizations.models import Role
 # Who each kind reaches, for the preferences page (a kind that can never reach the person
 # is not offered).
 KIND_AUDIENCE = {
-    Kind.VALUE_DUE: (Role.VIEWER, "metrics you own"),
-    Kind.VALUE_OVERDUE: (Role.VIEWER, "metrics you own"),
-    Kind.VALUE_ESCALATED: (Role.VIEWER, "metrics you own; every metric for owners and "
-                                        "consultants"),
-    Kind.FLAG_HIGH: (Role.CONSULTANT, "owners and consultants"),
-    Kind.FEED_FAILING: (Role.CONSULTANT, "owners and consultants, and whoever set the feed up"),
-    Kind.RENEWAL_DUE: (Role.VIEWER, "tools you own; every tool for owners and consultants"),
-    Kind.DIGEST: (Role.VIEWER, "everyone"),
-    Kind.WEBHOOK_FAILING: (Role.OWNER, "owners"),
+    Kind.VALUE_DUE: (Role.VIEWER, gettext_lazy("metrics you own")),
+    Kind.VALUE_OVERDUE: (Role.VIEWER, gettext_lazy("metrics you own")),
+    Kind.VALUE_ESCALATED: (Role.VIEWER, gettext_lazy("metrics you own; every metric for "
+                                                     "owners and consultants")),
+    Kind.FLAG_HIGH: (Role.CONSULTANT, gettext_lazy("owners and consultants")),
+    Kind.FEED_FAILING: (Role.CONSULTANT, gettext_lazy("owners and consultants, and whoever set "
+                                                      "the feed up")),
+    Kind.RENEWAL_DUE: (Role.VIEWER, gettext_lazy("tools you own; every tool for owners and "
+                                                 "consultants")),
+    Kind.DIGEST: (Role.VIEWER, gettext_lazy("everyone")),
+    Kind.WEBHOOK_FAILING: (Role.OWNER, gettext_lazy("owners")),
 }
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.http import Http404
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from alignment_portal.organizations.models import Organization
 from alignment_portal.playbooks import document as playbook_document
@@ -144,9 +144,11 @@ def document_from(*, organization: Organization, goal_ids, metric_ids, initiativ
 # Applying: the preview ------------------------------------------------------------------------
 
 CREATE, REUSE = "create", "reuse"
-SECTION_LABELS = {"metrics": "Metric definitions", "tools": "Tools",
-                  "initiatives": "Initiatives", "goals": "Goals (as drafts)",
-                  "alignment_links": "Alignment links", "measurement_links": "Measurement links"}
+SECTION_LABELS = {"metrics": gettext_lazy("Metric definitions"), "tools": gettext_lazy("Tools"),
+                  "initiatives": gettext_lazy("Initiatives"),
+                  "goals": gettext_lazy("Goals (as drafts)"),
+                  "alignment_links": gettext_lazy("Alignment links"),
+                  "measurement_links": gettext_lazy("Measurement links")}
 
 
 @dataclass
@@ -247,8 +249,8 @@ def plan_application(*, organization: Organization | None, cycle: Cycle | None,
         label = f"{link['initiative']} → {link['goal']}"
         if None not in pair and pair in aligned:
             items.append(PlanItem("alignment_links", label, REUSE, existing=label,
-                                  detail="already linked; its contribution and rationale "
-                                         "stay as they are"))
+                                  detail=gettext("already linked; its contribution and "
+                                                 "rationale stay as they are")))
         else:
             items.append(PlanItem("alignment_links", label, CREATE,
                                   detail=link["contribution"]))
@@ -258,7 +260,7 @@ def plan_application(*, organization: Organization | None, cycle: Cycle | None,
         label = f"{link['metric']} measures {link['initiative']}"
         if None not in pair and pair in measured:
             items.append(PlanItem("measurement_links", label, REUSE, existing=label,
-                                  detail="already measured; its role stays as it is"))
+                                  detail=gettext("already measured; its role stays as it is")))
         else:
             items.append(PlanItem("measurement_links", label, CREATE, detail=link["role"]))
     return Plan(items=items, matches=matches, cycle=cycle)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from alignment_portal.scenarios.apply import Change, apply_changes
 from alignment_portal.scoring import wording
@@ -21,8 +21,10 @@ from alignment_portal.scoring.compute import CoreScores, Scorecard, core_scores,
 from alignment_portal.scoring.frames import OrgFrames
 
 DIMENSIONS = ("d1", "d2", "d3", "d4", "d5")
-DIMENSION_LABELS = {"d1": "D1 Goals", "d2": "D2 Alignment", "d3": "D3 Measurement",
-                    "d4": "D4 Feedback", "d5": "D5 Integration"}
+# Read on the scenario page: lazy, so each reader gets their language.
+DIMENSION_LABELS = {"d1": gettext_lazy("D1 Goals"), "d2": gettext_lazy("D2 Alignment"),
+                    "d3": gettext_lazy("D3 Measurement"), "d4": gettext_lazy("D4 Feedback"),
+                    "d5": gettext_lazy("D5 Integration")}
 
 
 def net_monthly_benefit(frames: OrgFrames) -> tuple[float | None, str]:

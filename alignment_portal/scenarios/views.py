@@ -119,14 +119,17 @@ def effect_words(effect: dict | None, currency: str) -> list[str] | None:
         return None
     words = []
     if effect["rung"]:
-        words.append(f"rung {effect['rung']:+d}")
+        words.append(gettext("rung %(delta)s") % {"delta": f"{effect['rung']:+d}"})
     words.extend(f"{DIMENSION_LABELS[d]} {effect[d]:+.2f}" for d in DIMENSIONS if effect[d])
     if effect["misaligned_spend"]:
-        words.append(f"misaligned spend {effect['misaligned_spend']:+,.2f} {currency}/month")
+        words.append(gettext("misaligned spend %(delta)s %(currency)s/month") % {
+            "delta": f"{effect['misaligned_spend']:+,.2f}", "currency": currency})
     if effect["misaligned_share"]:
-        words.append(f"misaligned share {effect['misaligned_share']:+.2f} points")
+        words.append(gettext("misaligned share %(delta)s points") % {
+            "delta": f"{effect['misaligned_share']:+.2f}"})
     if effect.get("net_monthly_benefit"):
-        words.append(f"net benefit {effect['net_monthly_benefit']:+,.2f} {currency}/month")
+        words.append(gettext("net benefit %(delta)s %(currency)s/month") % {
+            "delta": f"{effect['net_monthly_benefit']:+,.2f}", "currency": currency})
     return words
 
 

@@ -88,3 +88,17 @@ def test_the_dashboard_names_rungs_severities_and_the_dimensions_chart_in_german
     english_body = client.get(reverse("dashboard", args=[euro_org.slug])).content.decode()
     assert "Optimizing" in english_body and "</span> High <span" in english_body
     assert "Optimierend" not in english_body
+
+
+def test_the_report_of_a_running_cycle_says_now_in_german(tenancy, scored):
+    url = reverse("dashboards:report", args=[tenancy.org.slug, scored.pk])
+    body = tenancy.client("viewer").get(url, **GERMAN).content.decode()
+    assert "Jetzt (der Zyklus läuft noch)" in body and "Beginn" in body
+    assert "Now (the cycle is not over)" not in body
+
+
+def test_the_report_of_a_closed_cycle_says_its_end_in_german(tenancy, scored):
+    closed = Cycle.objects.get(organization=tenancy.org, state="closed")
+    url = reverse("dashboards:report", args=[tenancy.org.slug, closed.pk])
+    body = tenancy.client("viewer").get(url, **GERMAN).content.decode()
+    assert "Ende (beim Abschluss)" in body and "End (at closing)" not in body

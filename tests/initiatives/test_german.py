@@ -43,3 +43,37 @@ def test_the_initiative_list_counts_in_german(tenancy, german):
     InitiativeFactory(organization=tenancy.org, name="Only one")
     page = german.get(reverse("initiatives:list", args=[tenancy.org.slug])).content.decode()
     assert "1 Initiative." in page and "Neue Initiative" in page
+
+
+def test_the_list_filters_and_sort_read_in_german(tenancy, german):
+    InitiativeFactory(organization=tenancy.org, name="Queue kiosk")
+    page = german.get(reverse("initiatives:list", args=[tenancy.org.slug])).content.decode()
+    for word in ("Jeder Status", "Jeder aktive", "Sortierung:", "Jede Abteilung",
+                 "Ausrichtungswert (absteigend)", "Monatliche Kosten</a>"):
+        assert word in page, word
+    for word in ("Any status", "Any active", "Sort:", "Any department", "(descending)",
+                 "Monthly cost"):
+        assert word not in page, word
+
+
+def test_the_alignment_score_explained_in_german():
+    from types import SimpleNamespace
+
+    from alignment_portal.scoring import constants as scoring
+    from initiatives.selectors import alignment_parts
+
+    score = SimpleNamespace(line_of_sight=0.0, measurement=scoring.MEASUREMENT_NONE,
+                            freshness=0.0)
+    with translation.override("de"):
+        words = " ".join(f"{p.label}: {p.explanation}" for p in alignment_parts(score))
+    assert "Sichtlinie: sie dient keinem aktiven Ziel" in words
+    assert "Messung: keine Kennzahl misst sie" in words and "Aktualität:" in words
+    assert "Line of sight" not in words and "no metric" not in words
+
+
+def test_a_change_made_by_the_system_reads_in_german(tenancy, german):
+    initiative = InitiativeFactory(organization=tenancy.org, name="Queue kiosk")
+    page = german.get(reverse("initiatives:detail", args=[tenancy.org.slug, initiative.pk])
+                      ).content.decode()
+    assert "<strong>das System</strong> erstellte" in page
+    assert "the system" not in page and "</strong> created" not in page

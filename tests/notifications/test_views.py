@@ -83,3 +83,10 @@ def test_a_bad_digest_day_or_kind_is_refused(tenancy):
 def test_a_test_message_without_a_webhook_says_so(tenancy):
     response = tenancy.client("owner").post(_url("channel_test", tenancy), follow=True)
     assert "No webhook is set up" in response.content.decode()
+
+
+def test_who_each_notice_reaches_reads_in_german(tenancy):
+    client = tenancy.client("owner")
+    page = client.get(_url("preferences", tenancy), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Kennzahlen, die Ihnen gehören" in page and "Inhaber und Berater" in page
+    assert "metrics you own" not in page and "owners and consultants" not in page

@@ -116,3 +116,15 @@ def test_a_change_since_the_preview_is_refused_and_changes_nothing(tenancy, plan
         services.playbook_apply(playbook=playbook, organization=b, cycle=cycle,
                                 user=tenancy.user("consultant"), expected_digest=preview.digest)
     assert not Goal.objects.filter(organization=b).exists()
+
+
+def test_the_preview_headings_read_in_german(tenancy, plan, client_b):
+    from django.utils import translation
+
+    b, cycle, *_ = client_b
+    playbook = save_everything(tenancy.user("consultant"), plan)
+    preview = selectors.plan_application(organization=b, cycle=cycle, content=playbook.content())
+    with translation.override("de"):
+        headings = [str(label) for _, label, _ in preview.sections]
+    assert "Kennzahldefinitionen" in headings and "Ziele (als Entwürfe)" in headings
+    assert "Metric definitions" not in headings and "Goals (as drafts)" not in headings

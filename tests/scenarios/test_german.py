@@ -19,3 +19,22 @@ def test_the_scenario_comparison_in_german(tenancy, plan, scenario):
     assert f"{currency} pro Monat" in page
     # the misaligned spend before and after, in dollars as German writes them
     assert len(re.findall(r'<td class="num">(?:<strong>)?\d[\d.]*,\d\d\xa0\$', page)) >= 2
+
+
+def test_the_dimensions_and_a_changes_effect_read_in_german(tenancy, plan, scenario):
+    from alignment_portal.scenarios.views import effect_words
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    client.force_login(tenancy.user("consultant"))
+    with translation.override("en"):
+        page = client.get(reverse("scenarios:detail", args=[tenancy.org.slug, scenario.pk])
+                          ).content.decode()
+    assert "D2 Ausrichtung" in page and "D3 Messung" in page
+    assert "D2 Alignment" not in page and "D3 Measurement" not in page
+    effect = {"rung": 1, "d1": 0, "d2": 11.38, "d3": 0, "d4": 0, "d5": 0,
+              "misaligned_spend": -120.0, "misaligned_share": -2.5, "net_monthly_benefit": 40.0}
+    with translation.override("de"):
+        words = " · ".join(effect_words(effect, "EUR"))
+    assert words.startswith("Stufe +1 · D2 Ausrichtung +11.38")
+    assert "nicht ausgerichtete Ausgaben" in words and "Nettonutzen" in words
+    assert "rung" not in words and "misaligned" not in words and "net benefit" not in words
