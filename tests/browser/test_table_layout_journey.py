@@ -6,8 +6,15 @@ import pytest
 
 from alignment_portal.organizations.models import Role
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.factories import (PASSWORD, AlignmentLinkFactory, CycleFactory, InitiativeFactory,
-                             MembershipFactory, OrganizationFactory, ToolFactory)
+from tests.factories import (
+    PASSWORD,
+    AlignmentLinkFactory,
+    CycleFactory,
+    InitiativeFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    ToolFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
