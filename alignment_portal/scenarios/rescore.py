@@ -29,8 +29,14 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from alignment_portal.scoring import alignment, benefits, flags, impact, maturity
-from alignment_portal.scoring.compute import CoreScores, Scorecard, core_scores, score
+from alignment_portal.scoring import alignment, benefits, flags, impact
+from alignment_portal.scoring.compute import (
+    CoreScores,
+    Scorecard,
+    core_from_tables,
+    core_scores,
+    score,
+)
 from alignment_portal.scoring.frames import OrgFrames
 
 # The frames a scenario's changes may replace; any other replaced frame: a full scoring.
@@ -179,9 +185,8 @@ def _core(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: Or
     every goal, metric and initiative score when none of their inputs changed (tools alone)."""
     if (not changed_initiatives and not changed_goals
             and after.alignment_links is before.alignment_links):
-        initiative_table = card.initiatives
-        return _core_from_tables(after, card.goals, initiative_table, card.metrics,
-                              alignment.tool_usage(after, initiative_table))
+        return core_from_tables(after, card.metrics, card.goals, card.initiatives,
+                                alignment.tool_usage(after, card.initiatives))
     weights = alignment.goal_weights(after.goals, after.cycles)
     metric_table = alignment.metric_scores(after, weights, freshness,
                                            correlations=correlations)
@@ -203,19 +208,8 @@ def _core(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: Or
         goal_table = weights.join(card.goals[own])
     goal_table = goal_table.assign(served_by=[int(served.get(g, 0)) for g in goal_ids])
     initiative_table = alignment.initiative_scores(after, weights, metric_table)
-    return _core_from_tables(after, goal_table, initiative_table, metric_table,
-                          alignment.tool_usage(after, initiative_table))
-
-
-def _core_from_tables(after: OrgFrames, goal_table: pd.DataFrame, initiative_table: pd.DataFrame,
-                   metric_table: pd.DataFrame, tool_table: pd.DataFrame) -> CoreScores:
-    """The rest of compute.core_scores from its record tables."""
-    dims = alignment.dimensions(goal_table, initiative_table, metric_table, tool_table)
-    spend = alignment.misaligned_spend(initiative_table, tool_table)
-    explanation = maturity.assess(after, dims, spend, goal_table, initiative_table,
-                                  metric_table, tool_table)
-    return CoreScores(metric_table, goal_table, initiative_table, tool_table, dims, spend,
-                      explanation)
+    return core_from_tables(after, metric_table, goal_table, initiative_table,
+                            alignment.tool_usage(after, initiative_table))
 
 
 def rescore_core(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame,

@@ -57,7 +57,13 @@ def core_scores(frames: OrgFrames, today: date) -> CoreScores:
     metric_table = alignment.metric_scores(frames, weights, freshness)
     goal_table = alignment.goal_scores(frames, weights, freshness, today)
     initiative_table = alignment.initiative_scores(frames, weights, metric_table)
-    tool_table = alignment.tool_usage(frames, initiative_table)
+    return core_from_tables(frames, metric_table, goal_table, initiative_table,
+                            alignment.tool_usage(frames, initiative_table))
+
+
+def core_from_tables(frames: OrgFrames, metric_table: pd.DataFrame, goal_table: pd.DataFrame,
+                     initiative_table: pd.DataFrame, tool_table: pd.DataFrame) -> CoreScores:
+    """The rest of core_scores from its record tables: D1-D5, the spend and the rung."""
     dims = alignment.dimensions(goal_table, initiative_table, metric_table, tool_table)
     spend = alignment.misaligned_spend(initiative_table, tool_table)
     explanation = maturity.assess(frames, dims, spend, goal_table, initiative_table,

@@ -7,12 +7,17 @@ from django.urls import reverse
 from django.utils import translation
 
 
-def test_the_scenario_comparison_in_german(tenancy, plan, scenario):
+def german_page(tenancy, scenario) -> str:
+    """The scenario's page as a consultant whose browser asks for German reads it."""
     client = Client(HTTP_ACCEPT_LANGUAGE="de")
     client.force_login(tenancy.user("consultant"))
     with translation.override("en"):
-        page = client.get(reverse("scenarios:detail", args=[tenancy.org.slug, scenario.pk])
+        return client.get(reverse("scenarios:detail", args=[tenancy.org.slug, scenario.pk])
                           ).content.decode()
+
+
+def test_the_scenario_comparison_in_german(tenancy, plan, scenario):
+    page = german_page(tenancy, scenario)
     assert "Vorher und nachher" in page and "Nicht ausgerichtete Ausgaben" in page
     assert "Änderung hinzufügen" in page
     currency = tenancy.org.currency
@@ -24,11 +29,7 @@ def test_the_scenario_comparison_in_german(tenancy, plan, scenario):
 def test_the_dimensions_and_a_changes_effect_read_in_german(tenancy, plan, scenario):
     from alignment_portal.scenarios.views import effect_words
 
-    client = Client(HTTP_ACCEPT_LANGUAGE="de")
-    client.force_login(tenancy.user("consultant"))
-    with translation.override("en"):
-        page = client.get(reverse("scenarios:detail", args=[tenancy.org.slug, scenario.pk])
-                          ).content.decode()
+    page = german_page(tenancy, scenario)
     assert "D2 Ausrichtung" in page and "D3 Messung" in page
     assert "D2 Alignment" not in page and "D3 Measurement" not in page
     effect = {"rung": 1, "d1": 0, "d2": 11.38, "d3": 0, "d4": 0, "d5": 0,
