@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -37,6 +36,7 @@ from alignment_portal.feeds.models import (
 from alignment_portal.feeds.reading import read_body
 from alignment_portal.lib.queue import enqueue_on_commit
 from alignment_portal.lib.words import Words
+from alignment_portal.organizations.language import chosen_language
 from alignment_portal.organizations.models import Organization
 from alignment_portal.organizations.recompute import request_recompute
 from metrics.csv_import import ImportPreview
@@ -316,13 +316,8 @@ def reasons_language(run: FeedRun) -> str | None:
     person who asked for the run, else by the one who set the feed up; else the language
     active (a run in a request: its reader's; in a worker: the default)."""
     for user in (run.requested_by, run.feed.created_by):
-        if user is None:
-            continue
-        try:
-            language = user.preferences.language
-        except ObjectDoesNotExist:
-            continue
-        if language in dict(settings.LANGUAGES):
+        language = chosen_language(user)
+        if language:
             return language
     return translation.get_language()
 
