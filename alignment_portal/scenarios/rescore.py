@@ -75,20 +75,30 @@ def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> set | None:
     return set(ids[differ].tolist()) | set(after["id"].to_numpy()[n:].tolist())
 
 
-def _rebuilt(kept: pd.DataFrame, fresh: pd.DataFrame, order: list) -> pd.DataFrame:
-    """The rows of `kept` and `fresh` (frames indexed by record id, the same columns) in the
-    id order `order`, built column by column from plain values as the scoring builds its
-    tables, so each column is typed as a full scoring types it (a column of `fresh` that is
-    all None would otherwise stay an object column beside a float one)."""
-    at = {i: (0, n) for n, i in enumerate(kept.index.tolist())}
-    at.update({i: (1, n) for n, i in enumerate(fresh.index.tolist())})
-    where = [at[i] for i in order]
+def _rebuilt_columns(base: pd.DataFrame, fresh: pd.DataFrame, order: list) -> dict[str, list]:
+    """The columns of `base` as plain values, with the rows of `fresh` (frames indexed by
+    record id, the same columns) put in their place and those not in `base` added, in the
+    id order `order` (the ids of `base` in its order, then the added ones)."""
+    n = len(base)
+    place = {i: p for p, i in enumerate(order)}
+    targets = [place[i] for i in fresh.index.tolist()]
+    if base.index.tolist() != order[:n] or len(set(targets) | set(range(n))) != len(order):
+        raise ValueError("order must be base's ids, then fresh's added ones")
     columns = {}
-    for column in kept.columns:
-        sources = (kept[column].tolist(), fresh[column].tolist())
-        columns[column] = [sources[part][n] for part, n in where]
-    return pd.DataFrame(columns, index=pd.Index(order, name=kept.index.name),
-                        columns=kept.columns)
+    for column in base.columns:
+        values = base[column].tolist() + [None] * (len(order) - n)
+        for target, value in zip(targets, fresh[column].tolist(), strict=True):
+            values[target] = value
+        columns[column] = values
+    return columns
+
+
+def _rebuilt(base: pd.DataFrame, fresh: pd.DataFrame, order: list) -> pd.DataFrame:
+    """_rebuilt_columns as a frame indexed by `order`, built from plain values as the
+    scoring builds its tables, so each column is typed as a full scoring types it (a column
+    of `fresh` that is all None would otherwise stay an object column beside a float one)."""
+    return pd.DataFrame(_rebuilt_columns(base, fresh, order),
+                        index=pd.Index(order, name=base.index.name), columns=base.columns)
 
 
 def _in_pair_order(kept: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:
@@ -120,12 +130,9 @@ def _values_of(values: pd.DataFrame, metric_ids: set) -> pd.DataFrame:
 def _card_flags(card: Scorecard, section: str, dropped: set[str]) -> list[dict]:
     """The plan's flags of a section of flags.raise_flags, but those on the subjects
     `dropped` (subject ids as the flags hold them, strings), as raise_flags' rows."""
-    table = card.flags
-    table = table[table["code"].isin(flags.SECTION_CODES[section])]
-    if dropped:
-        table = table[~table["subject_id"].isin(dropped)]
-    return [dict(zip(flags.FLAG_COLUMNS, values, strict=True))
-            for values in zip(*(table[c].tolist() for c in flags.FLAG_COLUMNS), strict=True)]
+    codes = flags.SECTION_CODES[section]
+    return [row for row in card.flag_records
+            if row["code"] in codes and row["subject_id"] not in dropped]
 
 
 def _kept_flags(after: OrgFrames, card: Scorecard, evidence: pd.DataFrame,
@@ -202,11 +209,14 @@ def _core(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: Or
         fresh = alignment.goal_scores(dataclasses.replace(after, goals=touched, values=history),
                                       weights.loc[touched["id"].tolist()], freshness, today,
                                       served=served)
-        kept = card.goals.loc[~card.goals.index.isin(changed_goals)]
-        goal_table = weights.join(_rebuilt(kept[own], fresh[own], goal_ids))
+        scores = _rebuilt_columns(card.goals[own], fresh[own], goal_ids)
     else:
-        goal_table = weights.join(card.goals[own])
-    goal_table = goal_table.assign(served_by=[int(served.get(g, 0)) for g in goal_ids])
+        scores = {c: card.goals[c].tolist() for c in own}
+    # One frame of plain columns: goal_scores' weights.join(out), without a join's alignment.
+    scores["served_by"] = [int(served.get(g, 0)) for g in goal_ids]
+    goal_table = pd.DataFrame({**{c: weights[c].to_numpy() for c in weights.columns},
+                               **scores}, index=weights.index,
+                              columns=[*weights.columns, *own])
     initiative_table = alignment.initiative_scores(after, weights, metric_table)
     return core_from_tables(after, metric_table, goal_table, initiative_table,
                             alignment.tool_usage(after, initiative_table))
@@ -261,8 +271,7 @@ def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: 
         entries = after.benefit_entries
         fresh = benefits.ledger(touched, entries[entries["initiative_id"].isin(
             list(changed_initiatives))], hour_value=after.hour_value, today=today)
-        kept = card.benefits.loc[~card.benefits.index.isin(changed_initiatives)]
-        ledger = _rebuilt(kept, fresh, after.initiatives["id"].tolist())
+        ledger = _rebuilt(card.benefits, fresh, after.initiatives["id"].tolist())
 
     raised = flags.raise_flags(after, goal_table, initiative_table, metric_table, tool_table,
                                evidence=evidence, today=today, ledger=ledger,

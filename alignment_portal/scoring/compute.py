@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import pandas as pd
 
@@ -29,6 +30,15 @@ class Scorecard:
     @property
     def rung(self) -> int:
         return self.explanation["rung"]
+
+    @cached_property
+    def flag_records(self) -> list[dict]:
+        """The flags as raise_flags' rows (flags.FLAG_COLUMNS), in the table's order: read
+        once per scorecard (a scenario's evaluations read its plan's many times)."""
+        table = self.flags
+        return [dict(zip(flags.FLAG_COLUMNS, values, strict=True))
+                for values in zip(*(table[c].tolist() for c in flags.FLAG_COLUMNS),
+                                  strict=True)]
 
 
 @dataclass
