@@ -7,6 +7,7 @@ change made (apply.py); each change's own effect is the plan with that change al
 only as far as the rung, dimensions, misaligned spend and net benefit (compute.core_scores).
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,7 +40,7 @@ def summary(frames: OrgFrames, card: Scorecard | CoreScores) -> dict:
     """The organization's figures a scenario moves: rung, D1-D5 (0-100), misaligned spend
     (monthly money and its share 0-100 of active monthly spend), open flags by severity and
     net monthly benefit (None when not known)."""
-    counts = (card.flags["severity"].value_counts().to_dict()
+    counts = (Counter(row["severity"] for row in card.flag_records)
               if isinstance(card, Scorecard) else {})
     return {
         "rung": int(card.rung), "rung_name": card.explanation["name"],
@@ -56,12 +57,11 @@ def net_benefit_figures(frames: OrgFrames) -> dict:
     return {"net_monthly_benefit": net, "net_benefit_note": gettext(why) if why else why}
 
 
-def flag_rows(table: pd.DataFrame) -> dict[tuple, dict]:
-    """{(code, subject type, subject id): flag} of a frame of flags (flags.FLAG_COLUMNS)."""
-    names = ["code", "severity", "subject_type", "subject_id", "subject_label", "params"]
+def flag_rows(records: list[dict]) -> dict[tuple, dict]:
+    """{(code, subject type, subject id): flag} of flags as dicts of flags.FLAG_COLUMNS (the
+    first of each key)."""
     rows = {}
-    for values in zip(*(table[n].tolist() for n in names), strict=True):
-        row = dict(zip(names, values, strict=True))
+    for row in records:
         rows.setdefault((row["code"], row["subject_type"], row["subject_id"]), row)
     return rows
 
@@ -81,7 +81,7 @@ class Before:
 
 
 def before_of(frames: OrgFrames, card: Scorecard) -> Before:
-    return Before(summary(frames, card), flag_rows(card.flags),
+    return Before(summary(frames, card), flag_rows(card.flag_records),
                   card.initiatives["alignment_score"])
 
 
@@ -178,7 +178,7 @@ def evaluate(frames: OrgFrames, changes: list[Change], today: date, *,
     else:
         after_card = score(after_frames, today)
     before, after = stored.summary, summary(after_frames, after_card)
-    opened, resolved = flag_changes(stored.flags, flag_rows(after_card.flags))
+    opened, resolved = flag_changes(stored.flags, flag_rows(after_card.flag_records))
     evaluation = Evaluation(today, before, after, opened, resolved,
                             initiative_rows(frames, stored.alignment, after_frames, after_card,
                                             changes), problems)

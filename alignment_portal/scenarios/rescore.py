@@ -273,9 +273,12 @@ def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: 
             list(changed_initiatives))], hour_value=after.hour_value, today=today)
         ledger = _rebuilt(card.benefits, fresh, after.initiatives["id"].tolist())
 
-    raised = flags.raise_flags(after, goal_table, initiative_table, metric_table, tool_table,
-                               evidence=evidence, today=today, ledger=ledger,
-                               given=_kept_flags(after, card, evidence, ledger,
-                                                 changed_initiatives, metrics_touched, today))
-    return Scorecard(metric_table, goal_table, initiative_table, tool_table, dims, spend,
-                     explanation, raised, evidence, benefits=ledger)
+    rows = flags.raised_rows(after, goal_table, initiative_table, metric_table, tool_table,
+                             evidence=evidence, today=today, ledger=ledger,
+                             given=_kept_flags(after, card, evidence, ledger,
+                                               changed_initiatives, metrics_touched, today))
+    rescored = Scorecard(metric_table, goal_table, initiative_table, tool_table, dims, spend,
+                         explanation, pd.DataFrame(rows, columns=flags.FLAG_COLUMNS), evidence,
+                         benefits=ledger)
+    rescored.flag_records = rows  # as the table holds them: not read back from it
+    return rescored

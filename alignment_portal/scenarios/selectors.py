@@ -100,8 +100,9 @@ def stored_before(organization: Organization, frames: OrgFrames) -> Before | Non
     score = OrganizationScore.objects.filter(organization=organization).first()
     if score is None:
         return None
-    flags = pd.DataFrame(list(Flag.objects.filter(organization=organization, resolved_at=None)
-                              .values_list(*FLAG_COLUMNS)), columns=FLAG_COLUMNS)
+    flags = [dict(zip(FLAG_COLUMNS, values, strict=True)) for values in
+             Flag.objects.filter(organization=organization, resolved_at=None)
+             .values_list(*FLAG_COLUMNS)]
     alignment = dict(InitiativeScore.objects.filter(organization=organization)
                      .values_list("initiative_id", "alignment_score"))
     counts = score.open_flags or {}

@@ -282,8 +282,19 @@ def raise_flags(frames: OrgFrames, goals: pd.DataFrame, initiatives: pd.DataFram
                 evidence: pd.DataFrame | None = None, today: date | None = None,
                 ledger: pd.DataFrame | None = None,
                 given: dict[str, list[dict]] | None = None) -> pd.DataFrame:
-    """Every flag that holds now, one row each (FLAG_COLUMNS). `given` holds the rows of some
-    sections (SECTION_CODES) already worked out, taken as they are."""
+    """Every flag that holds now, one row each (FLAG_COLUMNS)."""
+    return pd.DataFrame(raised_rows(frames, goals, initiatives, metrics, tools,
+                                    evidence=evidence, today=today, ledger=ledger,
+                                    given=given), columns=FLAG_COLUMNS)
+
+
+def raised_rows(frames: OrgFrames, goals: pd.DataFrame, initiatives: pd.DataFrame,
+                metrics: pd.DataFrame, tools: pd.DataFrame, *,
+                evidence: pd.DataFrame | None = None, today: date | None = None,
+                ledger: pd.DataFrame | None = None,
+                given: dict[str, list[dict]] | None = None) -> list[dict]:
+    """raise_flags' rows, as dicts of FLAG_COLUMNS. `given` holds the rows of some sections
+    (SECTION_CODES) already worked out, taken as they are."""
     given = given or {}
     today = today or date.today()
     rows: list[dict] = []
@@ -303,4 +314,4 @@ def raise_flags(frames: OrgFrames, goals: pd.DataFrame, initiatives: pd.DataFram
     renewal_flags(rows, frames, tools, today)
     if ledger is not None:
         section("benefits", lambda: benefit_flags(rows, frames, ledger))
-    return pd.DataFrame(rows, columns=FLAG_COLUMNS)
+    return rows
