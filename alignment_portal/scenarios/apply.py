@@ -56,14 +56,17 @@ class Change:
 
 
 class _Plan:
-    """The frames being changed: each frame copied the first time a change touches it."""
+    """The frames being changed: each frame copied the first time a change touches it, and
+    the rows added kept aside until the end (one concatenation per frame, not per row)."""
 
     def __init__(self, frames: OrgFrames):
         self.original = frames
         self.tables: dict[str, pd.DataFrame] = {}
+        self.added: dict[str, list[dict]] = {}
         self.next_new_id = -1  # hypothetical initiatives get negative ids: never a real one
 
     def read(self, name: str) -> pd.DataFrame:
+        """Frame `name` as changed so far, without the rows added (self.added)."""
         return self.tables.get(name, getattr(self.original, name))
 
     def write(self, name: str) -> pd.DataFrame:
@@ -71,7 +74,13 @@ class _Plan:
             self.tables[name] = getattr(self.original, name).copy()
         return self.tables[name]
 
+    def add(self, name: str, row: dict) -> None:
+        self.added.setdefault(name, []).append(row)
+
     def frames(self) -> OrgFrames:
+        for name, rows in self.added.items():
+            if rows:
+                self.tables[name] = _append(self.read(name), rows)
         if not self.tables:
             return self.original
         # replace() builds a new OrgFrames, without the original's cached labels.
@@ -82,24 +91,50 @@ class _Plan:
         """Which rows of frame `name` are record `record_id` (a boolean mask)."""
         return self.read(name)["id"].to_numpy() == record_id
 
+    def _added_row(self, name: str, record_id) -> dict | None:
+        return next((row for row in self.added.get(name, ()) if row.get("id") == record_id), None)
+
     def has(self, name: str, record_id) -> bool:
-        return record_id is not None and bool(self.rows(name, record_id).any())
+        return record_id is not None and (bool(self.rows(name, record_id).any())
+                                          or self._added_row(name, record_id) is not None)
 
     def linked(self, initiative_id, goal_id) -> bool:
+        if any(row["initiative_id"] == initiative_id and row["goal_id"] == goal_id
+               for row in self.added.get("alignment_links", ())):
+            return True
         links = self.read("alignment_links")
         return bool(((links["initiative_id"].to_numpy() == initiative_id)
                      & (links["goal_id"].to_numpy() == goal_id)).any())
 
     def value(self, name: str, record_id, column: str):
+        added = self._added_row(name, record_id)
+        if added is not None:
+            return added[column]
         return self.read(name)[column].to_numpy()[self.rows(name, record_id)][0]
 
     def set(self, name: str, record_id, column: str, value) -> None:
         """Record `record_id`'s `column` set to `value` (in a copy of the frame): the column
         replaced by an array, which costs a fraction of a .loc assignment."""
+        added = self._added_row(name, record_id)
+        if added is not None:
+            added[column] = value
+            return
         table = self.write(name)
         values = table[column].to_numpy(copy=True)
         values[self.rows(name, record_id)] = value
         table[column] = values
+
+    def unlink(self, initiative_id, goal_id) -> None:
+        added = self.added.get("alignment_links", [])
+        kept = [row for row in added
+                if (row["initiative_id"], row["goal_id"]) != (initiative_id, goal_id)]
+        if len(kept) < len(added):
+            self.added["alignment_links"] = kept
+            return
+        links = self.read("alignment_links")
+        keep = ~((links["initiative_id"].to_numpy() == initiative_id)
+                 & (links["goal_id"].to_numpy() == goal_id))
+        self.tables["alignment_links"] = links[keep].reset_index(drop=True)
 
 
 def _link_problem(plan: _Plan, initiative, goal, contribution: str, rationale: str) -> str:
@@ -197,10 +232,7 @@ def make(plan: _Plan, change: Change) -> None:
         _append_link(plan, change.initiative, change.goal, change.contribution,
                      change.rationale)
     elif kind == "unlink":
-        links = plan.read("alignment_links")
-        keep = ~((links["initiative_id"].to_numpy() == change.initiative)
-                 & (links["goal_id"].to_numpy() == change.goal))
-        plan.tables["alignment_links"] = links[keep].reset_index(drop=True)
+        plan.unlink(change.initiative, change.goal)
     elif kind == "initiative_status":
         plan.set("initiatives", change.initiative, "status", change.status)
     elif kind == "retire_tool":
@@ -217,23 +249,23 @@ def make(plan: _Plan, change: Change) -> None:
                "monthly_cost": float(change.monthly_cost),
                "one_time_cost": float(change.one_time_cost),
                "impact": NEW_INITIATIVE_IMPACT, "effort": NEW_INITIATIVE_EFFORT}
-        plan.tables["initiatives"] = _append(plan.read("initiatives"), row)
+        plan.add("initiatives", row)
         for link in change.links:
             _append_link(plan, new_id, link.goal, link.contribution, link.rationale)
 
 
-def _append(table: pd.DataFrame, row: dict) -> pd.DataFrame:
-    addition = pd.DataFrame([row], columns=table.columns)
+def _append(table: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
+    addition = pd.DataFrame(rows, columns=table.columns)
     if table.empty:
-        return addition.astype({c: table[c].dtype for c in table.columns if c in row
+        given = set().union(*rows)
+        return addition.astype({c: table[c].dtype for c in table.columns if c in given
                                 and table[c].dtype.kind == "f"})
     return pd.concat([table, addition], ignore_index=True)
 
 
 def _append_link(plan: _Plan, initiative, goal, contribution, rationale) -> None:
-    plan.tables["alignment_links"] = _append(plan.read("alignment_links"), {
-        "initiative_id": initiative, "goal_id": goal, "contribution": contribution,
-        "rationale": rationale.strip()})
+    plan.add("alignment_links", {"initiative_id": initiative, "goal_id": goal,
+                                 "contribution": contribution, "rationale": rationale.strip()})
 
 
 def apply_changes(frames: OrgFrames, changes) -> tuple[OrgFrames, list[str]]:

@@ -89,6 +89,24 @@ def test_a_later_change_sees_the_earlier_ones():
     assert problems == ["", "", "", ""]
 
 
+def test_a_link_added_by_an_earlier_change_is_seen_and_can_be_taken_back():
+    after, problems = apply_changes(plan(), [
+        Change("link", initiative=2, goal=11, contribution="supporting",
+               rationale="A monthly letter keeps clients close."),
+        Change("link", initiative=2, goal=11, contribution="primary",
+               rationale="Twice, by mistake."),
+        Change("link", initiative=2, goal=10, contribution="indirect",
+               rationale="Some readers come in."),
+        Change("unlink", initiative=2, goal=11),
+        Change("unlink", initiative=2, goal=11),
+    ])
+    assert problems[0] == problems[2] == problems[3] == ""
+    assert "already linked" in problems[1] and "not linked" in problems[4]
+    assert list(zip(after.alignment_links["initiative_id"], after.alignment_links["goal_id"],
+                    after.alignment_links["contribution"], strict=True)) == [
+        (1, 10, "primary"), (2, 10, "indirect")]
+
+
 def test_evaluation_shows_the_spend_and_flags_a_change_moves():
     frames = plan()
     evaluation = evaluate(frames, [
