@@ -75,29 +75,32 @@ def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> set | None:
     return set(ids[differ].tolist()) | set(after["id"].to_numpy()[n:].tolist())
 
 
-def _rebuilt_columns(base: pd.DataFrame, fresh: pd.DataFrame, order: list) -> dict[str, list]:
-    """The columns of `base` as plain values, with the rows of `fresh` (frames indexed by
-    record id, the same columns) put in their place and those not in `base` added, in the
-    id order `order` (the ids of `base` in its order, then the added ones)."""
+def _spliced(base: pd.DataFrame, ids: list, fresh: dict[str, list], order: list
+             ) -> dict[str, list]:
+    """The columns of `base` (a frame indexed by record id) as plain values, with the rows of
+    records `ids` (`fresh`: their values by column, each in the order of `ids`) put in their
+    place and those not in `base` added, in the id order `order` (the ids of `base` in its
+    order, then the added ones)."""
     n = len(base)
     place = {i: p for p, i in enumerate(order)}
-    targets = [place[i] for i in fresh.index.tolist()]
+    targets = [place[i] for i in ids]
     if base.index.tolist() != order[:n] or len(set(targets) | set(range(n))) != len(order):
-        raise ValueError("order must be base's ids, then fresh's added ones")
+        raise ValueError("order must be base's ids, then the added ones")
     columns = {}
     for column in base.columns:
         values = base[column].tolist() + [None] * (len(order) - n)
-        for target, value in zip(targets, fresh[column].tolist(), strict=True):
+        for target, value in zip(targets, fresh[column], strict=True):
             values[target] = value
         columns[column] = values
     return columns
 
 
-def _rebuilt(base: pd.DataFrame, fresh: pd.DataFrame, order: list) -> pd.DataFrame:
-    """_rebuilt_columns as a frame indexed by `order`, built from plain values as the
-    scoring builds its tables, so each column is typed as a full scoring types it (a column
-    of `fresh` that is all None would otherwise stay an object column beside a float one)."""
-    return pd.DataFrame(_rebuilt_columns(base, fresh, order),
+def _rebuilt(base: pd.DataFrame, ids: list, fresh: dict[str, list], order: list
+             ) -> pd.DataFrame:
+    """_spliced as a frame indexed by `order`, built from plain values as the scoring builds
+    its tables, so each column is typed as a full scoring types it (a column of fresh values
+    that are all None would otherwise stay an object column beside a float one)."""
+    return pd.DataFrame(_spliced(base, ids, fresh, order),
                         index=pd.Index(order, name=base.index.name), columns=base.columns)
 
 
@@ -209,7 +212,8 @@ def _core(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: Or
         fresh = alignment.goal_scores(dataclasses.replace(after, goals=touched, values=history),
                                       weights.loc[touched["id"].tolist()], freshness, today,
                                       served=served)
-        scores = _rebuilt_columns(card.goals[own], fresh[own], goal_ids)
+        scores = _spliced(card.goals[own], fresh.index.tolist(),
+                          {c: fresh[c].tolist() for c in own}, goal_ids)
     else:
         scores = {c: card.goals[c].tolist() for c in own}
     # One frame of plain columns: goal_scores' weights.join(out), without a join's alignment.
@@ -269,9 +273,12 @@ def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: 
     if changed_initiatives:
         touched = after.initiatives[after.initiatives["id"].isin(changed_initiatives)]
         entries = after.benefit_entries
-        fresh = benefits.ledger(touched, entries[entries["initiative_id"].isin(
+        records = benefits.ledger_records(touched, entries[entries["initiative_id"].isin(
             list(changed_initiatives))], hour_value=after.hour_value, today=today)
-        ledger = _rebuilt(card.benefits, fresh, after.initiatives["id"].tolist())
+        ids, *values = (list(column) for column in zip(*records, strict=True))
+        ledger = _rebuilt(card.benefits, ids, dict(zip(benefits.LEDGER_COLUMNS, values,
+                                                       strict=True)),
+                          after.initiatives["id"].tolist())
 
     rows = flags.raised_rows(after, goal_table, initiative_table, metric_table, tool_table,
                              evidence=evidence, today=today, ledger=ledger,

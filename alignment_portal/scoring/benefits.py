@@ -206,6 +206,16 @@ def ledger(initiatives: pd.DataFrame, entries: pd.DataFrame, *, hour_value: floa
            today: date) -> pd.DataFrame:
     """The ledger of each initiative of `initiatives` (INITIATIVE_COLUMNS; dates as `date`),
     from its realised `entries` (ENTRY_COLUMNS), indexed by initiative id (LEDGER_COLUMNS)."""
+    table = pd.DataFrame.from_records(
+        ledger_records(initiatives, entries, hour_value=hour_value, today=today),
+        columns=["id", *LEDGER_COLUMNS])
+    return table.set_index("id")
+
+
+def ledger_records(initiatives: pd.DataFrame, entries: pd.DataFrame, *,
+                   hour_value: float | None, today: date) -> list[tuple]:
+    """ledger's rows as tuples in the order of ["id", *LEDGER_COLUMNS], one per initiative of
+    `initiatives` in their order."""
     grouped = _entries_by_initiative(entries)
     hv = None if hour_value is None or pd.isna(hour_value) else float(hour_value)
     current = month_start(today)
@@ -253,8 +263,7 @@ def ledger(initiatives: pd.DataFrame, entries: pd.DataFrame, *, hour_value: floa
                         expected_monthly, exp_hours, exp_money, cost, realised_hours,
                         realised_money, realised, len(counted), realisation, net, roi, rate,
                         payback_status, payback_month))
-    table = pd.DataFrame.from_records(records, columns=["id", *LEDGER_COLUMNS])
-    return table.set_index("id")
+    return records
 
 
 def live_long_enough(table: pd.DataFrame) -> pd.Series:
