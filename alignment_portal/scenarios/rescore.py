@@ -104,11 +104,13 @@ def _rebuilt(base: pd.DataFrame, ids: list, fresh: dict[str, list], order: list
                         index=pd.Index(order, name=base.index.name), columns=base.columns)
 
 
-def _in_pair_order(kept: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:
-    """The impact evidence of `kept` and `fresh` in one frame, rows in pair order (initiative,
-    metric), built from plain values column by column as impact_evidence builds its frame of
-    records, so each column is typed as a full scoring types it."""
-    columns = {c: kept[c].tolist() + fresh[c].tolist() for c in impact.COLUMNS}
+def _in_pair_order(kept: pd.DataFrame, fresh: list[dict]) -> pd.DataFrame:
+    """The impact evidence of `kept` (a frame) and `fresh` (impact.evidence_rows' rows) in
+    one frame, rows in pair order (initiative, metric), built from plain values column by
+    column as impact_evidence builds its frame of records, so each column is typed as a full
+    scoring types it."""
+    columns = {c: kept[c].tolist() + [row.get(c, np.nan) for row in fresh]
+               for c in impact.COLUMNS}
     order = sorted(range(len(columns["initiative_id"])),
                    key=lambda n: (columns["initiative_id"][n], columns["metric_id"][n]))
     if not order:
@@ -263,7 +265,7 @@ def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: 
     metrics_touched = set(measured.loc[measured["initiative_id"].isin(changed_initiatives),
                                        "metric_id"].tolist())
     if metrics_touched:
-        fresh = impact.impact_evidence(dataclasses.replace(
+        fresh = impact.evidence_rows(dataclasses.replace(
             after, metrics=after.metrics[after.metrics["id"].isin(metrics_touched)],
             values=_values_of(after.values, metrics_touched)), today)
         kept = card.impact[~card.impact["metric_id"].isin(metrics_touched)]

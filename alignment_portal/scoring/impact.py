@@ -532,11 +532,17 @@ def impact_evidence(frames, today: date, previous: dict | None = None) -> pd.Dat
     (initiative id, metric id) to (inputs digest, stored evidence row) from the last
     recompute: a pair whose inputs have not changed reuses its row instead of computing the
     statistics again (the statistics are the costly part of a recompute)."""
+    return pd.DataFrame(evidence_rows(frames, today, previous), columns=COLUMNS)
+
+
+def evidence_rows(frames, today: date, previous: dict | None = None) -> list[dict]:
+    """impact_evidence's rows as dicts by column of COLUMNS (a column a row lacks is NaN in
+    the frame), in pair order."""
     previous = previous if previous is not None else getattr(frames, "impact_previous", {})
     initiatives, metrics = frames.initiatives, frames.metrics
     links = frames.measurement_links
     if initiatives.empty or links.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return []
     go_live = dict(zip(initiatives["id"].tolist(),
                        [_as_date(d) for d in _column(initiatives, "go_live_date")], strict=True))
     status = dict(zip(initiatives["id"].tolist(), initiatives["status"].tolist(), strict=True))
@@ -548,7 +554,7 @@ def impact_evidence(frames, today: date, previous: dict | None = None) -> pd.Dat
     live = {i for i, s in status.items()
             if s == rules.LIVE_INITIATIVE_STATUS and go_live[i] is not None}
     if not live:
-        return pd.DataFrame(columns=COLUMNS)
+        return []
     metric_info = {m: (f, d) for m, f, d, archived in zip(
         metrics["id"].tolist(), metrics["frequency"].tolist(), metrics["direction"].tolist(),
         metrics["archived"].tolist(), strict=True) if not archived}
@@ -559,7 +565,7 @@ def impact_evidence(frames, today: date, previous: dict | None = None) -> pd.Dat
         if i in live and role == "outcome" and m in metric_info:
             pairs.append((i, m))
     if not pairs:
-        return pd.DataFrame(columns=COLUMNS)
+        return []
     series = _series_by_metric(frames.values, {m for _, m in pairs})
     went_live = {j for j, day in go_live.items()
                  if day is not None and status.get(j) in WENT_LIVE_STATUSES and day <= today}
@@ -594,7 +600,7 @@ def impact_evidence(frames, today: date, previous: dict | None = None) -> pd.Dat
         stored_precision_many(computed)
         for row, evidence in zip(chosen, computed, strict=True):
             row.update(evidence)
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return rows
 
 
 # The digits a stored row keeps (engine.py writes them so): a fresh row is rounded the same
