@@ -203,7 +203,7 @@ def _core(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: Or
     metric_table = alignment.metric_scores(after, weights, freshness,
                                            correlations=correlations)
     goal_ids = after.goals["id"].tolist()
-    own = [c for c in card.goals.columns if c not in weights.columns]  # goal_scores' own
+    own = alignment.GOAL_COLUMNS  # goal_scores' own columns, after the weights'
     # A goal's SMART check, progress and forecast read its own row, its cycle and its
     # metric's values: only a goal whose row changed is scored again. How many active
     # initiatives serve it (links, statuses) is counted afresh for every goal.
@@ -211,11 +211,10 @@ def _core(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: Or
     if changed_goals:
         touched = after.goals[after.goals["id"].isin(changed_goals)]
         history = _values_of(after.values, set(touched["metric_id"].dropna().astype("int64")))
-        fresh = alignment.goal_scores(dataclasses.replace(after, goals=touched, values=history),
-                                      weights.loc[touched["id"].tolist()], freshness, today,
-                                      served=served)
-        scores = _spliced(card.goals[own], fresh.index.tolist(),
-                          {c: fresh[c].tolist() for c in own}, goal_ids)
+        fresh = alignment.goal_rows(dataclasses.replace(after, goals=touched, values=history),
+                                    freshness, today, served=served)
+        scores = _spliced(card.goals[own], touched["id"].tolist(),
+                          {c: [row[c] for row in fresh] for c in own}, goal_ids)
     else:
         scores = {c: card.goals[c].tolist() for c in own}
     # One frame of plain columns: goal_scores' weights.join(out), without a join's alignment.

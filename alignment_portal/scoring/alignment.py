@@ -133,8 +133,22 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
     """Per goal: weight, the SMART check (smart.check), progress and forecast
     (forecast.progress / forecast.forecast on its metric's values), and how many active
     initiatives serve it (`served`, served_by(frames) unless given)."""
+    index = pd.Index(frames.goals["id"].astype("int64"), name="goal_id")
+    out = pd.DataFrame(goal_rows(frames, freshness, today, served=served), index=index,
+                       columns=GOAL_COLUMNS)
+    return weights.join(out)
+
+
+# goal_scores' own columns, after the weights'.
+GOAL_COLUMNS = ["smart_passed", "smart_failed", "smart", "progress", "forecast_status",
+                "forecast_value", "forecast_share", "forecast_reason", "forecast_params",
+                "smart_wording", "served_by"]
+
+
+def goal_rows(frames: OrgFrames, freshness: pd.DataFrame, today: date, *,
+              served: dict[int, int] | None = None) -> list[dict]:
+    """goal_scores' own columns (GOAL_COLUMNS) as a dict per goal, in the goals' order."""
     goals, cycles = frames.goals, frames.cycles
-    index = pd.Index(goals["id"].astype("int64"), name="goal_id")
     cycle_dates = {c: (as_date(s), as_date(e)) for c, s, e in zip(
         cycles["id"], cycles["start_date"], cycles["end_date"], strict=True)}
     latest_values = freshness["latest_value"].to_dict()
@@ -176,11 +190,7 @@ def goal_scores(frames: OrgFrames, weights: pd.DataFrame, freshness: pd.DataFram
             "smart_wording": [c.wording() for c in failed],
             "served_by": int(served.get(goal_id, 0)),
         })
-    out = pd.DataFrame(rows, index=index, columns=[
-        "smart_passed", "smart_failed", "smart", "progress", "forecast_status",
-        "forecast_value", "forecast_share", "forecast_reason", "forecast_params",
-        "smart_wording", "served_by"])
-    return weights.join(out)
+    return rows
 
 
 # --- Vanity -------------------------------------------------------------------------------
