@@ -63,6 +63,7 @@ class _Plan:
         self.original = frames
         self.tables: dict[str, pd.DataFrame] = {}
         self.added: dict[str, list[dict]] = {}
+        self.edited: dict[str, set] = {}  # frame name: ids of the records changed or added
         self.next_new_id = -1  # hypothetical initiatives get negative ids: never a real one
 
     def read(self, name: str) -> pd.DataFrame:
@@ -76,6 +77,8 @@ class _Plan:
 
     def add(self, name: str, row: dict) -> None:
         self.added.setdefault(name, []).append(row)
+        if "id" in row:
+            self.edited.setdefault(name, set()).add(row["id"])
 
     def frames(self) -> OrgFrames:
         for name, rows in self.added.items():
@@ -84,7 +87,8 @@ class _Plan:
         if not self.tables:
             return self.original
         # replace() builds a new OrgFrames, without the original's cached labels.
-        return dataclasses.replace(self.original, **self.tables)
+        return dataclasses.replace(self.original, **self.tables,
+                                   edits=(self.original, self.edited))
 
     # On NumPy arrays rather than Series: a large plan's changes are checked one by one.
     def rows(self, name: str, record_id) -> np.ndarray:
@@ -115,6 +119,7 @@ class _Plan:
     def set(self, name: str, record_id, column: str, value) -> None:
         """Record `record_id`'s `column` set to `value` (in a copy of the frame): the column
         replaced by an array, which costs a fraction of a .loc assignment."""
+        self.edited.setdefault(name, set()).add(record_id)
         added = self._added_row(name, record_id)
         if added is not None:
             added[column] = value

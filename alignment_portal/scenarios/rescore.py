@@ -45,7 +45,7 @@ CHANGEABLE = {"initiatives", "alignment_links", "tools", "goals"}
 
 def _replaced(before: OrgFrames, after: OrgFrames) -> set[str]:
     return {f.name for f in dataclasses.fields(OrgFrames)
-            if getattr(before, f.name) is not getattr(after, f.name)}
+            if f.name != "edits" and getattr(before, f.name) is not getattr(after, f.name)}
 
 
 def _changed_rows(before: pd.DataFrame, after: pd.DataFrame) -> set | None:
@@ -181,11 +181,22 @@ def _kept_flags(after: OrgFrames, card: Scorecard, evidence: pd.DataFrame,
 
 def _changes_known(before: OrgFrames, after: OrgFrames) -> tuple[set, set] | None:
     """(ids of the initiatives, ids of the goals whose rows changed), or None when `after`
-    changed a frame, or changed rows in a way, rescore.py does not know: score in full."""
+    changed a frame, or changed rows in a way, rescore.py does not know: score in full.
+    Frames apply.py made from `before` say which records it changed (OrgFrames.edits); it
+    only changes rows in place and adds rows at the end. Other frames are compared."""
+    if _replaced(before, after) - CHANGEABLE:
+        return None
+    if after.edits is not None and after.edits[0] is before:
+        edited = after.edits[1]
+        return set(edited.get("initiatives", ())), set(edited.get("goals", ()))
+    return _changes_found(before, after)
+
+
+def _changes_found(before: OrgFrames, after: OrgFrames) -> tuple[set, set] | None:
+    """_changes_known by comparing the frames row by row."""
     changed_initiatives = _changed_rows(before.initiatives, after.initiatives)
     changed_goals = _changed_rows(before.goals, after.goals)
-    if (_replaced(before, after) - CHANGEABLE or changed_initiatives is None
-            or changed_goals is None):
+    if changed_initiatives is None or changed_goals is None:
         return None
     return changed_initiatives, changed_goals
 

@@ -96,6 +96,9 @@ class OrgFrames:
     # The tool categories' display names ({"crm": "CRM", ...}): vocabulary of the models,
     # which the engine passes in so that the pure code imports none of them.
     tool_category_labels: dict = field(default_factory=dict)
+    # What scenarios/apply.py did to make these frames: (the frames it started from, {frame
+    # name: ids of the records it changed or added}); None for frames as loaded.
+    edits: tuple | None = None
 
     def labels(self, name: str) -> dict:
         """{id: name} of frame `name`'s records (goals by title), built once per frames."""

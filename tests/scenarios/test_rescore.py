@@ -93,6 +93,10 @@ def test_every_kind_of_change_alone_and_mixed_rescore_as_a_full_scoring(agency):
     for changes in mixes:
         after, problems = apply_changes(frames, changes)
         made |= {c.type for c, p in zip(changes, problems, strict=True) if not p}
+        # What apply.py says it changed holds every row that differs.
+        said, found = (rescore_module._changes_known(frames, after),
+                       rescore_module._changes_found(frames, after))
+        assert said[0] >= found[0] and said[1] >= found[1]
         assert_same_scorecard(score(after, today),
                               rescore_module.rescore(frames, card, freshness, after, today,
                                                      correlations=correlations))
