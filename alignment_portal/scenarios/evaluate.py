@@ -114,10 +114,10 @@ def initiative_rows(before_frames: OrgFrames, before: pd.Series, after_frames: O
     wanted = moved | (_touched_initiatives(changes) & set(a.index)) | \
         set(a.index[a.index < 0].tolist())
     names = after_frames.labels("initiatives")
-    status_before = dict(zip(before_frames.initiatives["id"], before_frames.initiatives["status"],
-                             strict=True))
-    status_after = dict(zip(after_frames.initiatives["id"], after_frames.initiatives["status"],
-                            strict=True))
+    status_before = dict(zip(before_frames.initiatives["id"].tolist(),
+                             before_frames.initiatives["status"].tolist(), strict=True))
+    status_after = dict(zip(after_frames.initiatives["id"].tolist(),
+                            after_frames.initiatives["status"].tolist(), strict=True))
     rows = []
     for i in sorted(wanted, key=lambda i: (i > 0, str(names.get(i, "")).lower())):
         rows.append({

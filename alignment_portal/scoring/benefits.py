@@ -188,17 +188,24 @@ def plan_net_monthly(initiatives: pd.DataFrame, tools: pd.DataFrame, *,
     less the monthly cost of its active initiatives and active tools (currency per month),
     and "" — or (None, why) when the hours some active initiative expects to save have no
     money value because the hour value is not set."""
-    active = initiatives[initiatives["status"].isin(rules.ACTIVE_INITIATIVE_STATUSES)]
-    hours = active["hours_saved_per_month"].fillna(0).to_numpy(dtype=float)
+    # On the columns' arrays: a scenario's evaluation asks for it on every change.
+    active = np.isin(initiatives["status"].to_numpy(dtype=object),
+                     list(rules.ACTIVE_INITIATIVE_STATUSES))
+
+    def amounts(table: pd.DataFrame, column: str, rows: np.ndarray) -> np.ndarray:
+        values = table[column].to_numpy(dtype=float)[rows]
+        return np.where(np.isnan(values), 0.0, values)  # a missing amount is none
+
+    hours = amounts(initiatives, "hours_saved_per_month", active)
     hv = None if hour_value is None or pd.isna(hour_value) else float(hour_value)
     if hv is None and (hours > 0).any():
         return None, HOUR_VALUE_NOT_SET
     benefit = expected_monthly_benefit(
-        hours.sum(), active["expected_money_per_month"].fillna(0).to_numpy(dtype=float).sum(),
-        hv or 0.0)
-    cost = (active["monthly_cost"].fillna(0).to_numpy(dtype=float).sum()
-            + tools.loc[tools["status"].isin(rules.ACTIVE_TOOL_STATUSES), "monthly_cost"]
-            .fillna(0).to_numpy(dtype=float).sum())
+        hours.sum(), amounts(initiatives, "expected_money_per_month", active).sum(), hv or 0.0)
+    active_tools = np.isin(tools["status"].to_numpy(dtype=object),
+                           list(rules.ACTIVE_TOOL_STATUSES))
+    cost = (amounts(initiatives, "monthly_cost", active).sum()
+            + amounts(tools, "monthly_cost", active_tools).sum())
     return round(float(benefit - cost), 2), ""
 
 
