@@ -275,9 +275,14 @@ def rescore(before: OrgFrames, card: Scorecard, freshness: pd.DataFrame, after: 
     metrics_touched = set(measured.loc[measured["initiative_id"].isin(changed_initiatives),
                                        "metric_id"].tolist())
     if metrics_touched:
+        # A pair reads its metric, its values and the initiatives that metric measures
+        # (shared credit): only those records are passed.
+        links = measured[measured["metric_id"].isin(metrics_touched)]
         fresh = impact.evidence_rows(dataclasses.replace(
             after, metrics=after.metrics[after.metrics["id"].isin(metrics_touched)],
-            values=_values_of(after.values, metrics_touched)), today)
+            values=_values_of(after.values, metrics_touched), measurement_links=links,
+            initiatives=after.initiatives[after.initiatives["id"].isin(
+                links["initiative_id"].tolist())]), today)
         kept = card.impact[~card.impact["metric_id"].isin(metrics_touched)]
         evidence = _in_pair_order(kept, fresh)
 
