@@ -132,7 +132,7 @@ def stored_before(organization: Organization, frames: OrgFrames) -> Before | Non
 # write to the plan, or a recompute, is a miss: a plan is never served after it changed. Each
 # process also keeps the last few plans it used in memory (no unpickling, no transfer).
 PLAN_CACHE_SECONDS = 600
-PLAN_CACHE_VERSION = 3  # bump when OrgFrames, Before or Plan change shape
+PLAN_CACHE_VERSION = 4  # bump when OrgFrames, Before or Plan change shape
 LOCAL_PLANS = 4
 PLAN_STATE_FIELDS = ("created_at", "recompute_generation", "recomputed_generation",
                      "recompute_requested_at", "recomputed_at")
