@@ -27,12 +27,14 @@ from alignment_portal.scenarios.evaluate import DIMENSION_LABELS, DIMENSIONS
 from alignment_portal.scenarios.intake import UnknownRecord, describe, parse_change
 from alignment_portal.scenarios.models import MAX_CHANGES, ChangeType, ScenarioChange
 from alignment_portal.scoring.compute import score
+from alignment_portal.scoring.constants import RUNG_LABELS
 from alignment_portal.scoring.engine import load_frames
-from alignment_portal.scoring.models import Flag
+from alignment_portal.scoring.models import Flag, Severity
 from initiatives.models import Contribution, InitiativeStatus
 
 STATUS_LABELS = dict(InitiativeStatus.choices)
 CONTRIBUTION_LABELS = dict(Contribution.choices)
+SEVERITY_LABELS = dict(Severity.choices)
 
 
 def _remember(request, scenario) -> None:
@@ -94,6 +96,7 @@ def _workspace(request, membership, scenario, *, plan=None, errors=None, form_ty
     return {
         "scenario": scenario, "organization": organization, "membership": membership,
         "evaluation": evaluation, "before": before, "after": after, "figures": figures,
+        **_worded_evaluation(evaluation),
         "spend_delta": round(after["misaligned_spend"] - before["misaligned_spend"], 2),
         "share_delta": round(after["misaligned_share"] - before["misaligned_share"], 2),
         "net_delta": (None if before["net_monthly_benefit"] is None
@@ -109,6 +112,28 @@ def _workspace(request, membership, scenario, *, plan=None, errors=None, form_ty
         "status_message": status_message, "change_types": ChangeType,
         "is_open": request.session.get(selectors.SESSION_KEY.format(
             organization_id=organization.pk)) == scenario.pk,
+    }
+
+
+def _worded_evaluation(evaluation) -> dict:
+    """The evaluation's codes as the reader's words: the rung names (the dashboard's labels),
+    each flag's severity and each initiative's status (the models' choice labels). The
+    evaluation itself keeps its codes (the API's, and the cached plan's "before")."""
+    def flags(rows):
+        return [{**f, "severity_label": SEVERITY_LABELS.get(f["severity"], f["severity"])}
+                for f in rows]
+
+    def status(code):
+        return STATUS_LABELS.get(code, code) if code else code
+
+    return {
+        "before_rung_name": RUNG_LABELS.get(evaluation.before["rung"], ""),
+        "after_rung_name": RUNG_LABELS.get(evaluation.after["rung"], ""),
+        "flags_opened": flags(evaluation.flags_opened),
+        "flags_resolved": flags(evaluation.flags_resolved),
+        "initiative_rows": [{**i, "status_before": status(i["status_before"]),
+                             "status_after": status(i["status_after"])}
+                            for i in evaluation.initiatives],
     }
 
 

@@ -39,3 +39,25 @@ def test_the_dimensions_and_a_changes_effect_read_in_german(tenancy, plan, scena
     assert words.startswith("Stufe +1 · D2 Ausrichtung +11.38")
     assert "nicht ausgerichtete Ausgaben" in words and "Nettonutzen" in words
     assert "rung" not in words and "misaligned" not in words and "net benefit" not in words
+
+
+def test_rung_names_flag_severities_and_statuses_read_in_german(tenancy, plan, scenario):
+    """The comparison words the evaluation's codes: the rung as the dashboard names it, each
+    flag's severity and each initiative's status as their choice labels."""
+    from alignment_portal.scenarios import services
+    from alignment_portal.scenarios.apply import Change
+    from alignment_portal.scenarios.selectors import plan_of
+
+    frames = plan_of(tenancy.org).frames
+    for change in (Change("retire_tool", tool=plan.shelfware.pk),
+                   Change("link", initiative=plan.misaligned.pk, goal=plan.orphan_goal.pk,
+                          contribution="supporting", rationale="It keeps clients informed."),
+                   Change("initiative_status", initiative=plan.aligned.pk, status="paused")):
+        services.change_add(scenario=scenario, change=change, frames=frames)
+    page = german_page(tenancy, scenario)
+    assert re.search(r'<td class="num">2 Definiert</td>', page)
+    assert "Defined" not in page
+    severities = re.findall(r'<span class="severity">([^<]*)</span>', page)
+    assert {"Hoch", "Mittel", "Niedrig"} <= set(severities)
+    assert not {"High", "Medium", "Low", "high", "medium", "low"} & set(severities)
+    assert "Live → Pausiert" in page and "live → paused" not in page
