@@ -188,7 +188,7 @@ def _add(request, membership, scenario, data: dict, frames):
         raise Http404(str(exc)) from None
     except ValidationError as exc:
         return _errors(exc), ""
-    return None, "Change added; the scores below are re-evaluated."
+    return None, gettext("Change added; the scores below are re-evaluated.")
 
 
 # --- The list and a scenario ------------------------------------------------------------------
@@ -247,8 +247,9 @@ def scenario_edit(request, org_slug, scenario_id):
     except ValidationError as exc:
         messages.error(request, " ".join(_errors(exc).values()))
     else:
-        messages.success(request, "Shared with the organization's members." if shared else
-                         "Now private to its author." if shared is False else "Renamed.")
+        messages.success(request, gettext("Shared with the organization's members.") if shared
+                         else gettext("Now private to its author.") if shared is False
+                         else gettext("Renamed."))
     return redirect("scenarios:detail", org_slug, scenario.pk)
 
 
@@ -292,7 +293,7 @@ def change_remove(request, org_slug, scenario_id, change_id):
     membership, scenario = _editable(request, org_slug, scenario_id)
     change = get_object_or_404(ScenarioChange, pk=change_id, scenario=scenario,
                                organization=membership.organization)
-    errors, status_message = None, "Change removed; the scores below are re-evaluated."
+    errors, status_message = None, gettext("Change removed; the scores below are re-evaluated.")
     try:
         services.change_remove(change=change)
     except ValidationError as exc:
@@ -365,10 +366,11 @@ def try_change(request, org_slug):
         raise Http404(str(exc)) from None
     except ValidationError:
         pass  # reported by _add below, on the scenario
-    scenario = _open_or_new(request, organization, "Trying changes")
+    scenario = _open_or_new(request, organization, gettext("Trying changes"))
     errors, status_message = _add(request, membership, scenario, data, frames)
     if errors:
-        messages.error(request, "Not added: " + " ".join(errors.values()))
+        messages.error(request, gettext("Not added: %(problems)s") % {
+            "problems": " ".join(errors.values())})
     else:
         messages.success(request, gettext("Added to the scenario “%(name)s”.") % {
             "name": scenario.name})
@@ -417,7 +419,8 @@ def suggest(request, org_slug):
         messages.info(request, gettext("No change a scenario can try moves the unmet conditions."))
         return redirect("scenarios:suggest", org_slug)
     scenario = services.scenario_create(organization=organization, author=request.user,
-                                        name=f"What would reach rung {rung}?")
+                                        name=gettext("What would reach rung %(rung)s?") % {
+                                            "rung": rung})
     for change in changes:
         try:
             services.change_add(scenario=scenario, change=change, frames=frames)
@@ -453,18 +456,21 @@ def scenario_cell_html(*, cell_base: str, goal_id: int, initiative_id: int, link
     url = f"{cell_base}{goal_id}/{initiative_id}/"
     if pending and pending[0] == "link":
         text = (f'{escape(CONTRIBUTION_LABELS.get(pending[1], ""))}<span class="scenario-mark">'
-                '✱</span><span class="visually-hidden"> (in the scenario)</span>')
+                f'✱</span><span class="visually-hidden"> {escape(gettext("(in the scenario)"))}'
+                '</span>')
         css = f"cell-link in-scenario contrib-{pending[1]}"
     elif pending and pending[0] == "unlink":
         text = (f'<s>{escape(CONTRIBUTION_LABELS.get(link.contribution, "")) if link else ""}</s>'
-                '<span class="scenario-mark">✱</span><span class="visually-hidden"> (unlinked '
-                'in the scenario)</span>')
+                '<span class="scenario-mark">✱</span><span class="visually-hidden"> '
+                f'{escape(gettext("(unlinked in the scenario)"))}</span>')
         css = "cell-link in-scenario"
     elif link:
         text, css = escape(CONTRIBUTION_LABELS[link.contribution]), \
             f"cell-link contrib-{link.contribution}"
     else:
-        text, css = '+<span class="visually-hidden"> link in the scenario</span>', "cell-link"
+        text = (f'+<span class="visually-hidden"> {escape(gettext("link in the scenario"))}'
+                '</span>')
+        css = "cell-link"
     return (f'<a class="{css}" href="{url}?edit=1" hx-get="{url}?edit=1" '
             f'hx-target="#cell-{goal_id}-{initiative_id}">{text}</a>')
 

@@ -61,3 +61,85 @@ def test_rung_names_flag_severities_and_statuses_read_in_german(tenancy, plan, s
     assert {"Hoch", "Mittel", "Niedrig"} <= set(severities)
     assert not {"High", "Medium", "Low", "high", "medium", "low"} & set(severities)
     assert "Live → Pausiert" in page and "live → paused" not in page
+
+
+def german_client(tenancy, role: str = "consultant") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="de")
+    client.force_login(tenancy.user(role))
+    return client
+
+
+def scenario_url(name, tenancy, *args) -> str:
+    return reverse(f"scenarios:{name}", args=[tenancy.org.slug, *args])
+
+
+def test_adding_and_removing_a_change_say_so_in_german(tenancy, plan, scenario):
+    client = german_client(tenancy)
+    retire = {"type": "retire_tool", "tool": plan.shelfware.pk}
+    with translation.override("en"):
+        fragment = client.post(scenario_url("change_add", tenancy, scenario.pk), retire,
+                               HTTP_HX_REQUEST="true").content.decode()
+        page = client.post(scenario_url("change_add", tenancy, scenario.pk),
+                           {"type": "retire_tool", "tool": plan.used_tool.pk},
+                           follow=True).content.decode()
+        change = scenario.changes.first()
+        removed = client.post(scenario_url("change_remove", tenancy, scenario.pk, change.pk),
+                              follow=True).content.decode()
+    for html in (fragment, page):
+        assert "Änderung hinzugefügt; die Werte unten sind neu bewertet." in html
+        assert "Change added" not in html
+    assert "Änderung entfernt; die Werte unten sind neu bewertet." in removed
+    assert "Change removed" not in removed
+
+
+def test_renaming_and_sharing_say_so_in_german(tenancy, plan, scenario):
+    client = german_client(tenancy)
+    edit = scenario_url("edit", tenancy, scenario.pk)
+    with translation.override("en"):
+        renamed = client.post(edit, {"name": "Aufräumen"}, follow=True).content.decode()
+        shared = client.post(edit, {"action": "share"}, follow=True).content.decode()
+        private = client.post(edit, {"action": "unshare"}, follow=True).content.decode()
+    assert "Umbenannt." in renamed and "Renamed." not in renamed
+    assert "Mit den Mitgliedern der Organisation geteilt." in shared
+    assert "Shared with the organization's members." not in shared
+    assert "Jetzt nur noch für die Autorin oder den Autor sichtbar." in private
+    assert "Now private to its author." not in private
+
+
+def test_a_change_tried_from_elsewhere_reads_in_german(tenancy, plan):
+    from alignment_portal.scenarios.models import Scenario
+
+    client = german_client(tenancy)
+    with translation.override("en"):
+        page = client.post(scenario_url("try", tenancy),
+                           {"type": "link", "initiative": plan.misaligned.pk,
+                            "goal": plan.orphan_goal.pk, "contribution": "supporting"},
+                           follow=True).content.decode()
+    assert "Nicht hinzugefügt: " in page and "Not added" not in page
+    assert Scenario.objects.get().name == "Änderungen ausprobieren"
+
+
+def test_the_suggested_scenario_is_named_in_german(tenancy, plan):
+    from alignment_portal.scenarios.models import Scenario
+
+    with translation.override("en"):
+        german_client(tenancy).post(scenario_url("suggest", tenancy))
+    assert Scenario.objects.get().name == "Was würde Stufe 3 erreichen?"
+
+
+def test_the_matrix_cells_hidden_words_in_german():
+    from alignment_portal.scenarios.views import scenario_cell_html
+
+    def cell(link=None, pending=None):
+        return scenario_cell_html(cell_base="/c/", goal_id=1, initiative_id=2, link=link,
+                                  pending=pending)
+
+    class Link:
+        contribution = "primary"
+
+    with translation.override("de"):
+        new, linked, unlinked = cell(), cell(pending=("link", "primary")), \
+            cell(Link(), ("unlink", ""))
+    assert "im Szenario verknüpfen" in new and "link in the scenario" not in new
+    assert "(im Szenario)" in linked and "in the scenario" not in linked
+    assert "(im Szenario gelöst)" in unlinked and "unlinked" not in unlinked
