@@ -24,7 +24,12 @@ from alignment_portal.organizations.models import Role
 from alignment_portal.scenarios import selectors, services, suggestions
 from alignment_portal.scenarios.apply import CONTRIBUTIONS, INITIATIVE_STATUSES, apply_changes
 from alignment_portal.scenarios.evaluate import DIMENSION_LABELS, DIMENSIONS
-from alignment_portal.scenarios.intake import UnknownRecord, describe, parse_change
+from alignment_portal.scenarios.intake import (
+    UnknownRecord,
+    describe,
+    describe_stored,
+    parse_change,
+)
 from alignment_portal.scenarios.models import MAX_CHANGES, ChangeType, ScenarioChange
 from alignment_portal.scoring.compute import score
 from alignment_portal.scoring.constants import RUNG_LABELS
@@ -85,8 +90,8 @@ def _workspace(request, membership, scenario, *, plan=None, errors=None, form_ty
     plan = plan if plan is not None else selectors.plan_of(organization)
     frames = plan.frames
     rows = selectors.changes_of(scenario)
-    evaluation = selectors.evaluate_changes(organization=organization,
-                                            changes=[selectors.as_change(r) for r in rows],
+    changes = [selectors.as_change(r) for r in rows]
+    evaluation = selectors.evaluate_changes(organization=organization, changes=changes,
                                             plan=plan)
     can_edit = membership.can_plan and not scenario.is_applied
     before, after = evaluation.before, evaluation.after
@@ -103,9 +108,11 @@ def _workspace(request, membership, scenario, *, plan=None, errors=None, form_ty
                       or after["net_monthly_benefit"] is None
                       else round(after["net_monthly_benefit"] - before["net_monthly_benefit"],
                                  2)),
-        "change_rows": [{"row": r, "problem": p, "effect": effect_words(e, organization.currency)}
-                        for r, p, e in zip(rows, evaluation.problems, evaluation.effects,
-                                           strict=True)],
+        "change_rows": [{"row": r, "problem": p, "effect": effect_words(e, organization.currency),
+                         "description": describe_stored(c, r.description, frames,
+                                                        organization.currency)}
+                        for r, c, p, e in zip(rows, changes, evaluation.problems,
+                                              evaluation.effects, strict=True)],
         "can_edit": can_edit, "max_changes": MAX_CHANGES,
         "choices": _choices(frames) if can_edit else None,
         "errors": errors or {}, "form_type": form_type, "posted": posted or {},

@@ -143,3 +143,48 @@ def test_the_matrix_cells_hidden_words_in_german():
     assert "im Szenario verknüpfen" in new and "link in the scenario" not in new
     assert "(im Szenario)" in linked and "in the scenario" not in linked
     assert "(im Szenario gelöst)" in unlinked and "unlinked" not in unlinked
+
+
+def test_each_change_is_worded_for_its_reader_not_as_stored(tenancy, plan, scenario):
+    """A change added by an English reader reads in German to a German one: worded afresh
+    from its own fields, its codes as their labels."""
+    from alignment_portal.scenarios import services
+    from alignment_portal.scenarios.apply import Change, NewLink
+
+    with translation.override("en"):
+        for change in (
+                Change("link", initiative=plan.misaligned.pk, goal=plan.orphan_goal.pk,
+                       contribution="supporting", rationale="It keeps clients informed."),
+                Change("retire_tool", tool=plan.shelfware.pk),
+                Change("initiative_status", initiative=plan.aligned.pk, status="in_progress"),
+                Change("new_initiative", name="Renewal calls", monthly_cost=1200.5,
+                       links=(NewLink(plan.orphan_goal.pk, "primary", "Calls keep clients."),))):
+            services.change_add(scenario=scenario, change=change)
+    assert scenario.changes.first().description.startswith("Link “Newsletter”")
+    page = german_page(tenancy, scenario)
+    assert "„Newsletter“ mit „Keep 90 % of clients through renewal“ verknüpfen (unterstützend)" \
+        in page
+    assert "Das Tool „CRM B“ ausmustern" in page
+    assert "„Queue kiosk“ auf in arbeit setzen" in page
+    assert "„Renewal calls“ hinzufügen (1.200,50 USD/Monat, 0,00 USD einmalig), das „Keep 90 % " \
+        "of clients through renewal“ (primär) dient" in page
+    for english in ("Link “Newsletter”", "Retire the tool", "in progress", "(supporting)",
+                    "Add “Renewal calls”", "(primary)"):
+        assert english not in page
+    client = german_client(tenancy)
+    with translation.override("en"):
+        apply_page = client.get(scenario_url("apply", tenancy, scenario.pk)).content.decode()
+    assert "<li>Das Tool „CRM B“ ausmustern</li>" in apply_page
+    assert "Retire the tool" not in apply_page
+
+
+def test_a_change_whose_record_is_gone_keeps_what_it_said(tenancy, plan, scenario):
+    from alignment_portal.scenarios import services
+    from alignment_portal.scenarios.apply import Change
+
+    with translation.override("en"):
+        services.change_add(scenario=scenario, change=Change("retire_tool",
+                                                             tool=plan.shelfware.pk))
+    plan.shelfware.delete()
+    page = german_page(tenancy, scenario)
+    assert "Retire the tool “CRM B”" in page and "„?“" not in page
