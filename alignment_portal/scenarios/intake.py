@@ -165,12 +165,13 @@ CONTRIBUTION_LABELS = dict(Contribution.choices)
 STATUS_LABELS = dict(InitiativeStatus.choices)
 
 
+# The choice labels as they are: lower-casing them would misspell German nouns ("In Arbeit").
 def _contribution(code: str) -> str:
-    return str(CONTRIBUTION_LABELS.get(code, code)).lower()
+    return str(CONTRIBUTION_LABELS.get(code, code))
 
 
 def _status(code: str) -> str:
-    return str(STATUS_LABELS.get(code, code.replace("_", " "))).lower()
+    return str(STATUS_LABELS.get(code, code.replace("_", " ")))
 
 
 def describe(change: Change, frames: OrgFrames, currency: str = "") -> str:

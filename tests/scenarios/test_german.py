@@ -162,12 +162,12 @@ def test_each_change_is_worded_for_its_reader_not_as_stored(tenancy, plan, scena
             services.change_add(scenario=scenario, change=change)
     assert scenario.changes.first().description.startswith("Link “Newsletter”")
     page = german_page(tenancy, scenario)
-    assert "„Newsletter“ mit „Keep 90 % of clients through renewal“ verknüpfen (unterstützend)" \
+    assert "„Newsletter“ mit „Keep 90 % of clients through renewal“ verknüpfen (Unterstützend)" \
         in page
     assert "Das Tool „CRM B“ ausmustern" in page
-    assert "„Queue kiosk“ auf in arbeit setzen" in page
+    assert "„Queue kiosk“ auf In Arbeit setzen" in page
     assert "„Renewal calls“ hinzufügen (1.200,50 USD/Monat, 0,00 USD einmalig), das „Keep 90 % " \
-        "of clients through renewal“ (primär) dient" in page
+        "of clients through renewal“ (Primär) dient" in page
     for english in ("Link “Newsletter”", "Retire the tool", "in progress", "(supporting)",
                     "Add “Renewal calls”", "(primary)"):
         assert english not in page
@@ -188,3 +188,12 @@ def test_a_change_whose_record_is_gone_keeps_what_it_said(tenancy, plan, scenari
     plan.shelfware.delete()
     page = german_page(tenancy, scenario)
     assert "Retire the tool “CRM B”" in page and "„?“" not in page
+
+
+def test_the_initiative_choices_keep_the_status_label_as_written(tenancy, plan, scenario):
+    """German capitalises nouns: "In Arbeit", never "in arbeit"."""
+    from tests.factories import InitiativeFactory
+
+    InitiativeFactory(organization=tenancy.org, name="Pilot", status="in_progress")
+    page = german_page(tenancy, scenario)
+    assert "Pilot (In Arbeit)" in page and "(in arbeit)" not in page
