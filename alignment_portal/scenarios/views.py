@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from alignment_portal.lib.formats import local_digits
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.models import Role
 from alignment_portal.scenarios import selectors, services, suggestions
@@ -152,16 +153,19 @@ def effect_words(effect: dict | None, currency: str) -> list[str] | None:
     words = []
     if effect["rung"]:
         words.append(gettext("rung %(delta)s") % {"delta": f"{effect['rung']:+d}"})
-    words.extend(f"{DIMENSION_LABELS[d]} {effect[d]:+.2f}" for d in DIMENSIONS if effect[d])
+    # Numbers with the reader's decimal and group signs ("+11,38" in German).
+    words.extend(f"{DIMENSION_LABELS[d]} {local_digits(f'{effect[d]:+.2f}')}"
+                 for d in DIMENSIONS if effect[d])
     if effect["misaligned_spend"]:
         words.append(gettext("misaligned spend %(delta)s %(currency)s/month") % {
-            "delta": f"{effect['misaligned_spend']:+,.2f}", "currency": currency})
+            "delta": local_digits(f"{effect['misaligned_spend']:+,.2f}"), "currency": currency})
     if effect["misaligned_share"]:
         words.append(gettext("misaligned share %(delta)s points") % {
-            "delta": f"{effect['misaligned_share']:+.2f}"})
+            "delta": local_digits(f"{effect['misaligned_share']:+.2f}")})
     if effect.get("net_monthly_benefit"):
         words.append(gettext("net benefit %(delta)s %(currency)s/month") % {
-            "delta": f"{effect['net_monthly_benefit']:+,.2f}", "currency": currency})
+            "delta": local_digits(f"{effect['net_monthly_benefit']:+,.2f}"),
+            "currency": currency})
     return words
 
 

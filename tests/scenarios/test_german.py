@@ -36,7 +36,9 @@ def test_the_dimensions_and_a_changes_effect_read_in_german(tenancy, plan, scena
               "misaligned_spend": -120.0, "misaligned_share": -2.5, "net_monthly_benefit": 40.0}
     with translation.override("de"):
         words = " · ".join(effect_words(effect, "EUR"))
-    assert words.startswith("Stufe +1 · D2 Ausrichtung +11.38")
+    assert words.startswith("Stufe +1 · D2 Ausrichtung +11,38")
+    assert "-120,00 EUR/Monat" in words and "-2,50 Punkte" in words and "+40,00 EUR" in words
+    assert "11.38" not in words and "120.00" not in words
     assert "nicht ausgerichtete Ausgaben" in words and "Nettonutzen" in words
     assert "rung" not in words and "misaligned" not in words and "net benefit" not in words
 
@@ -197,3 +199,14 @@ def test_the_initiative_choices_keep_the_status_label_as_written(tenancy, plan, 
     InitiativeFactory(organization=tenancy.org, name="Pilot", status="in_progress")
     page = german_page(tenancy, scenario)
     assert "Pilot (In Arbeit)" in page and "(in arbeit)" not in page
+
+
+def test_a_changes_rationale_is_quoted_the_german_way(tenancy, plan, scenario):
+    from alignment_portal.scenarios import services
+    from alignment_portal.scenarios.apply import Change
+
+    services.change_add(scenario=scenario, change=Change(
+        "link", initiative=plan.misaligned.pk, goal=plan.orphan_goal.pk,
+        contribution="supporting", rationale="It keeps clients informed."))
+    page = german_page(tenancy, scenario)
+    assert "„It keeps clients informed.“" in page and "“It keeps clients informed.”" not in page
