@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -210,3 +211,34 @@ def test_a_changes_rationale_is_quoted_the_german_way(tenancy, plan, scenario):
         contribution="supporting", rationale="It keeps clients informed."))
     page = german_page(tenancy, scenario)
     assert "„It keeps clients informed.“" in page and "“It keeps clients informed.”" not in page
+
+
+def test_applying_is_refused_with_reasons_in_german(tenancy, plan, scenario):
+    """A change added in English and refused on apply is named in the reader's words."""
+    from alignment_portal.scenarios import services
+    from alignment_portal.scenarios.apply import Change
+    from initiatives.models import AlignmentLink
+
+    with translation.override("en"):
+        services.change_add(scenario=scenario, change=Change(
+            "link", initiative=plan.misaligned.pk, goal=plan.orphan_goal.pk,
+            contribution="primary", rationale="It keeps them close."))
+    AlignmentLink.objects.create(organization=tenancy.org, initiative=plan.misaligned,
+                                 goal=plan.orphan_goal, contribution="primary",
+                                 rationale="Made by hand meanwhile.")
+    with translation.override("en"):
+        response = german_client(tenancy).post(scenario_url("apply", tenancy, scenario.pk))
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "<li>„Newsletter“ mit „Keep 90 % of clients through renewal“ verknüpfen (Primär): " \
+        in page
+    assert "Link “Newsletter”" not in page
+
+
+def test_an_empty_scenario_is_refused_in_german(tenancy, plan, scenario):
+    from alignment_portal.scenarios import services
+
+    with translation.override("de"), pytest.raises(services.ScenarioRefused) as refused:
+        services.scenario_apply(scenario=scenario, user=tenancy.user("consultant"))
+    assert refused.value.reasons == ["Das Szenario hat keine Änderung, die angewendet werden "
+                                     "könnte."]
