@@ -78,7 +78,10 @@ def initiative_list(request, org_slug):
     columns = [(key, label, ("-" + key) if sort == key else key,
                 "ascending" if sort == key else "descending" if sort == "-" + key else "")
                for key, label in SORTS.items()]
-    context = {"form": form, "page": page, "sort": sort, "columns": columns,
+    # The caption names the column and direction as the sort menu words them.
+    sort_label = dict(form.fields["sort"].choices).get(sort, sort)
+    context = {"form": form, "page": page, "sort": sort, "sort_label": sort_label,
+               "columns": columns,
                "query": query.urlencode(), "sort_query": sort_query.urlencode(),
                "list_url": request.path}
     template = "initiatives/initiative_list.html"

@@ -13,7 +13,15 @@ from alignment_portal.playbooks import document as playbook_document
 from alignment_portal.playbooks.document import name_key
 from alignment_portal.playbooks.models import Playbook
 from goals.models import Cycle, CycleState, Goal, GoalStatus
-from initiatives.models import AlignmentLink, Initiative, InitiativeStatus, MeasurementLink, Tool
+from initiatives.models import (
+    AlignmentLink,
+    Contribution,
+    Initiative,
+    InitiativeStatus,
+    MeasurementLink,
+    MetricRole,
+    Tool,
+)
 from metrics.models import Metric
 
 
@@ -151,6 +159,11 @@ SECTION_LABELS = {"metrics": gettext_lazy("Metric definitions"), "tools": gettex
                   "measurement_links": gettext_lazy("Measurement links")}
 
 
+# The codes a link carries, as the reader reads them in the preview.
+CONTRIBUTION_LABELS = dict(Contribution.choices)
+ROLE_LABELS = dict(MetricRole.choices)
+
+
 @dataclass
 class PlanItem:
     section: str
@@ -158,6 +171,7 @@ class PlanItem:
     action: str  # CREATE or REUSE
     existing: str = ""  # the record it matches, as the organization calls it
     detail: str = ""
+    key: str = ""  # what the digest reads instead of a label worded for the reader
 
 
 @dataclass
@@ -191,8 +205,8 @@ class Plan:
         organization that moved on since the preview is previewed again, not applied."""
         import hashlib
 
-        text = "|".join(f"{i.section}:{name_key(i.label)}:{i.action}:{i.existing}"
-                        for i in self.items)
+        text = "|".join(f"{i.section}:{name_key(i.key or i.label)}:{i.action}:"
+                        f"{i.key or i.existing}" for i in self.items)
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -252,15 +266,18 @@ def plan_application(*, organization: Organization | None, cycle: Cycle | None,
                                   detail=gettext("already linked; its contribution and "
                                                  "rationale stay as they are")))
         else:
-            items.append(PlanItem("alignment_links", label, CREATE,
-                                  detail=link["contribution"]))
+            items.append(PlanItem("alignment_links", label, CREATE, detail=str(
+                CONTRIBUTION_LABELS.get(link["contribution"], link["contribution"]))))
     for link in content["measurement_links"]:
         pair = (matches["initiatives"].get(name_key(link["initiative"])),
                 matches["metrics"].get(name_key(link["metric"])))
-        label = f"{link['metric']} measures {link['initiative']}"
+        key = f"{link['metric']} measures {link['initiative']}"
+        label = gettext("%(metric)s measures %(initiative)s") % {
+            "metric": link["metric"], "initiative": link["initiative"]}
         if None not in pair and pair in measured:
-            items.append(PlanItem("measurement_links", label, REUSE, existing=label,
+            items.append(PlanItem("measurement_links", label, REUSE, existing=label, key=key,
                                   detail=gettext("already measured; its role stays as it is")))
         else:
-            items.append(PlanItem("measurement_links", label, CREATE, detail=link["role"]))
+            items.append(PlanItem("measurement_links", label, CREATE, key=key, detail=str(
+                ROLE_LABELS.get(link["role"], link["role"]))))
     return Plan(items=items, matches=matches, cycle=cycle)

@@ -25,6 +25,7 @@ from alignment_portal.scenarios.models import (
     ChangeType,
 )
 from alignment_portal.scoring.frames import OrgFrames
+from initiatives.models import Contribution, InitiativeStatus
 
 MAX_COST = Decimal("9999999999.99")
 MAX_INITIATIVE_NAME = 160
@@ -160,20 +161,34 @@ def parse_change(data: dict, frames: OrgFrames) -> Change:
                   links=tuple(links))
 
 
+CONTRIBUTION_LABELS = dict(Contribution.choices)
+STATUS_LABELS = dict(InitiativeStatus.choices)
+
+
+# The choice labels as they are: lower-casing them would misspell German nouns ("In Arbeit").
+def _contribution(code: str) -> str:
+    return str(CONTRIBUTION_LABELS.get(code, code))
+
+
+def _status(code: str) -> str:
+    return str(STATUS_LABELS.get(code, code.replace("_", " ")))
+
+
 def describe(change: Change, frames: OrgFrames, currency: str = "") -> str:
-    """The change in words, with the names of its records as they are now."""
+    """The change in words, in the active language, with the names of its records as they
+    are now."""
     initiatives, goals = frames.labels("initiatives"), frames.labels("goals")
     tools = frames.labels("tools")
     i, g = initiatives.get(change.initiative, "?"), goals.get(change.goal, "?")
     kind = change.type
     if kind == ChangeType.LINK:
         return gettext("Link “%(initiative)s” to “%(goal)s” (%(contribution)s)") % {
-            "initiative": i, "goal": g, "contribution": change.contribution}
+            "initiative": i, "goal": g, "contribution": _contribution(change.contribution)}
     if kind == ChangeType.UNLINK:
         return gettext("Unlink “%(initiative)s” from “%(goal)s”") % {"initiative": i, "goal": g}
     if kind == ChangeType.INITIATIVE_STATUS:
         return gettext("Set “%(initiative)s” to %(status)s") % {
-            "initiative": i, "status": change.status.replace("_", " ")}
+            "initiative": i, "status": _status(change.status)}
     if kind == ChangeType.RETIRE_TOOL:
         return gettext("Retire the tool “%(tool)s”") % {"tool": tools.get(change.tool, "?")}
     if kind == ChangeType.PRIORITY:
@@ -182,8 +197,9 @@ def describe(change: Change, frames: OrgFrames, currency: str = "") -> str:
                 else gettext("Make “%(goal)s” priority #%(rank)s") % {"goal": g,
                                                                        "rank": change.rank})
     money = f" {currency}" if currency else ""
-    served = ", ".join(f"“{goals.get(link.goal, '?')}” ({link.contribution})"
-                       for link in change.links)
+    served = ", ".join(gettext("“%(goal)s” (%(contribution)s)") % {
+        "goal": goals.get(link.goal, "?"), "contribution": _contribution(link.contribution)}
+        for link in change.links)
     words = {"name": change.name, "monthly": local_digits(f"{change.monthly_cost:,.2f}"),
              "once": local_digits(f"{change.one_time_cost:,.2f}"), "money": money,
              "served": served}
@@ -191,3 +207,27 @@ def describe(change: Change, frames: OrgFrames, currency: str = "") -> str:
     if served:
         text += gettext(" serving %(served)s") % words
     return text[:400]
+
+
+def _named_records(change: Change) -> list[tuple[str, int | None]]:
+    """(frame, id) of each record describe() names for this kind of change."""
+    kind = change.type
+    if kind in (ChangeType.LINK, ChangeType.UNLINK):
+        return [("initiatives", change.initiative), ("goals", change.goal)]
+    if kind == ChangeType.INITIATIVE_STATUS:
+        return [("initiatives", change.initiative)]
+    if kind == ChangeType.RETIRE_TOOL:
+        return [("tools", change.tool)]
+    if kind == ChangeType.PRIORITY:
+        return [("goals", change.goal)]
+    return [("goals", link.goal) for link in change.links]
+
+
+def describe_stored(change: Change, stored: str, frames: OrgFrames, currency: str = "") -> str:
+    """A stored change for its reader: describe() in the active language from the change's
+    own fields and the plan's names, or the sentence `stored` when it was added, once a
+    record it names is gone (deleted since: the change keeps what it said)."""
+    if all(record_id is not None and record_id in frames.labels(table)
+           for table, record_id in _named_records(change)):
+        return describe(change, frames, currency)
+    return stored

@@ -91,8 +91,9 @@ class ScenarioChange(models.Model):
     monthly_cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     one_time_cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     links = models.JSONField(default=list, blank=True)
-    # What the change said when it was added ("Link “A” to “B” (primary)"), so it still reads
-    # right when its record has been renamed or deleted since.
+    # What the change said when it was added ("Link “A” to “B” (primary)"), in its author's
+    # language. The pages word a change afresh for each reader from the fields above
+    # (intake.describe_stored) and show this only once a record it names has been deleted.
     description = models.CharField(max_length=400)
     created_at = models.DateTimeField(default=timezone.now)
 

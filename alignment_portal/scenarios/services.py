@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from alignment_portal.organizations.models import Organization
 from alignment_portal.scenarios import history
 from alignment_portal.scenarios.apply import NEW_INITIATIVE_STATUS, Change, apply_changes
-from alignment_portal.scenarios.intake import describe
+from alignment_portal.scenarios.intake import describe, describe_stored
 from alignment_portal.scenarios.models import (
     MAX_CHANGES,
     MAX_NAME_LENGTH,
@@ -186,14 +186,19 @@ def scenario_apply(*, scenario: Scenario, user) -> Applied:
     scenario = Scenario.objects.select_for_update().select_related("organization").get(
         pk=scenario.pk)
     if scenario.is_applied:
-        raise ScenarioRefused(["This scenario has been applied already."])
+        raise ScenarioRefused([gettext("This scenario has been applied already.")])
     organization = scenario.organization
     rows = changes_of(scenario)
     if not rows:
-        raise ScenarioRefused(["The scenario has no change to apply."])
-    _, problems = apply_changes(load_frames(organization.pk), [as_change(r) for r in rows])
-    reasons = [f"{row.description}: {problem}" for row, problem in zip(rows, problems,
-                                                                        strict=True) if problem]
+        raise ScenarioRefused([gettext("The scenario has no change to apply.")])
+    frames = load_frames(organization.pk)
+    changes = [as_change(r) for r in rows]
+    _, problems = apply_changes(frames, changes)
+    # Each refused change as its reader words it (the reasons are shown to whoever applies).
+    said = {row.pk: describe_stored(change, row.description, frames, organization.currency)
+            for row, change in zip(rows, changes, strict=True)}
+    reasons = [f"{said[row.pk]}: {problem}" for row, problem in zip(rows, problems,
+                                                                     strict=True) if problem]
     if reasons:
         raise ScenarioRefused(reasons)
     with history.change_reason(history.reason_for(scenario)):
@@ -202,7 +207,7 @@ def scenario_apply(*, scenario: Scenario, user) -> Applied:
                 _make(organization, row)
             except ValidationError as exc:
                 # Raising leaves this atomic block: everything made so far is rolled back.
-                raise ScenarioRefused([f"{row.description}: {' '.join(exc.messages)}"]) from exc
+                raise ScenarioRefused([f"{said[row.pk]}: {' '.join(exc.messages)}"]) from exc
     scenario.applied_at = timezone.now()
     scenario.applied_by = user
     scenario.updated_at = scenario.applied_at

@@ -19,20 +19,28 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from alignment_portal.lib.formats import local_digits
 from alignment_portal.organizations.access import get_membership
 from alignment_portal.organizations.models import Role
 from alignment_portal.scenarios import selectors, services, suggestions
 from alignment_portal.scenarios.apply import CONTRIBUTIONS, INITIATIVE_STATUSES, apply_changes
 from alignment_portal.scenarios.evaluate import DIMENSION_LABELS, DIMENSIONS
-from alignment_portal.scenarios.intake import UnknownRecord, describe, parse_change
+from alignment_portal.scenarios.intake import (
+    UnknownRecord,
+    describe,
+    describe_stored,
+    parse_change,
+)
 from alignment_portal.scenarios.models import MAX_CHANGES, ChangeType, ScenarioChange
 from alignment_portal.scoring.compute import score
+from alignment_portal.scoring.constants import RUNG_LABELS
 from alignment_portal.scoring.engine import load_frames
-from alignment_portal.scoring.models import Flag
+from alignment_portal.scoring.models import Flag, Severity
 from initiatives.models import Contribution, InitiativeStatus
 
 STATUS_LABELS = dict(InitiativeStatus.choices)
 CONTRIBUTION_LABELS = dict(Contribution.choices)
+SEVERITY_LABELS = dict(Severity.choices)
 
 
 def _remember(request, scenario) -> None:
@@ -83,8 +91,8 @@ def _workspace(request, membership, scenario, *, plan=None, errors=None, form_ty
     plan = plan if plan is not None else selectors.plan_of(organization)
     frames = plan.frames
     rows = selectors.changes_of(scenario)
-    evaluation = selectors.evaluate_changes(organization=organization,
-                                            changes=[selectors.as_change(r) for r in rows],
+    changes = [selectors.as_change(r) for r in rows]
+    evaluation = selectors.evaluate_changes(organization=organization, changes=changes,
                                             plan=plan)
     can_edit = membership.can_plan and not scenario.is_applied
     before, after = evaluation.before, evaluation.after
@@ -94,21 +102,46 @@ def _workspace(request, membership, scenario, *, plan=None, errors=None, form_ty
     return {
         "scenario": scenario, "organization": organization, "membership": membership,
         "evaluation": evaluation, "before": before, "after": after, "figures": figures,
+        **_worded_evaluation(evaluation),
         "spend_delta": round(after["misaligned_spend"] - before["misaligned_spend"], 2),
         "share_delta": round(after["misaligned_share"] - before["misaligned_share"], 2),
         "net_delta": (None if before["net_monthly_benefit"] is None
                       or after["net_monthly_benefit"] is None
                       else round(after["net_monthly_benefit"] - before["net_monthly_benefit"],
                                  2)),
-        "change_rows": [{"row": r, "problem": p, "effect": effect_words(e, organization.currency)}
-                        for r, p, e in zip(rows, evaluation.problems, evaluation.effects,
-                                           strict=True)],
+        "change_rows": [{"row": r, "problem": p, "effect": effect_words(e, organization.currency),
+                         "description": describe_stored(c, r.description, frames,
+                                                        organization.currency)}
+                        for r, c, p, e in zip(rows, changes, evaluation.problems,
+                                              evaluation.effects, strict=True)],
         "can_edit": can_edit, "max_changes": MAX_CHANGES,
         "choices": _choices(frames) if can_edit else None,
         "errors": errors or {}, "form_type": form_type, "posted": posted or {},
         "status_message": status_message, "change_types": ChangeType,
         "is_open": request.session.get(selectors.SESSION_KEY.format(
             organization_id=organization.pk)) == scenario.pk,
+    }
+
+
+def _worded_evaluation(evaluation) -> dict:
+    """The evaluation's codes as the reader's words: the rung names (the dashboard's labels),
+    each flag's severity and each initiative's status (the models' choice labels). The
+    evaluation itself keeps its codes (the API's, and the cached plan's "before")."""
+    def flags(rows):
+        return [{**f, "severity_label": SEVERITY_LABELS.get(f["severity"], f["severity"])}
+                for f in rows]
+
+    def status(code):
+        return STATUS_LABELS.get(code, code) if code else code
+
+    return {
+        "before_rung_name": RUNG_LABELS.get(evaluation.before["rung"], ""),
+        "after_rung_name": RUNG_LABELS.get(evaluation.after["rung"], ""),
+        "flags_opened": flags(evaluation.flags_opened),
+        "flags_resolved": flags(evaluation.flags_resolved),
+        "initiative_rows": [{**i, "status_before": status(i["status_before"]),
+                             "status_after": status(i["status_after"])}
+                            for i in evaluation.initiatives],
     }
 
 
@@ -120,16 +153,19 @@ def effect_words(effect: dict | None, currency: str) -> list[str] | None:
     words = []
     if effect["rung"]:
         words.append(gettext("rung %(delta)s") % {"delta": f"{effect['rung']:+d}"})
-    words.extend(f"{DIMENSION_LABELS[d]} {effect[d]:+.2f}" for d in DIMENSIONS if effect[d])
+    # Numbers with the reader's decimal and group signs ("+11,38" in German).
+    words.extend(f"{DIMENSION_LABELS[d]} {local_digits(f'{effect[d]:+.2f}')}"
+                 for d in DIMENSIONS if effect[d])
     if effect["misaligned_spend"]:
         words.append(gettext("misaligned spend %(delta)s %(currency)s/month") % {
-            "delta": f"{effect['misaligned_spend']:+,.2f}", "currency": currency})
+            "delta": local_digits(f"{effect['misaligned_spend']:+,.2f}"), "currency": currency})
     if effect["misaligned_share"]:
         words.append(gettext("misaligned share %(delta)s points") % {
-            "delta": f"{effect['misaligned_share']:+.2f}"})
+            "delta": local_digits(f"{effect['misaligned_share']:+.2f}")})
     if effect.get("net_monthly_benefit"):
         words.append(gettext("net benefit %(delta)s %(currency)s/month") % {
-            "delta": f"{effect['net_monthly_benefit']:+,.2f}", "currency": currency})
+            "delta": local_digits(f"{effect['net_monthly_benefit']:+,.2f}"),
+            "currency": currency})
     return words
 
 
@@ -163,7 +199,7 @@ def _add(request, membership, scenario, data: dict, frames):
         raise Http404(str(exc)) from None
     except ValidationError as exc:
         return _errors(exc), ""
-    return None, "Change added; the scores below are re-evaluated."
+    return None, gettext("Change added; the scores below are re-evaluated.")
 
 
 # --- The list and a scenario ------------------------------------------------------------------
@@ -222,8 +258,9 @@ def scenario_edit(request, org_slug, scenario_id):
     except ValidationError as exc:
         messages.error(request, " ".join(_errors(exc).values()))
     else:
-        messages.success(request, "Shared with the organization's members." if shared else
-                         "Now private to its author." if shared is False else "Renamed.")
+        messages.success(request, gettext("Shared with the organization's members.") if shared
+                         else gettext("Now private to its author.") if shared is False
+                         else gettext("Renamed."))
     return redirect("scenarios:detail", org_slug, scenario.pk)
 
 
@@ -267,7 +304,7 @@ def change_remove(request, org_slug, scenario_id, change_id):
     membership, scenario = _editable(request, org_slug, scenario_id)
     change = get_object_or_404(ScenarioChange, pk=change_id, scenario=scenario,
                                organization=membership.organization)
-    errors, status_message = None, "Change removed; the scores below are re-evaluated."
+    errors, status_message = None, gettext("Change removed; the scores below are re-evaluated.")
     try:
         services.change_remove(change=change)
     except ValidationError as exc:
@@ -340,10 +377,11 @@ def try_change(request, org_slug):
         raise Http404(str(exc)) from None
     except ValidationError:
         pass  # reported by _add below, on the scenario
-    scenario = _open_or_new(request, organization, "Trying changes")
+    scenario = _open_or_new(request, organization, gettext("Trying changes"))
     errors, status_message = _add(request, membership, scenario, data, frames)
     if errors:
-        messages.error(request, "Not added: " + " ".join(errors.values()))
+        messages.error(request, gettext("Not added: %(problems)s") % {
+            "problems": " ".join(errors.values())})
     else:
         messages.success(request, gettext("Added to the scenario “%(name)s”.") % {
             "name": scenario.name})
@@ -392,7 +430,8 @@ def suggest(request, org_slug):
         messages.info(request, gettext("No change a scenario can try moves the unmet conditions."))
         return redirect("scenarios:suggest", org_slug)
     scenario = services.scenario_create(organization=organization, author=request.user,
-                                        name=f"What would reach rung {rung}?")
+                                        name=gettext("What would reach rung %(rung)s?") % {
+                                            "rung": rung})
     for change in changes:
         try:
             services.change_add(scenario=scenario, change=change, frames=frames)
@@ -428,18 +467,21 @@ def scenario_cell_html(*, cell_base: str, goal_id: int, initiative_id: int, link
     url = f"{cell_base}{goal_id}/{initiative_id}/"
     if pending and pending[0] == "link":
         text = (f'{escape(CONTRIBUTION_LABELS.get(pending[1], ""))}<span class="scenario-mark">'
-                '✱</span><span class="visually-hidden"> (in the scenario)</span>')
+                f'✱</span><span class="visually-hidden"> {escape(gettext("(in the scenario)"))}'
+                '</span>')
         css = f"cell-link in-scenario contrib-{pending[1]}"
     elif pending and pending[0] == "unlink":
         text = (f'<s>{escape(CONTRIBUTION_LABELS.get(link.contribution, "")) if link else ""}</s>'
-                '<span class="scenario-mark">✱</span><span class="visually-hidden"> (unlinked '
-                'in the scenario)</span>')
+                '<span class="scenario-mark">✱</span><span class="visually-hidden"> '
+                f'{escape(gettext("(unlinked in the scenario)"))}</span>')
         css = "cell-link in-scenario"
     elif link:
         text, css = escape(CONTRIBUTION_LABELS[link.contribution]), \
             f"cell-link contrib-{link.contribution}"
     else:
-        text, css = '+<span class="visually-hidden"> link in the scenario</span>', "cell-link"
+        text = (f'+<span class="visually-hidden"> {escape(gettext("link in the scenario"))}'
+                '</span>')
+        css = "cell-link"
     return (f'<a class="{css}" href="{url}?edit=1" hx-get="{url}?edit=1" '
             f'hx-target="#cell-{goal_id}-{initiative_id}">{text}</a>')
 

@@ -77,3 +77,13 @@ def test_a_change_made_by_the_system_reads_in_german(tenancy, german):
                       ).content.decode()
     assert "<strong>das System</strong> erstellte" in page
     assert "the system" not in page and "</strong> created" not in page
+
+
+def test_the_list_caption_names_the_sort_column_and_direction_in_german(tenancy, german):
+    InitiativeFactory(organization=tenancy.org, name="Queue kiosk")
+    url = reverse("initiatives:list", args=[tenancy.org.slug])
+    page = german.get(url, {"sort": "-monthly_cost"}).content.decode()
+    assert "Initiativen, sortiert nach Monatliche Kosten (absteigend)" in page
+    assert "-monthly_cost" not in page.split("<caption", 1)[1].split("</caption>", 1)[0]
+    default = german.get(url).content.decode()
+    assert "Initiativen, sortiert nach Name (aufsteigend)" in default
