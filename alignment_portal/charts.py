@@ -242,17 +242,8 @@ def goal_progress_chart(*, periods, values, metric_name: str, baseline, target, 
     periods, values = list(periods), [float(v) for v in values]
     data = [{"type": "scatter", "mode": "lines+markers", "name": metric_name,
              "x": periods, "y": values, "line": {"color": BRAND}}]
-    shapes, annotations = [], []
-    # The target's label above its line at the right, the baseline's below at the left: two
-    # lines close together no longer print their labels over each other.
-    for level, colour, dash, label, position in (
-            (target, OK, "dash", gettext("target"), "top right"),
-            (baseline, "#6b7280", "dot", gettext("baseline"), "bottom left")):
-        if level is not None:
-            shape, annotation = _hline(float(level), line={"color": colour, "dash": dash},
-                                       text=label, position=position)
-            shapes.append(shape)
-            annotations.append(annotation)
+    # Its baseline and target named in the legend, as on the metric chart (_goal_lines).
+    shapes = _goal_lines([{"title": "", "baseline": baseline, "target": target}])
     if forecast_value is not None and due_date is not None:
         # From the latest value to where the trend line stands on the due date.
         data.append({"type": "scatter", "mode": "lines", "name": gettext("forecast"),
@@ -270,7 +261,8 @@ def goal_progress_chart(*, periods, values, metric_name: str, baseline, target, 
     if forecast_value is not None and due_date is not None:
         summary += ", " + gettext("forecast %(value)s by %(day)s") % {
             "value": local_digits(f"{forecast_value:.4g}"), "day": f"{due_date:%Y-%m-%d}"}
-    return _chart(data, _layout(height=320, shapes=shapes, annotations=annotations),
+    return _chart(data, _layout(height=320 + 36 * len(shapes), shapes=shapes, show_legend=True,
+                                legend=GOAL_LEGEND),
                   title=gettext("%(metric)s towards the target") % {"metric": metric_name},
                   summary=summary + ".",
                   table=[(f"{p:%Y-%m-%d}", local_digits(f"{v:.4g}"))
@@ -280,23 +272,18 @@ def goal_progress_chart(*, periods, values, metric_name: str, baseline, target, 
 
 # The (baseline, target) dashes of the first, second, third... goal a metric measures.
 _GOAL_DASHES = (("dot", "dash"), ("dashdot", "longdash"), ("longdashdot", "solid"))
+# The goal lines' legend: at the foot of the figure, one entry a row on a phone.
+GOAL_LEGEND = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
+               "font": {"size": 11}}
 
 
-def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
-                 goals: list[dict], freshness: str) -> Chart:
-    """A metric's values over time with the baseline and target of each goal it measures
-    (dashed lines). `points` are (period date, value) in date order; `goals` are dicts with
-    title, baseline and target (either may be None)."""
-    dates = [p for p, _ in points]
-    values = [float(v) for _, v in points]
-    data = [{"type": "scatter", "mode": "lines+markers", "name": name,
-             "x": dates, "y": values, "line": {"color": BRAND, "width": 2},
-             "marker": {"size": 5}, "hovertemplate": "%{x|%d %b %Y}: %{y}<extra></extra>"}]
-    # Each goal's baseline and target are named in the legend below the plot, not by labels
-    # on their lines: on a phone the plot is some 300 px wide, and labels carrying a goal's
-    # title ran over the values and over each other wherever two lines lay close (a target of
-    # 8 beside the next goal's baseline of 7.8). Every line has a dash of its own, so the
-    # legend tells them apart without relying on colour.
+def _goal_lines(goals: list[dict]) -> list[dict]:
+    """Each goal's baseline and target (dicts with title, baseline and target, either may be
+    None) as lines across the plot, named in the legend rather than by labels on the lines:
+    on a phone the plot is some 300 px wide, and labels ran over the values and over each
+    other wherever two lines lay close (a target of 8 beside the next goal's baseline of
+    7.8). Every line has a dash of its own, so the legend tells them apart without relying
+    on colour. A goal without a title (the goal's own chart) is named by the line alone."""
     shapes = []
     for number, goal in enumerate(goals):
         dashes = _GOAL_DASHES[number % len(_GOAL_DASHES)]
@@ -309,13 +296,24 @@ def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
                               line={"color": colour, "dash": dash, "width": 1.5})
             # The title on a line of its own, short enough to fit a phone's width.
             title = goal["title"] if len(goal["title"]) <= 48 else goal["title"][:47] + "…"
-            shape.update(name=f"{label}:<br>{title}", showlegend=True)
+            shape.update(name=f"{label}:<br>{title}" if title else label, showlegend=True)
             shapes.append(shape)
+    return shapes
+
+
+def metric_trend(*, name: str, unit: str, direction: str, points: list[tuple],
+                 goals: list[dict], freshness: str) -> Chart:
+    """A metric's values over time with the baseline and target of each goal it measures
+    (dashed lines). `points` are (period date, value) in date order; `goals` are dicts with
+    title, baseline and target (either may be None)."""
+    dates = [p for p, _ in points]
+    values = [float(v) for _, v in points]
+    data = [{"type": "scatter", "mode": "lines+markers", "name": name,
+             "x": dates, "y": values, "line": {"color": BRAND, "width": 2},
+             "marker": {"size": 5}, "hovertemplate": "%{x|%d %b %Y}: %{y}<extra></extra>"}]
+    shapes = _goal_lines(goals)
     layout = _layout(height=320 + 36 * len(shapes), shapes=shapes,
-                     show_legend=bool(shapes),
-                     # At the foot of the figure, one entry a row on a phone.
-                     legend={"orientation": "h", "yref": "container", "y": 0,
-                             "yanchor": "bottom", "font": {"size": 11}},
+                     show_legend=bool(shapes), legend=GOAL_LEGEND,
                      yaxis={"title": {"text": unit},
                             "rangemode": "tozero" if unit != "score" else "normal"})
     better = (gettext("Higher is better.") if direction == "higher"
@@ -587,8 +585,16 @@ def benefit_months_chart(months: list[dict], *, currency: str) -> Chart:
              "hovertemplate": "%{x}: " + gettext("expected") + " %{y:,.2f} " + currency
                               + "<extra></extra>"}]
     per_month = gettext("%(currency)s per month") % {"currency": currency}
+    # At most six month labels, level, the year under the month: turned labels were hard to
+    # read on a phone, and twelve level ones do not fit its 300 px plot.
+    step = max(1, -(-len(months) // 6))
+    ticks = [(label, date_format(m["month"], "M") + "<br>" + date_format(m["month"], "Y"))
+             for label, m in list(zip(labels, months, strict=True))[::step]]
     layout = _layout(height=280, show_legend=True,
                      legend={"orientation": "h", "x": 0, "y": 1.12},
+                     xaxis={"tickmode": "array", "tickangle": 0,
+                            "tickvals": [value for value, _ in ticks],
+                            "ticktext": [text for _, text in ticks]},
                      yaxis={"title": {"text": per_month}, "rangemode": "tozero"})
     total_expected, total_realised = sum(expected), sum(realised)
     summary = (ngettext(

@@ -21,9 +21,10 @@ flags) is computed afresh, with compute.core_scores' and compute.score's own fun
 their order. The records a change reaches are scored with the same functions (goal_rows,
 evidence_rows, ledger_records) and spliced into the plan's tables as plain values, so each
 column is typed as a full scoring types it. Which records changed, apply.py says
-(OrgFrames.edits); frames made otherwise are compared row by row. When the changed frames are not those above (a future kind of change), it is a
-full compute.score. `rescore_core` is the same as far as compute.core_scores goes (one
-change's own effect). tests/scenarios/test_rescore.py holds it to compute.score's numbers.
+(OrgFrames.edits); frames made otherwise are compared row by row. When the changed frames
+are not those above (a future kind of change), it is a full compute.score. `rescore_core` is
+the same as far as compute.core_scores goes (one change's own effect).
+tests/scenarios/test_rescore.py holds it to compute.score's numbers.
 """
 
 import dataclasses

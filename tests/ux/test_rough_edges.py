@@ -222,3 +222,31 @@ def test_the_metric_charts_goal_lines_are_named_in_the_legend_not_on_the_plot():
     assert all(s["showlegend"] for s in lines)
     # Told apart by dash, not by colour alone.
     assert len({s["line"]["dash"] for s in lines}) == 4
+
+
+def test_the_goal_charts_baseline_and_target_are_named_in_the_legend_not_on_the_plot():
+    import json
+
+    from alignment_portal import charts
+
+    chart = charts.goal_progress_chart(
+        periods=[date(2026, 10, 5), date(2026, 10, 12)], values=[12, 10], metric_name="Wait",
+        baseline=13, target=8, due_date=date(2026, 12, 31), forecast_value=6.5)
+    layout = json.loads(chart.figure_json)["layout"]
+    assert not layout.get("annotations")
+    assert layout["showlegend"]
+    assert [(s["name"], s["y0"]) for s in layout["shapes"]] == [("baseline", 13), ("target", 8)]
+    assert all(s["showlegend"] for s in layout["shapes"])
+
+
+def test_the_benefit_charts_month_labels_are_level_and_at_most_six():
+    import json
+
+    from alignment_portal import charts
+
+    months = [{"month": date(2026, m, 1), "expected": 100, "realised": 80}
+              for m in range(1, 13)]
+    xaxis = json.loads(charts.benefit_months_chart(months, currency="EUR")
+                       .figure_json)["layout"]["xaxis"]
+    assert xaxis["tickangle"] == 0
+    assert len(xaxis["ticktext"]) == 6 and xaxis["ticktext"][0] == "Jan<br>2026"
