@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from threading import Lock
+from time import monotonic, sleep
 
 import pandas as pd
 from django.core.cache import cache, caches
@@ -208,22 +209,52 @@ def plan_of(organization: Organization) -> Plan:
     if plan is not None:
         return plan
     # One thread of this process loads a missing plan; the others asking for it meanwhile
-    # wait and take it, instead of each loading and scoring the same frames at once.
+    # wait and take it, instead of each loading and scoring the same frames at once. Across
+    # processes, the one that claims the load in the shared cache loads it, the others wait
+    # for it there (_loaded_elsewhere).
     with _loading_lock(key):
         plan = _copy_here(key, shared)
         if plan is None:
-            plan = cache.get(key) if shared else None
+            plan = (cache.get(key) or _loaded_elsewhere(key)) if shared else None
             if plan is None:
-                frames = load_frames(organization.pk)
-                card = score(frames, day)
-                before = stored_before(current, frames) or before_of(frames, card)
-                plan = Plan(key, frames, day, card,
-                            metric_freshness(frames.metrics, frames.values, day), before,
-                            state["recompute_generation"])
-                if shared:
-                    cache.set(key, plan, PLAN_CACHE_SECONDS)
+                try:
+                    frames = load_frames(organization.pk)
+                    card = score(frames, day)
+                    before = stored_before(current, frames) or before_of(frames, card)
+                    plan = Plan(key, frames, day, card,
+                                metric_freshness(frames.metrics, frames.values, day), before,
+                                state["recompute_generation"])
+                    if shared:
+                        cache.set(key, plan, PLAN_CACHE_SECONDS)
+                finally:
+                    if shared:
+                        cache.delete(_claim(key))
             _local_put(plan)
     return plan
+
+
+# How long a process waits for another one's load of a plan before loading it itself (a
+# claim left by a process that died expires as soon).
+PLAN_LOAD_WAIT_SECONDS = 5
+
+
+def _claim(key: str) -> str:
+    return f"{key}:loading"
+
+
+def _loaded_elsewhere(key: str) -> Plan | None:
+    """The plan, once the process that claimed its load has put it in the shared cache; None
+    when this process is to load it: it has claimed the load (no one had), or the other
+    process took longer than PLAN_LOAD_WAIT_SECONDS."""
+    if cache.add(_claim(key), 1, PLAN_LOAD_WAIT_SECONDS):
+        return None
+    deadline = monotonic() + PLAN_LOAD_WAIT_SECONDS
+    while monotonic() < deadline:
+        sleep(0.02)
+        plan = cache.get(key)
+        if plan is not None:
+            return plan
+    return None
 
 
 def _copy_here(key: str, shared: bool) -> Plan | None:

@@ -303,3 +303,39 @@ def test_requests_arriving_together_load_a_missing_plan_once(tenancy, monkeypatc
         thread.join()
     assert loads == [organization.pk]
     assert len(plans) == 3 and len({id(p) for p in plans}) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_plan_another_process_is_loading_is_awaited_not_loaded_again(tenancy, monkeypatch):
+    import threading
+
+    from django.core.cache import cache
+    from django.db import connections
+
+    organization = build_plan(tenancy.org).organization
+    plan = selectors.plan_of(organization)  # what the other process will have loaded
+    forget_plans()
+    loads = []
+    monkeypatch.setattr(selectors, "load_frames",
+                        lambda organization_id: loads.append(organization_id))
+    # Another process has claimed the load; its plan reaches the shared cache 0.2 s later.
+    assert cache.add(selectors._claim(plan.key), 1, 30)
+    timer = threading.Timer(0.2, lambda: cache.set(plan.key, plan, 60))
+    timer.start()
+    try:
+        got = selectors.plan_of(organization)
+    finally:
+        timer.join()
+        connections.close_all()
+    assert loads == []
+    assert got.key == plan.key and got.before.summary == plan.before.summary
+
+
+@pytest.mark.django_db
+def test_the_process_that_claims_a_plans_load_releases_the_claim(tenancy):
+    from django.core.cache import cache
+
+    organization = build_plan(tenancy.org).organization
+    plan = selectors.plan_of(organization)
+    assert cache.get(plan.key) is not None
+    assert cache.get(selectors._claim(plan.key)) is None  # the next load need not wait
