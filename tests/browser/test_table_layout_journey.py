@@ -88,4 +88,10 @@ def test_a_german_reader_sees_table_names_whole_and_labels_in_their_column(journ
         person.go(path)
         assert page.evaluate(BROKEN_WORDS_JS) == [], path
         assert page.evaluate(CRAMPED_LABELS_JS) == [], path
+    if viewport == DESKTOP:  # the list fits its card: no last column cut at the card's edge
+        person.go(f"/o/{organization.slug}/initiatives/")
+        widths = page.evaluate("() => { const t = document.querySelector('table.initiative-table');"
+                               " const w = t.closest('.table-wrap') || t.parentElement;"
+                               " return [w.scrollWidth, w.clientWidth]; }")
+        assert widths[0] <= widths[1], widths
     assert not person.console_errors, person.console_errors
