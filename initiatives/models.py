@@ -105,6 +105,8 @@ class InitiativeStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
+STATUS_LABELS = dict(InitiativeStatus.choices)
+
 # Which statuses are active is a rule (scoring/rules.py); the list keeps the choices' order.
 ACTIVE_INITIATIVE_STATUSES = [s for s in InitiativeStatus
                               if rules.initiative_is_active(s.value)]
@@ -205,6 +207,11 @@ class Contribution(models.TextChoices):
     INDIRECT = "indirect", _("Indirect")
 
 
+# {code: label} of the choices (lazy labels: each reader's language), for code that shows a
+# stored code without its model instance at hand.
+CONTRIBUTION_LABELS = dict(Contribution.choices)
+
+
 class AlignmentLink(models.Model):
     """An initiative serves a goal: how much, and how it will move the goal."""
 
@@ -235,6 +242,9 @@ class AlignmentLink(models.Model):
 class MetricRole(models.TextChoices):
     OUTCOME = "outcome", _("Outcome")
     ACTIVITY = "activity", _("Activity")
+
+
+ROLE_LABELS = dict(MetricRole.choices)
 
 
 class MeasurementLink(models.Model):

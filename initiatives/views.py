@@ -32,8 +32,8 @@ from initiatives.forms import (
     ToolForm,
 )
 from initiatives.models import (
+    CONTRIBUTION_LABELS,
     AlignmentLink,
-    Contribution,
     Initiative,
     InitiativeStatus,
     MeasurementLink,
@@ -428,9 +428,6 @@ def tool_audit(request, org_slug):
 def _matrix_cell_base(org_slug) -> str:
     """The cell URL without its two ids, so 5,000 cells do not each call reverse()."""
     return reverse("initiatives:matrix_cell", args=[org_slug, 0, 0])[:-len("0/0/")]
-
-
-CONTRIBUTION_LABELS = dict(Contribution.choices)
 
 
 def matrix_cell_html(*, cell_base: str, goal_id: int, initiative_id: int, link,

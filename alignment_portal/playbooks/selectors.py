@@ -14,12 +14,12 @@ from alignment_portal.playbooks.document import name_key
 from alignment_portal.playbooks.models import Playbook
 from goals.models import Cycle, CycleState, Goal, GoalStatus
 from initiatives.models import (
+    CONTRIBUTION_LABELS,
+    ROLE_LABELS,
     AlignmentLink,
-    Contribution,
     Initiative,
     InitiativeStatus,
     MeasurementLink,
-    MetricRole,
     Tool,
 )
 from metrics.models import Metric
@@ -157,11 +157,6 @@ SECTION_LABELS = {"metrics": gettext_lazy("Metric definitions"), "tools": gettex
                   "goals": gettext_lazy("Goals (as drafts)"),
                   "alignment_links": gettext_lazy("Alignment links"),
                   "measurement_links": gettext_lazy("Measurement links")}
-
-
-# The codes a link carries, as the reader reads them in the preview.
-CONTRIBUTION_LABELS = dict(Contribution.choices)
-ROLE_LABELS = dict(MetricRole.choices)
 
 
 @dataclass

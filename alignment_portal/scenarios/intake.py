@@ -25,7 +25,7 @@ from alignment_portal.scenarios.models import (
     ChangeType,
 )
 from alignment_portal.scoring.frames import OrgFrames
-from initiatives.models import Contribution, InitiativeStatus
+from initiatives.models import CONTRIBUTION_LABELS, STATUS_LABELS
 
 MAX_COST = Decimal("9999999999.99")
 MAX_INITIATIVE_NAME = 160
@@ -159,10 +159,6 @@ def parse_change(data: dict, frames: OrgFrames) -> Change:
     monthly, one_time = _cost(data, "monthly_cost"), _cost(data, "one_time_cost")
     return Change(kind, name=name, monthly_cost=monthly, one_time_cost=one_time,
                   links=tuple(links))
-
-
-CONTRIBUTION_LABELS = dict(Contribution.choices)
-STATUS_LABELS = dict(InitiativeStatus.choices)
 
 
 # The choice labels as they are: lower-casing them would misspell German nouns ("In Arbeit").

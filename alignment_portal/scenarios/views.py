@@ -36,10 +36,8 @@ from alignment_portal.scoring.compute import score
 from alignment_portal.scoring.constants import RUNG_LABELS
 from alignment_portal.scoring.engine import load_frames
 from alignment_portal.scoring.models import Flag, Severity
-from initiatives.models import Contribution, InitiativeStatus
+from initiatives.models import CONTRIBUTION_LABELS, STATUS_LABELS
 
-STATUS_LABELS = dict(InitiativeStatus.choices)
-CONTRIBUTION_LABELS = dict(Contribution.choices)
 SEVERITY_LABELS = dict(Severity.choices)
 
 
